@@ -1,0 +1,1 @@
+fn main() { unsafe { vmcore_sys::wasm_runtime_init(); } }

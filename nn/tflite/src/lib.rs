@@ -1,0 +1,1 @@
+//! libwasi_nn_backend_tflite.so

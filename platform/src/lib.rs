@@ -1,0 +1,1 @@
+//! Ember's OS layer for embedded Linux (memory, clocks, files, dynamic loading).
