@@ -11,3 +11,9 @@
 pub mod host;
 pub mod nn;
 pub mod wasi;
+
+/// Placeholder until the C API lands (owner: CORE).
+#[no_mangle]
+pub extern "C" fn wasm_runtime_init() -> bool {
+    true
+}
