@@ -11,7 +11,8 @@ pub const ABI_VERSION: u32 = 1;
 /// NUL-terminated name of the entry symbol every backend exports.
 pub const ENTRY_SYMBOL: &[u8] = b"ember_nn_backend_entry\0";
 
-/// wasi-nn error codes (wasi_ephemeral_nn numbering).
+/// wasi-nn error codes (wasi_ephemeral_nn numbering). Backend functions return the raw `u32`
+/// (a C backend may return anything); convert with [`NnError::from_raw`].
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NnError {
@@ -24,6 +25,23 @@ pub enum NnError {
     UnsupportedOperation = 6,
     TooLarge = 7,
     NotFound = 8,
+}
+
+impl NnError {
+    /// Any code a backend returns; unknown codes become `RuntimeError`.
+    pub fn from_raw(code: u32) -> NnError {
+        match code {
+            0 => NnError::Success,
+            1 => NnError::InvalidArgument,
+            2 => NnError::InvalidEncoding,
+            3 => NnError::MissingMemory,
+            4 => NnError::Busy,
+            6 => NnError::UnsupportedOperation,
+            7 => NnError::TooLarge,
+            8 => NnError::NotFound,
+            _ => NnError::RuntimeError,
+        }
+    }
 }
 
 /// Graph encodings (WAMR / WIT numbering).
@@ -96,7 +114,7 @@ pub struct Backend {
     pub encodings: *const u32,
     pub encodings_len: u32,
 
-    pub init: unsafe extern "C" fn(args: *const InitArgs, state_out: *mut *mut c_void) -> NnError,
+    pub init: unsafe extern "C" fn(args: *const InitArgs, state_out: *mut *mut c_void) -> u32,
     pub destroy: unsafe extern "C" fn(state: *mut c_void),
 
     pub load: unsafe extern "C" fn(
@@ -106,7 +124,7 @@ pub struct Backend {
         encoding: u32,
         target: u32,
         graph_out: *mut *mut c_void,
-    ) -> NnError,
+    ) -> u32,
     pub load_by_name: Option<
         unsafe extern "C" fn(
             state: *mut c_void,
@@ -115,17 +133,17 @@ pub struct Backend {
             config: *const u8,
             config_len: usize,
             graph_out: *mut *mut c_void,
-        ) -> NnError,
+        ) -> u32,
     >,
     pub unload: unsafe extern "C" fn(state: *mut c_void, graph: *mut c_void),
 
     pub init_execution_context:
-        unsafe extern "C" fn(state: *mut c_void, graph: *mut c_void, ctx_out: *mut *mut c_void) -> NnError,
+        unsafe extern "C" fn(state: *mut c_void, graph: *mut c_void, ctx_out: *mut *mut c_void) -> u32,
     pub finalize_execution_context: unsafe extern "C" fn(state: *mut c_void, ctx: *mut c_void),
 
     pub set_input:
-        unsafe extern "C" fn(state: *mut c_void, ctx: *mut c_void, index: u32, tensor: *const Tensor) -> NnError,
-    pub compute: unsafe extern "C" fn(state: *mut c_void, ctx: *mut c_void) -> NnError,
+        unsafe extern "C" fn(state: *mut c_void, ctx: *mut c_void, index: u32, tensor: *const Tensor) -> u32,
+    pub compute: unsafe extern "C" fn(state: *mut c_void, ctx: *mut c_void) -> u32,
     pub get_output: unsafe extern "C" fn(
         state: *mut c_void,
         ctx: *mut c_void,
@@ -133,7 +151,7 @@ pub struct Backend {
         out: *mut u8,
         out_len: usize,
         needed: *mut usize,
-    ) -> NnError,
+    ) -> u32,
     pub last_error: Option<unsafe extern "C" fn(state: *mut c_void) -> *const c_char>,
 }
 
