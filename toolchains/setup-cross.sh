@@ -19,7 +19,7 @@ log() { echo "setup-cross: $*" >&2; }
 
 # ---- host packages ---------------------------------------------------------------------------
 HOST_PKGS=(gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf
-           qemu-user binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf dpkg-dev xz-utils util-linux)
+           qemu-user binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf patchelf xz-utils util-linux)
 HOST_PINNED=("rustc-web=$RUST_WEB_VERSION" "cargo-web=$RUST_WEB_VERSION" "libstd-rust-web-dev=$RUST_WEB_VERSION")
 
 installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | sed -n 's/^[a-z]* ok installed //p'; }
@@ -102,7 +102,7 @@ for pair in arm64:aarch64-unknown-linux-gnu armhf:armv7-unknown-linux-gnueabihf;
   log "installed Rust std for $triple into $dest"
 done
 
-# ---- ArmNN cross sysroots ---------------------------------------------------------------------
+# ---- ArmNN cross sysroots (also the qemu -L roots of tests/cross/run.sh) ---------------------------
 # The runtime libraries of the cross toolchain (libc, libstdc++) come from the gcc cross packages;
 # these add ArmNN and what it needs beyond that.
 ARMNN_COMMON=(libarmnn-dev libarmnntfliteparser-dev libarmnn22 libarmnntfliteparser22
@@ -112,12 +112,16 @@ for arch in arm64 armhf; do
   root="$EMBER_CACHE/sysroot/$arch"
   pkgs=("${ARMNN_COMMON[@]}")
   [ "$arch" = arm64 ] && pkgs+=("${ARMNN_ARM64_ONLY[@]}")
-  stamp="$root/.ember-$(printf '%s\n' "${pkgs[@]}" | md5sum | cut -c1-12)"
+  stamp="$root/.ember-v2-$(printf '%s\n' "${pkgs[@]}" | md5sum | cut -c1-12)"
   if [ -f "$stamp" ]; then continue; fi
   rm -rf "$root"; mkdir -p "$root"
   for p in "${pkgs[@]}"; do
     dpkg-deb -x "$(fetch_deb "$p:$arch")" "$root"
   done
+  # The folder doubles as qemu-user's -L root that looks like a Debian board with ArmNN installed:
+  # the loader, libc and libstdc++ come from the cross toolchain's runtime folder.
+  triplet="$([ "$arch" = arm64 ] && echo aarch64-linux-gnu || echo arm-linux-gnueabihf)"
+  ln -sfn "/usr/$triplet/lib" "$root/lib"
   touch "$stamp"
   log "ArmNN sysroot for $arch in $root"
 done

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Builds a flashable Ember bundle for an ARM board: a tarball and a .deb.
+#   toolchains/bundle.sh aarch64|armv7 [--profile NAME] [--out DIR] [--no-build]
+# Output (default DIR = target/bundles):
+#   ember-<version>-<target>.tar.gz   unpack anywhere; run bin/iwasm (see INSTALL inside)
+#   ember_<version>_<deb-arch>.deb    installs into /usr/lib/ember, /usr/bin/iwasm links to it
+# Layout inside both (every path is found relative to the binary: $ORIGIN rpaths, and
+# libvmcore.so finds its backends in <its dir>/wasi-nn):
+#   bin/iwasm                                  RUNPATH $ORIGIN:$ORIGIN/../lib
+#   lib/libvmcore.so
+#   lib/wasi-nn/libwasi_nn_backend_<name>.so   RUNPATH $ORIGIN:$ORIGIN/.. (libvmcore.so)
+#   lib/wasi-nn/engines/                       engine libraries the board's OS lacks (aarch64:
+#                                              LiteRT 2.3 and TFLite 2.9 C API; ArmNN comes from
+#                                              Debian's packages on the board)
+# Needs toolchains/setup-cross.sh (as root, once) and nn/engines/fetch.sh (engine libraries).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+. "$HERE/cross-env.sh"
+
+usage() { echo "usage: $0 aarch64|armv7 [--profile NAME] [--out DIR] [--no-build]" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+cross_target "$1"; shift
+PROFILE=release OUT="$ROOT/target/bundles" BUILD=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --profile) PROFILE="$2"; shift 2 ;;
+    --profile=*) PROFILE="${1#*=}"; shift ;;
+    --out) OUT="$2"; shift 2 ;;
+    --out=*) OUT="${1#*=}"; shift ;;
+    --no-build) BUILD=0; shift ;;
+    *) usage ;;
+  esac
+done
+log() { echo "bundle[$TARGET_NAME]: $*" >&2; }
+die() { echo "bundle[$TARGET_NAME]: error: $*" >&2; exit 1; }
+
+VERSION="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -n1)"
+[ -n "$VERSION" ] || die "no workspace version in Cargo.toml"
+BACKENDS=(tflite armnn)
+# Engine libraries shipped per target (the TFLite backend looks in lib/wasi-nn/engines/).
+ENGINE_LIBS=()
+if [ "$TARGET_NAME" = aarch64 ]; then
+  ENGINE_LIBS=("$EMBER_CACHE/engines/litert/aarch64/libLiteRt.so"
+               "$EMBER_CACHE/engines/tflite-classic/aarch64/libtensorflowlite_c.so")
+fi
+
+# ---- build --------------------------------------------------------------------------------------
+BUILD_DIR="$CROSS_TARGET_DIR/$TRIPLE/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")"
+if [ "$BUILD" = 1 ]; then
+  log "building ($PROFILE) with $("$RUSTC_WEB" --version)"
+  # libvmcore.so first: iwasm and the backends link it dynamically.
+  "$HERE/cargo-cross.sh" "$TARGET_NAME" build --profile "$PROFILE" -p vmcore
+  pk=(-p iwasm)
+  for b in "${BACKENDS[@]}"; do pk+=(-p "wasi-nn-backend-$b"); done
+  "$HERE/cargo-cross.sh" "$TARGET_NAME" build --profile "$PROFILE" "${pk[@]}"
+fi
+
+# ---- stage --------------------------------------------------------------------------------------
+NAME="ember-$VERSION-$TARGET_NAME"
+STAGE="$OUT/stage/$NAME"
+rm -rf "$STAGE"
+mkdir -p "$STAGE/bin" "$STAGE/lib/wasi-nn/engines"
+need() { [ -f "$1" ] || die "missing $1 (build failed or wrong --profile?)"; }
+STRIP="$GNU_TRIPLET-strip"
+ship() { # ship SRC DEST: copy and strip our own binaries
+  need "$1"; cp "$1" "$2"; "$STRIP" --strip-unneeded "$2"
+}
+ship "$BUILD_DIR/iwasm" "$STAGE/bin/iwasm"
+ship "$BUILD_DIR/libvmcore.so" "$STAGE/lib/libvmcore.so"
+for b in "${BACKENDS[@]}"; do
+  ship "$BUILD_DIR/libwasi_nn_backend_$b.so" "$STAGE/lib/wasi-nn/libwasi_nn_backend_$b.so"
+done
+for e in "${ENGINE_LIBS[@]}"; do
+  [ -f "$e" ] || die "engine library $e missing: run nn/engines/fetch.sh"
+  cp "$e" "$STAGE/lib/wasi-nn/engines/"
+done
+rmdir "$STAGE/lib/wasi-nn/engines" 2>/dev/null || true
+
+# ---- check what the layout relies on -------------------------------------------------------------
+READELF="$GNU_TRIPLET-readelf"
+runpath() { "$READELF" -d "$1" | sed -n 's/.*(\(RUNPATH\|RPATH\)).*\[\(.*\)\]/\2/p'; }
+needed() { "$READELF" -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+expect_runpath() { # FILE ENTRY: the file's run path must contain ENTRY
+  local rp; rp="$(runpath "$1")"
+  case ":$rp:" in *":$2:"*) ;; *) die "$1: run path '$rp' lacks '$2'" ;; esac
+}
+needed "$STAGE/bin/iwasm" | grep -qx libvmcore.so || die "bin/iwasm does not link libvmcore.so dynamically"
+expect_runpath "$STAGE/bin/iwasm" '$ORIGIN/../lib'
+for b in "${BACKENDS[@]}"; do
+  f="$STAGE/lib/wasi-nn/libwasi_nn_backend_$b.so"
+  needed "$f" | grep -qx libvmcore.so || die "$f does not link libvmcore.so dynamically"
+  expect_runpath "$f" '$ORIGIN/..'
+done
+
+# The newest glibc symbol version anything shipped needs (the .deb's libc6 dependency).
+glibc_min() {
+  local f
+  for f in "$@"; do "$GNU_TRIPLET-objdump" -T "$f"; done |
+    grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -t. -k1,1n -k2,2n -k3,3n -u | tail -n1
+}
+mapfile -t SHIPPED < <(find "$STAGE" -type f \( -name '*.so' -o -path '*/bin/*' \))
+GLIBC_MIN="$(glibc_min "${SHIPPED[@]}")"
+
+# ---- INSTALL text -------------------------------------------------------------------------------
+ARMNN_PKGS="libarmnn22 libarmnntfliteparser22 libarmnn-cpuref-backend22"
+[ "$DEB_ARCH" = arm64 ] && ARMNN_PKGS="$ARMNN_PKGS libarmnn-cpuacc-backend22"
+{
+  echo "Ember $VERSION for $TRIPLE (Debian architecture $DEB_ARCH)"
+  echo
+  echo "Contents"
+  echo "  bin/iwasm                     the runtime's command line (WAMR-compatible options)"
+  echo "  lib/libvmcore.so              the runtime core; iwasm and the backends link it"
+  for b in "${BACKENDS[@]}"; do
+    echo "  lib/wasi-nn/libwasi_nn_backend_$b.so   wasi-nn backend '$b'"
+  done
+  for e in "${ENGINE_LIBS[@]}"; do echo "  lib/wasi-nn/engines/$(basename "$e")"; done
+  echo
+  echo "Install"
+  echo "  Unpack anywhere (e.g. tar xzf $NAME.tar.gz -C /opt) and run /opt/$NAME/bin/iwasm."
+  echo "  The files find each other relative to bin/iwasm: keep the layout, move the folder as a"
+  echo "  whole. Or install the .deb (apt install ./ember_${VERSION}_$DEB_ARCH.deb): /usr/bin/iwasm."
+  echo
+  echo "Requirements on the board"
+  echo "  glibc >= $GLIBC_MIN (Debian 12 / Ubuntu 22.04 or newer), libstdc++6, libgcc-s1."
+  echo "  ArmNN backend: Debian's ArmNN 20.08 packages: apt install $ARMNN_PKGS"
+  if [ ${#ENGINE_LIBS[@]} -gt 0 ]; then
+    echo "  TFLite backend: uses lib/wasi-nn/engines/libLiteRt.so (LiteRT 2.3) or, if preferred with"
+    echo "  EMBER_TFLITE_ENGINE=classic, libtensorflowlite_c.so (TFLite 2.9 C API). A vendor's own"
+    echo "  libtensorflowlite_c.so can be given with EMBER_TFLITE_LIB=/path/to/lib."
+  else
+    echo "  TFLite backend: no engine ships for $TARGET_NAME (no LiteRT or TFLite build exists in the"
+    echo "  package registries); it uses the board vendor's libtensorflowlite_c.so from the library"
+    echo "  path, or EMBER_TFLITE_LIB=/path/to/libtensorflowlite_c.so."
+  fi
+  echo
+  echo "Try it"
+  echo "  bin/iwasm --version"
+  echo "  bin/iwasm --dir=. app.wasm            (a WASI program)"
+  echo "  bin/iwasm --nn-preload face:tflite:cpu:model.tflite --dir=. app.wasm   (wasi-nn)"
+  echo "  Backends are looked up in lib/wasi-nn/ by the model's encoding; --wasi-nn-backend=armnn"
+  echo "  prefers ArmNN for .tflite models (CpuAcc when installed, else CpuRef)."
+} > "$STAGE/INSTALL"
+
+mkdir -p "$OUT"
+TARBALL="$OUT/$NAME.tar.gz"
+tar -C "$OUT/stage" --owner=0 --group=0 -czf "$TARBALL" "$NAME"
+log "tarball $TARBALL"
+
+# ---- .deb ---------------------------------------------------------------------------------------
+DEBROOT="$OUT/stage/deb-$DEB_ARCH"
+rm -rf "$DEBROOT"
+mkdir -p "$DEBROOT/DEBIAN" "$DEBROOT/usr/lib/ember" "$DEBROOT/usr/bin" "$DEBROOT/usr/share/doc/ember"
+cp -a "$STAGE/bin" "$STAGE/lib" "$DEBROOT/usr/lib/ember/"
+ln -s ../lib/ember/bin/iwasm "$DEBROOT/usr/bin/iwasm"
+cp "$STAGE/INSTALL" "$DEBROOT/usr/share/doc/ember/INSTALL"
+DEPENDS="libc6 (>= $GLIBC_MIN), libgcc-s1, libstdc++6"
+RECOMMENDS=""
+if printf '%s\n' "${BACKENDS[@]}" | grep -qx armnn; then
+  DEPENDS="$DEPENDS, libarmnn22 (>= 20.08), libarmnntfliteparser22 (>= 20.08), libarmnn-cpuref-backend22 (>= 20.08)"
+  [ "$DEB_ARCH" = arm64 ] && RECOMMENDS="libarmnn-cpuacc-backend22 (>= 20.08)"
+fi
+{
+  echo "Package: ember"
+  echo "Version: $VERSION"
+  echo "Architecture: $DEB_ARCH"
+  echo "Maintainer: Ember developers <ember@localhost>"
+  echo "Section: interpreters"
+  echo "Priority: optional"
+  echo "Installed-Size: $(du -sk "$DEBROOT/usr" | cut -f1)"
+  echo "Depends: $DEPENDS"
+  [ -n "$RECOMMENDS" ] && echo "Recommends: $RECOMMENDS"
+  echo "Description: WebAssembly runtime for embedded Linux with wasi-nn inference"
+  echo " iwasm runs sandboxed WebAssembly (WASI preview1) apps; wasi-nn calls go to"
+  echo " inference backends (TFLite/LiteRT, ArmNN) loaded from /usr/lib/ember/lib/wasi-nn."
+} > "$DEBROOT/DEBIAN/control"
+DEB="$OUT/ember_${VERSION}_$DEB_ARCH.deb"
+dpkg-deb --root-owner-group -Zxz --build "$DEBROOT" "$DEB" >/dev/null
+log "deb $DEB"
+echo "$TARBALL"
