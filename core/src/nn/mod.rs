@@ -1,11 +1,130 @@
-//! wasi-nn dispatch (wasi_ephemeral_nn and legacy wasi_nn). Owner: NN-DISPATCH.
+//! wasi-nn dispatch: the `wasi_ephemeral_nn` and legacy `wasi_nn` import modules, registered
+//! together, forwarding to inference backends (libwasi_nn_backend_<name>.so) through the
+//! versioned backend ABI (nn/include/wasi_nn_backend.h, Rust mirror ember-nn-abi).
+//!
+//! Code map:
+//! - `guest`:     bounds-checked, overflow-safe access to guest memory;
+//! - `ephemeral`, `legacy`: the two guest ABIs (guest structs -> host values);
+//! - `ctx`:       per-instance graphs and contexts (`NnCtx`), handles, limits;
+//! - `backend`:   one loaded backend (validated table, safe call wrappers);
+//! - `registry`:  which backend serves which encoding, directory lookup, --native-lib;
+//! - `detect`:    encoding names and autodetection from model bytes;
+//! - `config`:    process-wide options (named models, backend dirs/preference/options);
+//! - `capi`:      C API (core/include/ember_nn.h) used by iwasm's option parser.
+//!
+//! A guest error is a return code and never kills the instance; nothing here traps except a
+//! host-function call with non-i32 arguments (impossible after linking).
 
-/// Per-instance wasi-nn state (graphs, execution contexts).
-#[derive(Default)]
-pub struct NnCtx {}
+mod backend;
+pub mod capi;
+pub mod config;
+mod ctx;
+pub mod detect;
+mod ephemeral;
+mod guest;
+mod legacy;
+pub mod registry;
+
+#[cfg(test)]
+mod tests;
+
+use crate::host::{HostFuncDef, StoreData};
+use ember_interp::{Caller, Trap, Val, ValType};
+use ember_nn_abi::NnError;
+
+pub use backend::LoadedBackend;
+pub use ctx::{NnCtx, MAX_BUILDERS, MAX_CONTEXTS, MAX_DIMS, MAX_GRAPHS};
+pub use registry::{is_backend_library, register_backend_library};
+
+pub type NnResult<T> = Result<T, NnError>;
+
+/// A guest-facing operation: (instance state, guest memory, i32 arguments as u32).
+type GuestOp = fn(&mut NnCtx, &mut [u8], &[u32]) -> NnResult<()>;
+
+/// Most arguments of any wasi-nn import.
+const MAX_ARGS: usize = 5;
+
+/// Run `op` with the instance's wasi-nn state and memory 0, and store the error code.
+fn dispatch(caller: &mut Caller<'_, StoreData>, args: &[Val], results: &mut [Val], op: GuestOp) -> Result<(), Trap> {
+    let mut a = [0u32; MAX_ARGS];
+    if args.len() > MAX_ARGS {
+        return Err(Trap::Host("wasi-nn: too many arguments".into()));
+    }
+    for (slot, v) in a.iter_mut().zip(args) {
+        match v {
+            Val::I32(x) => *slot = *x as u32,
+            _ => return Err(Trap::Host("wasi-nn: argument is not an i32".into())),
+        }
+    }
+    let code = match caller.memory() {
+        None => {
+            log::debug!("wasi-nn: the calling instance has no memory");
+            NnError::MissingMemory
+        }
+        Some(mem) => {
+            // Take the state out of the store so that guest memory can be borrowed mutably
+            // at the same time (tensors are passed to the backend without copying).
+            let mut nn = std::mem::take(&mut caller.data_mut().nn);
+            let r = op(&mut nn, mem.data_mut(&mut *caller.store), &a[..args.len()]);
+            caller.data_mut().nn = nn;
+            match r {
+                Ok(()) => NnError::Success,
+                Err(e) => e,
+            }
+        }
+    };
+    if let Some(slot) = results.get_mut(0) {
+        *slot = Val::I32(code as i32);
+    }
+    Ok(())
+}
+
+macro_rules! host_fns {
+    ($table:ident, $module:literal, [$( $name:literal => $wrapper:ident($op:path, $n:literal) ),* $(,)?]) => {
+        $(
+            fn $wrapper(c: &mut Caller<'_, StoreData>, a: &[Val], r: &mut [Val]) -> Result<(), Trap> {
+                dispatch(c, a, r, $op)
+            }
+        )*
+        static $table: &[HostFuncDef] = &[
+            $( HostFuncDef { name: $name, params: &[ValType::I32; $n], results: &[ValType::I32], func: $wrapper }, )*
+        ];
+    };
+}
+
+host_fns!(EPHEMERAL, "wasi_ephemeral_nn", [
+    "load" => eph_load(ephemeral::load, 5),
+    "load_by_name" => eph_load_by_name(ephemeral::load_by_name, 3),
+    "load_by_name_with_config" => eph_load_by_name_with_config(ephemeral::load_by_name_with_config, 5),
+    "init_execution_context" => eph_init_execution_context(ephemeral::init_execution_context, 2),
+    "set_input" => eph_set_input(ephemeral::set_input, 3),
+    "compute" => eph_compute(ephemeral::compute, 1),
+    "get_output" => eph_get_output(ephemeral::get_output, 5),
+    "unload" => eph_unload(ephemeral::unload, 1),
+    "finalize_execution_context" => eph_finalize(ephemeral::finalize_execution_context, 1),
+]);
+
+host_fns!(LEGACY, "wasi_nn", [
+    "load" => leg_load(legacy::load, 4),
+    "load_by_name" => leg_load_by_name(ephemeral::load_by_name, 3),
+    "load_by_name_with_config" => leg_load_by_name_with_config(ephemeral::load_by_name_with_config, 5),
+    "init_execution_context" => leg_init_execution_context(ephemeral::init_execution_context, 2),
+    "set_input" => leg_set_input(legacy::set_input, 3),
+    "compute" => leg_compute(ephemeral::compute, 1),
+    "get_output" => leg_get_output(legacy::get_output, 4),
+    "unload" => leg_unload(ephemeral::unload, 1),
+    "finalize_execution_context" => leg_finalize(ephemeral::finalize_execution_context, 1),
+]);
+
+/// Import module names served here.
+pub const MODULES: [&str; 2] = ["wasi_ephemeral_nn", "wasi_nn"];
 
 /// The functions of import module `module` (wasi_ephemeral_nn or wasi_nn), for the linker.
-pub fn lookup(module: &str, name: &str) -> Option<&'static crate::host::HostFuncDef> {
-    let _ = (module, name);
-    None
+pub fn lookup(module: &str, name: &str) -> Option<&'static HostFuncDef> {
+    let table = match module {
+        "wasi_ephemeral_nn" => EPHEMERAL,
+        "wasi_nn" => LEGACY,
+        _ => return None,
+    };
+    table.iter().find(|f| f.name == name)
 }

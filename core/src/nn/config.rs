@@ -1,0 +1,184 @@
+//! Process-wide wasi-nn settings (set by iwasm options or the C API before instantiation).
+//!
+//! | iwasm option | meaning |
+//! |---|---|
+//! | `--nn-preload name:encoding:target:path` | a named model (WasmEdge syntax, words case-insensitive) |
+//! | `--wasi-nn-graph=name:encoding:target:path` | the same |
+//! | `--wasi-nn-backend=NAME[,NAME..]` | preferred backends, tried first (e.g. `armnn` for tflite models) |
+//! | `--wasi-nn-backend-dir=DIR` | a directory searched for libwasi_nn_backend_<name>.so (repeatable) |
+//! | `--wasi-nn-backend-opt=[NAME:]KEY=VALUE` | an init option for backend NAME (or all backends) |
+//! | `--wasi-nn-allow-host-paths` | load_by_name may also name a host file (off: only named models) |
+//! | `--wasi-nn-legacy-u8` | wasi_ephemeral_nn tensor type 2 means u8 (old guest crates), not fp64 |
+//!
+//! The environment variable EMBER_NN_BACKEND_DIR (colon-separated) adds backend directories.
+
+use super::detect::{parse_encoding, parse_target};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+/// A model known by name to load_by_name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedModel {
+    pub name: String,
+    pub encoding: u32,
+    pub target: u32,
+    /// One file per builder (OpenVINO: .xml then .bin).
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Default, Debug)]
+pub struct Settings {
+    pub named_models: Vec<NamedModel>,
+    pub preferred_backends: Vec<String>,
+    pub backend_dirs: Vec<PathBuf>,
+    /// (backend name or None for all, "key=value").
+    pub backend_options: Vec<(Option<String>, String)>,
+}
+
+static SETTINGS: Mutex<Settings> = Mutex::new(Settings {
+    named_models: Vec::new(),
+    preferred_backends: Vec::new(),
+    backend_dirs: Vec::new(),
+    backend_options: Vec::new(),
+});
+static ALLOW_HOST_PATHS: AtomicBool = AtomicBool::new(false);
+static LEGACY_U8: AtomicBool = AtomicBool::new(false);
+
+pub fn with_settings<R>(f: impl FnOnce(&mut Settings) -> R) -> R {
+    let mut guard = SETTINGS.lock().unwrap_or_else(|p| p.into_inner());
+    f(&mut guard)
+}
+
+pub fn allow_host_paths() -> bool {
+    ALLOW_HOST_PATHS.load(Ordering::Relaxed)
+}
+pub fn set_allow_host_paths(on: bool) {
+    ALLOW_HOST_PATHS.store(on, Ordering::Relaxed)
+}
+pub fn legacy_u8() -> bool {
+    LEGACY_U8.load(Ordering::Relaxed)
+}
+pub fn set_legacy_u8(on: bool) {
+    LEGACY_U8.store(on, Ordering::Relaxed)
+}
+
+/// Parse `name:encoding:target:path` (path may itself contain ':'; several builder files are
+/// separated by ',' unless the whole text names an existing file). Files must exist.
+pub fn parse_named_model(spec: &str) -> Result<NamedModel, String> {
+    let mut parts = spec.splitn(4, ':');
+    let (name, enc, target, path) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(n), Some(e), Some(t), Some(p)) if !n.is_empty() && !p.is_empty() => (n, e, t, p),
+        _ => return Err(format!("bad named model '{spec}': expected name:encoding:target:path")),
+    };
+    let encoding = parse_encoding(enc).ok_or_else(|| {
+        format!("bad named model '{spec}': unknown encoding '{enc}' (openvino, onnx, tensorflow, pytorch, tensorflowlite, ggml, autodetect)")
+    })?;
+    let target = parse_target(target)
+        .ok_or_else(|| format!("bad named model '{spec}': unknown target '{target}' (cpu, gpu, tpu, auto)"))?;
+    let paths: Vec<PathBuf> = if std::path::Path::new(path).is_file() {
+        vec![PathBuf::from(path)]
+    } else {
+        path.split(',').map(PathBuf::from).collect()
+    };
+    for p in &paths {
+        if !p.is_file() {
+            return Err(format!("named model '{name}': {} is not a readable file", p.display()));
+        }
+    }
+    Ok(NamedModel { name: name.to_string(), encoding, target, paths })
+}
+
+/// Add a named model; a later definition of the same name replaces the earlier one.
+pub fn add_named_model(spec: &str) -> Result<(), String> {
+    let m = parse_named_model(spec)?;
+    with_settings(|s| {
+        s.named_models.retain(|x| x.name != m.name);
+        s.named_models.push(m);
+    });
+    Ok(())
+}
+
+pub fn find_named_model(name: &str) -> Option<NamedModel> {
+    with_settings(|s| s.named_models.iter().find(|m| m.name == name).cloned())
+}
+
+pub fn add_preferred_backends(list: &str) -> Result<(), String> {
+    let names: Vec<String> = list.split(',').map(|n| n.trim().to_ascii_lowercase()).collect();
+    if names.iter().any(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
+        return Err(format!("bad backend list '{list}': expected names such as tflite,armnn"));
+    }
+    with_settings(|s| {
+        for n in names {
+            if !s.preferred_backends.contains(&n) {
+                s.preferred_backends.push(n);
+            }
+        }
+    });
+    Ok(())
+}
+
+pub fn add_backend_dir(dir: &str) -> Result<(), String> {
+    if dir.is_empty() {
+        return Err("empty backend directory".to_string());
+    }
+    with_settings(|s| s.backend_dirs.push(PathBuf::from(dir)));
+    Ok(())
+}
+
+/// `[NAME:]KEY=VALUE`: NAME is taken only when the text before the first '=' has a ':'.
+pub fn add_backend_option(opt: &str) -> Result<(), String> {
+    let eq = opt.find('=').ok_or_else(|| format!("bad backend option '{opt}': expected [NAME:]KEY=VALUE"))?;
+    let (backend, kv) = match opt[..eq].find(':') {
+        Some(c) => (Some(opt[..c].to_ascii_lowercase()), &opt[c + 1..]),
+        None => (None, opt),
+    };
+    if kv.starts_with('=') {
+        return Err(format!("bad backend option '{opt}': empty key"));
+    }
+    with_settings(|s| s.backend_options.push((backend, kv.to_string())));
+    Ok(())
+}
+
+/// The init options that apply to backend `name`.
+pub fn options_for(name: &str) -> Vec<String> {
+    with_settings(|s| {
+        s.backend_options
+            .iter()
+            .filter(|(b, _)| b.as_deref().is_none_or(|b| b == name))
+            .map(|(_, kv)| kv.clone())
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_model_syntax() {
+        let dir = std::env::temp_dir().join(format!("ember-nn-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("m:odel.tflite");
+        std::fs::write(&f, b"x").unwrap();
+        let spec = format!("face:TensorFlowLite:CPU:{}", f.display());
+        let m = parse_named_model(&spec).unwrap();
+        assert_eq!((m.name.as_str(), m.encoding, m.target), ("face", 4, 0));
+        assert_eq!(m.paths, vec![f.clone()]);
+        assert!(parse_named_model("face:tflite:cpu").is_err());
+        assert!(parse_named_model("face:caffe:cpu:/x").unwrap_err().contains("unknown encoding"));
+        assert!(parse_named_model("face:tflite:fpga:/x").unwrap_err().contains("unknown target"));
+        assert!(parse_named_model("face:tflite:cpu:/nonexistent/m.tflite").unwrap_err().contains("not a readable file"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn backend_option_syntax() {
+        add_backend_option("tflite:delegate=/a:b.so").unwrap();
+        add_backend_option("threads=2").unwrap();
+        assert!(add_backend_option("novalue").is_err());
+        let t = options_for("tflite");
+        assert!(t.contains(&"delegate=/a:b.so".to_string()) && t.contains(&"threads=2".to_string()));
+        assert!(!options_for("armnn").contains(&"delegate=/a:b.so".to_string()));
+    }
+}

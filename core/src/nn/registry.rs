@@ -1,0 +1,219 @@
+//! Which backend serves which encoding: backends registered through --native-lib, and
+//! automatic lookup of libwasi_nn_backend_<name>.so in backend directories.
+//!
+//! Order for an encoding E:
+//! 1. every preferred backend name (--wasi-nn-backend), registered or found in a directory;
+//! 2. backends already registered (--native-lib, or loaded earlier), in registration order;
+//! 3. the default names for E (tensorflowlite: tflite, armnn; onnx: onnx; openvino: openvino;
+//!    ggml: ggml, llamacpp; tensorflow: tensorflow; pytorch: pytorch) in the directories.
+//!
+//! A candidate is used only if its table lists E. Directories, in order: --wasi-nn-backend-dir
+//! options, EMBER_NN_BACKEND_DIR (colon-separated), then `<dir of libvmcore.so>/wasi-nn` and
+//! `<dir of libvmcore.so>`. Backends are loaded once per process and stay loaded.
+
+use super::backend::LoadedBackend;
+use super::config;
+use super::detect::encoding_name;
+use ember_nn_abi::encoding;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+#[derive(Default)]
+struct Registry {
+    backends: Vec<Arc<LoadedBackend>>,
+    /// Files that failed to load, with the reason (not retried).
+    failed: BTreeMap<PathBuf, String>,
+}
+
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry { backends: Vec::new(), failed: BTreeMap::new() });
+
+fn registry() -> std::sync::MutexGuard<'static, Registry> {
+    REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// File name of backend `name`.
+pub fn library_file_name(name: &str) -> String {
+    format!("libwasi_nn_backend_{name}.so")
+}
+
+/// Backend names conventionally serving `enc`.
+pub fn default_names(enc: u32) -> &'static [&'static str] {
+    match enc {
+        encoding::TENSORFLOWLITE => &["tflite", "armnn"],
+        encoding::ONNX => &["onnx"],
+        encoding::OPENVINO => &["openvino"],
+        encoding::GGML => &["ggml", "llamacpp"],
+        encoding::TENSORFLOW => &["tensorflow"],
+        encoding::PYTORCH => &["pytorch"],
+        _ => &[],
+    }
+}
+
+/// The directories searched for backend libraries, in order.
+pub fn search_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = config::with_settings(|s| s.backend_dirs.clone());
+    if let Some(env) = std::env::var_os("EMBER_NN_BACKEND_DIR") {
+        for d in std::env::split_paths(&env) {
+            if !d.as_os_str().is_empty() {
+                dirs.push(d);
+            }
+        }
+    }
+    if let Some(own) = ember_platform::dynlib::path_of_address(search_dirs as fn() -> Vec<PathBuf> as usize) {
+        if let Some(libdir) = own.parent() {
+            dirs.push(libdir.join("wasi-nn"));
+            dirs.push(libdir.to_path_buf());
+        }
+    }
+    let mut seen = Vec::new();
+    dirs.retain(|d| {
+        if seen.contains(d) {
+            false
+        } else {
+            seen.push(d.clone());
+            true
+        }
+    });
+    dirs
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Load a backend library given by the user (iwasm --native-lib, or the C API) and register it.
+///
+/// CORE's --native-lib loader calls this for a library that exports `ember_nn_backend_entry`
+/// (see [`is_backend_library`]). Errors are complete one-line messages: not a backend, wrong
+/// ABI version (naming both versions), init failure. Registering the same file twice returns
+/// the backend already loaded.
+pub fn register_backend_library(path: &Path) -> Result<Arc<LoadedBackend>, String> {
+    let mut reg = registry();
+    if let Some(b) = reg.backends.iter().find(|b| same_file(b.path(), path)) {
+        return Ok(b.clone());
+    }
+    let name_guess = path
+        .file_name()
+        .and_then(|f| f.to_str())
+        .and_then(|f| f.strip_prefix("libwasi_nn_backend_"))
+        .and_then(|f| f.split('.').next())
+        .unwrap_or("")
+        .to_string();
+    // Init options are selected by backend name, known from the table only after init: use
+    // the file-name convention (libwasi_nn_backend_<name>.so).
+    let b = LoadedBackend::open(path, &config::options_for(&name_guess))?;
+    if !name_guess.is_empty() && b.name() != name_guess {
+        log::warn!("wasi-nn: {} calls itself '{}'", path.display(), b.name());
+    }
+    log::info!(
+        "wasi-nn: backend '{}' from {} serves {}",
+        b.name(),
+        path.display(),
+        b.encodings().iter().map(|e| encoding_name(*e)).collect::<Vec<_>>().join(", ")
+    );
+    let b = Arc::new(b);
+    reg.backends.push(b.clone());
+    Ok(b)
+}
+
+/// Does this library announce itself as a wasi-nn backend (exports `ember_nn_backend_entry`)?
+pub fn is_backend_library(lib: &ember_platform::dynlib::DynLib) -> bool {
+    let name = std::str::from_utf8(&ember_nn_abi::ENTRY_SYMBOL[..ember_nn_abi::ENTRY_SYMBOL.len() - 1]).unwrap_or("");
+    lib.symbol_address(name).is_some()
+}
+
+/// Register a backend table linked into the process (used by tests of libvmcore.so itself).
+#[cfg(test)]
+pub fn register_table(table: &'static ember_nn_abi::Backend, name: &str) -> Arc<LoadedBackend> {
+    let b = Arc::new(
+        LoadedBackend::from_table(table, PathBuf::from(format!("<builtin {name}>")), None, &[])
+            .expect("test table"),
+    );
+    registry().backends.push(b.clone());
+    b
+}
+
+/// Find (loading if needed) the backend for `enc`. The error is the message that was logged.
+pub fn backend_for(enc: u32) -> Result<Arc<LoadedBackend>, String> {
+    let preferred: Vec<String> = config::with_settings(|s| s.preferred_backends.clone());
+    let dirs = search_dirs();
+    let mut tried_names: Vec<String> = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+
+    let try_name = |name: &str, tried: &mut Vec<String>, problems: &mut Vec<String>| -> Option<Arc<LoadedBackend>> {
+        if let Some(b) = registry().backends.iter().find(|b| b.name() == name && b.serves(enc)) {
+            return Some(b.clone());
+        }
+        let file = library_file_name(name);
+        if !tried.contains(&file) {
+            tried.push(file.clone());
+        }
+        for dir in &dirs {
+            let path = dir.join(&file);
+            if !path.is_file() {
+                continue;
+            }
+            if let Some(why) = registry().failed.get(&path) {
+                problems.push(why.clone());
+                continue;
+            }
+            match register_backend_library(&path) {
+                Ok(b) if b.serves(enc) => return Some(b),
+                Ok(b) => problems.push(format!(
+                    "{} (backend '{}') does not serve {}",
+                    path.display(),
+                    b.name(),
+                    encoding_name(enc)
+                )),
+                Err(e) => {
+                    log::error!("wasi-nn: {e}");
+                    registry().failed.insert(path.clone(), e.clone());
+                    problems.push(e);
+                }
+            }
+        }
+        None
+    };
+
+    for name in &preferred {
+        if let Some(b) = try_name(name, &mut tried_names, &mut problems) {
+            return Ok(b);
+        }
+    }
+    if let Some(b) = registry().backends.iter().find(|b| b.serves(enc)) {
+        return Ok(b.clone());
+    }
+    for name in default_names(enc) {
+        if let Some(b) = try_name(name, &mut tried_names, &mut problems) {
+            return Ok(b);
+        }
+    }
+    let msg = format!(
+        "no wasi-nn backend for encoding {} ({}): tried {} in {}{}{}",
+        encoding_name(enc),
+        enc,
+        if tried_names.is_empty() { "no library names".to_string() } else { tried_names.join(", ") },
+        if dirs.is_empty() {
+            "no directories".to_string()
+        } else {
+            dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
+        },
+        if problems.is_empty() { "" } else { "; " },
+        problems.join("; ")
+    );
+    log::error!("wasi-nn: {msg} (use --native-lib=PATH, --wasi-nn-backend-dir=DIR or EMBER_NN_BACKEND_DIR)");
+    Err(msg)
+}
+
+/// Names and files of the backends loaded so far (for --version style reports and tests).
+pub fn loaded_backends() -> Vec<(String, PathBuf, Vec<u32>)> {
+    registry()
+        .backends
+        .iter()
+        .map(|b| (b.name().to_string(), b.path().to_path_buf(), b.encodings().to_vec()))
+        .collect()
+}
