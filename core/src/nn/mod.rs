@@ -34,7 +34,7 @@ use ember_nn_abi::NnError;
 
 pub use backend::LoadedBackend;
 pub use ctx::{NnCtx, MAX_BUILDERS, MAX_CONTEXTS, MAX_DIMS, MAX_GRAPHS};
-pub use registry::{is_backend_library, register_backend_library};
+pub use registry::{is_backend_library, native_lib_hook, register_backend_library};
 
 pub type NnResult<T> = Result<T, NnError>;
 

@@ -120,6 +120,27 @@ pub fn register_backend_library(path: &Path) -> Result<Arc<LoadedBackend>, Strin
     Ok(b)
 }
 
+/// Hook for CORE's `--native-lib` loader (core/src/natives/libs.rs), called before the WAMR
+/// protocol: when `path` exports `ember_nn_backend_entry` it is a wasi-nn backend, registered
+/// here, and the result is `Some(Ok(description))` or `Some(Err(message))` (wrong ABI version,
+/// init failure: print it like any --native-lib error). `None`: not a backend, load it as a
+/// WAMR native library (if that fails too, its message may add "and not a wasi-nn backend").
+pub fn native_lib_hook(path: &Path) -> Option<Result<String, String>> {
+    let lib = ember_platform::dynlib::DynLib::open(path).ok()?;
+    if !is_backend_library(&lib) {
+        return None;
+    }
+    drop(lib);
+    Some(register_backend_library(path).map(|b| {
+        format!(
+            "wasi-nn backend '{}' ({}) for {}",
+            b.name(),
+            path.display(),
+            b.encodings().iter().map(|e| encoding_name(*e)).collect::<Vec<_>>().join(", ")
+        )
+    }))
+}
+
 /// Does this library announce itself as a wasi-nn backend (exports `ember_nn_backend_entry`)?
 pub fn is_backend_library(lib: &ember_platform::dynlib::DynLib) -> bool {
     let name = std::str::from_utf8(&ember_nn_abi::ENTRY_SYMBOL[..ember_nn_abi::ENTRY_SYMBOL.len() - 1]).unwrap_or("");
