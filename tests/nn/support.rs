@@ -1,0 +1,167 @@
+//! Shared helpers of the wasi-nn integration tests (tests/nn_*.rs): build the wasm test apps
+//! (clang-14 --target=wasm32-wasi) and the C test fixtures (cc), run iwasm.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn iwasm() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_iwasm"))
+}
+
+/// target/<profile>/: iwasm, libvmcore.so and the backends built by `cargo build`.
+pub fn profile_dir() -> PathBuf {
+    iwasm().parent().unwrap().to_path_buf()
+}
+
+pub fn models_dir() -> PathBuf {
+    repo().join("nn/models")
+}
+
+/// A fresh scratch directory for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nn").join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run_tool(cmd: &mut Command, what: &str) {
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("cannot run {what} ({cmd:?}): {e}; run toolchains/setup-host.sh first")
+    });
+    assert!(
+        out.status.success(),
+        "{what} failed: {cmd:?}\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub struct Apps {
+    pub values_ephemeral: PathBuf,
+    pub values_legacy: PathBuf,
+    pub hostile: PathBuf,
+}
+
+/// The wasm test apps of tests/nn/apps, built once per test binary.
+pub fn apps() -> &'static Apps {
+    static APPS: OnceLock<Apps> = OnceLock::new();
+    APPS.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nn-apps");
+        std::fs::create_dir_all(&dir).unwrap();
+        let src = repo().join("tests/nn/apps");
+        let cc = std::env::var("EMBER_WASM_CC").unwrap_or_else(|_| "clang-14".to_string());
+        let build = |file: &str, out: &str, defines: &[&str]| {
+            let out = dir.join(out);
+            let mut cmd = Command::new(&cc);
+            cmd.args(["--target=wasm32-wasi", "-O2", "-Wall", "-Werror"])
+                .args(defines)
+                .arg(src.join(file))
+                .arg("-o")
+                .arg(&out)
+                .arg("-lm");
+            run_tool(&mut cmd, "clang (wasm32-wasi)");
+            out
+        };
+        Apps {
+            values_ephemeral: build("nn_values.c", "nn_values.wasm", &[]),
+            values_legacy: build("nn_values.c", "nn_values_legacy.wasm", &["-DLEGACY_ABI"]),
+            hostile: build("nn_hostile.c", "nn_hostile.wasm", &[]),
+        }
+    })
+}
+
+pub struct Fixtures {
+    /// libwasi_nn_backend_fake.so: the C test backend (serves pytorch = 3).
+    pub fake: PathBuf,
+    /// The same, announcing backend ABI version 2.
+    pub fake_abi2: PathBuf,
+    /// A shared library without ember_nn_backend_entry.
+    pub not_a_backend: PathBuf,
+    /// A model file the fake backend accepts ("sum").
+    pub fake_model: PathBuf,
+}
+
+pub const FAKE_ENCODING: u32 = 3;
+
+/// The C test fixtures of tests/nn/fake_backend, built once per test binary.
+pub fn fixtures() -> &'static Fixtures {
+    static FIX: OnceLock<Fixtures> = OnceLock::new();
+    FIX.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nn-fixtures");
+        std::fs::create_dir_all(&dir).unwrap();
+        let src = repo().join("tests/nn/fake_backend");
+        let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+        let build = |file: &str, out: &str, defines: &[&str]| {
+            let out = dir.join(out);
+            let mut cmd = Command::new(&cc);
+            cmd.args(["-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-std=c11"])
+                .arg("-I")
+                .arg(repo().join("nn/include"))
+                .args(defines)
+                .arg(src.join(file))
+                .arg("-o")
+                .arg(&out);
+            run_tool(&mut cmd, "C compiler");
+            out
+        };
+        let fake_model = dir.join("fake.model");
+        std::fs::write(&fake_model, b"EMBER-FAKE-MODEL:sum").unwrap();
+        Fixtures {
+            fake: build("fake_backend.c", "libwasi_nn_backend_fake.so", &[]),
+            fake_abi2: build("fake_backend.c", "libfake_abi2.so", &["-DFAKE_ABI_VERSION=2"]),
+            not_a_backend: build("not_a_backend.c", "libnot_a_backend.so", &[]),
+            fake_model,
+        }
+    })
+}
+
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn show(&self) -> String {
+        format!("exit {:?}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+/// Run `exe` (iwasm or a relocated copy) with args and extra environment.
+pub fn run(exe: &Path, args: &[String], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(exe);
+    cmd.args(args).env_remove("EMBER_NN_BACKEND_DIR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()));
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn s(x: impl AsRef<std::ffi::OsStr>) -> String {
+    x.as_ref().to_string_lossy().into_owned()
+}
+
+/// A relocated runtime: <dir>/bin/iwasm and <dir>/lib/libvmcore.so, so that the default backend
+/// directories (<libdir>/wasi-nn, <libdir>) hold only what a test puts there.
+pub fn relocated_runtime(dir: &Path) -> PathBuf {
+    let bin = dir.join("bin");
+    let lib = dir.join("lib");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(lib.join("wasi-nn")).unwrap();
+    std::fs::copy(iwasm(), bin.join("iwasm")).unwrap();
+    std::fs::copy(profile_dir().join("libvmcore.so"), lib.join("libvmcore.so")).unwrap();
+    bin.join("iwasm")
+}

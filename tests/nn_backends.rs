@@ -1,0 +1,138 @@
+//! WAMR's wasi-nn test set (and Ember's conv_net) through iwasm on every real backend that is
+//! built and whose engine is present, for both guest ABIs, plus the hostile guest with a real
+//! engine (corrupt and truncated .tflite models).
+//!
+//! A backend whose library is not built or whose engine is not installed is reported as
+//! SKIPPED on stderr; with EMBER_NN_REQUIRE_BACKENDS=tflite,armnn (tests/all.sh sets it after
+//! fetching the engines) a missing one fails the test instead.
+
+#[path = "nn/support.rs"]
+mod support;
+
+use support::*;
+
+/// Tests known not to run on a backend, with the reason (engine limits, not dispatch).
+fn skipped_tests(backend: &str) -> &'static str {
+    let _ = backend;
+    ""
+}
+
+fn required(backend: &str) -> bool {
+    std::env::var("EMBER_NN_REQUIRE_BACKENDS")
+        .map(|v| v.split(',').any(|b| b.trim() == backend))
+        .unwrap_or(false)
+}
+
+/// The backend's library if it is usable here, else None (after reporting why).
+fn backend_lib(backend: &str) -> Option<std::path::PathBuf> {
+    let lib = profile_dir().join(format!("libwasi_nn_backend_{backend}.so"));
+    if !lib.is_file() {
+        assert!(!required(backend), "{} is not built (cargo build)", lib.display());
+        eprintln!("SKIPPED: {} is not built", lib.display());
+        return None;
+    }
+    Some(lib)
+}
+
+/// True when the run failed because the backend's engine is not installed (its init failed).
+fn engine_missing(backend: &str, r: &Run) -> bool {
+    if r.code == Some(0) || !r.stderr.contains("failed to initialise") {
+        return false;
+    }
+    assert!(!required(backend), "backend {backend} cannot start:\n{}", r.show());
+    eprintln!("SKIPPED: backend {backend}: engine not available:\n{}", r.stderr);
+    true
+}
+
+fn values(backend: &str, app: &std::path::Path) {
+    let Some(lib) = backend_lib(backend) else { return };
+    let models = models_dir();
+    let args = vec![
+        format!("--native-lib={}", s(&lib)),
+        format!("--wasi-nn-backend={backend}"),
+        "--nn-preload".into(),
+        format!("wamr-sum:TensorFlowLite:CPU:{}", s(models.join("sum.tflite"))),
+        format!("--map-dir=/models::{}", s(&models)),
+        format!("--env=SKIP={}", skipped_tests(backend)),
+        s(app),
+        "/models".into(),
+        "wamr-sum".into(),
+    ];
+    let r = run(&iwasm(), &args, &[]);
+    if engine_missing(backend, &r) {
+        return;
+    }
+    eprintln!("{backend} {}:\n{}", app.display(), r.stdout);
+    assert!(r.stdout.contains("Tests: passed!"), "{}", r.show());
+    assert_eq!(r.code, Some(0), "{}", r.show());
+}
+
+fn hostile(backend: &str) {
+    let Some(lib) = backend_lib(backend) else { return };
+    let args = vec![
+        format!("--native-lib={}", s(&lib)),
+        format!("--wasi-nn-backend={backend}"),
+        format!("--map-dir=/models::{}", s(models_dir())),
+        s(&apps().hostile),
+        "/models/sum.tflite".into(),
+        "4".into(),
+        "300".into(),
+    ];
+    let r = run(&iwasm(), &args, &[]);
+    if engine_missing(backend, &r) {
+        return;
+    }
+    eprintln!("{backend} hostile:\n{}", r.stdout);
+    assert!(r.stdout.contains("hostile: all"), "{}", r.show());
+    assert_eq!(r.code, Some(0), "{}", r.show());
+}
+
+#[test]
+fn tflite_values_ephemeral() {
+    values("tflite", &apps().values_ephemeral);
+}
+
+#[test]
+fn tflite_values_legacy() {
+    values("tflite", &apps().values_legacy);
+}
+
+#[test]
+fn tflite_hostile() {
+    hostile("tflite");
+}
+
+#[test]
+fn armnn_values_ephemeral() {
+    values("armnn", &apps().values_ephemeral);
+}
+
+#[test]
+fn armnn_values_legacy() {
+    values("armnn", &apps().values_legacy);
+}
+
+#[test]
+fn armnn_hostile() {
+    hostile("armnn");
+}
+
+/// Lookup by encoding with no --native-lib: the backends sit next to libvmcore.so in
+/// target/<profile>/, so a tflite model finds libwasi_nn_backend_tflite.so by itself.
+#[test]
+fn tflite_found_next_to_libvmcore_by_encoding() {
+    if backend_lib("tflite").is_none() {
+        return;
+    }
+    let models = models_dir();
+    let args = vec![
+        format!("--map-dir=/models::{}", s(&models)),
+        s(&apps().values_ephemeral),
+        "/models".into(),
+    ];
+    let r = run(&iwasm(), &args, &[]);
+    if engine_missing("tflite", &r) {
+        return;
+    }
+    assert!(r.stdout.contains("Tests: passed!"), "{}", r.show());
+}

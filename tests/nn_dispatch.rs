@@ -1,0 +1,198 @@
+//! wasi-nn dispatch through iwasm with the C test fixture backend (tests/nn/fake_backend),
+//! independent of real inference engines: hostile guests, backend lookup (--native-lib,
+//! backend directories, EMBER_NN_BACKEND_DIR, next to libvmcore.so), and refusal of missing,
+//! wrong-ABI and not-a-backend libraries.
+
+#[path = "nn/support.rs"]
+mod support;
+
+use support::*;
+
+fn hostile_args(pre: &[String], dir_opts: &[String], extra: &[&str]) -> Vec<String> {
+    let f = fixtures();
+    let mut a: Vec<String> = pre.to_vec();
+    a.extend_from_slice(dir_opts);
+    a.push(format!("--map-dir=/fx::{}", s(f.fake_model.parent().unwrap())));
+    a.push(s(&apps().hostile));
+    a.extend(extra.iter().map(|x| x.to_string()));
+    a.push("/fx/fake.model".to_string());
+    a.push(FAKE_ENCODING.to_string());
+    a.push("300".to_string());
+    a
+}
+
+fn assert_hostile_passed(r: &Run) {
+    assert!(r.stdout.contains("hostile: all"), "{}", r.show());
+    assert_eq!(r.code, Some(0), "{}", r.show());
+    assert!(!r.stderr.contains("LEAK") && !r.stderr.contains("DOUBLE"), "{}", r.show());
+}
+
+#[test]
+fn hostile_guest_with_native_lib_backend() {
+    let f = fixtures();
+    let r = run(&iwasm(), &hostile_args(&[format!("--native-lib={}", s(&f.fake))], &[], &[]), &[]);
+    assert_hostile_passed(&r);
+}
+
+#[test]
+fn backend_found_in_backend_dir_option() {
+    let f = fixtures();
+    let dir = scratch("dir-option");
+    std::fs::copy(&f.fake, dir.join("libwasi_nn_backend_fake.so")).unwrap();
+    let opts = [format!("--wasi-nn-backend-dir={}", s(&dir)), "--wasi-nn-backend=fake".to_string()];
+    let r = run(&iwasm(), &hostile_args(&[], &opts, &[]), &[]);
+    assert_hostile_passed(&r);
+}
+
+#[test]
+fn backend_found_through_environment_variable() {
+    let f = fixtures();
+    let dir = scratch("dir-env");
+    std::fs::copy(&f.fake, dir.join("libwasi_nn_backend_fake.so")).unwrap();
+    let opts = ["--wasi-nn-backend=fake".to_string()];
+    let r = run(&iwasm(), &hostile_args(&[], &opts, &[]), &[("EMBER_NN_BACKEND_DIR", &s(&dir))]);
+    assert_hostile_passed(&r);
+}
+
+#[test]
+fn backend_found_next_to_libvmcore() {
+    let f = fixtures();
+    let dir = scratch("next-to-libvmcore");
+    let exe = relocated_runtime(&dir);
+    std::fs::copy(&f.fake, dir.join("lib/wasi-nn/libwasi_nn_backend_fake.so")).unwrap();
+    let r = run(&exe, &hostile_args(&["--wasi-nn-backend=fake".to_string()], &[], &[]), &[]);
+    assert_hostile_passed(&r);
+}
+
+/// No usable backend for tflite: the library names exist but one has ABI version 2 and the
+/// other is not a backend. The guest gets invalid_encoding, the log names the encoding, both
+/// file names, both versions and every directory searched; the instance goes on working with
+/// the fake backend.
+#[test]
+fn missing_wrong_abi_and_not_a_backend() {
+    let f = fixtures();
+    let dir = scratch("broken-backends");
+    let exe = relocated_runtime(&dir);
+    let nn_dir = dir.join("lib/wasi-nn");
+    std::fs::copy(&f.fake_abi2, nn_dir.join("libwasi_nn_backend_tflite.so")).unwrap();
+    std::fs::copy(&f.not_a_backend, nn_dir.join("libwasi_nn_backend_armnn.so")).unwrap();
+    let extra_dir = scratch("broken-backends-empty-dir");
+    let pre = [format!("--native-lib={}", s(&f.fake)), format!("--wasi-nn-backend-dir={}", s(&extra_dir))];
+    let r = run(&exe, &hostile_args(&pre, &[], &["--no-backend-for", "4"]), &[]);
+    assert_hostile_passed(&r);
+    let log = &r.stderr;
+    for needle in [
+        "tensorflowlite",
+        "libwasi_nn_backend_tflite.so",
+        "libwasi_nn_backend_armnn.so",
+        "backend ABI version 2",
+        "version 1",
+        "not a wasi-nn backend",
+    ] {
+        assert!(log.contains(needle), "log lacks '{needle}':\n{}", r.show());
+    }
+    for d in [extra_dir.clone(), nn_dir.clone(), dir.join("lib")] {
+        assert!(log.contains(&s(&d)), "log lacks searched dir {}:\n{}", d.display(), r.show());
+    }
+}
+
+/// An encoding nobody serves, with no candidate file at all.
+#[test]
+fn nothing_found_names_every_path() {
+    let f = fixtures();
+    let dir = scratch("nothing-found");
+    let exe = relocated_runtime(&dir);
+    let r = run(
+        &exe,
+        &hostile_args(&[format!("--native-lib={}", s(&f.fake))], &[], &["--no-backend-for", "1"]),
+        &[("EMBER_NN_BACKEND_DIR", "/nonexistent/ember-nn")],
+    );
+    assert_hostile_passed(&r);
+    for needle in ["onnx", "libwasi_nn_backend_onnx.so", "/nonexistent/ember-nn", &s(dir.join("lib/wasi-nn"))] {
+        assert!(r.stderr.contains(needle), "log lacks '{needle}':\n{}", r.show());
+    }
+}
+
+/// --native-lib with a wrong-ABI backend: refused with a message naming both versions.
+#[test]
+fn native_lib_with_wrong_abi_is_refused() {
+    let f = fixtures();
+    let r = run(
+        &iwasm(),
+        &[format!("--native-lib={}", s(&f.fake_abi2)), s(&apps().hostile), "x".into(), "3".into(), "1".into()],
+        &[],
+    );
+    assert!(
+        r.stderr.contains("backend ABI version 2") && r.stderr.contains("version 1"),
+        "{}",
+        r.show()
+    );
+}
+
+/// Named models: --nn-preload resolves a name; a host path from the guest is refused unless
+/// --wasi-nn-allow-host-paths is given.
+#[test]
+fn named_models_and_host_paths() {
+    let f = fixtures();
+    let dir = scratch("named");
+    let app = dir.join("named.c");
+    std::fs::write(
+        &app,
+        r#"
+#include <stdio.h>
+#include <string.h>
+#include "nn_guest.h"
+static int sum_of(const char *name) {
+    uint32_t g, c, written = 0, dims[] = {2, 2};
+    float in[4] = {1, 2, 3, 4}, out[1] = {0};
+    int rc = eph_load_by_name(name, (uint32_t)strlen(name), &g);
+    if (rc) return -rc;
+    eph_tensor t = {dims, 2, EPH_FP32, {0}, (const uint8_t *)in, 16};
+    if (eph_init_execution_context(g, &c) || eph_set_input(c, 0, &t) || eph_compute(c) ||
+        eph_get_output(c, 0, (uint8_t *)out, 4, &written))
+        return -100;
+    return (int)out[0];
+}
+int main(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) printf("%s=%d\n", argv[i], sum_of(argv[i]));
+    return 0;
+}
+"#,
+    )
+    .unwrap();
+    let wasm = dir.join("named.wasm");
+    let st = std::process::Command::new(std::env::var("EMBER_WASM_CC").unwrap_or_else(|_| "clang-14".into()))
+        .args(["--target=wasm32-wasi", "-O2", "-I"])
+        .arg(repo().join("tests/nn/apps"))
+        .arg(&app)
+        .arg("-o")
+        .arg(&wasm)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let model = s(&f.fake_model);
+    let base = vec![
+        format!("--native-lib={}", s(&f.fake)),
+        "--nn-preload".to_string(),
+        format!("Fake-Sum:PyTorch:CPU:{model}"),
+        format!("--wasi-nn-graph=other:pytorch:auto:{model}"),
+    ];
+    let mut args = base.clone();
+    args.extend([s(&wasm), "Fake-Sum".into(), "other".into(), "fake-sum".into(), model.clone()]);
+    let r = run(&iwasm(), &args, &[]);
+    assert_eq!(r.code, Some(0), "{}", r.show());
+    // Names are exact; host paths are not_found (8) without the option.
+    assert!(r.stdout.contains("Fake-Sum=10\nother=10\nfake-sum=-8\n"), "{}", r.show());
+    assert!(r.stdout.contains(&format!("{model}=-8")), "{}", r.show());
+    // With --wasi-nn-allow-host-paths the guest may name a host file; autodetect cannot tell
+    // what the fake model is, so the load fails with invalid_encoding (2), not not_found.
+    let mut args = base.clone();
+    args.push("--wasi-nn-allow-host-paths".into());
+    args.extend([s(&wasm), model.clone(), "/nonexistent/model".into()]);
+    let r = run(&iwasm(), &args, &[]);
+    assert!(r.stdout.contains(&format!("{model}=-2\n/nonexistent/model=-8")), "{}", r.show());
+    // A bad --nn-preload is a start-up error.
+    let r = run(&iwasm(), &["--nn-preload".into(), "x:tflite:cpu:/nonexistent.tflite".into(), s(&wasm)], &[]);
+    assert_ne!(r.code, Some(0), "{}", r.show());
+    assert!(r.stderr.contains("/nonexistent.tflite"), "{}", r.show());
+}
