@@ -4,6 +4,15 @@
 //! these names and signatures (additions are fine; tell the lead of changes).
 
 use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::exec;
+use crate::module::ModuleInner;
+use crate::store::{
+    cell_to_val, val_to_cell, FuncEntity, FuncKind, GlobalEntity, MemoryEntity, Runtime, TableEntity,
+    MAX_TABLE_ELEMS,
+};
 
 /// Limits and knobs of a store. One source of truth for default limits.
 #[derive(Clone, Debug)]
@@ -227,19 +236,26 @@ pub struct ExportDesc {
 /// translated to IR lazily on first call.
 #[derive(Clone)]
 pub struct Module {
-    _todo: (),
+    pub(crate) inner: Arc<ModuleInner>,
 }
 
 impl Module {
     pub fn new(bytes: &[u8]) -> Result<Module, Error> {
-        let _ = bytes;
-        todo!()
+        Ok(Module { inner: Arc::new(ModuleInner::parse(bytes)?) })
     }
     pub fn imports(&self) -> &[ImportDesc] {
-        todo!()
+        &self.inner.imports
     }
     pub fn exports(&self) -> &[ExportDesc] {
-        todo!()
+        &self.inner.exports
+    }
+    /// Translate every function body now instead of on first call (start-up
+    /// cost moves to load time; useful for measuring translation speed).
+    pub fn translate_all(&self) -> Result<(), Error> {
+        for def in 0..self.inner.bodies.len() as u32 {
+            exec::compiled(&self.inner, def).map_err(|t| Error::Invalid(t.message().into()))?;
+        }
+        Ok(())
     }
 }
 
@@ -273,11 +289,14 @@ pub type HostFunc<T> =
 pub struct Store<T> {
     data: T,
     config: Config,
+    pub(crate) rt: Runtime,
+    pub(crate) hosts: Vec<Rc<HostFunc<T>>>,
 }
 
 impl<T> Store<T> {
     pub fn new(config: Config, data: T) -> Self {
-        Store { data, config }
+        let rt = Runtime { fuel: config.fuel, ..Runtime::default() };
+        Store { data, config, rt, hosts: Vec::new() }
     }
     pub fn config(&self) -> &Config {
         &self.config
@@ -290,11 +309,10 @@ impl<T> Store<T> {
     }
     /// Set (or clear) the remaining fuel.
     pub fn set_fuel(&mut self, fuel: Option<u64>) {
-        let _ = fuel;
-        todo!()
+        self.rt.fuel = fuel;
     }
     pub fn fuel(&self) -> Option<u64> {
-        todo!()
+        self.rt.fuel
     }
 }
 
@@ -314,11 +332,10 @@ impl<'a, T> Caller<'a, T> {
     }
     /// The calling instance's memory 0 (imported or defined), if any.
     pub fn memory(&self) -> Option<Memory> {
-        todo!()
+        self.instance?.memory(self.store)
     }
     pub fn get_export(&self, name: &str) -> Option<Extern> {
-        let _ = name;
-        todo!()
+        self.instance?.get_export(self.store, name)
     }
 }
 
@@ -328,100 +345,165 @@ impl Func {
         ty: FuncType,
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + 'static,
     ) -> Func {
-        let _ = (store, ty, f);
-        todo!()
+        let type_id = store.rt.intern_type(&ty);
+        let h = store.hosts.len() as u32;
+        store.hosts.push(Rc::new(f));
+        let id = store.rt.funcs.len() as u32;
+        store.rt.funcs.push(FuncEntity { type_id, kind: FuncKind::Host(h) });
+        Func(id)
     }
     pub fn ty<T>(&self, store: &Store<T>) -> FuncType {
-        let _ = store;
-        todo!()
+        match store.rt.funcs.get(self.0 as usize) {
+            Some(_) => store.rt.func_type(self.0).clone(),
+            None => FuncType::new([], []),
+        }
     }
     /// Call with typed arguments; results are written into `results`
     /// (its length must equal the result count). Re-entrant: a host function
     /// may call back into wasm through `caller.store`.
     pub fn call<T>(&self, store: &mut Store<T>, args: &[Val], results: &mut [Val]) -> Result<(), Trap> {
-        let _ = (store, args, results);
-        todo!()
+        exec::invoke(store, self.0, args, results)
     }
+}
+
+fn no_memory() -> Trap {
+    Trap::Host("memory not in this store".into())
 }
 
 impl Memory {
     pub fn new<T>(store: &mut Store<T>, ty: MemoryType) -> Result<Memory, Error> {
-        let _ = (store, ty);
-        todo!()
+        let m = MemoryEntity::new(ty, store.config.max_memory_pages)?;
+        store.rt.memories.push(m);
+        Ok(Memory(store.rt.memories.len() as u32 - 1))
     }
     pub fn ty<T>(&self, store: &Store<T>) -> MemoryType {
-        let _ = store;
-        todo!()
+        match store.rt.memories.get(self.0 as usize) {
+            Some(m) => MemoryType { min: m.pages(), max: m.ty.max },
+            None => MemoryType { min: 0, max: None },
+        }
     }
     pub fn data<'s, T>(&self, store: &'s Store<T>) -> &'s [u8] {
-        let _ = store;
-        todo!()
+        match store.rt.memories.get(self.0 as usize) {
+            Some(m) => &m.data,
+            None => &[],
+        }
     }
     pub fn data_mut<'s, T>(&self, store: &'s mut Store<T>) -> &'s mut [u8] {
-        let _ = store;
-        todo!()
+        match store.rt.memories.get_mut(self.0 as usize) {
+            Some(m) => &mut m.data,
+            None => &mut [],
+        }
     }
     /// Size in pages.
     pub fn size<T>(&self, store: &Store<T>) -> u32 {
-        let _ = store;
-        todo!()
+        store.rt.memories.get(self.0 as usize).map(|m| m.pages()).unwrap_or(0)
     }
     /// Grow by `delta` pages; returns the old size in pages.
     pub fn grow<T>(&self, store: &mut Store<T>, delta: u32) -> Result<u32, Trap> {
-        let _ = (store, delta);
-        todo!()
+        let max = store.config.max_memory_pages;
+        let m = store.rt.memories.get_mut(self.0 as usize).ok_or_else(no_memory)?;
+        m.grow(delta, max).ok_or_else(|| Trap::Host("memory.grow failed".into()))
     }
     /// Bounds-checked (overflow-safe) copy out of linear memory.
     pub fn read<T>(&self, store: &Store<T>, offset: u64, buf: &mut [u8]) -> Result<(), Trap> {
-        let _ = (store, offset, buf);
-        todo!()
+        let data = self.data(store);
+        let end = offset.checked_add(buf.len() as u64).ok_or(Trap::MemoryOutOfBounds)?;
+        if end > data.len() as u64 {
+            return Err(Trap::MemoryOutOfBounds);
+        }
+        buf.copy_from_slice(&data[offset as usize..end as usize]);
+        Ok(())
     }
     /// Bounds-checked (overflow-safe) copy into linear memory.
     pub fn write<T>(&self, store: &mut Store<T>, offset: u64, bytes: &[u8]) -> Result<(), Trap> {
-        let _ = (store, offset, bytes);
-        todo!()
+        let data = self.data_mut(store);
+        let end = offset.checked_add(bytes.len() as u64).ok_or(Trap::MemoryOutOfBounds)?;
+        if end > data.len() as u64 {
+            return Err(Trap::MemoryOutOfBounds);
+        }
+        data[offset as usize..end as usize].copy_from_slice(bytes);
+        Ok(())
     }
+}
+
+fn ref_cell<T>(store: &Store<T>, v: &Val, ty: ValType) -> Result<u64, Error> {
+    if v.ty() != ty {
+        return Err(Error::Unlinkable(format!("value of type {:?} where {ty:?} expected", v.ty()).into()));
+    }
+    if let Val::FuncRef(Some(f)) = v {
+        if f.0 as usize >= store.rt.funcs.len() {
+            return Err(Error::Unlinkable("function not in this store".into()));
+        }
+    }
+    Ok(val_to_cell(v))
 }
 
 impl Table {
     pub fn new<T>(store: &mut Store<T>, ty: TableType, init: Val) -> Result<Table, Error> {
-        let _ = (store, ty, init);
-        todo!()
+        let cell = ref_cell(store, &init, ty.elem)?;
+        if ty.min > MAX_TABLE_ELEMS {
+            return Err(Error::Limit(format!("table of {} elements exceeds the limit", ty.min).into()));
+        }
+        let elems = vec![cell; ty.min as usize];
+        store.rt.tables.push(TableEntity { elems, ty });
+        Ok(Table(store.rt.tables.len() as u32 - 1))
     }
     pub fn ty<T>(&self, store: &Store<T>) -> TableType {
-        let _ = store;
-        todo!()
+        match store.rt.tables.get(self.0 as usize) {
+            Some(t) => TableType { elem: t.ty.elem, min: t.elems.len() as u32, max: t.ty.max },
+            None => TableType { elem: ValType::FuncRef, min: 0, max: None },
+        }
     }
     pub fn size<T>(&self, store: &Store<T>) -> u32 {
-        let _ = store;
-        todo!()
+        store.rt.tables.get(self.0 as usize).map(|t| t.elems.len() as u32).unwrap_or(0)
     }
     pub fn get<T>(&self, store: &Store<T>, index: u32) -> Option<Val> {
-        let _ = (store, index);
-        todo!()
+        let t = store.rt.tables.get(self.0 as usize)?;
+        let c = *t.elems.get(index as usize)?;
+        Some(cell_to_val(c, t.ty.elem))
     }
     pub fn set<T>(&self, store: &mut Store<T>, index: u32, val: Val) -> Result<(), Trap> {
-        let _ = (store, index, val);
-        todo!()
+        let elem = store.rt.tables.get(self.0 as usize).ok_or(Trap::TableOutOfBounds)?.ty.elem;
+        let c = ref_cell(store, &val, elem).map_err(|e| Trap::Host(e.to_string().into()))?;
+        let t = &mut store.rt.tables[self.0 as usize];
+        *t.elems.get_mut(index as usize).ok_or(Trap::TableOutOfBounds)? = c;
+        Ok(())
     }
 }
 
 impl Global {
     pub fn new<T>(store: &mut Store<T>, ty: GlobalType, val: Val) -> Result<Global, Error> {
-        let _ = (store, ty, val);
-        todo!()
+        let bits = match val {
+            Val::V128(v) => v,
+            _ => ref_cell(store, &val, ty.content)? as u128,
+        };
+        store.rt.globals.push(GlobalEntity { ty, bits });
+        Ok(Global(store.rt.globals.len() as u32 - 1))
     }
     pub fn ty<T>(&self, store: &Store<T>) -> GlobalType {
-        let _ = store;
-        todo!()
+        match store.rt.globals.get(self.0 as usize) {
+            Some(g) => g.ty.clone(),
+            None => GlobalType { content: ValType::I32, mutable: false },
+        }
     }
     pub fn get<T>(&self, store: &Store<T>) -> Val {
-        let _ = store;
-        todo!()
+        match store.rt.globals.get(self.0 as usize) {
+            Some(g) if g.ty.content == ValType::V128 => Val::V128(g.bits),
+            Some(g) => cell_to_val(g.bits as u64, g.ty.content),
+            None => Val::I32(0),
+        }
     }
     pub fn set<T>(&self, store: &mut Store<T>, val: Val) -> Result<(), Error> {
-        let _ = (store, val);
-        todo!()
+        let ty = self.ty(store);
+        if !ty.mutable {
+            return Err(Error::Unlinkable("global is immutable".into()));
+        }
+        let bits = match val {
+            Val::V128(v) if ty.content == ValType::V128 => v,
+            _ => ref_cell(store, &val, ty.content)? as u128,
+        };
+        store.rt.globals[self.0 as usize].bits = bits;
+        Ok(())
     }
 }
 
@@ -429,12 +511,11 @@ impl Instance {
     /// Instantiate `module` with `imports` given in the module's import order.
     /// Runs data/element initialisation and the start function.
     pub fn new<T>(store: &mut Store<T>, module: &Module, imports: &[Extern]) -> Result<Instance, Error> {
-        let _ = (store, module, imports);
-        todo!()
+        crate::instantiate::instantiate(store, module, imports)
     }
     pub fn get_export<T>(&self, store: &Store<T>, name: &str) -> Option<Extern> {
-        let _ = (store, name);
-        todo!()
+        let inst = store.rt.instances.get(self.0 as usize)?;
+        inst.exports.iter().find(|(n, _)| &**n == name).map(|(_, e)| *e)
     }
     pub fn get_func<T>(&self, store: &Store<T>, name: &str) -> Option<Func> {
         match self.get_export(store, name)? {
@@ -450,7 +531,7 @@ impl Instance {
     }
     /// The instance's memory 0 (imported or defined), if any.
     pub fn memory<T>(&self, store: &Store<T>) -> Option<Memory> {
-        let _ = store;
-        todo!()
+        let inst = store.rt.instances.get(self.0 as usize)?;
+        inst.memories.first().map(|&m| Memory(m))
     }
 }

@@ -11,4 +11,12 @@
 //! Errors are small typed values: [`Error`] (load/link/instantiate) and [`Trap`] (execution).
 
 mod api;
+mod exec;
+mod instantiate;
+mod ir;
+mod module;
+mod numeric;
+mod store;
+mod translate;
+
 pub use api::*;

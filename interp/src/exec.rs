@@ -1,0 +1,956 @@
+//! The executor: runs register IR with an explicit frame stack (no native
+//! recursion per wasm call; only host functions that call back into wasm nest
+//! the executor, and those nestings count towards the same depth limit).
+//!
+//! Hot state lives in locals: the current code pointer and pc, the frame
+//! pointer into the value stack, and the base/length of memory 0. They are
+//! re-derived from the store after anything that may move them: host calls
+//! (a host function gets `&mut Store` and may grow memory, the stack, or call
+//! back into wasm), `memory.grow`, value-stack growth and instance switches.
+
+use std::ptr;
+
+use crate::api::{Caller, Instance, Store, Trap, Val, ValType};
+use crate::ir::{CompiledFunc, Instr, Op};
+use crate::module::ModuleInner;
+use crate::numeric as num;
+use crate::store::{cell_to_val, check_val, val_to_cell, FuncKind, Runtime};
+use crate::translate::translate;
+
+struct Frame {
+    func: *const CompiledFunc,
+    pc: usize,
+    fp_off: usize,
+    inst: u32,
+}
+
+/// Get (translating on first use) the code of defined function `def` of `m`.
+pub(crate) fn compiled(m: &ModuleInner, def: u32) -> Result<&CompiledFunc, Trap> {
+    let cell = m.compiled.get(def as usize).ok_or_else(|| Trap::Host("bad function index".into()))?;
+    match cell.get_or_init(|| translate(m, def)) {
+        Ok(cf) => Ok(cf),
+        Err(e) => Err(Trap::Host(format!("cannot translate function {def}: {e}").into())),
+    }
+}
+
+fn ensure_stack(rt: &mut Runtime, need: usize, max_cells: usize) -> Result<(), Trap> {
+    if need <= rt.stack.len() {
+        return Ok(());
+    }
+    if need > max_cells {
+        return Err(Trap::StackExhausted);
+    }
+    let new_len = need.max(rt.stack.len() * 2).max(1024).min(max_cells);
+    if rt.stack.try_reserve_exact(new_len - rt.stack.len()).is_err() {
+        return Err(Trap::StackExhausted);
+    }
+    rt.stack.resize(new_len, 0);
+    Ok(())
+}
+
+fn mem_cache(rt: &mut Runtime, inst: u32) -> (*mut u8, usize) {
+    match rt.instances[inst as usize].memories.first() {
+        Some(&m) => {
+            let d = &mut rt.memories[m as usize].data;
+            (d.as_mut_ptr(), d.len())
+        }
+        None => (ptr::null_mut(), 0),
+    }
+}
+
+/// Call store function `f` from the host.
+pub(crate) fn invoke<T>(store: &mut Store<T>, f: u32, args: &[Val], results: &mut [Val]) -> Result<(), Trap> {
+    let rt = &mut store.rt;
+    let fe = rt.funcs.get(f as usize).ok_or_else(|| Trap::Host("function not in this store".into()))?;
+    let ty = &rt.types[fe.type_id as usize];
+    if args.len() != ty.params.len() || results.len() != ty.results.len() {
+        return Err(Trap::Host("wrong number of arguments or results".into()));
+    }
+    for (a, t) in args.iter().zip(ty.params.iter()) {
+        check_val(a, *t)?;
+    }
+    match fe.kind {
+        FuncKind::Host(h) => {
+            for (r, t) in results.iter_mut().zip(ty.results.iter()) {
+                *r = Val::default_of(*t);
+            }
+            let hf = store.hosts[h as usize].clone();
+            hf(Caller { store, instance: None }, args, results)?;
+            Ok(())
+        }
+        FuncKind::Wasm { inst, def } => {
+            let result_types: Vec<ValType> = ty.results.to_vec();
+            let max_depth = store.config().max_call_depth;
+            let max_cells = store.config().max_stack_cells;
+            let rt = &mut store.rt;
+            if rt.depth >= max_depth {
+                return Err(Trap::StackExhausted);
+            }
+            let module = rt.instances[inst as usize].module.clone();
+            let cf = compiled(&module, def)?;
+            let base = rt.stack_top;
+            ensure_stack(rt, base + cf.frame_size as usize, max_cells)?;
+            for (k, a) in args.iter().enumerate() {
+                rt.stack[base + k] = val_to_cell(a);
+            }
+            let p = cf.num_params as usize;
+            rt.stack[base + p..base + p + cf.num_locals as usize].fill(0);
+            let saved_top = rt.stack_top;
+            let saved_depth = rt.depth;
+            rt.depth += 1;
+            let r = run(store, inst, cf as *const CompiledFunc, base);
+            let rt = &mut store.rt;
+            rt.stack_top = saved_top;
+            rt.depth = saved_depth;
+            r?;
+            for (k, t) in result_types.iter().enumerate() {
+                results[k] = cell_to_val(rt.stack[base + k], *t);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Run `func` of instance `inst` with its frame at `fp_off` until it returns.
+fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: usize) -> Result<(), Trap> {
+    let max_depth = store.config().max_call_depth;
+    let max_cells = store.config().max_stack_cells;
+    let mut inst = inst;
+    let mut func = func;
+    let mut fp_off = fp_off;
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut depth = store.rt.depth;
+    let fuel_on = store.rt.fuel.is_some();
+    let mut fuel = store.rt.fuel.unwrap_or(0);
+    let mut host_args: Vec<Val> = Vec::new();
+    let mut host_results: Vec<Val> = Vec::new();
+
+    // SAFETY (applies to every raw-pointer use below): `func` points into a
+    // `CompiledFunc` owned by a module that the store's instance keeps alive
+    // for the store's lifetime; instances are never removed. `code` is that
+    // function's instruction array: the translator guarantees every branch
+    // target and every fall-through stays inside it (it ends with a
+    // terminator). `fp` points at `fp_off` in the value stack, and
+    // `ensure_stack` guaranteed `frame_size` cells from there; the translator
+    // guarantees every slot operand is below `frame_size`. All of these are
+    // re-derived from the store after anything that can move them.
+    let mut module: *const ModuleInner = &*store.rt.instances[inst as usize].module;
+    let mut code: *const Instr = unsafe { (*func).code.as_ptr() };
+    let mut pc: usize = 0;
+    let mut fp: *mut u64 = unsafe { store.rt.stack.as_mut_ptr().add(fp_off) };
+    let (mut mem, mut mem_len) = mem_cache(&mut store.rt, inst);
+
+    macro_rules! trap {
+        ($t:expr) => {{
+            if fuel_on {
+                store.rt.fuel = Some(fuel);
+            }
+            return Err($t);
+        }};
+    }
+    macro_rules! tryt {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(t) => trap!(t),
+            }
+        };
+    }
+    macro_rules! rd {
+        ($s:expr) => {
+            unsafe { *fp.add($s as usize) }
+        };
+    }
+    macro_rules! wr {
+        ($s:expr, $v:expr) => {{
+            let v: u64 = $v;
+            unsafe { *fp.add($s as usize) = v }
+        }};
+    }
+    macro_rules! r32 {
+        ($s:expr) => {
+            rd!($s) as u32
+        };
+    }
+    macro_rules! f32r {
+        ($s:expr) => {
+            f32::from_bits(rd!($s) as u32)
+        };
+    }
+    macro_rules! f64r {
+        ($s:expr) => {
+            f64::from_bits(rd!($s))
+        };
+    }
+    macro_rules! charge {
+        () => {
+            if fuel_on {
+                if fuel == 0 {
+                    trap!(Trap::OutOfFuel);
+                }
+                fuel -= 1;
+            }
+        };
+    }
+    macro_rules! jump {
+        ($t:expr) => {{
+            pc = $t as usize;
+            charge!();
+        }};
+    }
+    macro_rules! refresh {
+        () => {{
+            fp = unsafe { store.rt.stack.as_mut_ptr().add(fp_off) };
+            let (m, l) = mem_cache(&mut store.rt, inst);
+            mem = m;
+            mem_len = l;
+        }};
+    }
+    macro_rules! extra {
+        () => {{
+            let e = unsafe { *code.add(pc) };
+            pc += 1;
+            e
+        }};
+    }
+    macro_rules! ea {
+        ($i:expr, $n:expr) => {{
+            let ea = r32!($i.a) as u64 + $i.b as u64;
+            if ea + $n > mem_len as u64 {
+                trap!(Trap::MemoryOutOfBounds);
+            }
+            ea as usize
+        }};
+    }
+    macro_rules! load {
+        ($i:expr, $n:literal, $conv:expr) => {{
+            let ea = ea!($i, $n);
+            // SAFETY: ea + n <= mem_len was checked above.
+            let bytes: [u8; $n] = unsafe { ptr::read_unaligned(mem.add(ea) as *const [u8; $n]) };
+            wr!($i.dst, $conv(bytes))
+        }};
+    }
+    macro_rules! store_ {
+        ($i:expr, $n:literal, $conv:expr) => {{
+            let v = rd!($i.dst);
+            let ea = ea!($i, $n);
+            let bytes: [u8; $n] = $conv(v);
+            // SAFETY: ea + n <= mem_len was checked above.
+            unsafe { ptr::write_unaligned(mem.add(ea) as *mut [u8; $n], bytes) }
+        }};
+    }
+    macro_rules! bin32 {
+        ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = r32!($i.a);
+            let $b = r32!($i.b);
+            wr!($i.dst, ($e) as u32 as u64)
+        }};
+    }
+    macro_rules! imm32 {
+        ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = r32!($i.a);
+            let $b = $i.b;
+            wr!($i.dst, ($e) as u32 as u64)
+        }};
+    }
+    macro_rules! bin64 {
+        ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = rd!($i.a);
+            let $b = rd!($i.b);
+            wr!($i.dst, ($e) as u64)
+        }};
+    }
+    macro_rules! imm64 {
+        ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = rd!($i.a);
+            let $b = $i.b as i32 as i64 as u64;
+            wr!($i.dst, ($e) as u64)
+        }};
+    }
+    macro_rules! un32 {
+        ($i:expr, |$a:ident| $e:expr) => {{
+            let $a = r32!($i.a);
+            wr!($i.dst, ($e) as u32 as u64)
+        }};
+    }
+    macro_rules! un64 {
+        ($i:expr, |$a:ident| $e:expr) => {{
+            let $a = rd!($i.a);
+            wr!($i.dst, ($e) as u64)
+        }};
+    }
+    macro_rules! binf32 {
+        ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = f32r!($i.a);
+            let $b = f32r!($i.b);
+            wr!($i.dst, ($e).to_bits() as u64)
+        }};
+    }
+    macro_rules! binf64 {
+        ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = f64r!($i.a);
+            let $b = f64r!($i.b);
+            wr!($i.dst, ($e).to_bits())
+        }};
+    }
+    macro_rules! cmpf32 {
+        ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = f32r!($i.a);
+            let $b = f32r!($i.b);
+            wr!($i.dst, ($e) as u64)
+        }};
+    }
+    macro_rules! cmpf64 {
+        ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = f64r!($i.a);
+            let $b = f64r!($i.b);
+            wr!($i.dst, ($e) as u64)
+        }};
+    }
+    macro_rules! unf32 {
+        ($i:expr, |$a:ident| $e:expr) => {{
+            let $a = f32r!($i.a);
+            wr!($i.dst, ($e).to_bits() as u64)
+        }};
+    }
+    macro_rules! unf64 {
+        ($i:expr, |$a:ident| $e:expr) => {{
+            let $a = f64r!($i.a);
+            wr!($i.dst, ($e).to_bits())
+        }};
+    }
+    macro_rules! br_cmp32 {
+        ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = r32!($i.a);
+            let $b = r32!($i.b);
+            if $e {
+                jump!($i.dst);
+            }
+        }};
+    }
+    macro_rules! br_imm32 {
+        ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = r32!($i.a);
+            let $b = $i.b;
+            if $e {
+                jump!($i.dst);
+            }
+        }};
+    }
+    // Enter store function `f` whose arguments start at slot `$base`.
+    macro_rules! call_func {
+        ($f:expr, $base:expr) => {{
+            let f: u32 = $f;
+            let base: u32 = $base;
+            let (kind_inst, kind_def, host) = match store.rt.funcs[f as usize].kind {
+                FuncKind::Wasm { inst, def } => (inst, def, None),
+                FuncKind::Host(h) => (0, 0, Some(h)),
+            };
+            match host {
+                None => {
+                    if depth >= max_depth {
+                        trap!(Trap::StackExhausted);
+                    }
+                    charge!();
+                    let callee_mod: *const ModuleInner = if kind_inst == inst {
+                        module
+                    } else {
+                        &*store.rt.instances[kind_inst as usize].module
+                    };
+                    // SAFETY: see the function-level comment (modules outlive execution).
+                    let cf: *const CompiledFunc = tryt!(compiled(unsafe { &*callee_mod }, kind_def));
+                    let cfr = unsafe { &*cf };
+                    let new_off = fp_off + base as usize;
+                    let need = new_off + cfr.frame_size as usize;
+                    if need > store.rt.stack.len() {
+                        tryt!(ensure_stack(&mut store.rt, need, max_cells));
+                    }
+                    let p = cfr.num_params as usize;
+                    store.rt.stack[new_off + p..new_off + p + cfr.num_locals as usize].fill(0);
+                    frames.push(Frame { func, pc, fp_off, inst });
+                    depth += 1;
+                    func = cf;
+                    code = cfr.code.as_ptr();
+                    pc = 0;
+                    fp_off = new_off;
+                    if kind_inst != inst {
+                        inst = kind_inst;
+                        module = callee_mod;
+                    }
+                    refresh!();
+                }
+                Some(h) => {
+                    let tid = store.rt.funcs[f as usize].type_id as usize;
+                    host_args.clear();
+                    host_results.clear();
+                    {
+                        let ty = &store.rt.types[tid];
+                        for (k, t) in ty.params.iter().enumerate() {
+                            host_args.push(cell_to_val(rd!(base as usize + k), *t));
+                        }
+                        for t in ty.results.iter() {
+                            host_results.push(Val::default_of(*t));
+                        }
+                    }
+                    // SAFETY: `func` is valid (see above).
+                    store.rt.stack_top = fp_off + unsafe { (*func).frame_size } as usize;
+                    store.rt.depth = depth;
+                    if fuel_on {
+                        store.rt.fuel = Some(fuel);
+                    }
+                    let hf = store.hosts[h as usize].clone();
+                    let r = hf(Caller { store: &mut *store, instance: Some(Instance(inst)) }, &host_args, &mut host_results);
+                    if fuel_on {
+                        fuel = store.rt.fuel.unwrap_or(0);
+                    }
+                    refresh!();
+                    tryt!(r);
+                    let ty = &store.rt.types[tid];
+                    for (k, t) in ty.results.iter().enumerate() {
+                        tryt!(check_val(&host_results[k], *t));
+                        wr!(base as usize + k, val_to_cell(&host_results[k]));
+                    }
+                }
+            }
+        }};
+    }
+
+    loop {
+        let i = unsafe { *code.add(pc) };
+        pc += 1;
+        match i.op {
+            Op::Extra => {}
+            Op::Unreachable => trap!(Trap::Unreachable),
+            Op::Br => jump!(i.dst),
+            Op::BrIf => {
+                if r32!(i.a) != 0 {
+                    jump!(i.dst)
+                }
+            }
+            Op::BrIfNot => {
+                if r32!(i.a) == 0 {
+                    jump!(i.dst)
+                }
+            }
+            Op::BrI32Eq => br_cmp32!(i, |a, b| a == b),
+            Op::BrI32Ne => br_cmp32!(i, |a, b| a != b),
+            Op::BrI32LtS => br_cmp32!(i, |a, b| (a as i32) < (b as i32)),
+            Op::BrI32LtU => br_cmp32!(i, |a, b| a < b),
+            Op::BrI32GtS => br_cmp32!(i, |a, b| (a as i32) > (b as i32)),
+            Op::BrI32GtU => br_cmp32!(i, |a, b| a > b),
+            Op::BrI32LeS => br_cmp32!(i, |a, b| (a as i32) <= (b as i32)),
+            Op::BrI32LeU => br_cmp32!(i, |a, b| a <= b),
+            Op::BrI32GeS => br_cmp32!(i, |a, b| (a as i32) >= (b as i32)),
+            Op::BrI32GeU => br_cmp32!(i, |a, b| a >= b),
+            Op::BrI32Eqz => {
+                if r32!(i.a) == 0 {
+                    jump!(i.dst)
+                }
+            }
+            Op::BrI64Eqz => {
+                if rd!(i.a) == 0 {
+                    jump!(i.dst)
+                }
+            }
+            Op::BrI64Eq => {
+                if rd!(i.a) == rd!(i.b) {
+                    jump!(i.dst)
+                }
+            }
+            Op::BrI64Ne => {
+                if rd!(i.a) != rd!(i.b) {
+                    jump!(i.dst)
+                }
+            }
+            Op::BrI32EqImm => br_imm32!(i, |a, b| a == b),
+            Op::BrI32NeImm => br_imm32!(i, |a, b| a != b),
+            Op::BrI32LtSImm => br_imm32!(i, |a, b| (a as i32) < (b as i32)),
+            Op::BrI32LtUImm => br_imm32!(i, |a, b| a < b),
+            Op::BrI32GtSImm => br_imm32!(i, |a, b| (a as i32) > (b as i32)),
+            Op::BrI32GtUImm => br_imm32!(i, |a, b| a > b),
+            Op::BrI32LeSImm => br_imm32!(i, |a, b| (a as i32) <= (b as i32)),
+            Op::BrI32LeUImm => br_imm32!(i, |a, b| a <= b),
+            Op::BrI32GeSImm => br_imm32!(i, |a, b| (a as i32) >= (b as i32)),
+            Op::BrI32GeUImm => br_imm32!(i, |a, b| a >= b),
+            Op::BrTable => {
+                let idx = r32!(i.a).min(i.b);
+                pc += idx as usize;
+            }
+            Op::Return | Op::ReturnSlot => {
+                if i.op == Op::ReturnSlot {
+                    wr!(0, rd!(i.a));
+                }
+                match frames.pop() {
+                    None => {
+                        if fuel_on {
+                            store.rt.fuel = Some(fuel);
+                        }
+                        return Ok(());
+                    }
+                    Some(fr) => {
+                        depth -= 1;
+                        func = fr.func;
+                        // SAFETY: see the function-level comment.
+                        code = unsafe { (*func).code.as_ptr() };
+                        pc = fr.pc;
+                        fp_off = fr.fp_off;
+                        if fr.inst != inst {
+                            inst = fr.inst;
+                            module = &*store.rt.instances[inst as usize].module;
+                        }
+                        refresh!();
+                    }
+                }
+            }
+            Op::Call => {
+                // Same instance, defined function: no store lookup needed for the kind.
+                let def = i.dst;
+                if depth >= max_depth {
+                    trap!(Trap::StackExhausted);
+                }
+                charge!();
+                // SAFETY: see the function-level comment.
+                let cf: *const CompiledFunc = tryt!(compiled(unsafe { &*module }, def));
+                let cfr = unsafe { &*cf };
+                let new_off = fp_off + i.a as usize;
+                let need = new_off + cfr.frame_size as usize;
+                if need > store.rt.stack.len() {
+                    tryt!(ensure_stack(&mut store.rt, need, max_cells));
+                }
+                let p = cfr.num_params as usize;
+                let nl = cfr.num_locals as usize;
+                if nl > 0 {
+                    store.rt.stack[new_off + p..new_off + p + nl].fill(0);
+                }
+                frames.push(Frame { func, pc, fp_off, inst });
+                depth += 1;
+                func = cf;
+                code = cfr.code.as_ptr();
+                pc = 0;
+                fp_off = new_off;
+                fp = unsafe { store.rt.stack.as_mut_ptr().add(fp_off) };
+            }
+            Op::CallImport => {
+                let f = store.rt.instances[inst as usize].funcs[i.dst as usize];
+                call_func!(f, i.a);
+            }
+            Op::CallIndirect => {
+                let e = extra!();
+                let idx = r32!(i.b);
+                let rt = &store.rt;
+                let id = &rt.instances[inst as usize];
+                let t = id.tables[e.dst as usize];
+                let expected = id.type_ids[i.dst as usize];
+                let cell = match rt.tables[t as usize].elems.get(idx as usize) {
+                    Some(&c) => c,
+                    None => trap!(Trap::TableOutOfBounds),
+                };
+                if cell == 0 {
+                    trap!(Trap::IndirectCallToNull);
+                }
+                let f = (cell - 1) as u32;
+                if rt.funcs[f as usize].type_id != expected {
+                    trap!(Trap::IndirectCallTypeMismatch);
+                }
+                call_func!(f, i.a);
+            }
+            Op::Copy => wr!(i.dst, rd!(i.a)),
+            Op::Const32 => wr!(i.dst, i.a as u64),
+            Op::Const64 => wr!(i.dst, i.a as u64 | (i.b as u64) << 32),
+            Op::Select => {
+                let e = extra!();
+                let v = if r32!(e.a) != 0 { rd!(i.a) } else { rd!(i.b) };
+                wr!(i.dst, v)
+            }
+            Op::GlobalGet => {
+                let rt = &store.rt;
+                let g = rt.instances[inst as usize].globals[i.a as usize];
+                wr!(i.dst, rt.globals[g as usize].bits as u64)
+            }
+            Op::GlobalSet => {
+                let v = rd!(i.a);
+                let rt = &mut store.rt;
+                let g = rt.instances[inst as usize].globals[i.dst as usize];
+                rt.globals[g as usize].bits = v as u128;
+            }
+            Op::I32Load => load!(i, 4, |b| u32::from_le_bytes(b) as u64),
+            Op::I64Load => load!(i, 8, u64::from_le_bytes),
+            Op::F32Load => load!(i, 4, |b| u32::from_le_bytes(b) as u64),
+            Op::F64Load => load!(i, 8, u64::from_le_bytes),
+            Op::I32Load8S => load!(i, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64),
+            Op::I32Load8U => load!(i, 1, |b: [u8; 1]| b[0] as u64),
+            Op::I32Load16S => load!(i, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64),
+            Op::I32Load16U => load!(i, 2, |b| u16::from_le_bytes(b) as u64),
+            Op::I64Load8S => load!(i, 1, |b: [u8; 1]| b[0] as i8 as i64 as u64),
+            Op::I64Load8U => load!(i, 1, |b: [u8; 1]| b[0] as u64),
+            Op::I64Load16S => load!(i, 2, |b| i16::from_le_bytes(b) as i64 as u64),
+            Op::I64Load16U => load!(i, 2, |b| u16::from_le_bytes(b) as u64),
+            Op::I64Load32S => load!(i, 4, |b| i32::from_le_bytes(b) as i64 as u64),
+            Op::I64Load32U => load!(i, 4, |b| u32::from_le_bytes(b) as u64),
+            Op::I32Store | Op::F32Store => store_!(i, 4, |v: u64| (v as u32).to_le_bytes()),
+            Op::I64Store | Op::F64Store => store_!(i, 8, |v: u64| v.to_le_bytes()),
+            Op::I32Store8 | Op::I64Store8 => store_!(i, 1, |v: u64| [v as u8]),
+            Op::I32Store16 | Op::I64Store16 => store_!(i, 2, |v: u64| (v as u16).to_le_bytes()),
+            Op::I64Store32 => store_!(i, 4, |v: u64| (v as u32).to_le_bytes()),
+            Op::MemorySize => wr!(i.dst, (mem_len / crate::store::PAGE_SIZE) as u64),
+            Op::MemoryGrow => {
+                let delta = r32!(i.a);
+                let max_pages = store.config().max_memory_pages;
+                let rt = &mut store.rt;
+                let m = rt.instances[inst as usize].memories[0];
+                let r = rt.memories[m as usize].grow(delta, max_pages);
+                let (mm, l) = mem_cache(rt, inst);
+                mem = mm;
+                mem_len = l;
+                wr!(i.dst, r.unwrap_or(u32::MAX) as u64)
+            }
+            Op::MemoryFill => {
+                let d = r32!(i.dst) as usize;
+                let v = r32!(i.a) as u8;
+                let n = r32!(i.b) as usize;
+                if d as u64 + n as u64 > mem_len as u64 {
+                    trap!(Trap::MemoryOutOfBounds);
+                }
+                // SAFETY: d + n <= mem_len was checked.
+                unsafe { ptr::write_bytes(mem.add(d), v, n) }
+            }
+            Op::MemoryCopy => {
+                let d = r32!(i.dst) as usize;
+                let s = r32!(i.a) as usize;
+                let n = r32!(i.b) as usize;
+                if d as u64 + n as u64 > mem_len as u64 || s as u64 + n as u64 > mem_len as u64 {
+                    trap!(Trap::MemoryOutOfBounds);
+                }
+                // SAFETY: both ranges are inside memory (checked); `copy` allows overlap.
+                unsafe { ptr::copy(mem.add(s), mem.add(d), n) }
+            }
+            Op::MemoryInit => {
+                let e = extra!();
+                let d = r32!(i.dst) as u64;
+                let s = r32!(i.a) as u64;
+                let n = r32!(i.b) as u64;
+                let rt = &mut store.rt;
+                let id = &rt.instances[inst as usize];
+                let seg = &id.module.datas[e.dst as usize];
+                let seg_len = if id.datas_alive[e.dst as usize] { seg.bytes.len() as u64 } else { 0 };
+                if s + n > seg_len || d + n > mem_len as u64 {
+                    trap!(Trap::MemoryOutOfBounds);
+                }
+                let src = &id.module.bytes[seg.bytes.start + s as usize..seg.bytes.start + (s + n) as usize];
+                // SAFETY: d + n <= mem_len was checked; the source is module bytes (disjoint).
+                unsafe { ptr::copy_nonoverlapping(src.as_ptr(), mem.add(d as usize), n as usize) }
+            }
+            Op::DataDrop => {
+                store.rt.instances[inst as usize].datas_alive[i.dst as usize] = false;
+            }
+            Op::TableGet => {
+                let rt = &store.rt;
+                let t = rt.instances[inst as usize].tables[i.b as usize];
+                match rt.tables[t as usize].elems.get(r32!(i.a) as usize) {
+                    Some(&c) => wr!(i.dst, c),
+                    None => trap!(Trap::TableOutOfBounds),
+                }
+            }
+            Op::TableSet => {
+                let idx = r32!(i.a) as usize;
+                let v = rd!(i.b);
+                let rt = &mut store.rt;
+                let t = rt.instances[inst as usize].tables[i.dst as usize];
+                match rt.tables[t as usize].elems.get_mut(idx) {
+                    Some(c) => *c = v,
+                    None => trap!(Trap::TableOutOfBounds),
+                }
+            }
+            Op::TableSize => {
+                let rt = &store.rt;
+                let t = rt.instances[inst as usize].tables[i.a as usize];
+                wr!(i.dst, rt.tables[t as usize].elems.len() as u64)
+            }
+            Op::TableGrow => {
+                let e = extra!();
+                let init = rd!(i.a);
+                let n = r32!(i.b);
+                let rt = &mut store.rt;
+                let t = rt.instances[inst as usize].tables[e.dst as usize];
+                let r = rt.tables[t as usize].grow(n, init);
+                wr!(i.dst, r.unwrap_or(u32::MAX) as u64)
+            }
+            Op::TableFill => {
+                let e = extra!();
+                let d = r32!(i.dst) as u64;
+                let v = rd!(i.a);
+                let n = r32!(i.b) as u64;
+                let rt = &mut store.rt;
+                let t = rt.instances[inst as usize].tables[e.dst as usize];
+                let elems = &mut rt.tables[t as usize].elems;
+                if d + n > elems.len() as u64 {
+                    trap!(Trap::TableOutOfBounds);
+                }
+                elems[d as usize..(d + n) as usize].fill(v);
+            }
+            Op::TableCopy => {
+                let e = extra!();
+                let d = r32!(i.dst) as u64;
+                let s = r32!(i.a) as u64;
+                let n = r32!(i.b) as u64;
+                let rt = &mut store.rt;
+                let id = &rt.instances[inst as usize];
+                let (td, ts) = (id.tables[e.dst as usize] as usize, id.tables[e.a as usize] as usize);
+                if d + n > rt.tables[td].elems.len() as u64 || s + n > rt.tables[ts].elems.len() as u64 {
+                    trap!(Trap::TableOutOfBounds);
+                }
+                let (d, s, n) = (d as usize, s as usize, n as usize);
+                if td == ts {
+                    rt.tables[td].elems.copy_within(s..s + n, d);
+                } else {
+                    let src: Vec<u64> = rt.tables[ts].elems[s..s + n].to_vec();
+                    rt.tables[td].elems[d..d + n].copy_from_slice(&src);
+                }
+            }
+            Op::TableInit => {
+                let e = extra!();
+                let d = r32!(i.dst) as u64;
+                let s = r32!(i.a) as u64;
+                let n = r32!(i.b) as u64;
+                let rt = &mut store.rt;
+                let id = &rt.instances[inst as usize];
+                let t = id.tables[e.dst as usize] as usize;
+                let seg = &id.elems[e.a as usize];
+                if s + n > seg.len() as u64 || d + n > rt.tables[t].elems.len() as u64 {
+                    trap!(Trap::TableOutOfBounds);
+                }
+                let src: Vec<u64> = seg[s as usize..(s + n) as usize].to_vec();
+                rt.tables[t].elems[d as usize..(d + n) as usize].copy_from_slice(&src);
+            }
+            Op::ElemDrop => {
+                store.rt.instances[inst as usize].elems[i.dst as usize] = Box::new([]);
+            }
+            Op::RefFunc => {
+                let f = store.rt.instances[inst as usize].funcs[i.a as usize];
+                wr!(i.dst, f as u64 + 1)
+            }
+            Op::RefIsNull => wr!(i.dst, (rd!(i.a) == 0) as u64),
+            // ---- i32 ----
+            Op::I32Eqz => un32!(i, |a| a == 0),
+            Op::I32Eq => bin32!(i, |a, b| a == b),
+            Op::I32Ne => bin32!(i, |a, b| a != b),
+            Op::I32LtS => bin32!(i, |a, b| (a as i32) < (b as i32)),
+            Op::I32LtU => bin32!(i, |a, b| a < b),
+            Op::I32GtS => bin32!(i, |a, b| (a as i32) > (b as i32)),
+            Op::I32GtU => bin32!(i, |a, b| a > b),
+            Op::I32LeS => bin32!(i, |a, b| (a as i32) <= (b as i32)),
+            Op::I32LeU => bin32!(i, |a, b| a <= b),
+            Op::I32GeS => bin32!(i, |a, b| (a as i32) >= (b as i32)),
+            Op::I32GeU => bin32!(i, |a, b| a >= b),
+            Op::I32Clz => un32!(i, |a| a.leading_zeros()),
+            Op::I32Ctz => un32!(i, |a| a.trailing_zeros()),
+            Op::I32Popcnt => un32!(i, |a| a.count_ones()),
+            Op::I32Add => bin32!(i, |a, b| a.wrapping_add(b)),
+            Op::I32Sub => bin32!(i, |a, b| a.wrapping_sub(b)),
+            Op::I32Mul => bin32!(i, |a, b| a.wrapping_mul(b)),
+            Op::I32DivS => {
+                let (a, b) = (r32!(i.a) as i32, r32!(i.b) as i32);
+                if b == 0 {
+                    trap!(Trap::IntegerDivideByZero);
+                }
+                if a == i32::MIN && b == -1 {
+                    trap!(Trap::IntegerOverflow);
+                }
+                wr!(i.dst, (a / b) as u32 as u64)
+            }
+            Op::I32DivU => {
+                let (a, b) = (r32!(i.a), r32!(i.b));
+                if b == 0 {
+                    trap!(Trap::IntegerDivideByZero);
+                }
+                wr!(i.dst, (a / b) as u64)
+            }
+            Op::I32RemS => {
+                let (a, b) = (r32!(i.a) as i32, r32!(i.b) as i32);
+                if b == 0 {
+                    trap!(Trap::IntegerDivideByZero);
+                }
+                wr!(i.dst, a.wrapping_rem(b) as u32 as u64)
+            }
+            Op::I32RemU => {
+                let (a, b) = (r32!(i.a), r32!(i.b));
+                if b == 0 {
+                    trap!(Trap::IntegerDivideByZero);
+                }
+                wr!(i.dst, (a % b) as u64)
+            }
+            Op::I32And => bin32!(i, |a, b| a & b),
+            Op::I32Or => bin32!(i, |a, b| a | b),
+            Op::I32Xor => bin32!(i, |a, b| a ^ b),
+            Op::I32Shl => bin32!(i, |a, b| a.wrapping_shl(b)),
+            Op::I32ShrS => bin32!(i, |a, b| (a as i32).wrapping_shr(b)),
+            Op::I32ShrU => bin32!(i, |a, b| a.wrapping_shr(b)),
+            Op::I32Rotl => bin32!(i, |a, b| a.rotate_left(b & 31)),
+            Op::I32Rotr => bin32!(i, |a, b| a.rotate_right(b & 31)),
+            Op::I32AddImm => imm32!(i, |a, b| a.wrapping_add(b)),
+            Op::I32SubImm => imm32!(i, |a, b| a.wrapping_sub(b)),
+            Op::I32MulImm => imm32!(i, |a, b| a.wrapping_mul(b)),
+            Op::I32AndImm => imm32!(i, |a, b| a & b),
+            Op::I32OrImm => imm32!(i, |a, b| a | b),
+            Op::I32XorImm => imm32!(i, |a, b| a ^ b),
+            Op::I32ShlImm => imm32!(i, |a, b| a.wrapping_shl(b)),
+            Op::I32ShrSImm => imm32!(i, |a, b| (a as i32).wrapping_shr(b)),
+            Op::I32ShrUImm => imm32!(i, |a, b| a.wrapping_shr(b)),
+            Op::I32EqImm => imm32!(i, |a, b| a == b),
+            Op::I32NeImm => imm32!(i, |a, b| a != b),
+            Op::I32LtSImm => imm32!(i, |a, b| (a as i32) < (b as i32)),
+            Op::I32LtUImm => imm32!(i, |a, b| a < b),
+            Op::I32GtSImm => imm32!(i, |a, b| (a as i32) > (b as i32)),
+            Op::I32GtUImm => imm32!(i, |a, b| a > b),
+            Op::I32LeSImm => imm32!(i, |a, b| (a as i32) <= (b as i32)),
+            Op::I32LeUImm => imm32!(i, |a, b| a <= b),
+            Op::I32GeSImm => imm32!(i, |a, b| (a as i32) >= (b as i32)),
+            Op::I32GeUImm => imm32!(i, |a, b| a >= b),
+            // ---- i64 ----
+            Op::I64Eqz => un64!(i, |a| a == 0),
+            Op::I64Eq => bin64!(i, |a, b| a == b),
+            Op::I64Ne => bin64!(i, |a, b| a != b),
+            Op::I64LtS => bin64!(i, |a, b| (a as i64) < (b as i64)),
+            Op::I64LtU => bin64!(i, |a, b| a < b),
+            Op::I64GtS => bin64!(i, |a, b| (a as i64) > (b as i64)),
+            Op::I64GtU => bin64!(i, |a, b| a > b),
+            Op::I64LeS => bin64!(i, |a, b| (a as i64) <= (b as i64)),
+            Op::I64LeU => bin64!(i, |a, b| a <= b),
+            Op::I64GeS => bin64!(i, |a, b| (a as i64) >= (b as i64)),
+            Op::I64GeU => bin64!(i, |a, b| a >= b),
+            Op::I64Clz => un64!(i, |a| a.leading_zeros()),
+            Op::I64Ctz => un64!(i, |a| a.trailing_zeros()),
+            Op::I64Popcnt => un64!(i, |a| a.count_ones()),
+            Op::I64Add => bin64!(i, |a, b| a.wrapping_add(b)),
+            Op::I64Sub => bin64!(i, |a, b| a.wrapping_sub(b)),
+            Op::I64Mul => bin64!(i, |a, b| a.wrapping_mul(b)),
+            Op::I64DivS => {
+                let (a, b) = (rd!(i.a) as i64, rd!(i.b) as i64);
+                if b == 0 {
+                    trap!(Trap::IntegerDivideByZero);
+                }
+                if a == i64::MIN && b == -1 {
+                    trap!(Trap::IntegerOverflow);
+                }
+                wr!(i.dst, (a / b) as u64)
+            }
+            Op::I64DivU => {
+                let (a, b) = (rd!(i.a), rd!(i.b));
+                if b == 0 {
+                    trap!(Trap::IntegerDivideByZero);
+                }
+                wr!(i.dst, a / b)
+            }
+            Op::I64RemS => {
+                let (a, b) = (rd!(i.a) as i64, rd!(i.b) as i64);
+                if b == 0 {
+                    trap!(Trap::IntegerDivideByZero);
+                }
+                wr!(i.dst, a.wrapping_rem(b) as u64)
+            }
+            Op::I64RemU => {
+                let (a, b) = (rd!(i.a), rd!(i.b));
+                if b == 0 {
+                    trap!(Trap::IntegerDivideByZero);
+                }
+                wr!(i.dst, a % b)
+            }
+            Op::I64And => bin64!(i, |a, b| a & b),
+            Op::I64Or => bin64!(i, |a, b| a | b),
+            Op::I64Xor => bin64!(i, |a, b| a ^ b),
+            Op::I64Shl => bin64!(i, |a, b| a.wrapping_shl(b as u32)),
+            Op::I64ShrS => bin64!(i, |a, b| (a as i64).wrapping_shr(b as u32)),
+            Op::I64ShrU => bin64!(i, |a, b| a.wrapping_shr(b as u32)),
+            Op::I64Rotl => bin64!(i, |a, b| a.rotate_left((b & 63) as u32)),
+            Op::I64Rotr => bin64!(i, |a, b| a.rotate_right((b & 63) as u32)),
+            Op::I64AddImm => imm64!(i, |a, b| a.wrapping_add(b)),
+            Op::I64AndImm => imm64!(i, |a, b| a & b),
+            Op::I64ShlImm => imm64!(i, |a, b| a.wrapping_shl(b as u32)),
+            Op::I64ShrSImm => imm64!(i, |a, b| (a as i64).wrapping_shr(b as u32)),
+            Op::I64ShrUImm => imm64!(i, |a, b| a.wrapping_shr(b as u32)),
+            // ---- f32 ----
+            Op::F32Eq => cmpf32!(i, |a, b| a == b),
+            Op::F32Ne => cmpf32!(i, |a, b| a != b),
+            Op::F32Lt => cmpf32!(i, |a, b| a < b),
+            Op::F32Gt => cmpf32!(i, |a, b| a > b),
+            Op::F32Le => cmpf32!(i, |a, b| a <= b),
+            Op::F32Ge => cmpf32!(i, |a, b| a >= b),
+            Op::F32Abs => wr!(i.dst, (rd!(i.a) as u32 & 0x7fff_ffff) as u64),
+            Op::F32Neg => wr!(i.dst, (rd!(i.a) as u32 ^ 0x8000_0000) as u64),
+            Op::F32Ceil => unf32!(i, |a| a.ceil()),
+            Op::F32Floor => unf32!(i, |a| a.floor()),
+            Op::F32Trunc => unf32!(i, |a| a.trunc()),
+            Op::F32Nearest => unf32!(i, |a| a.round_ties_even()),
+            Op::F32Sqrt => unf32!(i, |a| a.sqrt()),
+            Op::F32Add => binf32!(i, |a, b| a + b),
+            Op::F32Sub => binf32!(i, |a, b| a - b),
+            Op::F32Mul => binf32!(i, |a, b| a * b),
+            Op::F32Div => binf32!(i, |a, b| a / b),
+            Op::F32Min => binf32!(i, |a, b| num::f32_min(a, b)),
+            Op::F32Max => binf32!(i, |a, b| num::f32_max(a, b)),
+            Op::F32Copysign => {
+                let (a, b) = (r32!(i.a), r32!(i.b));
+                wr!(i.dst, ((a & 0x7fff_ffff) | (b & 0x8000_0000)) as u64)
+            }
+            // ---- f64 ----
+            Op::F64Eq => cmpf64!(i, |a, b| a == b),
+            Op::F64Ne => cmpf64!(i, |a, b| a != b),
+            Op::F64Lt => cmpf64!(i, |a, b| a < b),
+            Op::F64Gt => cmpf64!(i, |a, b| a > b),
+            Op::F64Le => cmpf64!(i, |a, b| a <= b),
+            Op::F64Ge => cmpf64!(i, |a, b| a >= b),
+            Op::F64Abs => wr!(i.dst, rd!(i.a) & 0x7fff_ffff_ffff_ffff),
+            Op::F64Neg => wr!(i.dst, rd!(i.a) ^ 0x8000_0000_0000_0000),
+            Op::F64Ceil => unf64!(i, |a| a.ceil()),
+            Op::F64Floor => unf64!(i, |a| a.floor()),
+            Op::F64Trunc => unf64!(i, |a| a.trunc()),
+            Op::F64Nearest => unf64!(i, |a| a.round_ties_even()),
+            Op::F64Sqrt => unf64!(i, |a| a.sqrt()),
+            Op::F64Add => binf64!(i, |a, b| a + b),
+            Op::F64Sub => binf64!(i, |a, b| a - b),
+            Op::F64Mul => binf64!(i, |a, b| a * b),
+            Op::F64Div => binf64!(i, |a, b| a / b),
+            Op::F64Min => binf64!(i, |a, b| num::f64_min(a, b)),
+            Op::F64Max => binf64!(i, |a, b| num::f64_max(a, b)),
+            Op::F64Copysign => {
+                let (a, b) = (rd!(i.a), rd!(i.b));
+                wr!(i.dst, (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000))
+            }
+            // ---- conversions ----
+            Op::I32WrapI64 => wr!(i.dst, rd!(i.a) as u32 as u64),
+            Op::I32TruncF32S => wr!(i.dst, tryt!(num::i32_trunc_f32_s(f32r!(i.a))) as u32 as u64),
+            Op::I32TruncF32U => wr!(i.dst, tryt!(num::i32_trunc_f32_u(f32r!(i.a))) as u64),
+            Op::I32TruncF64S => wr!(i.dst, tryt!(num::i32_trunc_f64_s(f64r!(i.a))) as u32 as u64),
+            Op::I32TruncF64U => wr!(i.dst, tryt!(num::i32_trunc_f64_u(f64r!(i.a))) as u64),
+            Op::I64ExtendI32S => wr!(i.dst, r32!(i.a) as i32 as i64 as u64),
+            Op::I64ExtendI32U => wr!(i.dst, r32!(i.a) as u64),
+            Op::I64TruncF32S => wr!(i.dst, tryt!(num::i64_trunc_f32_s(f32r!(i.a))) as u64),
+            Op::I64TruncF32U => wr!(i.dst, tryt!(num::i64_trunc_f32_u(f32r!(i.a)))),
+            Op::I64TruncF64S => wr!(i.dst, tryt!(num::i64_trunc_f64_s(f64r!(i.a))) as u64),
+            Op::I64TruncF64U => wr!(i.dst, tryt!(num::i64_trunc_f64_u(f64r!(i.a)))),
+            Op::F32ConvertI32S => wr!(i.dst, (r32!(i.a) as i32 as f32).to_bits() as u64),
+            Op::F32ConvertI32U => wr!(i.dst, (r32!(i.a) as f32).to_bits() as u64),
+            Op::F32ConvertI64S => wr!(i.dst, (rd!(i.a) as i64 as f32).to_bits() as u64),
+            Op::F32ConvertI64U => wr!(i.dst, (rd!(i.a) as f32).to_bits() as u64),
+            Op::F32DemoteF64 => wr!(i.dst, (f64r!(i.a) as f32).to_bits() as u64),
+            Op::F64ConvertI32S => wr!(i.dst, (r32!(i.a) as i32 as f64).to_bits()),
+            Op::F64ConvertI32U => wr!(i.dst, (r32!(i.a) as f64).to_bits()),
+            Op::F64ConvertI64S => wr!(i.dst, (rd!(i.a) as i64 as f64).to_bits()),
+            Op::F64ConvertI64U => wr!(i.dst, (rd!(i.a) as f64).to_bits()),
+            Op::F64PromoteF32 => wr!(i.dst, (f32r!(i.a) as f64).to_bits()),
+            Op::I32Extend8S => wr!(i.dst, rd!(i.a) as i8 as i32 as u32 as u64),
+            Op::I32Extend16S => wr!(i.dst, rd!(i.a) as i16 as i32 as u32 as u64),
+            Op::I64Extend8S => wr!(i.dst, rd!(i.a) as i8 as i64 as u64),
+            Op::I64Extend16S => wr!(i.dst, rd!(i.a) as i16 as i64 as u64),
+            Op::I64Extend32S => wr!(i.dst, rd!(i.a) as i32 as i64 as u64),
+            Op::I32TruncSatF32S => wr!(i.dst, (f32r!(i.a) as i32) as u32 as u64),
+            Op::I32TruncSatF32U => wr!(i.dst, (f32r!(i.a) as u32) as u64),
+            Op::I32TruncSatF64S => wr!(i.dst, (f64r!(i.a) as i32) as u32 as u64),
+            Op::I32TruncSatF64U => wr!(i.dst, (f64r!(i.a) as u32) as u64),
+            Op::I64TruncSatF32S => wr!(i.dst, (f32r!(i.a) as i64) as u64),
+            Op::I64TruncSatF32U => wr!(i.dst, f32r!(i.a) as u64),
+            Op::I64TruncSatF64S => wr!(i.dst, (f64r!(i.a) as i64) as u64),
+            Op::I64TruncSatF64U => wr!(i.dst, f64r!(i.a) as u64),
+        }
+    }
+}

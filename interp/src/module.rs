@@ -1,0 +1,408 @@
+//! Decoding and validation (wasmparser) into [`ModuleInner`]: the module's
+//! types, imports, exports, segments and function bodies. Bodies are kept as
+//! byte ranges and translated to IR lazily on first call (see `translate.rs`).
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use wasmparser::{
+    BinaryReaderError, DataKind, ElementItems, ElementKind, ExternalKind, Operator, Parser, Payload,
+    TypeRef, ValidPayload, Validator, WasmFeatures,
+};
+
+use crate::api::{
+    Error, ExportDesc, ExternType, FuncType, GlobalType, ImportDesc, MemoryType, TableType, ValType,
+};
+use crate::ir::CompiledFunc;
+
+/// A constant expression (WebAssembly 2.0 allows exactly one instruction).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ConstExpr {
+    /// A plain value, as cell bits (i32/i64/f32/f64/null ref).
+    Bits(u64),
+    RefFunc(u32),
+    GlobalGet(u32),
+}
+
+pub(crate) enum ElemItems {
+    Funcs(Box<[u32]>),
+    Exprs(Box<[ConstExpr]>),
+}
+
+impl ElemItems {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            ElemItems::Funcs(f) => f.len(),
+            ElemItems::Exprs(e) => e.len(),
+        }
+    }
+}
+
+pub(crate) enum ElemMode {
+    Passive,
+    Declared,
+    Active { table: u32, offset: ConstExpr },
+}
+
+pub(crate) struct ElemSeg {
+    pub mode: ElemMode,
+    pub items: ElemItems,
+}
+
+pub(crate) struct DataSeg {
+    /// Active: (memory, offset expression); None = passive.
+    pub active: Option<(u32, ConstExpr)>,
+    pub bytes: Range<usize>,
+}
+
+pub(crate) struct ModuleInner {
+    pub bytes: Box<[u8]>,
+    pub types: Vec<FuncType>,
+    pub imports: Vec<ImportDesc>,
+    pub exports: Vec<ExportDesc>,
+    /// (name, kind, index) of each export, in order (parallel to `exports`).
+    pub export_items: Vec<(ExternalKind, u32)>,
+    /// Type index of every function (imported first).
+    pub func_types: Vec<u32>,
+    pub num_imported_funcs: u32,
+    pub num_imported_tables: u32,
+    pub num_imported_memories: u32,
+    pub num_imported_globals: u32,
+    /// Defined tables, memories, globals.
+    pub tables: Vec<TableType>,
+    pub memories: Vec<MemoryType>,
+    pub globals: Vec<(GlobalType, ConstExpr)>,
+    pub elems: Vec<ElemSeg>,
+    pub datas: Vec<DataSeg>,
+    pub start: Option<u32>,
+    /// Byte ranges of the defined functions' bodies in `bytes`.
+    pub bodies: Vec<Range<usize>>,
+    /// Lazily translated bodies, parallel to `bodies`.
+    pub compiled: Vec<OnceLock<Result<CompiledFunc, Box<str>>>>,
+}
+
+/// The feature set Ember validates against: WebAssembly 2.0.
+fn features() -> WasmFeatures {
+    WasmFeatures::WASM2
+}
+
+/// wasmparser reports decoding and validation problems with one error type;
+/// sort them into the spec's malformed / invalid verdicts by message.
+fn classify(e: BinaryReaderError, in_validation: bool) -> Error {
+    let msg = e.message().to_string();
+    let text = format!("{} (at offset {:#x})", msg, e.offset());
+    const MALFORMED: &[&str] = &[
+        "unexpected end",
+        "malformed",
+        "invalid leb",
+        "integer too large",
+        "integer representation too long",
+        "section size mismatch",
+        "illegal opcode",
+        "unknown opcode",
+        "inconsistent lengths",
+        "data count section required",
+        "data count and data section have inconsistent lengths",
+        "zero byte expected",
+        "too many locals",
+        "invalid section",
+        "magic",
+        "version",
+        "unknown binary version",
+        "out of order",
+        "duplicate section",
+        "invalid utf-8",
+        "malformed UTF-8",
+        "control frames remain",
+        "operators remaining after end",
+        "END opcode expected",
+        "invalid value type",
+        "invalid table resizable limits flags",
+        "invalid memory limits flags",
+        "unknown import kind",
+        "unknown external kind",
+        "trailing bytes",
+        "too many",
+        "length out of bounds",
+        "invalid var_u32",
+        "function body must end",
+        "function and code section",
+        "mutability",
+        "bad type",
+        "invalid reference type",
+        "invalid ref type",
+        "unexpected content",
+    ];
+    let lower = msg.to_ascii_lowercase();
+    let malformed = MALFORMED
+        .iter()
+        .any(|p| lower.contains(&p.to_ascii_lowercase()));
+    if malformed || !in_validation {
+        Error::Malformed(text.into())
+    } else {
+        Error::Invalid(text.into())
+    }
+}
+
+pub(crate) fn convert_valtype(t: wasmparser::ValType) -> ValType {
+    match t {
+        wasmparser::ValType::I32 => ValType::I32,
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        wasmparser::ValType::V128 => ValType::V128,
+        wasmparser::ValType::Ref(r) => {
+            if r.is_extern_ref() {
+                ValType::ExternRef
+            } else {
+                ValType::FuncRef
+            }
+        }
+    }
+}
+
+fn convert_reftype(r: wasmparser::RefType) -> ValType {
+    if r.is_extern_ref() {
+        ValType::ExternRef
+    } else {
+        ValType::FuncRef
+    }
+}
+
+fn convert_table(t: &wasmparser::TableType) -> TableType {
+    TableType {
+        elem: convert_reftype(t.element_type),
+        min: t.initial as u32,
+        max: t.maximum.map(|m| m.min(u32::MAX as u64) as u32),
+    }
+}
+
+fn convert_memory(m: &wasmparser::MemoryType) -> MemoryType {
+    MemoryType { min: m.initial as u32, max: m.maximum.map(|m| m.min(u32::MAX as u64) as u32) }
+}
+
+fn convert_global(g: &wasmparser::GlobalType) -> GlobalType {
+    GlobalType { content: convert_valtype(g.content_type), mutable: g.mutable }
+}
+
+fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
+    let mut r = e.get_operators_reader();
+    let op = r.read().map_err(|e| classify(e, false))?;
+    Ok(match op {
+        Operator::I32Const { value } => ConstExpr::Bits(value as u32 as u64),
+        Operator::I64Const { value } => ConstExpr::Bits(value as u64),
+        Operator::F32Const { value } => ConstExpr::Bits(value.bits() as u64),
+        Operator::F64Const { value } => ConstExpr::Bits(value.bits()),
+        Operator::RefNull { .. } => ConstExpr::Bits(0),
+        Operator::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
+        Operator::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
+        other => {
+            return Err(Error::Invalid(format!("unsupported constant expression {other:?}").into()))
+        }
+    })
+}
+
+impl ModuleInner {
+    pub(crate) fn parse(bytes: &[u8]) -> Result<ModuleInner, Error> {
+        let mut validator = Validator::new_with_features(features());
+        let mut m = ModuleInner {
+            bytes: bytes.into(),
+            types: Vec::new(),
+            imports: Vec::new(),
+            exports: Vec::new(),
+            export_items: Vec::new(),
+            func_types: Vec::new(),
+            num_imported_funcs: 0,
+            num_imported_tables: 0,
+            num_imported_memories: 0,
+            num_imported_globals: 0,
+            tables: Vec::new(),
+            memories: Vec::new(),
+            globals: Vec::new(),
+            elems: Vec::new(),
+            datas: Vec::new(),
+            start: None,
+            bodies: Vec::new(),
+            compiled: Vec::new(),
+        };
+        let mut allocs = wasmparser::FuncValidatorAllocations::default();
+        for payload in Parser::new(0).parse_all(bytes) {
+            let payload = payload.map_err(|e| classify(e, false))?;
+            let valid = validator.payload(&payload).map_err(|e| classify(e, true))?;
+            match &payload {
+                Payload::TypeSection(r) => {
+                    for rg in r.clone().into_iter_err_on_gc_types() {
+                        let ft = rg.map_err(|e| classify(e, true))?;
+                        m.types.push(FuncType::new(
+                            ft.params().iter().map(|t| convert_valtype(*t)).collect::<Vec<_>>(),
+                            ft.results().iter().map(|t| convert_valtype(*t)).collect::<Vec<_>>(),
+                        ));
+                    }
+                }
+                Payload::ImportSection(r) => {
+                    for imp in r.clone().into_imports() {
+                        let imp = imp.map_err(|e| classify(e, false))?;
+                        let ty = match imp.ty {
+                            TypeRef::Func(t) => {
+                                m.func_types.push(t);
+                                m.num_imported_funcs += 1;
+                                ExternType::Func(m.types[t as usize].clone())
+                            }
+                            TypeRef::Table(t) => {
+                                m.num_imported_tables += 1;
+                                ExternType::Table(convert_table(&t))
+                            }
+                            TypeRef::Memory(t) => {
+                                m.num_imported_memories += 1;
+                                ExternType::Memory(convert_memory(&t))
+                            }
+                            TypeRef::Global(g) => {
+                                m.num_imported_globals += 1;
+                                ExternType::Global(convert_global(&g))
+                            }
+                            _ => return Err(Error::Invalid("unsupported import kind".into())),
+                        };
+                        m.imports.push(ImportDesc { module: imp.module.into(), name: imp.name.into(), ty });
+                    }
+                }
+                Payload::FunctionSection(r) => {
+                    for t in r.clone() {
+                        m.func_types.push(t.map_err(|e| classify(e, false))?);
+                    }
+                }
+                Payload::TableSection(r) => {
+                    for t in r.clone() {
+                        let t = t.map_err(|e| classify(e, false))?;
+                        m.tables.push(convert_table(&t.ty));
+                    }
+                }
+                Payload::MemorySection(r) => {
+                    for t in r.clone() {
+                        m.memories.push(convert_memory(&t.map_err(|e| classify(e, false))?));
+                    }
+                }
+                Payload::GlobalSection(r) => {
+                    for g in r.clone() {
+                        let g = g.map_err(|e| classify(e, false))?;
+                        m.globals.push((convert_global(&g.ty), const_expr(&g.init_expr)?));
+                    }
+                }
+                Payload::ExportSection(r) => {
+                    for e in r.clone() {
+                        let e = e.map_err(|e| classify(e, false))?;
+                        m.export_items.push((e.kind, e.index));
+                        m.exports.push(ExportDesc { name: e.name.into(), ty: ExternType::Func(FuncType::new([], [])) });
+                    }
+                }
+                Payload::StartSection { func, .. } => m.start = Some(*func),
+                Payload::ElementSection(r) => {
+                    for e in r.clone() {
+                        let e = e.map_err(|e| classify(e, false))?;
+                        let mode = match e.kind {
+                            ElementKind::Passive => ElemMode::Passive,
+                            ElementKind::Declared => ElemMode::Declared,
+                            ElementKind::Active { table_index, offset_expr } => ElemMode::Active {
+                                table: table_index.unwrap_or(0),
+                                offset: const_expr(&offset_expr)?,
+                            },
+                        };
+                        let items = match e.items {
+                            ElementItems::Functions(r) => {
+                                let mut v = Vec::new();
+                                for f in r {
+                                    v.push(f.map_err(|e| classify(e, false))?);
+                                }
+                                ElemItems::Funcs(v.into())
+                            }
+                            ElementItems::Expressions(_, r) => {
+                                let mut v = Vec::new();
+                                for x in r {
+                                    v.push(const_expr(&x.map_err(|e| classify(e, false))?)?);
+                                }
+                                ElemItems::Exprs(v.into())
+                            }
+                        };
+                        m.elems.push(ElemSeg { mode, items });
+                    }
+                }
+                Payload::DataSection(r) => {
+                    for d in r.clone() {
+                        let d = d.map_err(|e| classify(e, false))?;
+                        let start = d.data.as_ptr() as usize - bytes.as_ptr() as usize;
+                        let active = match d.kind {
+                            DataKind::Passive => None,
+                            DataKind::Active { memory_index, offset_expr } => {
+                                Some((memory_index, const_expr(&offset_expr)?))
+                            }
+                        };
+                        m.datas.push(DataSeg { active, bytes: start..start + d.data.len() });
+                    }
+                }
+                Payload::CodeSectionEntry(body) => {
+                    let range = body.range();
+                    m.bodies.push(range.start as usize..range.end as usize);
+                }
+                _ => {}
+            }
+            if let ValidPayload::Func(fv, body) = valid {
+                let mut fv = fv.into_validator(std::mem::take(&mut allocs));
+                fv.validate(&body).map_err(|e| classify(e, true))?;
+                allocs = fv.into_allocations();
+            }
+        }
+        // Export types, now that every index space is known.
+        for i in 0..m.exports.len() {
+            let (kind, idx) = m.export_items[i];
+            m.exports[i].ty = m.extern_type(kind, idx);
+        }
+        m.compiled = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
+        Ok(m)
+    }
+
+    fn extern_type(&self, kind: ExternalKind, idx: u32) -> ExternType {
+        match kind {
+            ExternalKind::Func | ExternalKind::FuncExact => {
+                ExternType::Func(self.types[self.func_types[idx as usize] as usize].clone())
+            }
+            ExternalKind::Table => ExternType::Table(self.table_type(idx)),
+            ExternalKind::Memory => ExternType::Memory(self.memory_type(idx)),
+            ExternalKind::Global => ExternType::Global(self.global_type(idx)),
+            ExternalKind::Tag => ExternType::Func(FuncType::new([], [])),
+        }
+    }
+
+    fn nth_import<F: Fn(&ExternType) -> Option<R>, R>(&self, n: u32, f: F) -> Option<R> {
+        self.imports.iter().filter_map(|i| f(&i.ty)).nth(n as usize)
+    }
+
+    pub(crate) fn table_type(&self, idx: u32) -> TableType {
+        if idx < self.num_imported_tables {
+            self.nth_import(idx, |t| if let ExternType::Table(t) = t { Some(t.clone()) } else { None })
+                .expect("validated table index")
+        } else {
+            self.tables[(idx - self.num_imported_tables) as usize].clone()
+        }
+    }
+
+    pub(crate) fn memory_type(&self, idx: u32) -> MemoryType {
+        if idx < self.num_imported_memories {
+            self.nth_import(idx, |t| if let ExternType::Memory(t) = t { Some(t.clone()) } else { None })
+                .expect("validated memory index")
+        } else {
+            self.memories[(idx - self.num_imported_memories) as usize].clone()
+        }
+    }
+
+    pub(crate) fn global_type(&self, idx: u32) -> GlobalType {
+        if idx < self.num_imported_globals {
+            self.nth_import(idx, |t| if let ExternType::Global(t) = t { Some(t.clone()) } else { None })
+                .expect("validated global index")
+        } else {
+            self.globals[(idx - self.num_imported_globals) as usize].0.clone()
+        }
+    }
+
+    pub(crate) fn func_type(&self, func_idx: u32) -> &FuncType {
+        &self.types[self.func_types[func_idx as usize] as usize]
+    }
+}

@@ -1,0 +1,931 @@
+//! Translation of one validated function body into register IR (`ir.rs`).
+//!
+//! Single pass over the operators. The wasm operand stack is modelled at
+//! translation time: entry `i` of the stack has a fixed *home* slot
+//! (`base + i`, where `base` = params + locals). An entry is either already in
+//! its home (`Opd::Slot`), or still a reference to a local (`Opd::Local`,
+//! folded `local.get`) or a constant (`Opd::Const`). Consumers read locals and
+//! constants directly (constants become immediates where an `*Imm` opcode
+//! exists); entries are materialized into their homes only where control flow
+//! merges (block entry/exit, branches with values, calls) or a `local.set`
+//! would clobber a pending `local.get`. A `local.set`/`local.tee` that directly
+//! follows the producer of its value rewrites the producer's destination.
+//! A conditional branch that directly follows an i32 comparison is fused
+//! into one compare-and-branch instruction.
+
+use wasmparser::{BinaryReader, BlockType, FunctionBody, Operator};
+
+use crate::ir::{CompiledFunc, Instr, Op, Slot};
+use crate::module::ModuleInner;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Opd {
+    Slot,
+    Local(u32),
+    Const(u64),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+struct Ctrl {
+    kind: Kind,
+    /// Operand-stack height at entry, below the block's parameters.
+    height: u32,
+    nparams: u32,
+    nresults: u32,
+    /// Loop header pc.
+    start: u32,
+    /// Branch instructions whose target is this block's end.
+    patches: Vec<u32>,
+    /// `if`: the branch-if-false instruction to patch to `else`/`end`.
+    else_patch: Option<u32>,
+    unreachable: bool,
+}
+
+struct Tr<'m> {
+    m: &'m ModuleInner,
+    code: Vec<Instr>,
+    stack: Vec<Opd>,
+    base: u32,
+    max_height: u32,
+    ctrls: Vec<Ctrl>,
+    /// Nesting depth of blocks opened inside unreachable code.
+    dead_depth: u32,
+    /// Index of the instruction that produced the top-of-stack value, and the
+    /// code length right after it (retargetable by `local.set`).
+    last_producer: Option<(usize, usize)>,
+    num_results: u32,
+}
+
+const LIMIT_CODE: usize = u32::MAX as usize / 2;
+
+pub(crate) fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<str>> {
+    let range = m.bodies[def as usize].clone();
+    let func_idx = def + m.num_imported_funcs;
+    let ty = m.func_type(func_idx);
+    let body = FunctionBody::new(BinaryReader::new(&m.bytes[range.clone()], range.start as u64));
+    let err = |e: wasmparser::BinaryReaderError| -> Box<str> { e.to_string().into() };
+    let mut nlocals: u64 = 0;
+    let locals = body.get_locals_reader().map_err(err)?;
+    for l in locals {
+        let (count, _ty) = l.map_err(err)?;
+        nlocals += count as u64;
+    }
+    if nlocals > 1_000_000 {
+        return Err("too many locals".into());
+    }
+    let nparams = ty.params.len() as u32;
+    let base = nparams + nlocals as u32;
+    let mut tr = Tr {
+        m,
+        code: Vec::new(),
+        stack: Vec::new(),
+        base,
+        max_height: 0,
+        ctrls: Vec::new(),
+        dead_depth: 0,
+        last_producer: None,
+        num_results: ty.results.len() as u32,
+    };
+    tr.ctrls.push(Ctrl {
+        kind: Kind::Func,
+        height: 0,
+        nparams: 0,
+        nresults: ty.results.len() as u32,
+        start: 0,
+        patches: Vec::new(),
+        else_patch: None,
+        unreachable: false,
+    });
+    let mut ops = body.get_operators_reader().map_err(err)?;
+    while !ops.eof() {
+        let op = ops.read().map_err(err)?;
+        tr.op(op)?;
+        if tr.code.len() > LIMIT_CODE {
+            return Err("function too large".into());
+        }
+        if tr.ctrls.is_empty() {
+            break;
+        }
+    }
+    // Sentinel: execution can never run off the end.
+    tr.code.push(Instr::new(Op::Unreachable, 0, 0, 0));
+    let frame_size = base as u64 + tr.max_height as u64 + 1;
+    if frame_size > u32::MAX as u64 / 2 {
+        return Err("frame too large".into());
+    }
+    let mut code = tr.code;
+    code.shrink_to_fit();
+    Ok(CompiledFunc {
+        code: code.into_boxed_slice(),
+        frame_size: frame_size as u32,
+        num_params: nparams,
+        num_locals: nlocals as u32,
+    })
+}
+
+fn cmp_branch(op: Op) -> Option<Op> {
+    Some(match op {
+        Op::I32Eq => Op::BrI32Eq,
+        Op::I32Ne => Op::BrI32Ne,
+        Op::I32LtS => Op::BrI32LtS,
+        Op::I32LtU => Op::BrI32LtU,
+        Op::I32GtS => Op::BrI32GtS,
+        Op::I32GtU => Op::BrI32GtU,
+        Op::I32LeS => Op::BrI32LeS,
+        Op::I32LeU => Op::BrI32LeU,
+        Op::I32GeS => Op::BrI32GeS,
+        Op::I32GeU => Op::BrI32GeU,
+        Op::I32Eqz => Op::BrI32Eqz,
+        Op::I64Eqz => Op::BrI64Eqz,
+        Op::I64Eq => Op::BrI64Eq,
+        Op::I64Ne => Op::BrI64Ne,
+        Op::I32EqImm => Op::BrI32EqImm,
+        Op::I32NeImm => Op::BrI32NeImm,
+        Op::I32LtSImm => Op::BrI32LtSImm,
+        Op::I32LtUImm => Op::BrI32LtUImm,
+        Op::I32GtSImm => Op::BrI32GtSImm,
+        Op::I32GtUImm => Op::BrI32GtUImm,
+        Op::I32LeSImm => Op::BrI32LeSImm,
+        Op::I32LeUImm => Op::BrI32LeUImm,
+        Op::I32GeSImm => Op::BrI32GeSImm,
+        Op::I32GeUImm => Op::BrI32GeUImm,
+        _ => return None,
+    })
+}
+
+/// The comparison with the opposite outcome (for branch-if-false).
+fn cmp_negate(op: Op) -> Option<Op> {
+    Some(match op {
+        Op::I32Eq => Op::I32Ne,
+        Op::I32Ne => Op::I32Eq,
+        Op::I32LtS => Op::I32GeS,
+        Op::I32LtU => Op::I32GeU,
+        Op::I32GtS => Op::I32LeS,
+        Op::I32GtU => Op::I32LeU,
+        Op::I32LeS => Op::I32GtS,
+        Op::I32LeU => Op::I32GtU,
+        Op::I32GeS => Op::I32LtS,
+        Op::I32GeU => Op::I32LtU,
+        Op::I64Eq => Op::I64Ne,
+        Op::I64Ne => Op::I64Eq,
+        Op::I32EqImm => Op::I32NeImm,
+        Op::I32NeImm => Op::I32EqImm,
+        Op::I32LtSImm => Op::I32GeSImm,
+        Op::I32LtUImm => Op::I32GeUImm,
+        Op::I32GtSImm => Op::I32LeSImm,
+        Op::I32GtUImm => Op::I32LeUImm,
+        Op::I32LeSImm => Op::I32GtSImm,
+        Op::I32LeUImm => Op::I32GtUImm,
+        Op::I32GeSImm => Op::I32LtSImm,
+        Op::I32GeUImm => Op::I32LtUImm,
+        _ => return None,
+    })
+}
+
+/// i32 ops with an immediate form: (imm opcode, commutative, opcode when the
+/// constant is on the left).
+fn i32_imm(op: Op) -> Option<(Op, Option<Op>)> {
+    Some(match op {
+        Op::I32Add => (Op::I32AddImm, Some(Op::I32AddImm)),
+        Op::I32Sub => (Op::I32SubImm, None),
+        Op::I32Mul => (Op::I32MulImm, Some(Op::I32MulImm)),
+        Op::I32And => (Op::I32AndImm, Some(Op::I32AndImm)),
+        Op::I32Or => (Op::I32OrImm, Some(Op::I32OrImm)),
+        Op::I32Xor => (Op::I32XorImm, Some(Op::I32XorImm)),
+        Op::I32Shl => (Op::I32ShlImm, None),
+        Op::I32ShrS => (Op::I32ShrSImm, None),
+        Op::I32ShrU => (Op::I32ShrUImm, None),
+        Op::I32Eq => (Op::I32EqImm, Some(Op::I32EqImm)),
+        Op::I32Ne => (Op::I32NeImm, Some(Op::I32NeImm)),
+        Op::I32LtS => (Op::I32LtSImm, Some(Op::I32GtSImm)),
+        Op::I32LtU => (Op::I32LtUImm, Some(Op::I32GtUImm)),
+        Op::I32GtS => (Op::I32GtSImm, Some(Op::I32LtSImm)),
+        Op::I32GtU => (Op::I32GtUImm, Some(Op::I32LtUImm)),
+        Op::I32LeS => (Op::I32LeSImm, Some(Op::I32GeSImm)),
+        Op::I32LeU => (Op::I32LeUImm, Some(Op::I32GeUImm)),
+        Op::I32GeS => (Op::I32GeSImm, Some(Op::I32LeSImm)),
+        Op::I32GeU => (Op::I32GeUImm, Some(Op::I32LeUImm)),
+        _ => return None,
+    })
+}
+
+fn i64_imm(op: Op) -> Option<(Op, Option<Op>)> {
+    Some(match op {
+        Op::I64Add => (Op::I64AddImm, Some(Op::I64AddImm)),
+        Op::I64And => (Op::I64AndImm, Some(Op::I64AndImm)),
+        Op::I64Shl => (Op::I64ShlImm, None),
+        Op::I64ShrS => (Op::I64ShrSImm, None),
+        Op::I64ShrU => (Op::I64ShrUImm, None),
+        _ => return None,
+    })
+}
+
+impl<'m> Tr<'m> {
+    fn home(&self, i: usize) -> Slot {
+        self.base + i as u32
+    }
+
+    fn emit(&mut self, op: Op, dst: u32, a: u32, b: u32) -> usize {
+        self.code.push(Instr::new(op, dst, a, b));
+        self.code.len() - 1
+    }
+
+    fn pc(&self) -> u32 {
+        self.code.len() as u32
+    }
+
+    fn push(&mut self, o: Opd) {
+        self.stack.push(o);
+        let h = self.stack.len() as u32;
+        if h > self.max_height {
+            self.max_height = h;
+        }
+    }
+
+    fn push_slot(&mut self) -> Slot {
+        self.push(Opd::Slot);
+        self.home(self.stack.len() - 1)
+    }
+
+    fn emit_const(&mut self, dst: Slot, v: u64) {
+        if v >> 32 == 0 {
+            self.emit(Op::Const32, dst, v as u32, 0);
+        } else {
+            self.emit(Op::Const64, dst, v as u32, (v >> 32) as u32);
+        }
+    }
+
+    /// Pop the top operand and return a slot holding its value.
+    fn pop_use(&mut self) -> Slot {
+        let o = self.stack.pop().expect("validated stack");
+        let home = self.home(self.stack.len());
+        match o {
+            Opd::Slot => home,
+            Opd::Local(l) => l,
+            Opd::Const(v) => {
+                self.emit_const(home, v);
+                home
+            }
+        }
+    }
+
+    fn materialize(&mut self, i: usize) {
+        let home = self.home(i);
+        match self.stack[i] {
+            Opd::Slot => {}
+            Opd::Local(l) => {
+                self.emit(Op::Copy, home, l, 0);
+            }
+            Opd::Const(v) => self.emit_const(home, v),
+        }
+        self.stack[i] = Opd::Slot;
+    }
+
+    fn materialize_all(&mut self) {
+        for i in 0..self.stack.len() {
+            self.materialize(i);
+        }
+    }
+
+    fn materialize_top(&mut self, n: usize) {
+        let len = self.stack.len();
+        for i in len - n..len {
+            self.materialize(i);
+        }
+    }
+
+    /// Push the result of an instruction and emit it with that destination.
+    fn emit_result(&mut self, op: Op, a: u32, b: u32) -> usize {
+        let dst = self.push_slot();
+        let idx = self.emit(op, dst, a, b);
+        self.last_producer = Some((idx, self.code.len()));
+        idx
+    }
+
+    fn unop(&mut self, op: Op) {
+        let a = self.pop_use();
+        self.emit_result(op, a, 0);
+    }
+
+    fn binop(&mut self, op: Op) {
+        let bo = *self.stack.last().expect("validated stack");
+        let ao = self.stack[self.stack.len() - 2];
+        let imm = i32_imm(op).map(|x| (x, true)).or_else(|| i64_imm(op).map(|x| (x, false)));
+        if let Some(((imm_op, left_op), is32)) = imm {
+            let fits = |v: u64| is32 || (v as i64) == (v as i32 as i64);
+            if let Opd::Const(v) = bo {
+                if fits(v) {
+                    self.stack.pop();
+                    let a = self.pop_use();
+                    self.emit_result(imm_op, a, v as u32);
+                    return;
+                }
+            }
+            if let (Opd::Const(v), Some(lop)) = (ao, left_op) {
+                if fits(v) {
+                    let b = self.pop_use();
+                    self.stack.pop();
+                    self.emit_result(lop, b, v as u32);
+                    return;
+                }
+            }
+        }
+        let b = self.pop_use();
+        let a = self.pop_use();
+        self.emit_result(op, a, b);
+    }
+
+    fn load(&mut self, op: Op, memarg: &wasmparser::MemArg) {
+        let a = self.pop_use();
+        self.emit_result(op, a, memarg.offset as u32);
+    }
+
+    fn store(&mut self, op: Op, memarg: &wasmparser::MemArg) {
+        let v = self.pop_use();
+        let a = self.pop_use();
+        self.emit(op, v, a, memarg.offset as u32);
+        self.last_producer = None;
+    }
+
+    fn block_arity(&self, bt: BlockType) -> (u32, u32) {
+        match bt {
+            BlockType::Empty => (0, 0),
+            BlockType::Type(_) => (0, 1),
+            BlockType::FuncType(t) => {
+                let ft = &self.m.types[t as usize];
+                (ft.params.len() as u32, ft.results.len() as u32)
+            }
+        }
+    }
+
+    fn push_ctrl(&mut self, kind: Kind, bt: BlockType) {
+        let (np, nr) = self.block_arity(bt);
+        self.materialize_all();
+        self.last_producer = None;
+        self.ctrls.push(Ctrl {
+            kind,
+            height: self.stack.len() as u32 - np,
+            nparams: np,
+            nresults: nr,
+            start: self.pc(),
+            patches: Vec::new(),
+            else_patch: None,
+            unreachable: false,
+        });
+    }
+
+    fn set_unreachable(&mut self) {
+        let c = self.ctrls.last_mut().expect("ctrl");
+        c.unreachable = true;
+        let h = c.height as usize;
+        self.stack.truncate(h);
+        self.last_producer = None;
+    }
+
+    fn is_dead(&self) -> bool {
+        self.ctrls.last().map(|c| c.unreachable).unwrap_or(true)
+    }
+
+    fn ctrl_at(&self, depth: u32) -> usize {
+        self.ctrls.len() - 1 - depth as usize
+    }
+
+    /// Number of values a branch to this label carries.
+    fn label_arity(&self, ci: usize) -> u32 {
+        let c = &self.ctrls[ci];
+        if c.kind == Kind::Loop {
+            c.nparams
+        } else {
+            c.nresults
+        }
+    }
+
+    fn needs_copies(&self, ci: usize) -> bool {
+        let n = self.label_arity(ci) as usize;
+        let len = self.stack.len();
+        let h = self.ctrls[ci].height as usize;
+        (0..n).any(|i| !(self.stack[len - n + i] == Opd::Slot && len - n + i == h + i))
+    }
+
+    fn emit_copies_to(&mut self, ci: usize) {
+        let n = self.label_arity(ci) as usize;
+        let len = self.stack.len();
+        let h = self.ctrls[ci].height as usize;
+        for i in 0..n {
+            let dst = self.home(h + i);
+            let src_i = len - n + i;
+            match self.stack[src_i] {
+                Opd::Slot => {
+                    if src_i != h + i {
+                        let src = self.home(src_i);
+                        self.emit(Op::Copy, dst, src, 0);
+                    }
+                }
+                Opd::Local(l) => {
+                    self.emit(Op::Copy, dst, l, 0);
+                }
+                Opd::Const(v) => self.emit_const(dst, v),
+            }
+        }
+    }
+
+    /// Emit a jump instruction `op` (target in `dst`) to label `ci` without copies.
+    fn emit_jump(&mut self, ci: usize, op: Op, a: u32, b: u32) {
+        let idx = self.emit(op, 0, a, b) as u32;
+        self.link(ci, idx);
+    }
+
+    fn link(&mut self, ci: usize, idx: u32) {
+        let c = &mut self.ctrls[ci];
+        if c.kind == Kind::Loop {
+            let s = c.start;
+            self.code[idx as usize].dst = s;
+        } else {
+            c.patches.push(idx);
+        }
+    }
+
+    fn emit_return(&mut self) {
+        let n = self.num_results as usize;
+        let len = self.stack.len();
+        match n {
+            0 => {
+                self.emit(Op::Return, 0, 0, 0);
+            }
+            1 => match self.stack[len - 1] {
+                Opd::Slot => {
+                    let h = self.home(len - 1);
+                    self.emit(Op::ReturnSlot, 0, h, 0);
+                }
+                Opd::Local(l) => {
+                    self.emit(Op::ReturnSlot, 0, l, 0);
+                }
+                Opd::Const(v) => {
+                    self.emit_const(0, v);
+                    self.emit(Op::Return, 0, 0, 0);
+                }
+            },
+            _ => {
+                self.materialize_top(n);
+                for i in 0..n {
+                    let src = self.home(len - n + i);
+                    if src != i as u32 {
+                        self.emit(Op::Copy, i as u32, src, 0);
+                    }
+                }
+                self.emit(Op::Return, 0, 0, 0);
+            }
+        }
+    }
+
+    /// Unconditional branch to relative depth (copies + jump, or return).
+    fn emit_branch(&mut self, depth: u32) {
+        let ci = self.ctrl_at(depth);
+        if self.ctrls[ci].kind == Kind::Func {
+            self.emit_return();
+            return;
+        }
+        self.emit_copies_to(ci);
+        self.emit_jump(ci, Op::Br, 0, 0);
+    }
+
+    /// Take the just-emitted comparison producing `cond_home` out of the code,
+    /// if there is one, for fusion into a branch.
+    fn take_fusable_cmp(&mut self, cond_home: Slot) -> Option<Instr> {
+        let (idx, end) = self.last_producer?;
+        if end != self.code.len() || idx + 1 != end {
+            return None;
+        }
+        let ins = self.code[idx];
+        if ins.dst != cond_home || cmp_branch(ins.op).is_none() {
+            return None;
+        }
+        self.code.pop();
+        self.last_producer = None;
+        Some(ins)
+    }
+
+    fn br_if(&mut self, depth: u32) {
+        let top = *self.stack.last().expect("validated");
+        let cond_home = self.home(self.stack.len() - 1);
+        let fused = if top == Opd::Slot { self.take_fusable_cmp(cond_home) } else { None };
+        let cond = if fused.is_some() {
+            self.stack.pop();
+            0
+        } else {
+            self.pop_use()
+        };
+        self.last_producer = None;
+        let ci = self.ctrl_at(depth);
+        let simple = self.ctrls[ci].kind != Kind::Func && !self.needs_copies(ci);
+        if simple {
+            match fused {
+                Some(ins) => {
+                    let op = cmp_branch(ins.op).expect("fusable");
+                    self.emit_jump(ci, op, ins.a, ins.b);
+                }
+                None => self.emit_jump(ci, Op::BrIf, cond, 0),
+            }
+        } else {
+            // if !cond skip; copies; br; skip:
+            let skip = match fused {
+                Some(ins) => match cmp_negate(ins.op) {
+                    Some(neg) => self.emit(cmp_branch(neg).expect("fusable"), 0, ins.a, ins.b),
+                    None => {
+                        // Re-emit the comparison and branch on its value.
+                        self.code.push(ins);
+                        self.emit(Op::BrIfNot, 0, ins.dst, 0)
+                    }
+                },
+                None => self.emit(Op::BrIfNot, 0, cond, 0),
+            };
+            self.emit_branch(depth);
+            let here = self.pc();
+            self.code[skip].dst = here;
+        }
+    }
+
+    fn op_if(&mut self, bt: BlockType) {
+        let top = *self.stack.last().expect("validated");
+        let cond_home = self.home(self.stack.len() - 1);
+        let fused = if top == Opd::Slot { self.take_fusable_cmp(cond_home) } else { None };
+        let (fused, cond) = match fused {
+            Some(ins) => match cmp_negate(ins.op) {
+                Some(neg) => {
+                    self.stack.pop();
+                    (Some(Instr::new(neg, 0, ins.a, ins.b)), 0)
+                }
+                None => {
+                    self.code.push(ins);
+                    (None, self.pop_use())
+                }
+            },
+            None => (None, self.pop_use()),
+        };
+        // The condition's operand slots are not touched by materialization:
+        // it writes only home slots below the condition, never locals.
+        self.push_ctrl(Kind::If, bt);
+        let idx = match fused {
+            Some(ins) => self.emit(cmp_branch(ins.op).expect("fusable"), 0, ins.a, ins.b),
+            None => self.emit(Op::BrIfNot, 0, cond, 0),
+        };
+        self.ctrls.last_mut().expect("ctrl").else_patch = Some(idx as u32);
+    }
+
+    fn op_else(&mut self) {
+        let ci = self.ctrls.len() - 1;
+        if !self.ctrls[ci].unreachable {
+            let n = self.ctrls[ci].nresults as usize;
+            self.materialize_top(n);
+            self.emit_jump(ci, Op::Br, 0, 0);
+        }
+        let here = self.pc();
+        let c = &mut self.ctrls[ci];
+        if let Some(p) = c.else_patch.take() {
+            self.code[p as usize].dst = here;
+        }
+        c.kind = Kind::Else;
+        c.unreachable = false;
+        let (h, np) = (c.height, c.nparams);
+        self.stack.truncate(h as usize);
+        for _ in 0..np {
+            self.push(Opd::Slot);
+        }
+        self.last_producer = None;
+    }
+
+    fn op_end(&mut self) {
+        let ci = self.ctrls.len() - 1;
+        if self.ctrls[ci].kind == Kind::Func {
+            if !self.ctrls[ci].unreachable {
+                self.emit_return();
+            }
+            self.ctrls.pop();
+            return;
+        }
+        if !self.ctrls[ci].unreachable {
+            let n = self.ctrls[ci].nresults as usize;
+            self.materialize_top(n);
+        }
+        let here = self.pc();
+        let c = self.ctrls.pop().expect("ctrl");
+        if let Some(p) = c.else_patch {
+            self.code[p as usize].dst = here;
+        }
+        for p in c.patches {
+            self.code[p as usize].dst = here;
+        }
+        self.stack.truncate(c.height as usize);
+        for _ in 0..c.nresults {
+            self.push(Opd::Slot);
+        }
+        self.last_producer = None;
+    }
+
+    fn br_table(&mut self, targets: &wasmparser::BrTable<'_>) -> Result<(), Box<str>> {
+        let idx = self.pop_use();
+        let n = targets.len();
+        self.emit(Op::BrTable, 0, idx, n);
+        let mut stubs: Vec<(usize, u32)> = Vec::new(); // (entry instr, depth)
+        let mut all = Vec::with_capacity(n as usize + 1);
+        for t in targets.targets() {
+            all.push(t.map_err(|e| -> Box<str> { e.to_string().into() })?);
+        }
+        all.push(targets.default());
+        for depth in all {
+            let ci = self.ctrl_at(depth);
+            let entry = self.emit(Op::Br, 0, 0, 0);
+            if self.ctrls[ci].kind != Kind::Func && !self.needs_copies(ci) {
+                self.link(ci, entry as u32);
+            } else {
+                stubs.push((entry, depth));
+            }
+        }
+        let mut stub_pc: Vec<Option<u32>> = vec![None; self.ctrls.len()];
+        for (entry, depth) in stubs {
+            let pc = match stub_pc[depth as usize] {
+                Some(pc) => pc,
+                None => {
+                    let pc = self.pc();
+                    self.emit_branch(depth);
+                    stub_pc[depth as usize] = Some(pc);
+                    pc
+                }
+            };
+            self.code[entry].dst = pc;
+        }
+        Ok(())
+    }
+
+    fn call(&mut self, func_idx: u32) {
+        let ft = self.m.func_type(func_idx);
+        let (np, nr) = (ft.params.len(), ft.results.len());
+        self.materialize_top(np);
+        let base = self.home(self.stack.len() - np);
+        if func_idx < self.m.num_imported_funcs {
+            self.emit(Op::CallImport, func_idx, base, 0);
+        } else {
+            self.emit(Op::Call, func_idx - self.m.num_imported_funcs, base, 0);
+        }
+        self.after_call(np, nr);
+    }
+
+    fn after_call(&mut self, np: usize, nr: usize) {
+        let len = self.stack.len();
+        self.stack.truncate(len - np);
+        for _ in 0..nr {
+            self.push(Opd::Slot);
+        }
+        self.last_producer = None;
+    }
+
+    fn local_set(&mut self, l: u32, tee: bool) {
+        let top = self.stack.len() - 1;
+        for i in 0..top {
+            if self.stack[i] == Opd::Local(l) {
+                self.materialize(i);
+            }
+        }
+        let o = self.stack.pop().expect("validated");
+        let home = self.home(self.stack.len());
+        match o {
+            Opd::Local(x) if x == l => {}
+            Opd::Local(x) => {
+                self.emit(Op::Copy, l, x, 0);
+            }
+            Opd::Const(v) => self.emit_const(l, v),
+            Opd::Slot => {
+                let retarget = match self.last_producer {
+                    Some((idx, end)) => end == self.code.len() && self.code[idx].dst == home,
+                    None => false,
+                };
+                if retarget {
+                    let (idx, _) = self.last_producer.expect("checked");
+                    self.code[idx].dst = l;
+                } else {
+                    self.emit(Op::Copy, l, home, 0);
+                }
+            }
+        }
+        self.last_producer = None;
+        if tee {
+            self.push(Opd::Local(l));
+        }
+    }
+
+    fn op(&mut self, op: Operator<'_>) -> Result<(), Box<str>> {
+        use Operator as O;
+        if self.is_dead() {
+            match op {
+                O::Block { .. } | O::Loop { .. } | O::If { .. } => self.dead_depth += 1,
+                O::Else if self.dead_depth == 0 => self.op_else(),
+                O::End => {
+                    if self.dead_depth > 0 {
+                        self.dead_depth -= 1;
+                    } else {
+                        self.op_end();
+                    }
+                }
+                _ => {}
+            }
+            return Ok(());
+        }
+        match op {
+            O::Unreachable => {
+                self.emit(Op::Unreachable, 0, 0, 0);
+                self.set_unreachable();
+            }
+            O::Nop => {}
+            O::Block { blockty } => self.push_ctrl(Kind::Block, blockty),
+            O::Loop { blockty } => self.push_ctrl(Kind::Loop, blockty),
+            O::If { blockty } => self.op_if(blockty),
+            O::Else => self.op_else(),
+            O::End => self.op_end(),
+            O::Br { relative_depth } => {
+                self.emit_branch(relative_depth);
+                self.set_unreachable();
+            }
+            O::BrIf { relative_depth } => self.br_if(relative_depth),
+            O::BrTable { targets } => {
+                self.br_table(&targets)?;
+                self.set_unreachable();
+            }
+            O::Return => {
+                self.emit_return();
+                self.set_unreachable();
+            }
+            O::Call { function_index } => self.call(function_index),
+            O::CallIndirect { type_index, table_index } => {
+                let ft = &self.m.types[type_index as usize];
+                let (np, nr) = (ft.params.len(), ft.results.len());
+                let idx = self.pop_use();
+                self.materialize_top(np);
+                let base = self.home(self.stack.len() - np);
+                self.emit(Op::CallIndirect, type_index, base, idx);
+                self.emit(Op::Extra, table_index, 0, 0);
+                self.after_call(np, nr);
+            }
+            O::Drop => {
+                self.stack.pop();
+                self.last_producer = None;
+            }
+            O::Select | O::TypedSelect { .. } => {
+                let c = self.pop_use();
+                let b = self.pop_use();
+                let a = self.pop_use();
+                let idx = self.emit_result(Op::Select, a, b);
+                self.emit(Op::Extra, 0, c, 0);
+                self.last_producer = Some((idx, self.code.len()));
+            }
+            O::LocalGet { local_index } => self.push(Opd::Local(local_index)),
+            O::LocalSet { local_index } => self.local_set(local_index, false),
+            O::LocalTee { local_index } => self.local_set(local_index, true),
+            O::GlobalGet { global_index } => {
+                self.emit_result(Op::GlobalGet, global_index, 0);
+            }
+            O::GlobalSet { global_index } => {
+                let a = self.pop_use();
+                self.emit(Op::GlobalSet, global_index, a, 0);
+                self.last_producer = None;
+            }
+            O::I32Load { memarg } => self.load(Op::I32Load, &memarg),
+            O::I64Load { memarg } => self.load(Op::I64Load, &memarg),
+            O::F32Load { memarg } => self.load(Op::F32Load, &memarg),
+            O::F64Load { memarg } => self.load(Op::F64Load, &memarg),
+            O::I32Load8S { memarg } => self.load(Op::I32Load8S, &memarg),
+            O::I32Load8U { memarg } => self.load(Op::I32Load8U, &memarg),
+            O::I32Load16S { memarg } => self.load(Op::I32Load16S, &memarg),
+            O::I32Load16U { memarg } => self.load(Op::I32Load16U, &memarg),
+            O::I64Load8S { memarg } => self.load(Op::I64Load8S, &memarg),
+            O::I64Load8U { memarg } => self.load(Op::I64Load8U, &memarg),
+            O::I64Load16S { memarg } => self.load(Op::I64Load16S, &memarg),
+            O::I64Load16U { memarg } => self.load(Op::I64Load16U, &memarg),
+            O::I64Load32S { memarg } => self.load(Op::I64Load32S, &memarg),
+            O::I64Load32U { memarg } => self.load(Op::I64Load32U, &memarg),
+            O::I32Store { memarg } => self.store(Op::I32Store, &memarg),
+            O::I64Store { memarg } => self.store(Op::I64Store, &memarg),
+            O::F32Store { memarg } => self.store(Op::F32Store, &memarg),
+            O::F64Store { memarg } => self.store(Op::F64Store, &memarg),
+            O::I32Store8 { memarg } => self.store(Op::I32Store8, &memarg),
+            O::I32Store16 { memarg } => self.store(Op::I32Store16, &memarg),
+            O::I64Store8 { memarg } => self.store(Op::I64Store8, &memarg),
+            O::I64Store16 { memarg } => self.store(Op::I64Store16, &memarg),
+            O::I64Store32 { memarg } => self.store(Op::I64Store32, &memarg),
+            O::MemorySize { .. } => {
+                self.emit_result(Op::MemorySize, 0, 0);
+            }
+            O::MemoryGrow { .. } => self.unop(Op::MemoryGrow),
+            O::MemoryFill { .. } => self.three(Op::MemoryFill, None),
+            O::MemoryCopy { .. } => self.three(Op::MemoryCopy, None),
+            O::MemoryInit { data_index, .. } => self.three(Op::MemoryInit, Some((data_index, 0))),
+            O::DataDrop { data_index } => {
+                self.emit(Op::DataDrop, data_index, 0, 0);
+            }
+            O::TableGet { table } => {
+                let a = self.pop_use();
+                self.emit_result(Op::TableGet, a, table);
+            }
+            O::TableSet { table } => {
+                let v = self.pop_use();
+                let i = self.pop_use();
+                self.emit(Op::TableSet, table, i, v);
+                self.last_producer = None;
+            }
+            O::TableSize { table } => {
+                self.emit_result(Op::TableSize, table, 0);
+            }
+            O::TableGrow { table } => {
+                let n = self.pop_use();
+                let init = self.pop_use();
+                let idx = self.emit_result(Op::TableGrow, init, n);
+                self.emit(Op::Extra, table, 0, 0);
+                self.last_producer = Some((idx, self.code.len()));
+            }
+            O::TableFill { table } => self.three(Op::TableFill, Some((table, 0))),
+            O::TableCopy { dst_table, src_table } => self.three(Op::TableCopy, Some((dst_table, src_table))),
+            O::TableInit { elem_index, table } => self.three(Op::TableInit, Some((table, elem_index))),
+            O::ElemDrop { elem_index } => {
+                self.emit(Op::ElemDrop, elem_index, 0, 0);
+            }
+            O::RefNull { .. } => self.push(Opd::Const(0)),
+            O::RefIsNull => self.unop(Op::RefIsNull),
+            O::RefFunc { function_index } => {
+                self.emit_result(Op::RefFunc, function_index, 0);
+            }
+            O::I32Const { value } => self.push(Opd::Const(value as u32 as u64)),
+            O::I64Const { value } => self.push(Opd::Const(value as u64)),
+            O::F32Const { value } => self.push(Opd::Const(value.bits() as u64)),
+            O::F64Const { value } => self.push(Opd::Const(value.bits())),
+            other => return self.numeric(other),
+        }
+        Ok(())
+    }
+
+    /// Three popped operands (d, s/v, n) plus an optional Extra word.
+    fn three(&mut self, op: Op, extra: Option<(u32, u32)>) {
+        let n = self.pop_use();
+        let s = self.pop_use();
+        let d = self.pop_use();
+        self.emit(op, d, s, n);
+        if let Some((x, y)) = extra {
+            self.emit(Op::Extra, x, y, 0);
+        }
+        self.last_producer = None;
+    }
+
+    fn numeric(&mut self, op: Operator<'_>) -> Result<(), Box<str>> {
+        use Operator as O;
+        macro_rules! un {
+            ($($w:ident),* $(,)?) => {
+                match op {
+                    $(O::$w => { self.unop(Op::$w); return Ok(()); })*
+                    _ => {}
+                }
+            };
+        }
+        macro_rules! bin {
+            ($($w:ident),* $(,)?) => {
+                match op {
+                    $(O::$w => { self.binop(Op::$w); return Ok(()); })*
+                    _ => {}
+                }
+            };
+        }
+        un!(
+            I32Eqz, I32Clz, I32Ctz, I32Popcnt, I64Eqz, I64Clz, I64Ctz, I64Popcnt, F32Abs, F32Neg,
+            F32Ceil, F32Floor, F32Trunc, F32Nearest, F32Sqrt, F64Abs, F64Neg, F64Ceil, F64Floor,
+            F64Trunc, F64Nearest, F64Sqrt, I32WrapI64, I32TruncF32S, I32TruncF32U, I32TruncF64S,
+            I32TruncF64U, I64ExtendI32S, I64ExtendI32U, I64TruncF32S, I64TruncF32U, I64TruncF64S,
+            I64TruncF64U, F32ConvertI32S, F32ConvertI32U, F32ConvertI64S, F32ConvertI64U,
+            F32DemoteF64, F64ConvertI32S, F64ConvertI32U, F64ConvertI64S, F64ConvertI64U,
+            F64PromoteF32, I32Extend8S, I32Extend16S, I64Extend8S, I64Extend16S, I64Extend32S,
+            I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U, I64TruncSatF32S,
+            I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
+        );
+        bin!(
+            I32Eq, I32Ne, I32LtS, I32LtU, I32GtS, I32GtU, I32LeS, I32LeU, I32GeS, I32GeU, I32Add,
+            I32Sub, I32Mul, I32DivS, I32DivU, I32RemS, I32RemU, I32And, I32Or, I32Xor, I32Shl,
+            I32ShrS, I32ShrU, I32Rotl, I32Rotr, I64Eq, I64Ne, I64LtS, I64LtU, I64GtS, I64GtU,
+            I64LeS, I64LeU, I64GeS, I64GeU, I64Add, I64Sub, I64Mul, I64DivS, I64DivU, I64RemS,
+            I64RemU, I64And, I64Or, I64Xor, I64Shl, I64ShrS, I64ShrU, I64Rotl, I64Rotr, F32Eq,
+            F32Ne, F32Lt, F32Gt, F32Le, F32Ge, F32Add, F32Sub, F32Mul, F32Div, F32Min, F32Max,
+            F32Copysign, F64Eq, F64Ne, F64Lt, F64Gt, F64Le, F64Ge, F64Add, F64Sub, F64Mul, F64Div,
+            F64Min, F64Max, F64Copysign,
+        );
+        // The reinterpretations are no-ops on 8-byte cells.
+        match op {
+            O::I32ReinterpretF32 | O::I64ReinterpretF64 | O::F32ReinterpretI32 | O::F64ReinterpretI64 => {
+                Ok(())
+            }
+            other => Err(format!("unsupported operator {other:?} (SIMD and post-2.0 proposals are not implemented)").into()),
+        }
+    }
+}
