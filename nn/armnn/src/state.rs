@@ -1,0 +1,76 @@
+//! The backend state created by `init`: one armnn::IRuntime with its dynamic backends, and the
+//! mapping from wasi-nn execution targets to ArmNN backend preference lists.
+use std::ffi::CString;
+use std::path::Path;
+use std::sync::Arc;
+
+use ember_nn_abi::target;
+
+use crate::error::Error;
+use crate::shim::Runtime;
+
+/// Environment variable naming the folder of ArmNN's dynamic backends (Arm_*_backend.so).
+pub const BACKENDS_PATH_ENV: &str = "EMBER_ARMNN_BACKENDS_PATH";
+/// Init option with the same meaning (wins over the environment).
+pub const BACKENDS_PATH_OPTION: &str = "backends_path";
+
+pub struct State {
+    pub runtime: Arc<Runtime>,
+    backends: Vec<String>,
+    /// Where the dynamic backends were looked for (for error messages).
+    searched: String,
+}
+
+impl State {
+    /// `options`: the init options ("key=value").
+    pub fn new(options: &[String]) -> Result<State, Error> {
+        let option = options.iter().find_map(|o| o.strip_prefix(BACKENDS_PATH_OPTION).and_then(|r| r.strip_prefix('=')));
+        let path = option.map(str::to_owned).or_else(|| std::env::var(BACKENDS_PATH_ENV).ok()).filter(|p| !p.is_empty());
+        if let Some(p) = &path {
+            if !Path::new(p).is_dir() {
+                return Err(Error::invalid(format!("ArmNN backends folder {p} does not exist")));
+            }
+        }
+        let c_path = match &path {
+            Some(p) => Some(CString::new(p.as_str()).map_err(|_| Error::invalid("backends_path contains NUL"))?),
+            None => None,
+        };
+        let runtime = Arc::new(Runtime::new(c_path.as_deref())?);
+        let backends = runtime.backends();
+        let searched = path.unwrap_or_else(|| "ArmNN's built-in folder (/usr/lib/<triplet>/armnn22)".to_string());
+        if !backends.iter().any(|b| b == "CpuAcc" || b == "CpuRef") {
+            return Err(Error::runtime(format!(
+                "no ArmNN CPU backend (CpuAcc or CpuRef) found in {searched} (found: [{}]); install \
+                 libarmnn-cpuref-backend22 or set {BACKENDS_PATH_ENV}",
+                backends.join(", ")
+            )));
+        }
+        log::info!("armnn backend: ArmNN backends [{}] from {searched}", backends.join(", "));
+        Ok(State { runtime, backends, searched })
+    }
+
+    fn has(&self, id: &str) -> bool {
+        self.backends.iter().any(|b| b == id)
+    }
+
+    /// ArmNN backend preferences for a wasi-nn target, best first. ArmNN places each layer on the
+    /// first backend of the list that supports it, so the CPU backends after GpuAcc/CpuAcc act as
+    /// per-layer fallbacks. gpu without GpuAcc, and tpu (ArmNN has no TPU backend), run on the CPU
+    /// with a warning, as the TFLite backend does without a delegate.
+    pub fn preferences(&self, target: u32) -> Result<CString, Error> {
+        let mut list: Vec<&str> = Vec::new();
+        match target {
+            target::CPU => {}
+            target::GPU if self.has("GpuAcc") => list.push("GpuAcc"),
+            target::GPU => log::warn!(
+                "armnn backend: target gpu asked but ArmNN's GpuAcc backend is not installed in {}; running on the CPU",
+                self.searched
+            ),
+            target::TPU => log::warn!("armnn backend: ArmNN has no TPU backend; running on the CPU"),
+            other => return Err(Error::invalid(format!("unknown execution target {other}"))),
+        }
+        list.extend(["CpuAcc", "CpuRef"].into_iter().filter(|b| self.has(b)));
+        log::debug!("armnn backend: target {target} -> backends {}", list.join(","));
+        CString::new(list.join(",")).map_err(|_| Error::runtime("internal: backend id with NUL"))
+    }
+}

@@ -1,0 +1,386 @@
+//! The ArmNN wasi-nn backend (libwasi_nn_backend_armnn.so) driven through its ABI v1 table, as
+//! libvmcore.so drives it: WAMR's test models and Ember's extra ones (nn/models/), BlazeFace with
+//! fp16 weights folded to fp32 (nn/engines/fetch.sh puts it in the cache), the unmodified fp16
+//! BlazeFace (must fail naming DEQUANTIZE), and hostile input.
+//!
+//! Needs `cargo build` (the backend next to the test's profile folder), Debian's ArmNN
+//! (toolchains/setup-host.sh) and nn/engines/fetch.sh; each missing piece fails the test.
+
+use std::ffi::{c_void, CStr};
+use std::path::{Path, PathBuf};
+use std::ptr;
+
+use ember_nn_abi::{encoding, target, tensor_type, Backend, Bytes, InitArgs, NnError, Tensor, ABI_VERSION};
+use ember_platform::dynlib::DynLib;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cache() -> PathBuf {
+    std::env::var_os("EMBER_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/ember"))
+}
+
+fn read(path: &Path, hint: &str) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {} ({e}); {hint}", path.display()))
+}
+
+fn model(name: &str) -> Vec<u8> {
+    read(&repo().join("nn/models").join(name), "the test models are committed in nn/models/")
+}
+
+struct Armnn {
+    table: &'static Backend,
+    state: *mut c_void,
+    _lib: DynLib,
+}
+
+#[derive(Debug)]
+struct Failure {
+    code: NnError,
+    message: String,
+}
+
+type Res<T> = Result<T, Failure>;
+
+impl Armnn {
+    fn open() -> Armnn {
+        Armnn::open_with(&[])
+    }
+
+    fn open_with(options: &[&CStr]) -> Armnn {
+        // The test binary is target/<profile>/deps/nn_armnn-*; the backend is in target/<profile>/.
+        let exe = std::env::current_exe().expect("current_exe");
+        let profile = exe.parent().and_then(Path::parent).expect("profile folder");
+        let path = profile.join("libwasi_nn_backend_armnn.so");
+        let lib = DynLib::open(&path).unwrap_or_else(|e| {
+            panic!("{e}\n(build it with `cargo build`; ArmNN comes from toolchains/setup-host.sh)")
+        });
+        let entry = lib.symbol_address("ember_nn_backend_entry").expect("entry symbol exported");
+        // SAFETY: the entry symbol has the ABI's EntryFn type (nn/include/wasi_nn_backend.h).
+        let entry: ember_nn_abi::EntryFn = unsafe { std::mem::transmute(entry) };
+        // SAFETY: the entry returns a pointer to a static table that lives as long as the library.
+        let table: &'static Backend = unsafe { &*entry() };
+        assert_eq!(table.abi_version, ABI_VERSION);
+        // SAFETY: the name is a static C string.
+        assert_eq!(unsafe { CStr::from_ptr(table.name) }.to_str().unwrap(), "armnn");
+        let opts: Vec<_> = options.iter().map(|o| o.as_ptr()).collect();
+        let args = InitArgs { options: opts.as_ptr(), options_len: opts.len() as u32 };
+        let mut state = ptr::null_mut();
+        // SAFETY: valid args and out-pointer.
+        let code = unsafe { (table.init)(&args, &mut state) };
+        let mut this = Armnn { table, state, _lib: lib };
+        if code != 0 {
+            let e = this.failure(code);
+            this.state = ptr::null_mut();
+            panic!("ArmNN backend init failed: {e:?} (is libarmnn-cpuref-backend22 installed?)");
+        }
+        this
+    }
+
+    fn failure(&self, code: u32) -> Failure {
+        let f = self.table.last_error.expect("last_error is provided");
+        // SAFETY: last_error returns a NUL-terminated string valid until the next call.
+        let message = unsafe { CStr::from_ptr(f(self.state)) }.to_string_lossy().into_owned();
+        Failure { code: NnError::from_raw(code), message }
+    }
+
+    fn check(&self, code: u32) -> Res<()> {
+        if code == 0 {
+            Ok(())
+        } else {
+            Err(self.failure(code))
+        }
+    }
+
+    fn load_with(&self, bytes: &[u8], enc: u32, tgt: u32) -> Res<*mut c_void> {
+        let b = Bytes { data: bytes.as_ptr(), len: bytes.len() };
+        let mut g = ptr::null_mut();
+        // SAFETY: one valid builder, valid out-pointer.
+        self.check(unsafe { (self.table.load)(self.state, &b, 1, enc, tgt, &mut g) })?;
+        Ok(g)
+    }
+
+    fn load(&self, bytes: &[u8]) -> Res<*mut c_void> {
+        self.load_with(bytes, encoding::TENSORFLOWLITE, target::CPU)
+    }
+
+    fn context(&self, graph: *mut c_void) -> Res<*mut c_void> {
+        let mut c = ptr::null_mut();
+        // SAFETY: live graph, valid out-pointer.
+        self.check(unsafe { (self.table.init_execution_context)(self.state, graph, &mut c) })?;
+        Ok(c)
+    }
+
+    fn set_input(&self, ctx: *mut c_void, index: u32, dims: &[u32], ty: u32, data: &[u8]) -> Res<()> {
+        let t = Tensor { dims: dims.as_ptr(), dims_len: dims.len() as u32, ty, data: data.as_ptr(), data_len: data.len() };
+        // SAFETY: live context, tensor valid for the call.
+        self.check(unsafe { (self.table.set_input)(self.state, ctx, index, &t) })
+    }
+
+    fn compute(&self, ctx: *mut c_void) -> Res<()> {
+        // SAFETY: live context.
+        self.check(unsafe { (self.table.compute)(self.state, ctx) })
+    }
+
+    /// (result, needed)
+    fn get_output_raw(&self, ctx: *mut c_void, index: u32, buf: &mut [u8]) -> (Res<()>, usize) {
+        let mut needed = 0usize;
+        // SAFETY: live context, buffer valid for its length.
+        let code = unsafe { (self.table.get_output)(self.state, ctx, index, buf.as_mut_ptr(), buf.len(), &mut needed) };
+        (self.check(code), needed)
+    }
+
+    fn get_output(&self, ctx: *mut c_void, index: u32) -> Res<Vec<u8>> {
+        let mut buf = vec![0u8; 1 << 20];
+        let (r, needed) = self.get_output_raw(ctx, index, &mut buf);
+        r?;
+        buf.truncate(needed);
+        Ok(buf)
+    }
+
+    fn finalize(&self, ctx: *mut c_void) {
+        // SAFETY: live context, released once.
+        unsafe { (self.table.finalize_execution_context)(self.state, ctx) }
+    }
+
+    fn unload(&self, graph: *mut c_void) {
+        // SAFETY: live graph, released once.
+        unsafe { (self.table.unload)(self.state, graph) }
+    }
+
+    /// Loads `bytes`, runs it on fp32 `input` of shape `dims`, returns every output as f32s.
+    fn run_f32(&self, bytes: &[u8], dims: &[u32], input: &[f32], outputs: u32) -> Res<Vec<Vec<f32>>> {
+        let g = self.load(bytes)?;
+        let c = self.context(g)?;
+        let result = (|| {
+            self.set_input(c, 0, dims, tensor_type::FP32, &f32_bytes(input))?;
+            self.compute(c)?;
+            (0..outputs).map(|i| self.get_output(c, i).map(|b| bytes_f32(&b))).collect()
+        })();
+        self.finalize(c);
+        self.unload(g);
+        result
+    }
+}
+
+impl Drop for Armnn {
+    fn drop(&mut self) {
+        if !self.state.is_null() {
+            // SAFETY: state from init, every graph and context released by the tests.
+            unsafe { (self.table.destroy)(self.state) }
+        }
+    }
+}
+
+fn f32_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn bytes_f32(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
+
+fn ramp(n: usize) -> Vec<f32> {
+    (0..n).map(|k| k as f32).collect()
+}
+
+fn assert_close(got: &[f32], want: &[f32], tol: f32, what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: {got:?} vs {want:?}");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!((g - w).abs() <= tol, "{what}[{i}]: got {g}, want {w} (+-{tol}); all: {got:?}");
+    }
+}
+
+#[test]
+fn wamr_test_models() {
+    let nn = Armnn::open();
+    let r = nn.run_f32(&model("sum.tflite"), &[1, 5, 5, 1], &ramp(25), 1).unwrap();
+    assert_close(&r[0], &[300.0], 1e-4, "sum");
+    let r = nn.run_f32(&model("max.tflite"), &[1, 5, 5, 1], &ramp(25), 1).unwrap();
+    assert_close(&r[0], &[24.0], 0.0, "max");
+    let r = nn.run_f32(&model("average.tflite"), &[1, 5, 5, 1], &ramp(25), 1).unwrap();
+    assert_close(&r[0], &[12.0], 1e-5, "average");
+    let r = nn.run_f32(&model("mult_dimensions.tflite"), &[1, 3, 3, 1], &ramp(9), 1).unwrap();
+    assert_close(&r[0], &ramp(9), 0.0, "mult_dimensions");
+    let r = nn.run_f32(&model("mult_outputs.tflite"), &[1, 4, 4, 1], &ramp(16), 2).unwrap();
+    assert_close(&r[0], &[24.0, 28.0, 32.0, 36.0], 1e-4, "mult_outputs out0");
+    assert_close(&r[1], &[6.0, 7.0, 8.0, 9.0], 1e-5, "mult_outputs out1");
+    // fp32 -> QUANTIZE u8 (scale 24/255) -> AvgPool u8 -> DEQUANTIZE: 12 within one step.
+    let r = nn.run_f32(&model("quantized.tflite"), &[1, 5, 5, 1], &ramp(25), 1).unwrap();
+    assert_close(&r[0], &[12.0], 24.0 / 255.0, "quantized");
+}
+
+#[test]
+fn quantized_u8_and_i8_io() {
+    let nn = Armnn::open();
+    for (name, input, want) in [
+        ("average_u8.tflite", (0u8..25).collect::<Vec<u8>>(), 12u8),
+        // int8 with zero point -128: q = k - 128, the mean -116 travels as the byte 140.
+        ("average_i8.tflite", (0i32..25).map(|k| (k - 128) as i8 as u8).collect(), (-116i8) as u8),
+    ] {
+        let g = nn.load(&model(name)).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let c = nn.context(g).unwrap();
+        nn.set_input(c, 0, &[1, 5, 5, 1], tensor_type::U8, &input).unwrap();
+        nn.compute(c).unwrap();
+        assert_eq!(nn.get_output(c, 0).unwrap(), vec![want], "{name}");
+        // An fp32 tensor of the right byte count is still the wrong type for a u8 input.
+        let e = nn.set_input(c, 0, &[1, 5, 5, 1], tensor_type::FP32, &f32_bytes(&ramp(25))).unwrap_err();
+        assert_eq!(e.code, NnError::InvalidArgument, "{e:?}");
+        nn.finalize(c);
+        nn.unload(g);
+    }
+}
+
+fn sin_input(n: usize) -> Vec<f32> {
+    (0..n).map(|k| (0.37 * k as f64).sin() as f32).collect()
+}
+
+#[test]
+fn conv_net_matches_reference() {
+    let nn = Armnn::open();
+    let text = String::from_utf8(model("conv_net.expected")).unwrap();
+    let want: Vec<f32> = text.split_whitespace().map(|v| v.parse().unwrap()).collect();
+    let r = nn.run_f32(&model("conv_net.tflite"), &[1, 8, 8, 1], &sin_input(64), 1).unwrap();
+    assert_close(&r[0], &want, 1e-5, "conv_net");
+}
+
+#[test]
+fn blazeface_fp32_matches_reference() {
+    let path = cache().join("models/face_detection_short_range_fp32.tflite");
+    let bytes = read(&path, "run nn/engines/fetch.sh (it folds BlazeFace's fp16 weights for ArmNN)");
+    let nn = Armnn::open();
+    let r = nn.run_f32(&bytes, &[1, 128, 128, 3], &sin_input(128 * 128 * 3), 2).unwrap();
+    // Outputs: regressors [1,896,16] and classificators [1,896,1] (shared/reference/engines.md).
+    assert_eq!((r[0].len(), r[1].len()), (896 * 16, 896));
+    assert_close(&r[0][..4], &[0.536577, -0.624964, 29.8493, 29.8490], 2e-3, "regressors");
+    assert_close(&r[1][..3], &[-4.561491, -3.820391, -4.080200], 1e-3, "classificators");
+}
+
+#[test]
+fn blazeface_fp16_is_refused_naming_dequantize() {
+    let path = cache().join("models/face_detection_short_range.tflite");
+    let bytes = read(&path, "run nn/engines/fetch.sh");
+    let nn = Armnn::open();
+    let e = nn.load(&bytes).unwrap_err();
+    assert_eq!(e.code, NnError::UnsupportedOperation, "{e:?}");
+    assert!(e.message.contains("DEQUANTIZE"), "{}", e.message);
+    // The backend still works afterwards.
+    let r = nn.run_f32(&model("sum.tflite"), &[1, 5, 5, 1], &ramp(25), 1).unwrap();
+    assert_close(&r[0], &[300.0], 1e-4, "sum after a refused model");
+}
+
+#[test]
+fn targets_and_encodings() {
+    let nn = Armnn::open();
+    let sum = model("sum.tflite");
+    // gpu and tpu fall back to the CPU with a warning (no GpuAcc/TPU backend here).
+    for tgt in [target::GPU, target::TPU] {
+        let g = nn.load_with(&sum, encoding::TENSORFLOWLITE, tgt).unwrap();
+        nn.unload(g);
+    }
+    let g = nn.load_with(&sum, encoding::AUTODETECT, target::CPU).unwrap();
+    nn.unload(g);
+    assert_eq!(nn.load_with(&sum, encoding::TENSORFLOWLITE, 7).unwrap_err().code, NnError::InvalidArgument);
+    assert_eq!(nn.load_with(&sum, encoding::ONNX, target::CPU).unwrap_err().code, NnError::InvalidEncoding);
+    assert_eq!(nn.load_with(b"<xml/>", encoding::AUTODETECT, target::CPU).unwrap_err().code, NnError::InvalidEncoding);
+}
+
+#[test]
+fn corrupt_and_truncated_models_are_errors() {
+    let nn = Armnn::open();
+    let sum = model("sum.tflite");
+    assert!(nn.load(&[]).is_err());
+    assert!(nn.load(b"TFL3").is_err());
+    let junk: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    assert_eq!(nn.load(&junk).unwrap_err().code, NnError::InvalidArgument);
+    for cut in 0..sum.len() {
+        if let Ok(g) = nn.load(&sum[..cut]) {
+            nn.unload(g);
+        }
+    }
+    // Every single byte changed: an error or a model that runs, never a crash.
+    let mut ok = 0;
+    for i in 0..sum.len() {
+        let mut m = sum.clone();
+        m[i] ^= 0xA5;
+        if let Ok(g) = nn.load(&m) {
+            ok += 1;
+            if let Ok(c) = nn.context(g) {
+                let _ = nn.set_input(c, 0, &[1, 5, 5, 1], tensor_type::FP32, &f32_bytes(&ramp(25)));
+                let _ = nn.compute(c);
+                nn.finalize(c);
+            }
+            nn.unload(g);
+        }
+    }
+    eprintln!("corrupt models: {ok} of {} one-byte changes still loaded", sum.len());
+    let r = nn.run_f32(&sum, &[1, 5, 5, 1], &ramp(25), 1).unwrap();
+    assert_close(&r[0], &[300.0], 1e-4, "sum after corrupt models");
+}
+
+#[test]
+fn tensor_checks_and_output_contract() {
+    let nn = Armnn::open();
+    let g = nn.load(&model("mult_outputs.tflite")).unwrap();
+    let c = nn.context(g).unwrap();
+    let input = f32_bytes(&ramp(16));
+    // get_output and compute before inputs.
+    assert_eq!(nn.compute(c).unwrap_err().code, NnError::InvalidArgument);
+    assert_eq!(nn.get_output(c, 0).unwrap_err().code, NnError::RuntimeError);
+    // Bad index, type, shape, byte count.
+    assert_eq!(nn.set_input(c, 1, &[1, 4, 4, 1], tensor_type::FP32, &input).unwrap_err().code, NnError::InvalidArgument);
+    assert_eq!(nn.set_input(c, 0, &[1, 4, 4, 1], tensor_type::I32, &input).unwrap_err().code, NnError::InvalidArgument);
+    assert_eq!(nn.set_input(c, 0, &[1, 5, 5, 1], tensor_type::FP32, &input).unwrap_err().code, NnError::InvalidArgument);
+    assert_eq!(nn.set_input(c, 0, &[1, 4, 4, 1], tensor_type::FP32, &input[..60]).unwrap_err().code, NnError::InvalidArgument);
+    assert_eq!(
+        nn.set_input(c, 0, &[u32::MAX, u32::MAX, u32::MAX, 2], tensor_type::FP32, &input).unwrap_err().code,
+        NnError::InvalidArgument
+    );
+    nn.set_input(c, 0, &[1, 4, 4, 1], tensor_type::FP32, &input).unwrap();
+    nn.compute(c).unwrap();
+    // Too small: TOO_LARGE, the size needed reported, nothing written.
+    let mut small = [0xEEu8; 15];
+    let (r, needed) = nn.get_output_raw(c, 1, &mut small);
+    assert_eq!(r.unwrap_err().code, NnError::TooLarge);
+    assert_eq!(needed, 16);
+    assert_eq!(small, [0xEE; 15]);
+    let mut exact = [0u8; 16];
+    let (r, needed) = nn.get_output_raw(c, 1, &mut exact);
+    r.unwrap();
+    assert_eq!(needed, 16);
+    assert_close(&bytes_f32(&exact), &[6.0, 7.0, 8.0, 9.0], 1e-5, "exact buffer");
+    assert_eq!(nn.get_output(c, 2).unwrap_err().code, NnError::InvalidArgument);
+    // Contexts are independent; a context outlives its graph's unload.
+    let c2 = nn.context(g).unwrap();
+    nn.set_input(c2, 0, &[1, 4, 4, 1], tensor_type::FP32, &f32_bytes(&[1.0; 16])).unwrap();
+    nn.unload(g);
+    nn.compute(c2).unwrap();
+    assert_close(&bytes_f32(&nn.get_output(c2, 1).unwrap()), &[1.0; 4], 1e-6, "second context");
+    assert_close(&bytes_f32(&nn.get_output(c, 1).unwrap()), &[6.0, 7.0, 8.0, 9.0], 1e-5, "first context");
+    nn.finalize(c2);
+    nn.finalize(c);
+}
+
+#[test]
+fn bad_backends_path_is_an_init_error() {
+    let exe = std::env::current_exe().unwrap();
+    let lib = DynLib::open(&exe.parent().unwrap().parent().unwrap().join("libwasi_nn_backend_armnn.so")).unwrap();
+    let entry = lib.symbol_address("ember_nn_backend_entry").unwrap();
+    // SAFETY: the entry symbol has the ABI's EntryFn type.
+    let entry: ember_nn_abi::EntryFn = unsafe { std::mem::transmute(entry) };
+    // SAFETY: static table.
+    let table = unsafe { &*entry() };
+    let opt = c"backends_path=/nonexistent/armnn";
+    let opts = [opt.as_ptr()];
+    let args = InitArgs { options: opts.as_ptr(), options_len: 1 };
+    let mut state = ptr::null_mut();
+    // SAFETY: valid arguments.
+    let code = unsafe { (table.init)(&args, &mut state) };
+    assert_eq!(NnError::from_raw(code), NnError::InvalidArgument);
+    // SAFETY: last_error's string is valid until the next call on this thread.
+    let msg = unsafe { CStr::from_ptr((table.last_error.unwrap())(ptr::null_mut())) }.to_string_lossy().into_owned();
+    assert!(msg.contains("/nonexistent/armnn"), "{msg}");
+}
