@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds a flashable Ember bundle for an ARM board: a tarball and a .deb.
 #   toolchains/bundle.sh aarch64|armv7 [--profile NAME] [--out DIR] [--no-build]
+#                        [--backends tflite,armnn]   (default: both; the .deb depends on ArmNN's
+#                                                     packages only when armnn is included)
 # Output (default DIR = target/bundles):
 #   ember-<version>-<target>.tar.gz   unpack anywhere; run bin/iwasm (see INSTALL inside)
 #   ember_<version>_<deb-arch>.deb    installs into /usr/lib/ember, /usr/bin/iwasm links to it
@@ -18,10 +20,10 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 . "$HERE/cross-env.sh"
 
-usage() { echo "usage: $0 aarch64|armv7 [--profile NAME] [--out DIR] [--no-build]" >&2; exit 2; }
+usage() { echo "usage: $0 aarch64|armv7 [--profile NAME] [--out DIR] [--no-build] [--backends LIST]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 cross_target "$1"; shift
-PROFILE=release OUT="$ROOT/target/bundles" BUILD=1
+PROFILE=release OUT="$ROOT/target/bundles" BUILD=1 BACKEND_LIST=tflite,armnn
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) PROFILE="$2"; shift 2 ;;
@@ -29,6 +31,8 @@ while [ $# -gt 0 ]; do
     --out) OUT="$2"; shift 2 ;;
     --out=*) OUT="${1#*=}"; shift ;;
     --no-build) BUILD=0; shift ;;
+    --backends) BACKEND_LIST="$2"; shift 2 ;;
+    --backends=*) BACKEND_LIST="${1#*=}"; shift ;;
     *) usage ;;
   esac
 done
@@ -37,10 +41,10 @@ die() { echo "bundle[$TARGET_NAME]: error: $*" >&2; exit 1; }
 
 VERSION="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -n1)"
 [ -n "$VERSION" ] || die "no workspace version in Cargo.toml"
-BACKENDS=(tflite armnn)
+IFS=, read -r -a BACKENDS <<< "$BACKEND_LIST"
 # Engine libraries shipped per target (the TFLite backend looks in lib/wasi-nn/engines/).
 ENGINE_LIBS=()
-if [ "$TARGET_NAME" = aarch64 ]; then
+if [ "$TARGET_NAME" = aarch64 ] && printf '%s\n' "${BACKENDS[@]}" | grep -qx tflite; then
   ENGINE_LIBS=("$EMBER_CACHE/engines/litert/aarch64/libLiteRt.so"
                "$EMBER_CACHE/engines/tflite-classic/aarch64/libtensorflowlite_c.so")
 fi

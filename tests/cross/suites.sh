@@ -1,0 +1,148 @@
+# Sourced by tests/cross/run.sh inside its private mount namespace: lays out the scratch folder
+# (tmpfs) with the unpacked bundle and the board root, then runs each suite under qemu-user.
+# shellcheck shell=bash
+
+PASSED=0 FAILED=0 SKIPPED=0
+RESULTS=()
+note() { echo "cross[$TARGET_NAME]: $*" >&2; }
+
+# qrun BINARY ARGS...: run an ARM binary of the scratch folder under qemu with the board root.
+qrun() { "$QEMU" -L "$BOARD_ROOT" "$@"; }
+
+# record NAME STATUS SECONDS [DETAIL]
+record() {
+  local name="$1" st="$2" secs="$3" detail="${4:-}"
+  case "$st" in
+    pass) PASSED=$((PASSED + 1)) ;;
+    fail) FAILED=$((FAILED + 1)) ;;
+    skip) SKIPPED=$((SKIPPED + 1)) ;;
+  esac
+  RESULTS+=("$(printf '%-5s %-28s %5ss  %s' "$st" "$name" "$secs" "$detail")")
+}
+
+# run_suite NAME FUNCTION: times FUNCTION; its exit status 0 = pass, 77 = skip, else fail.
+run_suite() {
+  local name="$1" fn="$2" t0 rc=0
+  t0=$(date +%s)
+  echo "=== $TARGET_NAME: $name"
+  "$fn" > "$SCRATCH/logs/$name.log" 2>&1 || rc=$?
+  local secs=$(( $(date +%s) - t0 ))
+  if [ $rc = 0 ]; then record "$name" pass "$secs"
+  elif [ $rc = 77 ]; then record "$name" skip "$secs" "$(tail -n1 "$SCRATCH/logs/$name.log")"
+  else
+    record "$name" fail "$secs" "see log below"
+    echo "--- $name log (last 40 lines)"; tail -n 40 "$SCRATCH/logs/$name.log"
+  fi
+  grep -E '^(ok|FAIL|PASS|total|passed|failed)|[0-9]+ passed' "$SCRATCH/logs/$name.log" | tail -n 3 || true
+}
+
+setup_scratch() {
+  mount -t tmpfs -o size=4g,mode=0755 ember-cross "$SCRATCH"
+  mkdir -p "$SCRATCH/logs" "$SCRATCH/home" "$SCRATCH/bin" "$SCRATCH/tmp"
+  local tarball
+  tarball="$(ls "$WORK/bundles/"ember-*-"$TARGET_NAME".tar.gz | head -n1)"
+  tar xzf "$tarball" -C "$SCRATCH"
+  EMBER_DIR="$(ls -d "$SCRATCH"/ember-*-"$TARGET_NAME")"
+  # The board's root: loader + libc (cross toolchain) and Debian's ArmNN packages.
+  cp -a "$ARMNN_SYSROOT" "$SCRATCH/root"
+  BOARD_ROOT="$SCRATCH/root"
+  cp -a "$WORK/payload" "$SCRATCH/payload"
+  if [ "$TARGET_NAME" = aarch64 ]; then
+    mount --bind "$HERE/cpuinfo-aarch64.txt" /proc/cpuinfo
+  fi
+  # Shell wrappers so that host-side runners can call the ARM binaries as commands.
+  local b
+  for b in "$EMBER_DIR/bin/iwasm" "$SCRATCH/payload/bin/"*; do
+    printf '#!/bin/sh\nexec %s -L %s %s "$@"\n' "$QEMU" "$BOARD_ROOT" "$b" > "$SCRATCH/bin/$(basename "$b")"
+    chmod +x "$SCRATCH/bin/$(basename "$b")"
+  done
+  # Nothing may come from the developer's cache or home: only the bundle counts.
+  export EMBER_CACHE="$SCRATCH/no-cache" HOME="$SCRATCH/home" TMPDIR="$SCRATCH/tmp"
+  export IWASM="$SCRATCH/bin/iwasm"
+  if [ "$TARGET_NAME" = armv7 ]; then
+    # qemu-arm 7.2 does not apply -L to statx, so ArmNN's compiled-in backend folder is not found
+    # through the board root; name the (tmpfs) folder itself.
+    export EMBER_ARMNN_BACKENDS_PATH="$BOARD_ROOT/usr/lib/$GNU_TRIPLET/armnn22"
+  fi
+}
+
+# ---- suites -----------------------------------------------------------------------------------
+suite_bundle_smoke() {
+  local v out
+  v="$("$IWASM" --version 2>&1)"; echo "iwasm --version: $v"
+  [ -n "$v" ] || { echo "iwasm --version printed nothing"; return 1; }
+  out="$("$IWASM" "$SCRATCH/payload/wasm/hello.wasm")"
+  echo "hello.wasm: $out"
+  [ "$out" = "hello from ember" ]
+}
+
+# Footprint figures (not a pass/fail test beyond the runs succeeding): stripped sizes and the
+# peak RSS of the qemu process for hello world, beside qemu running a native ARM hello (its own
+# overhead). Written to $WORK/footprint.txt for BENCHMARKS.md.
+suite_footprint() {
+  local out="$WORK/footprint.txt" f
+  {
+    echo "target $TRIPLE, bundle $(basename "$EMBER_DIR")"
+    for f in "$EMBER_DIR/bin/iwasm" "$EMBER_DIR/lib/libvmcore.so" "$EMBER_DIR/lib/wasi-nn/"*.so \
+             "$EMBER_DIR/lib/wasi-nn/engines/"*.so; do
+      [ -f "$f" ] && printf 'size %-40s %9d\n' "${f#"$EMBER_DIR/"}" "$(stat -c %s "$f")"
+    done
+    printf 'size %-40s %9d\n' "iwasm+libvmcore.so" \
+      $(( $(stat -c %s "$EMBER_DIR/bin/iwasm") + $(stat -c %s "$EMBER_DIR/lib/libvmcore.so") ))
+    local rss
+    rss="$( { /usr/bin/time -f %M "$QEMU" -L "$BOARD_ROOT" "$SCRATCH/payload/bin/hello-native" >/dev/null; } 2>&1 | tail -n1)"
+    echo "rss_kib qemu+native-hello $rss"
+    rss="$( { /usr/bin/time -f %M "$IWASM" "$SCRATCH/payload/wasm/hello.wasm" >/dev/null; } 2>&1 | tail -n1)"
+    echo "rss_kib qemu+iwasm-hello $rss"
+    if declare -F footprint_nn_demo >/dev/null; then footprint_nn_demo; fi
+  } | tee "$out"
+}
+
+# The subset (--spec subset): every execution-related file of the 2.0 suite, i.e. every opcode
+# class: i32/i64/f32/f64 arithmetic, comparisons and bit ops, conversions (incl. non-trapping and
+# sign-extension), constants, memory loads/stores/size/grow/traps and bulk memory, control flow,
+# calls (direct, indirect, deep recursion), locals/globals, tables, element/data segments,
+# reference types, traps and stack exhaustion, linking/imports/exports/start. Left out are the
+# files that test only the binary/text decoders (binary*, comments, custom, *_literals, names,
+# token, utf8-*, type, forward, inline-module, unreached-*, memory_redundancy, table-sub), which
+# run the same wasmparser code on every target.
+SPEC_SUBSET=(i32 i64 f32 f32_cmp f32_bitwise f64 f64_cmp f64_bitwise float_exprs float_misc
+             float_memory conversions int_exprs const memory memory_size memory_grow memory_trap
+             memory_copy memory_fill memory_init address align load store endianness bulk data
+             block loop if br br_if br_table return select nop unreachable unwind labels switch
+             call call_indirect func_ptrs fac func local_get local_set local_tee global
+             table table_get table_set table_grow table_size table_fill table_copy table_init
+             elem ref_func ref_is_null ref_null traps stack left-to-right linking exports imports
+             start skip-stack-guard-page)
+
+suite_spec() {
+  local dir="$SCRATCH/payload/wast" args=()
+  if [ "$SPEC_MODE" = subset ]; then
+    dir="$SCRATCH/spec-subset"; mkdir -p "$dir"
+    local n
+    for n in "${SPEC_SUBSET[@]}"; do
+      cp "$SCRATCH/payload/wast/$n.wast" "$dir/" || return 1
+    done
+  fi
+  echo "spec: $(ls "$dir" | wc -l) .wast files ($SPEC_MODE)"
+  "$SCRATCH/bin/ember-spectest" --dir "$dir" --jobs "$(nproc)" --timeout 1200 "${args[@]}"
+}
+
+inside_main() {
+  setup_scratch
+  local s
+  IFS=, read -r -a wanted <<< "$SUITES"
+  run_suite bundle-smoke suite_bundle_smoke
+  run_suite footprint suite_footprint
+  for s in "${wanted[@]}"; do
+    case "$s" in
+      spec) [ "$SPEC_MODE" = none ] || run_suite "spec-$SPEC_MODE" suite_spec ;;
+      *) if declare -F "suite_$s" >/dev/null; then "suite_$s"; else note "unknown suite $s"; fi ;;
+    esac
+  done
+  echo
+  echo "=== $TARGET_NAME summary (qemu-user, bundle in $EMBER_DIR)"
+  printf '%s\n' "${RESULTS[@]}"
+  echo "cross-$TARGET_NAME: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+  [ "$FAILED" = 0 ]
+}
