@@ -1,0 +1,621 @@
+//! LiteRT 2.3 (libLiteRt.so from the ai-edge-litert wheel) through its C API, loaded at run time.
+//!
+//! No headers ship with the wheel: the declarations below are written by hand from the LiteRT
+//! 2.x C headers (litert/c/litert_{environment,model,options,compiled_model,tensor_buffer,
+//! layout}.h at the 2.3 era, where LiteRtCreateModelFromBuffer takes the environment and
+//! LiteRtLayout is {rank:7, has_strides:1, int32 dimensions[8], uint32 strides[8]}). Every
+//! ranked tensor type LiteRT reports is checked against the model's own flatbuffer, so a layout
+//! mismatch with another LiteRT version is detected and refused instead of misread.
+//!
+//! Flow: one LiteRtEnvironment per backend; per graph a LiteRtModel (over our copy of the
+//! bytes); per execution context a LiteRtCompiledModel with its own managed input/output
+//! buffers. set_input copies guest bytes into the locked input buffer, get_output copies the
+//! locked output buffer into the guest's buffer.
+
+use std::ffi::{c_int, c_void};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use crate::engine::{self, Context, Engine, Graph, ModelBytes, Target, TensorIn};
+use crate::error::{Error, Result};
+use crate::flatbuf::{ModelInfo, TensorDecl};
+use crate::options::Options;
+
+type Status = c_int;
+type Handle = *mut c_void;
+const OK: Status = 0;
+const MAX_RANK: usize = 8;
+const HW_CPU: c_int = 1;
+const HW_GPU: c_int = 2;
+const HW_NPU: c_int = 4;
+const LOCK_READ: c_int = 0;
+const LOCK_WRITE: c_int = 1;
+const ENV_TAG_DISPATCH_DIR: c_int = 1;
+const ANY_TYPE_STRING: c_int = 8;
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Layout {
+    /// rank in bits 0..7, has_strides in bit 7 (GCC/Clang bit-field packing).
+    rank_bits: u32,
+    dims: [i32; MAX_RANK],
+    /// Carried through to LiteRT unchanged.
+    #[allow(dead_code)]
+    strides: [u32; MAX_RANK],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct RankedType {
+    element_type: c_int,
+    layout: Layout,
+}
+
+impl RankedType {
+    fn rank(&self) -> usize {
+        (self.layout.rank_bits & 0x7f) as usize
+    }
+    fn dims(&self) -> &[i32] {
+        &self.layout.dims[..self.rank().min(MAX_RANK)]
+    }
+    fn byte_size(&self) -> Option<usize> {
+        let dims: Vec<i64> = self.dims().iter().map(|&d| d as i64).collect();
+        engine::byte_size(&dims, engine::elem_size(self.element_type)?)
+    }
+}
+
+#[repr(C)]
+struct Any {
+    ty: c_int,
+    value: *const c_void,
+}
+
+#[repr(C)]
+struct EnvOption {
+    tag: c_int,
+    value: Any,
+}
+
+struct Api {
+    create_env: unsafe extern "C" fn(c_int, *const EnvOption, *mut Handle) -> Status,
+    destroy_env: unsafe extern "C" fn(Handle),
+    model_from_buffer: unsafe extern "C" fn(Handle, *const c_void, usize, *mut Handle) -> Status,
+    destroy_model: unsafe extern "C" fn(Handle),
+    get_signature: unsafe extern "C" fn(Handle, usize, *mut Handle) -> Status,
+    num_sig_inputs: unsafe extern "C" fn(Handle, *mut usize) -> Status,
+    num_sig_outputs: unsafe extern "C" fn(Handle, *mut usize) -> Status,
+    sig_input: unsafe extern "C" fn(Handle, usize, *mut Handle) -> Status,
+    sig_output: unsafe extern "C" fn(Handle, usize, *mut Handle) -> Status,
+    ranked_type: unsafe extern "C" fn(Handle, *mut RankedType) -> Status,
+    create_options: unsafe extern "C" fn(*mut Handle) -> Status,
+    destroy_options: unsafe extern "C" fn(Handle),
+    set_accelerators: unsafe extern "C" fn(Handle, c_int) -> Status,
+    create_compiled: unsafe extern "C" fn(Handle, Handle, Handle, *mut Handle) -> Status,
+    destroy_compiled: unsafe extern "C" fn(Handle),
+    input_reqs: unsafe extern "C" fn(Handle, usize, usize, *mut Handle) -> Status,
+    output_reqs: unsafe extern "C" fn(Handle, usize, usize, *mut Handle) -> Status,
+    resize_input: unsafe extern "C" fn(Handle, usize, usize, *const c_int, usize) -> Status,
+    output_layouts: unsafe extern "C" fn(Handle, usize, usize, *mut Layout, bool) -> Status,
+    buffer_from_reqs: unsafe extern "C" fn(Handle, *const RankedType, Handle, *mut Handle) -> Status,
+    destroy_buffer: unsafe extern "C" fn(Handle),
+    lock: unsafe extern "C" fn(Handle, *mut *mut c_void, c_int) -> Status,
+    unlock: unsafe extern "C" fn(Handle) -> Status,
+    run: unsafe extern "C" fn(Handle, usize, usize, *mut Handle, usize, *mut Handle) -> Status,
+    _lib: libloading::Library,
+}
+
+pub struct LiteRt {
+    api: Api,
+    env: Handle,
+    options: Options,
+}
+
+// SAFETY: the environment is created once and only passed to LiteRT calls, which LiteRT allows
+// from any thread; the Api is immutable function pointers.
+unsafe impl Send for LiteRt {}
+// SAFETY: as above.
+unsafe impl Sync for LiteRt {}
+
+impl Drop for LiteRt {
+    fn drop(&mut self) {
+        // SAFETY: created in open; every model and compiled model holds an Arc to us.
+        unsafe { (self.api.destroy_env)(self.env) };
+    }
+}
+
+macro_rules! sym {
+    ($lib:expr, $name:literal) => {{
+        // SAFETY: declared above with the type of the LiteRT 2.3 C API; used only while the
+        // library stays loaded (Api owns it).
+        let s = unsafe { $lib.get(concat!($name, "\0").as_bytes()) };
+        match s {
+            Ok(s) => *s,
+            Err(e) => return Err(format!("lacks {}: {e}", $name)),
+        }
+    }};
+}
+
+fn status_name(s: Status) -> &'static str {
+    match s {
+        1 => "invalid argument",
+        2 => "memory allocation failure",
+        3 => "runtime failure",
+        4 => "missing input tensor",
+        5 => "unsupported",
+        6 => "not found",
+        8 => "wrong version",
+        500 => "file I/O",
+        501 => "invalid flatbuffer",
+        502 => "dynamic loading",
+        504 => "compilation",
+        _ => "error",
+    }
+}
+
+fn fail(what: &str, s: Status) -> Error {
+    Error::runtime(format!("LiteRT {what} failed (status {s}: {})", status_name(s)))
+}
+
+impl LiteRt {
+    pub fn open(path: &Path, options: Options) -> std::result::Result<LiteRt, String> {
+        // SAFETY: loading the engine runs its initialisers; it was found on the documented
+        // search path or named by the user.
+        let lib = unsafe { libloading::Library::new(path) }.map_err(|e| e.to_string())?;
+        let api = Api {
+            create_env: sym!(lib, "LiteRtCreateEnvironment"),
+            destroy_env: sym!(lib, "LiteRtDestroyEnvironment"),
+            model_from_buffer: sym!(lib, "LiteRtCreateModelFromBuffer"),
+            destroy_model: sym!(lib, "LiteRtDestroyModel"),
+            get_signature: sym!(lib, "LiteRtGetModelSignature"),
+            num_sig_inputs: sym!(lib, "LiteRtGetNumSignatureInputs"),
+            num_sig_outputs: sym!(lib, "LiteRtGetNumSignatureOutputs"),
+            sig_input: sym!(lib, "LiteRtGetSignatureInputTensorByIndex"),
+            sig_output: sym!(lib, "LiteRtGetSignatureOutputTensorByIndex"),
+            ranked_type: sym!(lib, "LiteRtGetRankedTensorType"),
+            create_options: sym!(lib, "LiteRtCreateOptions"),
+            destroy_options: sym!(lib, "LiteRtDestroyOptions"),
+            set_accelerators: sym!(lib, "LiteRtSetOptionsHardwareAccelerators"),
+            create_compiled: sym!(lib, "LiteRtCreateCompiledModel"),
+            destroy_compiled: sym!(lib, "LiteRtDestroyCompiledModel"),
+            input_reqs: sym!(lib, "LiteRtGetCompiledModelInputBufferRequirements"),
+            output_reqs: sym!(lib, "LiteRtGetCompiledModelOutputBufferRequirements"),
+            resize_input: sym!(lib, "LiteRtCompiledModelResizeInputTensor"),
+            output_layouts: sym!(lib, "LiteRtGetCompiledModelOutputTensorLayouts"),
+            buffer_from_reqs: sym!(lib, "LiteRtCreateManagedTensorBufferFromRequirements"),
+            destroy_buffer: sym!(lib, "LiteRtDestroyTensorBuffer"),
+            lock: sym!(lib, "LiteRtLockTensorBuffer"),
+            unlock: sym!(lib, "LiteRtUnlockTensorBuffer"),
+            run: sym!(lib, "LiteRtRunCompiledModel"),
+            _lib: lib,
+        };
+        // An NPU dispatch library directory, when a delegate path is configured (LiteRT's
+        // equivalent of an external delegate: vendor dispatch libraries found in that folder).
+        let dispatch_dir = options.delegate.as_ref().map(|d| {
+            let dir = if d.is_dir() { d.clone() } else { d.parent().map(Path::to_path_buf).unwrap_or_default() };
+            std::ffi::CString::new(dir.to_string_lossy().as_bytes()).unwrap_or_default()
+        });
+        let env_opts: Vec<EnvOption> = dispatch_dir
+            .iter()
+            .map(|d| EnvOption {
+                tag: ENV_TAG_DISPATCH_DIR,
+                value: Any { ty: ANY_TYPE_STRING, value: d.as_ptr() as *const c_void },
+            })
+            .collect();
+        let mut env: Handle = std::ptr::null_mut();
+        // SAFETY: env_opts (and the strings they point to) live during the call.
+        let s = unsafe { (api.create_env)(env_opts.len() as c_int, env_opts.as_ptr(), &mut env) };
+        if s != OK || env.is_null() {
+            return Err(format!("LiteRtCreateEnvironment failed (status {s})"));
+        }
+        log::info!("wasi-nn tflite: LiteRT from {}", path.display());
+        Ok(LiteRt { api, env, options })
+    }
+}
+
+struct GraphInner {
+    rt: Arc<LiteRt>,
+    model: Handle,
+    accelerators: c_int,
+    info: ModelInfo,
+    inputs: Vec<RankedType>,
+    outputs: Vec<RankedType>,
+    /// A compiled model made at load (to fail early); the first context takes it.
+    spare: Mutex<Option<Compiled>>,
+    _bytes: ModelBytes,
+}
+
+// SAFETY: the model is immutable after creation and LiteRT compiles it from any thread.
+unsafe impl Send for GraphInner {}
+// SAFETY: as above; `spare` is behind a Mutex.
+unsafe impl Sync for GraphInner {}
+
+impl Drop for GraphInner {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.spare.lock() {
+            s.take();
+        }
+        // SAFETY: created in load; every compiled model over it is gone (they hold Arcs).
+        unsafe { (self.rt.api.destroy_model)(self.model) };
+    }
+}
+
+/// A compiled model (owns the handle).
+struct Compiled {
+    rt: Arc<LiteRt>,
+    handle: Handle,
+}
+
+// SAFETY: a compiled model is used by one context at a time.
+unsafe impl Send for Compiled {}
+
+impl Drop for Compiled {
+    fn drop(&mut self) {
+        // SAFETY: created by create_compiled, destroyed once.
+        unsafe { (self.rt.api.destroy_compiled)(self.handle) };
+    }
+}
+
+pub struct LiteRtEngine(pub Arc<LiteRt>);
+
+fn check_decl(rt: &RankedType, decl: &TensorDecl, what: &str) -> Result<()> {
+    let dims_ok = rt.rank() == decl.shape.len()
+        && rt.dims().iter().zip(&decl.shape).all(|(&a, &b)| a == b || a < 0);
+    if !dims_ok {
+        return Err(Error::runtime(format!(
+            "{what}: LiteRT reports shape {:?} where the model says {:?}; this libLiteRt.so's C API \
+             does not match the 2.3 declarations (set engine=classic or use LiteRT 2.3)",
+            rt.dims(),
+            decl.shape
+        )));
+    }
+    Ok(())
+}
+
+impl LiteRtEngine {
+    fn compile(&self, g: &GraphInner) -> Result<Compiled> {
+        let rt = &self.0;
+        let api = &rt.api;
+        let attempt = |accel: c_int| -> std::result::Result<Handle, Status> {
+            let mut opts: Handle = std::ptr::null_mut();
+            // SAFETY: out-pointer to a local.
+            let s = unsafe { (api.create_options)(&mut opts) };
+            if s != OK {
+                return Err(s);
+            }
+            // SAFETY: opts live until destroyed below; env and model are live.
+            let s = unsafe { (api.set_accelerators)(opts, accel) };
+            let mut cm: Handle = std::ptr::null_mut();
+            let s = if s == OK { unsafe { (api.create_compiled)(rt.env, g.model, opts, &mut cm) } } else { s };
+            // SAFETY: created above; LiteRT copies what it needs.
+            unsafe { (api.destroy_options)(opts) };
+            if s == OK && !cm.is_null() {
+                Ok(cm)
+            } else {
+                Err(s)
+            }
+        };
+        let handle = match attempt(g.accelerators) {
+            Ok(h) => h,
+            Err(s) if g.accelerators != HW_CPU => {
+                log::warn!(
+                    "wasi-nn tflite: LiteRT could not use the accelerator (status {s}: {}); running on cpu",
+                    status_name(s)
+                );
+                attempt(HW_CPU).map_err(|s| fail("compiling the model", s))?
+            }
+            Err(s) => return Err(fail("compiling the model", s)),
+        };
+        Ok(Compiled { rt: rt.clone(), handle })
+    }
+}
+
+impl Engine for LiteRtEngine {
+    fn name(&self) -> &'static str {
+        "litert"
+    }
+
+    fn load(&self, bytes: ModelBytes, info: ModelInfo, target: Target) -> Result<Box<dyn Graph>> {
+        let rt = &self.0;
+        let api = &rt.api;
+        let mut model: Handle = std::ptr::null_mut();
+        // SAFETY: bytes outlive the model (owned by the graph), as the API requires.
+        let s = unsafe { (api.model_from_buffer)(rt.env, bytes.as_ptr() as *const c_void, bytes.len(), &mut model) };
+        if s != OK || model.is_null() {
+            return Err(Error::invalid(format!("LiteRT refused the model (status {s}: {})", status_name(s))));
+        }
+        let accelerators = match target {
+            Target::Cpu => HW_CPU,
+            Target::Accelerator(1) => HW_GPU | HW_CPU,
+            Target::Accelerator(_) => HW_NPU | HW_CPU,
+        };
+        if let Target::Accelerator(t) = target {
+            if t == 1 {
+                log::info!("wasi-nn tflite: target gpu -> LiteRT GPU accelerator when available, else cpu");
+            } else if rt.options.delegate.is_none() {
+                log::warn!("wasi-nn tflite: target tpu asked but no NPU dispatch library is configured (delegate=PATH); LiteRT runs on cpu");
+            }
+        }
+        let mut g = GraphInner {
+            rt: rt.clone(),
+            model,
+            accelerators,
+            info,
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            spare: Mutex::new(None),
+            _bytes: bytes,
+        };
+        let mut sig: Handle = std::ptr::null_mut();
+        let (mut ni, mut no) = (0usize, 0usize);
+        // SAFETY: model live; out-pointers to locals.
+        let s = unsafe { (api.get_signature)(model, 0, &mut sig) };
+        if s != OK {
+            return Err(fail("reading the signature", s));
+        }
+        // SAFETY: sig belongs to the live model.
+        unsafe {
+            (api.num_sig_inputs)(sig, &mut ni);
+            (api.num_sig_outputs)(sig, &mut no);
+        }
+        if ni != g.info.inputs.len() || no != g.info.outputs.len() {
+            return Err(Error::runtime(format!(
+                "LiteRT's signature has {ni} inputs and {no} outputs, the model {} and {}",
+                g.info.inputs.len(),
+                g.info.outputs.len()
+            )));
+        }
+        for (k, out) in [(false, ni), (true, no)] {
+            for i in 0..out {
+                let mut t: Handle = std::ptr::null_mut();
+                // SAFETY: zeroed plain-data struct filled by LiteRT; sizes match the 2.3 layout.
+                let mut rtype: RankedType = unsafe { std::mem::zeroed() };
+                // SAFETY: sig live, i in range, out-pointers to locals.
+                let s = unsafe {
+                    let s = if k { (api.sig_output)(sig, i, &mut t) } else { (api.sig_input)(sig, i, &mut t) };
+                    if s == OK {
+                        (api.ranked_type)(t, &mut rtype)
+                    } else {
+                        s
+                    }
+                };
+                if s != OK {
+                    return Err(fail("reading tensor types", s));
+                }
+                let decl = if k { &g.info.outputs[i] } else { &g.info.inputs[i] };
+                check_decl(&rtype, decl, &format!("{} {i}", if k { "output" } else { "input" }))?;
+                if k {
+                    g.outputs.push(rtype);
+                } else {
+                    g.inputs.push(rtype);
+                }
+            }
+        }
+        let first = self.compile(&g)?;
+        *g.spare.lock().map_err(|_| Error::runtime("poisoned lock"))? = Some(first);
+        Ok(Box::new(LiteRtGraph { engine: LiteRtEngine(rt.clone()), inner: Arc::new(g) }))
+    }
+}
+
+struct LiteRtGraph {
+    engine: LiteRtEngine,
+    inner: Arc<GraphInner>,
+}
+
+impl Graph for LiteRtGraph {
+    fn new_context(&self) -> Result<Box<dyn Context>> {
+        let g = &self.inner;
+        let spare = g.spare.lock().map_err(|_| Error::runtime("poisoned lock"))?.take();
+        let compiled = match spare {
+            Some(c) => c,
+            None => self.engine.compile(g)?,
+        };
+        let mut ctx = LiteRtContext {
+            graph: g.clone(),
+            inputs: g.inputs.clone(),
+            outputs: g.outputs.clone(),
+            in_bufs: Vec::new(),
+            out_bufs: Vec::new(),
+            compiled,
+            computed: false,
+        };
+        for i in 0..ctx.inputs.len() {
+            let b = ctx.make_buffer(false, i)?;
+            ctx.in_bufs.push(b);
+        }
+        for i in 0..ctx.outputs.len() {
+            let b = ctx.make_buffer(true, i)?;
+            ctx.out_bufs.push(b);
+        }
+        Ok(Box::new(ctx))
+    }
+}
+
+struct LiteRtContext {
+    graph: Arc<GraphInner>,
+    inputs: Vec<RankedType>,
+    outputs: Vec<RankedType>,
+    in_bufs: Vec<Handle>,
+    out_bufs: Vec<Handle>,
+    // Declared last: buffers are destroyed (in Drop) before the compiled model.
+    compiled: Compiled,
+    computed: bool,
+}
+
+// SAFETY: the compiled model and its buffers are used by one thread at a time.
+unsafe impl Send for LiteRtContext {}
+
+impl Drop for LiteRtContext {
+    fn drop(&mut self) {
+        let api = &self.graph.rt.api;
+        for b in self.in_bufs.drain(..).chain(self.out_bufs.drain(..)) {
+            // SAFETY: created by make_buffer, destroyed once.
+            unsafe { (api.destroy_buffer)(b) };
+        }
+    }
+}
+
+impl LiteRtContext {
+    fn api(&self) -> &Api {
+        &self.graph.rt.api
+    }
+
+    fn make_buffer(&self, output: bool, i: usize) -> Result<Handle> {
+        let api = self.api();
+        let mut reqs: Handle = std::ptr::null_mut();
+        // SAFETY: compiled model live, i in range; the requirements stay owned by LiteRT.
+        let s = unsafe {
+            if output {
+                (api.output_reqs)(self.compiled.handle, 0, i, &mut reqs)
+            } else {
+                (api.input_reqs)(self.compiled.handle, 0, i, &mut reqs)
+            }
+        };
+        if s != OK {
+            return Err(fail("querying buffer requirements", s));
+        }
+        let ty = if output { &self.outputs[i] } else { &self.inputs[i] };
+        let mut buf: Handle = std::ptr::null_mut();
+        // SAFETY: env live, ty is a valid ranked type, reqs from the compiled model.
+        let s = unsafe { (api.buffer_from_reqs)(self.graph.rt.env, ty, reqs, &mut buf) };
+        if s != OK || buf.is_null() {
+            return Err(fail("creating a tensor buffer", s));
+        }
+        Ok(buf)
+    }
+
+    fn resize(&mut self, index: usize, dims: &[u32]) -> Result<()> {
+        let api = self.api();
+        let d: Vec<c_int> = dims.iter().map(|&x| x as c_int).collect();
+        // SAFETY: compiled model live; d has d.len() entries.
+        let s = unsafe { (api.resize_input)(self.compiled.handle, 0, index, d.as_ptr(), d.len()) };
+        if s != OK {
+            return Err(Error::invalid(format!(
+                "input {index}: the model cannot take shape {dims:?} (LiteRT status {s}: {})",
+                status_name(s)
+            )));
+        }
+        let mut layouts: Vec<Layout> = vec![self.outputs[0].layout; self.outputs.len()];
+        // SAFETY: layouts has room for every output layout.
+        let s = unsafe { (api.output_layouts)(self.compiled.handle, 0, layouts.len(), layouts.as_mut_ptr(), true) };
+        if s != OK {
+            return Err(fail("reading output shapes after a resize", s));
+        }
+        self.inputs[index].layout.rank_bits = d.len() as u32;
+        for (k, &x) in d.iter().enumerate() {
+            self.inputs[index].layout.dims[k] = x;
+        }
+        for (o, l) in self.outputs.iter_mut().zip(layouts) {
+            o.layout = l;
+            o.layout.rank_bits &= 0x7f;
+        }
+        let old: Vec<Handle> = self.in_bufs.drain(..).chain(self.out_bufs.drain(..)).collect();
+        for b in old {
+            // SAFETY: created by make_buffer, no longer referenced.
+            unsafe { (self.api().destroy_buffer)(b) };
+        }
+        for i in 0..self.inputs.len() {
+            let b = self.make_buffer(false, i)?;
+            self.in_bufs.push(b);
+        }
+        for i in 0..self.outputs.len() {
+            let b = self.make_buffer(true, i)?;
+            self.out_bufs.push(b);
+        }
+        self.computed = false;
+        Ok(())
+    }
+
+    fn output_index(&self, index: u32) -> Result<usize> {
+        if index as usize >= self.outputs.len() {
+            return Err(Error::invalid(format!(
+                "output {index} does not exist (the model has {})",
+                self.outputs.len()
+            )));
+        }
+        if !self.computed {
+            return Err(Error::runtime("get_output before compute"));
+        }
+        Ok(index as usize)
+    }
+}
+
+impl Context for LiteRtContext {
+    fn set_input(&mut self, index: u32, t: &TensorIn<'_>) -> Result<()> {
+        let i = index as usize;
+        if i >= self.inputs.len() {
+            return Err(Error::invalid(format!("input {index} does not exist (the model has {})", self.inputs.len())));
+        }
+        engine::check_type(index, t, self.inputs[i].element_type)?;
+        let decl = &self.graph.info.inputs[i];
+        if !engine::same_dims(t.dims, self.inputs[i].dims())
+            && engine::resizable(t.dims, &decl.shape, decl.signature.as_deref())
+        {
+            self.resize(i, t.dims)?;
+            log::debug!("wasi-nn tflite: input {index} resized to {:?}", t.dims);
+        }
+        let want = self.inputs[i].byte_size().ok_or_else(|| Error::runtime("input of unknown size"))?;
+        if t.data.len() != want {
+            return Err(Error::invalid(format!(
+                "input {index}: the model wants {want} bytes (shape {:?}) but the tensor has {} bytes (dims {:?})",
+                self.inputs[i].dims(),
+                t.data.len(),
+                t.dims
+            )));
+        }
+        let api = self.api();
+        let mut p: *mut c_void = std::ptr::null_mut();
+        // SAFETY: buffer live; LiteRT returns a host pointer valid until unlock.
+        let s = unsafe { (api.lock)(self.in_bufs[i], &mut p, LOCK_WRITE) };
+        if s != OK || p.is_null() {
+            return Err(fail("locking an input buffer", s));
+        }
+        // SAFETY: the buffer was created for this ranked type, so it holds at least `want` bytes.
+        unsafe {
+            std::ptr::copy_nonoverlapping(t.data.as_ptr(), p as *mut u8, want);
+            (api.unlock)(self.in_bufs[i]);
+        }
+        Ok(())
+    }
+
+    fn compute(&mut self) -> Result<()> {
+        let api = self.api();
+        // SAFETY: compiled model and buffers live; the vectors hold the right counts.
+        let s = unsafe {
+            (api.run)(
+                self.compiled.handle,
+                0,
+                self.in_bufs.len(),
+                self.in_bufs.as_mut_ptr(),
+                self.out_bufs.len(),
+                self.out_bufs.as_mut_ptr(),
+            )
+        };
+        self.computed = s == OK;
+        if s != OK {
+            return Err(fail("inference", s));
+        }
+        Ok(())
+    }
+
+    fn output_size(&mut self, index: u32) -> Result<usize> {
+        let i = self.output_index(index)?;
+        self.outputs[i].byte_size().ok_or_else(|| Error::runtime("output of unknown size"))
+    }
+
+    fn copy_output(&mut self, index: u32, out: &mut [u8]) -> Result<()> {
+        let i = self.output_index(index)?;
+        let api = self.api();
+        let mut p: *mut c_void = std::ptr::null_mut();
+        // SAFETY: buffer live; host pointer valid until unlock.
+        let s = unsafe { (api.lock)(self.out_bufs[i], &mut p, LOCK_READ) };
+        if s != OK || p.is_null() {
+            return Err(fail("locking an output buffer", s));
+        }
+        // SAFETY: out.len() equals the output's packed size, which the buffer holds.
+        unsafe {
+            std::ptr::copy_nonoverlapping(p as *const u8, out.as_mut_ptr(), out.len());
+            (api.unlock)(self.out_bufs[i]);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,355 @@
+//! The TFLite wasi-nn backend, driven directly through its C ABI table (no wasm involved), on
+//! both engines: LiteRT 2.3 and the classic TFLite 2.9 C API from the Ember cache.
+//! Needs `cargo build --workspace` (the backend .so next to iwasm) and nn/engines/fetch.sh.
+
+use std::ffi::{c_char, c_void, CStr, CString};
+use std::path::PathBuf;
+
+use ember_nn_abi::{tensor_type as ty, Backend, Bytes, EntryFn, InitArgs, Tensor, ABI_VERSION};
+
+const INVALID_ARGUMENT: u32 = 1;
+const RUNTIME_ERROR: u32 = 5;
+const TOO_LARGE: u32 = 7;
+
+fn target_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_iwasm")).parent().unwrap().to_path_buf()
+}
+
+fn cache() -> PathBuf {
+    match std::env::var_os("EMBER_CACHE") {
+        Some(c) if !c.is_empty() => PathBuf::from(c),
+        _ => PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/ember"),
+    }
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn engine_lib(engine: &str) -> PathBuf {
+    let p = match engine {
+        "litert" => cache().join("engines/litert").join(std::env::consts::ARCH).join("libLiteRt.so"),
+        _ => cache().join("engines/tflite-classic").join(std::env::consts::ARCH).join("libtensorflowlite_c.so"),
+    };
+    assert!(p.exists(), "{} is missing: run nn/engines/fetch.sh first", p.display());
+    p
+}
+
+struct Lib {
+    table: &'static Backend,
+    _libs: Vec<libloading::Library>,
+}
+
+/// A library built by cargo: in the profile directory after `cargo build`, or only in deps/
+/// when it was last built as a dependency.
+fn built(name: &str) -> PathBuf {
+    let dir = target_dir();
+    let top = dir.join(name);
+    if top.exists() {
+        top
+    } else {
+        dir.join("deps").join(name)
+    }
+}
+
+fn open_backend() -> Lib {
+    let core = built("libvmcore.so");
+    let backend = built("libwasi_nn_backend_tflite.so");
+    assert!(backend.exists(), "{} is missing: run cargo build --workspace", backend.display());
+    // SAFETY: our own libraries; libvmcore.so first so the backend's NEEDED entry resolves to it.
+    let core = unsafe { libloading::Library::new(&core) }.expect("libvmcore.so");
+    // SAFETY: as above.
+    let lib = unsafe { libloading::Library::new(&backend) }.expect("backend .so");
+    // SAFETY: the entry symbol has the ABI's EntryFn type.
+    let table = unsafe {
+        let entry: libloading::Symbol<EntryFn> = lib.get(b"ember_nn_backend_entry\0").expect("entry symbol");
+        &*entry()
+    };
+    assert_eq!(table.abi_version, ABI_VERSION);
+    // SAFETY: static NUL-terminated name.
+    assert_eq!(unsafe { CStr::from_ptr(table.name) }.to_str().unwrap(), "tflite");
+    Lib { table, _libs: vec![lib, core] }
+}
+
+struct Backend_ {
+    lib: Lib,
+    state: *mut c_void,
+}
+
+impl Backend_ {
+    fn new(options: &[String]) -> Backend_ {
+        let lib = open_backend();
+        let c: Vec<CString> = options.iter().map(|o| CString::new(o.as_str()).unwrap()).collect();
+        let p: Vec<*const c_char> = c.iter().map(|s| s.as_ptr()).collect();
+        let args = InitArgs { options: p.as_ptr(), options_len: p.len() as u32 };
+        let mut state = std::ptr::null_mut();
+        // SAFETY: valid args and out-pointer.
+        let rc = unsafe { (lib.table.init)(&args, &mut state) };
+        assert_eq!(rc, 0, "init failed");
+        Backend_ { lib, state }
+    }
+    fn engine(engine: &str) -> Backend_ {
+        Backend_::new(&[format!("engine={engine}"), format!("engine_lib={}", engine_lib(engine).display())])
+    }
+    fn last_error(&self) -> String {
+        match self.lib.table.last_error {
+            // SAFETY: the backend returns a NUL-terminated string.
+            Some(f) => unsafe { CStr::from_ptr(f(self.state)) }.to_string_lossy().into_owned(),
+            None => String::new(),
+        }
+    }
+    fn load_bytes(&self, model: &[u8], target: u32) -> Result<*mut c_void, u32> {
+        let b = Bytes { data: model.as_ptr(), len: model.len() };
+        let mut g = std::ptr::null_mut();
+        // SAFETY: valid pointers for the call.
+        let rc = unsafe { (self.lib.table.load)(self.state, &b, 1, 4, target, &mut g) };
+        if rc == 0 {
+            Ok(g)
+        } else {
+            Err(rc)
+        }
+    }
+    fn load(&self, name: &str) -> *mut c_void {
+        let path = if name.starts_with('/') { PathBuf::from(name) } else { repo().join(format!("nn/models/{name}.tflite")) };
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        self.load_bytes(&bytes, 0).unwrap_or_else(|rc| panic!("load {name}: {rc}: {}", self.last_error()))
+    }
+    fn ctx(&self, g: *mut c_void) -> *mut c_void {
+        let mut c = std::ptr::null_mut();
+        // SAFETY: live graph.
+        let rc = unsafe { (self.lib.table.init_execution_context)(self.state, g, &mut c) };
+        assert_eq!(rc, 0, "init_execution_context: {}", self.last_error());
+        c
+    }
+    fn set(&self, c: *mut c_void, index: u32, dims: &[u32], t: u32, data: &[u8]) -> u32 {
+        let tensor = Tensor { dims: dims.as_ptr(), dims_len: dims.len() as u32, ty: t, data: data.as_ptr(), data_len: data.len() };
+        // SAFETY: live context, tensor valid for the call.
+        unsafe { (self.lib.table.set_input)(self.state, c, index, &tensor) }
+    }
+    fn set_f32(&self, c: *mut c_void, dims: &[u32], values: &[f32]) {
+        let rc = self.set(c, 0, dims, ty::FP32, &f32_bytes(values));
+        assert_eq!(rc, 0, "set_input: {}", self.last_error());
+    }
+    fn compute(&self, c: *mut c_void) -> u32 {
+        // SAFETY: live context.
+        unsafe { (self.lib.table.compute)(self.state, c) }
+    }
+    fn output(&self, c: *mut c_void, index: u32, cap: usize) -> (u32, Vec<u8>, usize) {
+        let mut buf = vec![0u8; cap];
+        let mut needed = 0usize;
+        // SAFETY: live context, buffer writable for cap bytes.
+        let rc = unsafe { (self.lib.table.get_output)(self.state, c, index, buf.as_mut_ptr(), cap, &mut needed) };
+        buf.truncate(needed.min(cap));
+        (rc, buf, needed)
+    }
+    fn run_f32(&self, c: *mut c_void, dims: &[u32], input: &[f32], outputs: u32) -> Vec<Vec<f32>> {
+        self.set_f32(c, dims, input);
+        assert_eq!(self.compute(c), 0, "compute: {}", self.last_error());
+        (0..outputs)
+            .map(|i| {
+                let (rc, b, _) = self.output(c, i, 1 << 20);
+                assert_eq!(rc, 0, "get_output {i}: {}", self.last_error());
+                from_f32_bytes(&b)
+            })
+            .collect()
+    }
+    fn release(&self, g: *mut c_void, cs: &[*mut c_void]) {
+        for &c in cs {
+            // SAFETY: live context released once.
+            unsafe { (self.lib.table.finalize_execution_context)(self.state, c) };
+        }
+        // SAFETY: live graph released once.
+        unsafe { (self.lib.table.unload)(self.state, g) };
+    }
+}
+
+impl Drop for Backend_ {
+    fn drop(&mut self) {
+        // SAFETY: state from init, destroyed once.
+        unsafe { (self.lib.table.destroy)(self.state) };
+    }
+}
+
+fn f32_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn from_f32_bytes(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
+
+fn ramp(n: usize) -> Vec<f32> {
+    (0..n).map(|i| i as f32).collect()
+}
+
+/// WAMR's wasi-nn test set (shared/reference/wasi-nn.md) plus Ember's additions.
+fn model_set(engine: &str) {
+    let b = Backend_::engine(engine);
+    let single = |name: &str, dims: &[u32], n_out: u32| -> Vec<Vec<f32>> {
+        let g = b.load(name);
+        let c = b.ctx(g);
+        let n: u32 = dims.iter().product();
+        let out = b.run_f32(c, dims, &ramp(n as usize), n_out);
+        b.release(g, &[c]);
+        out
+    };
+    assert_eq!(single("sum", &[1, 5, 5, 1], 1), vec![vec![300.0]]);
+    assert_eq!(single("max", &[1, 5, 5, 1], 1), vec![vec![24.0]]);
+    assert_eq!(single("average", &[1, 5, 5, 1], 1), vec![vec![12.0]]);
+    assert_eq!(single("mult_dimensions", &[1, 3, 3, 1], 1), vec![ramp(9)]);
+    assert_eq!(
+        single("mult_outputs", &[1, 4, 4, 1], 2),
+        vec![vec![24.0, 28.0, 32.0, 36.0], vec![6.0, 7.0, 8.0, 9.0]]
+    );
+    // uint8 AvgPool between QUANTIZE and DEQUANTIZE (scale 24/255): 12 within one quantum.
+    let q = single("quantized", &[1, 5, 5, 1], 1)[0][0];
+    assert!((q - 12.0).abs() <= 24.0 / 255.0, "{engine}: quantized gave {q}");
+
+    // u8 and i8 tensors end to end.
+    for (name, bytes, expect) in [
+        ("average_u8", (0..25u8).collect::<Vec<u8>>(), 12u8),
+        ("average_i8", (0..25u8).map(|k| k.wrapping_add(128)).collect(), (-116i8) as u8),
+    ] {
+        let g = b.load(name);
+        let c = b.ctx(g);
+        assert_eq!(b.set(c, 0, &[1, 5, 5, 1], ty::U8, &bytes), 0, "{name}: {}", b.last_error());
+        assert_eq!(b.compute(c), 0);
+        let (rc, out, needed) = b.output(c, 0, 16);
+        assert_eq!((rc, needed), (0, 1));
+        assert_eq!(out, vec![expect], "{engine} {name}");
+        b.release(g, &[c]);
+    }
+
+    // A dynamic batch: the input is resized to [2,5,5,1], the output follows.
+    let g = b.load("average_dynamic");
+    let c = b.ctx(g);
+    let out = b.run_f32(c, &[2, 5, 5, 1], &ramp(50), 1);
+    assert_eq!(out, vec![vec![12.0, 37.0]], "{engine}: dynamic batch");
+    b.release(g, &[c]);
+
+    // conv + fully connected + softmax against the generator's pure-Python reference.
+    let expected: Vec<f32> = std::fs::read_to_string(repo().join("nn/models/conv_net.expected"))
+        .unwrap()
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let g = b.load("conv_net");
+    let c = b.ctx(g);
+    let x: Vec<f32> = (0..64).map(|k| (0.37 * k as f32).sin()).collect();
+    let out = b.run_f32(c, &[1, 8, 8, 1], &x, 1);
+    for (a, e) in out[0].iter().zip(&expected) {
+        assert!((a - e).abs() < 1e-5, "{engine}: conv_net {:?} vs {:?}", out[0], expected);
+    }
+    b.release(g, &[c]);
+}
+
+/// BlazeFace (face_detection_short_range) against the reference figures of engines.md.
+fn blazeface(engine: &str) {
+    let b = Backend_::engine(engine);
+    let model = cache().join("models/face_detection_short_range.tflite");
+    assert!(model.exists(), "{} is missing: run nn/engines/fetch.sh first", model.display());
+    let g = b.load(model.to_str().unwrap());
+    let c = b.ctx(g);
+    let x: Vec<f32> = (0..128 * 128 * 3).map(|k| (0.37 * k as f32).sin()).collect();
+    let out = b.run_f32(c, &[1, 128, 128, 3], &x, 2);
+    let (reg, cls) = if out[0].len() == 896 * 16 { (&out[0], &out[1]) } else { (&out[1], &out[0]) };
+    assert_eq!((reg.len(), cls.len()), (896 * 16, 896));
+    let close = |a: f32, e: f32| (a - e).abs() <= 1e-3 * e.abs().max(1.0);
+    for (a, e) in reg.iter().zip([0.536577, -0.624964, 29.8493, 29.8490]) {
+        assert!(close(*a, e), "{engine}: regressors {:?}", &reg[..4]);
+    }
+    for (a, e) in cls.iter().zip([-4.561491, -3.820391, -4.080200]) {
+        assert!(close(*a, e), "{engine}: classificators {:?}", &cls[..3]);
+    }
+    b.release(g, &[c]);
+}
+
+/// Bad input gets its error code and the backend keeps working.
+fn hostile(engine: &str) {
+    let b = Backend_::engine(engine);
+    let good = std::fs::read(repo().join("nn/models/conv_net.tflite")).unwrap();
+    assert_eq!(b.load_bytes(b"", 0), Err(INVALID_ARGUMENT));
+    assert_eq!(b.load_bytes(&[0x5a; 4096], 0), Err(INVALID_ARGUMENT));
+    for cut in [8, 16, good.len() / 3, good.len() / 2, good.len() - 1] {
+        let r = b.load_bytes(&good[..cut], 0);
+        assert!(matches!(r, Err(INVALID_ARGUMENT) | Err(RUNTIME_ERROR)), "{engine}: truncated at {cut}: {r:?}");
+    }
+    let mut flipped = good.clone();
+    for i in (12..flipped.len()).step_by(97) {
+        flipped[i] ^= 0x5a;
+    }
+    if let Ok(g) = b.load_bytes(&flipped, 0) {
+        b.release(g, &[]); // corrupted weights can still be a valid model
+    }
+    assert_eq!(b.load_bytes(&good, 9), Err(INVALID_ARGUMENT), "unknown target");
+
+    let g = b.load("conv_net");
+    let c = b.ctx(g);
+    let x = f32_bytes(&[0.5; 64]);
+    let (rc, _, _) = b.output(c, 0, 64);
+    assert_eq!(rc, RUNTIME_ERROR, "get_output before compute");
+    assert_eq!(b.set(c, 0, &[1, 8, 8, 1], ty::FP32, &x[..60]), INVALID_ARGUMENT, "short data");
+    assert_eq!(b.set(c, 0, &[1, 8, 8, 1], ty::U8, &x[..64]), INVALID_ARGUMENT, "wrong type");
+    assert_eq!(b.set(c, 1, &[1, 8, 8, 1], ty::FP32, &x), INVALID_ARGUMENT, "no input 1");
+    assert!(b.last_error().contains("input 1"), "{}", b.last_error());
+    assert_eq!(b.set(c, 0, &[1, 8, 8, 1], ty::FP32, &x), 0);
+    assert_eq!(b.compute(c), 0);
+    let (rc, _, needed) = b.output(c, 0, 4);
+    assert_eq!((rc, needed), (TOO_LARGE, 12), "too small a buffer reports the size");
+    assert_eq!(b.output(c, 3, 64).0, INVALID_ARGUMENT, "no output 3");
+    // Two contexts of one graph are independent.
+    let c2 = b.ctx(g);
+    let other = b.run_f32(c2, &[1, 8, 8, 1], &[-0.5; 64], 1);
+    let (rc, first, _) = b.output(c, 0, 64);
+    assert_eq!(rc, 0);
+    assert_ne!(from_f32_bytes(&first), other[0]);
+    b.release(g, &[c, c2]);
+    // Still working after all that.
+    let g = b.load("sum");
+    let c = b.ctx(g);
+    assert_eq!(b.run_f32(c, &[1, 5, 5, 1], &ramp(25), 1), vec![vec![300.0]]);
+    // A gpu target without a delegate falls back to the cpu (with a warning).
+    let sum = std::fs::read(repo().join("nn/models/sum.tflite")).unwrap();
+    let g2 = b.load_bytes(&sum, 1).expect("gpu target falls back to cpu");
+    b.release(g2, &[]);
+    b.release(g, &[c]);
+}
+
+#[test]
+fn litert_model_set() {
+    model_set("litert");
+}
+
+#[test]
+fn classic_model_set() {
+    model_set("classic");
+}
+
+#[test]
+fn litert_blazeface_reference() {
+    blazeface("litert");
+}
+
+#[test]
+fn classic_blazeface_reference() {
+    blazeface("classic");
+}
+
+#[test]
+fn litert_hostile_input() {
+    hostile("litert");
+}
+
+#[test]
+fn classic_hostile_input() {
+    hostile("classic");
+}
+
+#[test]
+fn missing_engine_is_reported_with_the_paths_tried() {
+    let b = Backend_::new(&["engine=classic".into(), "engine_lib=/nonexistent/libtensorflowlite_c.so".into()]);
+    let sum = std::fs::read(repo().join("nn/models/sum.tflite")).unwrap();
+    assert_eq!(b.load_bytes(&sum, 0), Err(8), "not_found");
+    let e = b.last_error();
+    assert!(e.contains("/nonexistent/libtensorflowlite_c.so") && e.contains("fetch.sh"), "{e}");
+}
