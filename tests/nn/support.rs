@@ -11,13 +11,21 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// iwasm as built by cargo, or EMBER_TEST_IWASM (tests/cross/run.sh: a qemu wrapper around the
+/// ARM bundle's bin/iwasm).
 pub fn iwasm() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_iwasm"))
+    std::env::var_os("EMBER_TEST_IWASM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_iwasm")))
 }
 
-/// target/<profile>/: iwasm, libvmcore.so and the backends built by `cargo build`.
+/// target/<profile>/: iwasm, libvmcore.so and the backends built by `cargo build`; or
+/// EMBER_TEST_BACKEND_DIR (tests/cross/run.sh: the bundle's lib/wasi-nn).
 pub fn profile_dir() -> PathBuf {
-    iwasm().parent().unwrap().to_path_buf()
+    match std::env::var_os("EMBER_TEST_BACKEND_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => iwasm().parent().unwrap().to_path_buf(),
+    }
 }
 
 pub fn models_dir() -> PathBuf {
