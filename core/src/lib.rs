@@ -1,19 +1,21 @@
 //! libvmcore.so: Ember's runtime core (see ARCHITECTURE.md for the code map).
 //!
 //! Module ownership (one file tree each):
-//! - `alloc`:    memory modes (pool / user allocator / system) and wasm_runtime_malloc & co.
-//! - `capi`:     the WAMR-style C API (core/include/wasm_export.h).
-//! - `natives`:  the native-symbol registry (register_natives, --native-lib libraries).
-//! - `host`:     the shape every host function shares (StoreData, HostFuncDef).
-//! - `wasi`:     WASI preview1 (wasi_snapshot_preview1).
-//! - `nn`:       wasi-nn dispatch (wasi_ephemeral_nn and legacy wasi_nn) to backends.
+//! - `alloc`:    memory modes (pool / user allocator / system), the global
+//!               allocator, wasm_runtime_malloc & co. (CORE)
+//! - `capi`:     the WAMR-style C API (core/include/wasm_export.h). (CORE)
+//! - `runtime`:  loaded modules, instances, exec envs, the import linker. (CORE)
+//! - `natives`:  the native-symbol registry and --native-lib libraries. (CORE)
+//! - `logging`:  env_logger set-up behind wasm_runtime_set_log_level. (CORE)
+//! - `host`:     the shape every host function shares (StoreData, HostFuncDef). (CORE)
+//! - `wasi`:     WASI preview1 (wasi_snapshot_preview1). (WASI)
+//! - `nn`:       wasi-nn dispatch (wasi_ephemeral_nn and legacy wasi_nn). (NN)
 
+pub mod alloc;
+pub mod capi;
 pub mod host;
+pub mod logging;
+pub mod natives;
 pub mod nn;
+pub mod runtime;
 pub mod wasi;
-
-/// Placeholder until the C API lands (owner: CORE).
-#[no_mangle]
-pub extern "C" fn wasm_runtime_init() -> bool {
-    true
-}

@@ -1,0 +1,370 @@
+//! Memory modes, WAMR-style, and the process-wide allocator of libvmcore.so.
+//!
+//! There is exactly one mode per process (this library is loaded once):
+//! - [`Mode::System`]: libc malloc (the mode before any init, and after destroy),
+//! - [`Mode::Pool`]: a caller-given buffer managed by TLSF ([`pool`]),
+//! - [`Mode::User`]: the caller's malloc/free (WAMR's Alloc_With_Allocator).
+//!
+//! Both the C API (`wasm_runtime_malloc` & co.) and every Rust allocation
+//! inside libvmcore.so (modules, instances, linear memories, IR: the
+//! `#[global_allocator]` below) go through the active mode, so pool mode
+//! bounds the whole runtime.
+//!
+//! Memory always goes back to where it came from, even across a mode change:
+//! pool blocks are recognised by address range; every system/user block
+//! carries a 16-byte header ([`header`]) naming its origin.
+//!
+//! What remains: a Rust allocation that fails inside the runtime's own code
+//! (not through the C API) still aborts the process, as Rust's
+//! `handle_alloc_error` does; the runtime avoids the big ones by checking
+//! sizes before loading and instantiating (see `room_for`).
+
+mod header;
+pub mod pool;
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
+
+/// The memory mode. Numbering follows WAMR's mem_alloc_type_t.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Mode {
+    Pool = 0,
+    User = 1,
+    System = 2,
+}
+
+static MODE: AtomicU8 = AtomicU8::new(Mode::System as u8);
+
+pub fn mode() -> Mode {
+    match MODE.load(Ordering::Acquire) {
+        0 => Mode::Pool,
+        1 => Mode::User,
+        _ => Mode::System,
+    }
+}
+
+/// Alignment of blocks handed out through the C API (max_align_t).
+pub const C_ALIGN: usize = 16;
+
+/// The caller's allocator (WAMR signatures without user data).
+pub type UserMalloc = unsafe extern "C" fn(u32) -> *mut u8;
+pub type UserFree = unsafe extern "C" fn(*mut u8);
+
+// Function pointers of the user allocator, stored as addresses (0 = unset).
+static USER_MALLOC: AtomicUsize = AtomicUsize::new(0);
+static USER_FREE: AtomicUsize = AtomicUsize::new(0);
+
+fn user_fns() -> Option<(UserMalloc, UserFree)> {
+    let m = USER_MALLOC.load(Ordering::Acquire);
+    let f = USER_FREE.load(Ordering::Acquire);
+    if m == 0 || f == 0 {
+        return None;
+    }
+    // SAFETY: both were stored from valid function pointers of these types
+    // in `use_user_allocator`, and are never cleared while blocks exist.
+    unsafe { Some((core::mem::transmute::<usize, UserMalloc>(m), core::mem::transmute::<usize, UserFree>(f))) }
+}
+
+// Statistics (all modes).
+static IN_USE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+static FAILED: AtomicU64 = AtomicU64::new(0);
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+
+fn count_alloc(n: usize) {
+    let now = IN_USE.fetch_add(n, Ordering::Relaxed) + n;
+    PEAK.fetch_max(now, Ordering::Relaxed);
+    ALLOCS.fetch_add(1, Ordering::Relaxed);
+}
+fn count_free(n: usize) {
+    // Saturating: blocks allocated before a stats reset may be freed later.
+    let _ = IN_USE.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(v.saturating_sub(n)));
+}
+fn count_failure() {
+    FAILED.fetch_add(1, Ordering::Relaxed);
+}
+
+/// A snapshot of the allocator's statistics.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    pub mode: Option<Mode>,
+    /// Pool size in bytes (0 outside pool mode).
+    pub total: usize,
+    /// Free payload bytes in the pool (0 outside pool mode).
+    pub free: usize,
+    /// Largest free block of the pool (0 outside pool mode).
+    pub largest_free: usize,
+    /// Bytes in use (pool: usable block sizes; else requested sizes).
+    pub in_use: usize,
+    /// Highest `in_use` since the mode was set.
+    pub peak: usize,
+    /// Allocations that returned NULL.
+    pub failed: u64,
+    /// Successful allocations.
+    pub allocs: u64,
+}
+
+pub fn stats() -> Stats {
+    let (total, free, largest_free) = if mode() == Mode::Pool { pool::sizes().unwrap_or((0, 0, 0)) } else { (0, 0, 0) };
+    Stats {
+        mode: Some(mode()),
+        total,
+        free,
+        largest_free,
+        in_use: IN_USE.load(Ordering::Relaxed),
+        peak: PEAK.load(Ordering::Relaxed),
+        failed: FAILED.load(Ordering::Relaxed),
+        allocs: ALLOCS.load(Ordering::Relaxed),
+    }
+}
+
+fn reset_stats() {
+    IN_USE.store(0, Ordering::Relaxed);
+    PEAK.store(0, Ordering::Relaxed);
+    FAILED.store(0, Ordering::Relaxed);
+    ALLOCS.store(0, Ordering::Relaxed);
+}
+
+/// Switch to pool mode on `buf[..len]`.
+///
+/// # Safety
+/// The buffer must stay valid and untouched by the caller until [`reset`].
+pub unsafe fn use_pool(buf: *mut u8, len: usize) -> Result<(), &'static str> {
+    // SAFETY: forwarded contract.
+    unsafe { pool::install(buf, len)? };
+    reset_stats();
+    MODE.store(Mode::Pool as u8, Ordering::Release);
+    Ok(())
+}
+
+/// Switch to the caller's allocator.
+pub fn use_user_allocator(malloc: UserMalloc, free: UserFree) {
+    USER_MALLOC.store(malloc as usize, Ordering::Release);
+    USER_FREE.store(free as usize, Ordering::Release);
+    reset_stats();
+    MODE.store(Mode::User as u8, Ordering::Release);
+}
+
+pub fn use_system() {
+    reset_stats();
+    MODE.store(Mode::System as u8, Ordering::Release);
+}
+
+/// Back to system mode (wasm_runtime_destroy). The pool is retired; the user
+/// allocator stays known so that its blocks can still be freed.
+pub fn reset() {
+    MODE.store(Mode::System as u8, Ordering::Release);
+    pool::retire();
+}
+
+/// Is there (probably) room for `bytes` more in the current mode? Only pool
+/// mode can say no; used before big runtime-internal allocations so that
+/// they fail with an error instead of aborting.
+pub fn room_for(bytes: usize) -> bool {
+    match mode() {
+        Mode::Pool => pool::sizes().map(|(_, _, largest)| largest >= bytes).unwrap_or(false),
+        _ => true,
+    }
+}
+
+thread_local! {
+    /// Set while [`with_system`] runs on this thread.
+    static FORCE_SYSTEM: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+/// Run `f` with this thread's allocations going to the system allocator,
+/// for objects that must outlive the current mode (the logger).
+pub fn with_system<R>(f: impl FnOnce() -> R) -> R {
+    let prev = FORCE_SYSTEM.try_with(|c| c.replace(true)).unwrap_or(false);
+    let r = f();
+    let _ = FORCE_SYSTEM.try_with(|c| c.set(prev));
+    r
+}
+
+fn effective_mode() -> Mode {
+    if FORCE_SYSTEM.try_with(|c| c.get()).unwrap_or(false) {
+        Mode::System
+    } else {
+        mode()
+    }
+}
+
+/// Allocate in the current mode. Returns null (and counts a failure) when
+/// the mode has no memory left.
+fn alloc_in_mode(layout: Layout) -> *mut u8 {
+    let p = match effective_mode() {
+        Mode::Pool => match pool::alloc(layout) {
+            Some((p, usable)) => {
+                count_alloc(usable);
+                p.as_ptr()
+            }
+            None => ptr::null_mut(),
+        },
+        Mode::System => header::alloc_system(layout).map(|p| {
+            count_alloc(layout.size());
+            p
+        }).unwrap_or(ptr::null_mut()),
+        Mode::User => match user_fns() {
+            Some((m, _)) => header::alloc_user(layout, m).map(|p| {
+                count_alloc(layout.size());
+                p
+            }).unwrap_or(ptr::null_mut()),
+            None => ptr::null_mut(),
+        },
+    };
+    if p.is_null() {
+        count_failure();
+    }
+    p
+}
+
+/// Size of a live block (as counted in the stats), or None for pointers of a
+/// retired pool or unknown origin.
+///
+/// # Safety
+/// `p` must be a live block of this allocator allocated with `align`.
+unsafe fn block_size(p: *mut u8, align: usize) -> Option<usize> {
+    let _ = align;
+    if pool::owns(p) {
+        // SAFETY: a live pool block (caller's contract).
+        return Some(unsafe { pool::usable_size(NonNull::new_unchecked(p)) });
+    }
+    if pool::owned_by_retired(p) {
+        return None;
+    }
+    // SAFETY: a live header block (caller's contract).
+    unsafe { header::size_of(p) }
+}
+
+/// Free a block wherever it came from.
+///
+/// # Safety
+/// `p` must be a live block of this allocator allocated with `align`.
+unsafe fn free_anywhere(p: *mut u8, align: usize) {
+    if p.is_null() {
+        return;
+    }
+    if pool::owns(p) {
+        // SAFETY: a live pool block with this alignment.
+        let n = unsafe { pool::free(NonNull::new_unchecked(p), align) };
+        count_free(n);
+        return;
+    }
+    if pool::owned_by_retired(p) {
+        return; // the buffer is no longer ours
+    }
+    // SAFETY: a live header block.
+    if let Some(n) = unsafe { header::free(p, user_fns().map(|(_, f)| f)) } {
+        count_free(n);
+    }
+}
+
+/// Reallocate, moving across modes when needed.
+///
+/// # Safety
+/// `p` must be a live block allocated with `align`.
+unsafe fn realloc_anywhere(p: *mut u8, align: usize, new_size: usize) -> *mut u8 {
+    let Ok(new_layout) = Layout::from_size_align(new_size.max(1), align) else {
+        count_failure();
+        return ptr::null_mut();
+    };
+    if pool::owns(p) && effective_mode() == Mode::Pool {
+        // SAFETY: a live pool block with this alignment.
+        return match unsafe { pool::realloc(NonNull::new_unchecked(p), new_layout) } {
+            Some((np, old, new)) => {
+                count_free(old);
+                count_alloc(new);
+                np.as_ptr()
+            }
+            None => {
+                count_failure();
+                ptr::null_mut()
+            }
+        };
+    }
+    if effective_mode() == Mode::System {
+        // SAFETY: `p` is live; `realloc_system` checks it is a system block.
+        if let Some(r) = unsafe { header::realloc_system(p, new_size) } {
+            return match r {
+                Some((np, old)) => {
+                    count_free(old);
+                    count_alloc(new_size);
+                    np
+                }
+                None => {
+                    count_failure();
+                    ptr::null_mut()
+                }
+            };
+        }
+    }
+    // Generic path: new block in the current mode, copy, free the old one.
+    // SAFETY: `p` is live with this alignment.
+    let Some(old) = (unsafe { block_size(p, align) }) else {
+        count_failure();
+        return ptr::null_mut();
+    };
+    let np = alloc_in_mode(new_layout);
+    if !np.is_null() {
+        // SAFETY: both blocks are live and at least min(old, new) long.
+        unsafe {
+            ptr::copy_nonoverlapping(p, np, old.min(new_size));
+            free_anywhere(p, align);
+        }
+    }
+    np
+}
+
+// ---- The C-facing functions (wasm_runtime_malloc & co. call these). ----
+
+pub fn c_malloc(size: usize) -> *mut u8 {
+    match Layout::from_size_align(size.max(1), C_ALIGN) {
+        Ok(l) => alloc_in_mode(l),
+        Err(_) => {
+            count_failure();
+            ptr::null_mut()
+        }
+    }
+}
+
+/// # Safety
+/// `p` must be NULL or a live block from [`c_malloc`]/[`c_realloc`].
+pub unsafe fn c_realloc(p: *mut u8, size: usize) -> *mut u8 {
+    if p.is_null() {
+        return c_malloc(size);
+    }
+    // SAFETY: forwarded contract.
+    unsafe { realloc_anywhere(p, C_ALIGN, size) }
+}
+
+/// # Safety
+/// `p` must be NULL or a live block from [`c_malloc`]/[`c_realloc`].
+pub unsafe fn c_free(p: *mut u8) {
+    // SAFETY: forwarded contract.
+    unsafe { free_anywhere(p, C_ALIGN) }
+}
+
+/// The allocator of all Rust code in libvmcore.so.
+pub struct EmberAlloc;
+
+// SAFETY: every path returns either null or a block of at least
+// `layout.size()` bytes aligned to `layout.align()`, and frees go back to the
+// origin of the block (pool range check or header tag).
+unsafe impl GlobalAlloc for EmberAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        alloc_in_mode(layout)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
+        // SAFETY: GlobalAlloc contract: `p` is live with `layout`.
+        unsafe { free_anywhere(p, layout.align()) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: GlobalAlloc contract.
+        unsafe { realloc_anywhere(p, layout.align(), new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: EmberAlloc = EmberAlloc;

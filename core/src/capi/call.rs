@@ -1,0 +1,561 @@
+//! Functions and calls: lookup_function, exec envs, call_wasm(_a),
+//! wasm_application_execute_main / _func.
+
+use std::ffi::{c_char, c_void};
+
+use ember_interp::{Extern, Trap, Val, ValType};
+
+use super::types::{valkind, WasmVal};
+use super::{cstr, guard};
+use crate::runtime::exec_env::ExecEnv;
+use crate::runtime::instance::{FuncHandle, ModuleInst};
+
+/// The exception text WAMR uses for proc_exit inside a nested call.
+pub const PROC_EXIT: &str = "wasi proc exit";
+
+/// Call `fh` on `inst` through `env`. On a trap the exception is set and
+/// false returned. proc_exit: at top level the code is recorded and the call
+/// counts as finished (true); inside a native call it fails with the
+/// PROC_EXIT exception so the outer guest stops too.
+pub fn call_func(inst: &ModuleInst, env: *mut ExecEnv, fh: &FuncHandle, args: &[Val], results: &mut [Val]) -> bool {
+    let nested = inst.in_host_call();
+    inst.set_exception(None);
+    let prev_env = inst.current_env.replace(env);
+    // SAFETY: one store path at a time (see ModuleInst docs); nothing else
+    // holds a store reference across this call.
+    let store = unsafe { inst.store() };
+    let r = fh.func.call(store, args, results);
+    inst.current_env.set(prev_env);
+    match r {
+        Ok(()) => true,
+        Err(Trap::Exit(code)) => {
+            inst.exit_code.set(Some(code));
+            if nested {
+                inst.set_exception(Some(PROC_EXIT));
+                false
+            } else {
+                true
+            }
+        }
+        Err(t) => {
+            log::debug!("wasm call trapped: {t}");
+            inst.set_exception(Some(t.message()));
+            false
+        }
+    }
+}
+
+/// Find (and cache) an exported function.
+pub fn lookup(inst: &ModuleInst, name: &str) -> Option<*const FuncHandle> {
+    if let Some(h) = inst.funcs.borrow().get(name) {
+        return Some(&**h as *const FuncHandle);
+    }
+    let instance = inst.instance.get()?;
+    // SAFETY: called from the C API outside wasm or from a host call (active path).
+    let store = unsafe { inst.store() };
+    let Some(Extern::Func(func)) = instance.get_export(store, name) else { return None };
+    let ty = func.ty(store);
+    let h = Box::new(FuncHandle { func, ty });
+    let p = &*h as *const FuncHandle;
+    inst.funcs.borrow_mut().insert(name.to_string(), h);
+    Some(p)
+}
+
+/// # Safety
+/// `inst` live; `name` NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_lookup_function(inst: *mut ModuleInst, name: *const c_char) -> *const FuncHandle {
+    guard(std::ptr::null(), || {
+        // SAFETY: caller's contract.
+        let (Some(i), Some(n)) = (unsafe { inst.as_ref() }, unsafe { cstr(name) }) else { return std::ptr::null() };
+        lookup(i, &n).unwrap_or(std::ptr::null())
+    })
+}
+
+/// # Safety
+/// `func` from lookup_function.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_get_param_count(func: *const FuncHandle, _inst: *mut ModuleInst) -> u32 {
+    // SAFETY: caller's contract.
+    unsafe { func.as_ref() }.map(|f| f.ty.params.len() as u32).unwrap_or(0)
+}
+
+/// # Safety
+/// `func` from lookup_function.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_get_result_count(func: *const FuncHandle, _inst: *mut ModuleInst) -> u32 {
+    // SAFETY: caller's contract.
+    unsafe { func.as_ref() }.map(|f| f.ty.results.len() as u32).unwrap_or(0)
+}
+
+/// # Safety
+/// `func` from lookup_function; `out` has room for param-count kinds.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_get_param_types(func: *const FuncHandle, _inst: *mut ModuleInst, out: *mut u8) {
+    // SAFETY: caller's contract.
+    if let (Some(f), false) = (unsafe { func.as_ref() }, out.is_null()) {
+        for (k, t) in f.ty.params.iter().enumerate() {
+            // SAFETY: caller's contract on `out`'s size.
+            unsafe { *out.add(k) = valkind(*t) };
+        }
+    }
+}
+
+/// # Safety
+/// `func` from lookup_function; `out` has room for result-count kinds.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_get_result_types(func: *const FuncHandle, _inst: *mut ModuleInst, out: *mut u8) {
+    // SAFETY: caller's contract.
+    if let (Some(f), false) = (unsafe { func.as_ref() }, out.is_null()) {
+        for (k, t) in f.ty.results.iter().enumerate() {
+            // SAFETY: caller's contract on `out`'s size.
+            unsafe { *out.add(k) = valkind(*t) };
+        }
+    }
+}
+
+/// The operand-stack bound is fixed per instance (its default_stack_size);
+/// `stack_size` is recorded but does not change it.
+///
+/// # Safety
+/// `inst` live.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_create_exec_env(inst: *mut ModuleInst, stack_size: u32) -> *mut ExecEnv {
+    if inst.is_null() {
+        return std::ptr::null_mut();
+    }
+    guard(std::ptr::null_mut(), || Box::into_raw(ExecEnv::new(inst, stack_size, false)))
+}
+
+/// # Safety
+/// `env` from create_exec_env, not in use.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_destroy_exec_env(env: *mut ExecEnv) {
+    // SAFETY: caller's contract.
+    if let Some(e) = unsafe { env.as_ref() } {
+        if e.singleton {
+            log::warn!("wasm_runtime_destroy_exec_env: the singleton exec env belongs to its instance");
+            return;
+        }
+        // SAFETY: created by Box::into_raw in create_exec_env.
+        drop(unsafe { Box::from_raw(env) });
+    }
+}
+
+/// # Safety
+/// `inst` live.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_get_exec_env_singleton(inst: *mut ModuleInst) -> *mut ExecEnv {
+    // SAFETY: caller's contract.
+    unsafe { inst.as_ref() }.map(|i| i.singleton_env()).unwrap_or(std::ptr::null_mut())
+}
+
+/// # Safety
+/// `env` live.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_get_module_inst(env: *mut ExecEnv) -> *mut ModuleInst {
+    // SAFETY: caller's contract.
+    unsafe { env.as_ref() }.map(|e| e.inst.get()).unwrap_or(std::ptr::null_mut())
+}
+
+/// # Safety
+/// `env` live.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_set_module_inst(env: *mut ExecEnv, inst: *mut ModuleInst) {
+    // SAFETY: caller's contract.
+    if let Some(e) = unsafe { env.as_ref() } {
+        e.inst.set(inst);
+    }
+}
+
+/// # Safety
+/// `env` live.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_get_function_attachment(env: *mut ExecEnv) -> *mut c_void {
+    // SAFETY: caller's contract.
+    unsafe { env.as_ref() }.map(|e| e.attachment.get()).unwrap_or(std::ptr::null_mut())
+}
+
+/// # Safety
+/// `env` live.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_set_user_data(env: *mut ExecEnv, user_data: *mut c_void) {
+    // SAFETY: caller's contract.
+    if let Some(e) = unsafe { env.as_ref() } {
+        e.user_data.set(user_data);
+    }
+}
+
+/// # Safety
+/// `env` live.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_get_user_data(env: *mut ExecEnv) -> *mut c_void {
+    // SAFETY: caller's contract.
+    unsafe { env.as_ref() }.map(|e| e.user_data.get()).unwrap_or(std::ptr::null_mut())
+}
+
+fn cells(t: ValType) -> usize {
+    match t {
+        ValType::I64 | ValType::F64 => 2,
+        ValType::V128 => 4,
+        _ => 1,
+    }
+}
+
+/// Resolve (env, func) into the instance and handle.
+///
+/// # Safety
+/// Both pointers live (or NULL).
+unsafe fn resolve<'a>(env: *mut ExecEnv, func: *const FuncHandle) -> Option<(&'a ModuleInst, &'a FuncHandle)> {
+    // SAFETY: caller's contract.
+    let e = unsafe { env.as_ref() }?;
+    // SAFETY: an exec env points to a live instance.
+    let i = unsafe { e.inst.get().as_ref() }?;
+    // SAFETY: caller's contract.
+    let f = unsafe { func.as_ref() }?;
+    Some((i, f))
+}
+
+/// WAMR cell convention: i32/f32 one 32-bit cell, i64/f64 two (low first);
+/// results overwrite argv from cell 0.
+///
+/// # Safety
+/// `argv` has max(argc, result cells) cells.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_call_wasm(env: *mut ExecEnv, func: *const FuncHandle, argc: u32, argv: *mut u32) -> bool {
+    guard(false, || {
+        // SAFETY: caller's contract.
+        let Some((inst, fh)) = (unsafe { resolve(env, func) }) else { return false };
+        let need: usize = fh.ty.params.iter().map(|t| cells(*t)).sum();
+        if (argc as usize) < need || (need > 0 && argv.is_null()) {
+            inst.set_exception(Some(&format!("invalid argument count {argc}, must be no smaller than {need}")));
+            return false;
+        }
+        let mut args = Vec::with_capacity(fh.ty.params.len());
+        let mut k = 0usize;
+        for t in fh.ty.params.iter() {
+            // SAFETY: k + cells(t) <= need <= argc cells.
+            let lo = unsafe { *argv.add(k) } as u64;
+            let hi = if cells(*t) >= 2 { (unsafe { *argv.add(k + 1) }) as u64 } else { 0 };
+            let v = lo | (hi << 32);
+            args.push(match t {
+                ValType::I32 => Val::I32(lo as u32 as i32),
+                ValType::I64 => Val::I64(v as i64),
+                ValType::F32 => Val::F32(lo as u32),
+                ValType::F64 => Val::F64(v),
+                ValType::ExternRef => Val::ExternRef((lo as u32 != u32::MAX).then_some(lo as u32)),
+                other => {
+                    inst.set_exception(Some(&format!("unsupported parameter type {other:?} in wasm_runtime_call_wasm")));
+                    return false;
+                }
+            });
+            k += cells(*t);
+        }
+        let mut results: Vec<Val> = fh.ty.results.iter().map(|t| Val::default_of(*t)).collect();
+        if !call_func(inst, env, fh, &args, &mut results) {
+            return false;
+        }
+        let mut k = 0usize;
+        for r in &results {
+            let bits: u64 = match *r {
+                Val::I32(x) => x as u32 as u64,
+                Val::I64(x) => x as u64,
+                Val::F32(b) => b as u64,
+                Val::F64(b) => b,
+                Val::ExternRef(x) => x.unwrap_or(u32::MAX) as u64,
+                _ => 0,
+            };
+            // SAFETY: caller's contract: argv holds the result cells.
+            unsafe {
+                *argv.add(k) = bits as u32;
+                if cells(r.ty()) >= 2 {
+                    *argv.add(k + 1) = (bits >> 32) as u32;
+                }
+            }
+            k += cells(r.ty());
+        }
+        true
+    })
+}
+
+/// # Safety
+/// `results`/`args` point to `num_results`/`num_args` wasm_val_t.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_call_wasm_a(
+    env: *mut ExecEnv,
+    func: *const FuncHandle,
+    num_results: u32,
+    results: *mut WasmVal,
+    num_args: u32,
+    args: *const WasmVal,
+) -> bool {
+    guard(false, || {
+        // SAFETY: caller's contract.
+        let Some((inst, fh)) = (unsafe { resolve(env, func) }) else { return false };
+        if num_args as usize != fh.ty.params.len() || (num_args > 0 && args.is_null()) {
+            inst.set_exception(Some(&format!("argument count mismatch: {num_args} given, {} expected", fh.ty.params.len())));
+            return false;
+        }
+        if num_results as usize != fh.ty.results.len() || (num_results > 0 && results.is_null()) {
+            inst.set_exception(Some(&format!("result count mismatch: {num_results} given, {} expected", fh.ty.results.len())));
+            return false;
+        }
+        let mut vals = Vec::with_capacity(num_args as usize);
+        for (k, t) in fh.ty.params.iter().enumerate() {
+            // SAFETY: k < num_args.
+            let a = unsafe { &*args.add(k) };
+            match a.to_val(*t) {
+                Some(v) => vals.push(v),
+                None => {
+                    inst.set_exception(Some(&format!("argument {k} has the wrong kind (expected {t:?})")));
+                    return false;
+                }
+            }
+        }
+        let mut res: Vec<Val> = fh.ty.results.iter().map(|t| Val::default_of(*t)).collect();
+        if !call_func(inst, env, fh, &vals, &mut res) {
+            return false;
+        }
+        for (k, r) in res.iter().enumerate() {
+            // SAFETY: k < num_results.
+            unsafe { *results.add(k) = WasmVal::from_val(r) };
+        }
+        true
+    })
+}
+
+/// argv strings of a C caller.
+///
+/// # Safety
+/// `argv` holds `argc` NUL-terminated strings (or argc <= 0).
+unsafe fn c_args(argc: i32, argv: *mut *mut c_char) -> Vec<String> {
+    (0..argc.max(0) as usize)
+        // SAFETY: caller's contract.
+        .filter_map(|k| unsafe { cstr(*argv.add(k)) }.map(|s| s.into_owned()))
+        .collect()
+}
+
+/// Run the module's entry: `_start` (WASI command; argv comes from
+/// wasm_runtime_set_wasi_args), else `__main_argc_argv`/`main` with argv
+/// copied into linear memory via module_malloc, else `main()`.
+/// main's return value becomes the exit code.
+///
+/// # Safety
+/// `inst` live; `argv` holds `argc` strings.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_application_execute_main(inst: *mut ModuleInst, argc: i32, argv: *mut *mut c_char) -> bool {
+    guard(false, || {
+        // SAFETY: caller's contract.
+        let Some(i) = (unsafe { inst.as_ref() }) else { return false };
+        // SAFETY: caller's contract.
+        let args = if argv.is_null() { Vec::new() } else { unsafe { c_args(argc, argv) } };
+        execute_main(i, &args)
+    })
+}
+
+fn execute_main(inst: &ModuleInst, args: &[String]) -> bool {
+    let env = inst.singleton_env();
+    if let Some(f) = lookup(inst, "_start") {
+        // SAFETY: handles live as long as the instance.
+        let fh = unsafe { &*f };
+        return call_func(inst, env, fh, &[], &mut []);
+    }
+    let entry = ["__main_argc_argv", "main", "_main"].iter().find_map(|n| lookup(inst, n));
+    let Some(f) = entry else {
+        inst.set_exception(Some("lookup the entry point symbol (like _start, main, _main, __main_argc_argv) failed"));
+        return false;
+    };
+    // SAFETY: as above.
+    let fh = unsafe { &*f };
+    let mut call_args = Vec::new();
+    if *fh.ty.params == [ValType::I32, ValType::I32] {
+        match super::memory::copy_argv(inst, args) {
+            Some(argv_off) => call_args = vec![Val::I32(args.len() as i32), Val::I32(argv_off as i32)],
+            None => {
+                if !inst.has_exception() {
+                    inst.set_exception(Some("allocate memory for argv failed"));
+                }
+                return false;
+            }
+        }
+    } else if !fh.ty.params.is_empty() {
+        inst.set_exception(Some("invalid main function type"));
+        return false;
+    }
+    let mut res: Vec<Val> = fh.ty.results.iter().map(|t| Val::default_of(*t)).collect();
+    let ok = call_func(inst, env, fh, &call_args, &mut res);
+    if ok && inst.exit_code.get().is_none() {
+        if let Some(Val::I32(code)) = res.first() {
+            inst.exit_code.set(Some(*code));
+        }
+    }
+    ok
+}
+
+/// Parse a command-line argument as a value of type `t` (C strtol/strtod
+/// conventions: 0x prefixes, inf, nan).
+pub fn parse_arg(s: &str, t: ValType) -> Option<Val> {
+    fn int(s: &str) -> Option<i128> {
+        let (neg, body) = match s.strip_prefix('-') {
+            Some(b) => (true, b),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        let v = if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            i128::from_str_radix(h, 16).ok()?
+        } else {
+            body.parse::<i128>().ok()?
+        };
+        Some(if neg { -v } else { v })
+    }
+    fn float(s: &str) -> Option<f64> {
+        let l = s.to_ascii_lowercase();
+        match l.trim_start_matches(['+', '-']) {
+            "inf" | "infinity" => Some(if l.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY }),
+            "nan" => Some(if l.starts_with('-') { -f64::NAN } else { f64::NAN }),
+            _ => s.parse::<f64>().ok(),
+        }
+    }
+    Some(match t {
+        ValType::I32 => {
+            let v = int(s)?;
+            if v < i32::MIN as i128 || v > u32::MAX as i128 {
+                return None;
+            }
+            Val::I32(v as i64 as i32)
+        }
+        ValType::I64 => {
+            let v = int(s)?;
+            if v < i64::MIN as i128 || v > u64::MAX as i128 {
+                return None;
+            }
+            Val::I64(v as i64)
+        }
+        ValType::F32 => Val::F32((float(s)? as f32).to_bits()),
+        ValType::F64 => Val::F64(float(s)?.to_bits()),
+        _ => return None,
+    })
+}
+
+/// C's "%.{prec}g".
+pub fn fmt_g(x: f64, prec: usize) -> String {
+    if x.is_nan() {
+        return if x.is_sign_negative() { "-nan".into() } else { "nan".into() };
+    }
+    if x.is_infinite() {
+        return if x < 0.0 { "-inf".into() } else { "inf".into() };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    let sci = format!("{:.*e}", prec - 1, x);
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let trim = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    if exp < -4 || exp >= prec as i32 {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{}{:02}", trim(mant), sign, exp.abs())
+    } else {
+        let decimals = (prec as i32 - 1 - exp).max(0) as usize;
+        trim(&format!("{:.*}", decimals, x))
+    }
+}
+
+/// WAMR's result line: "0x2a:i32,1.5:f64".
+pub fn format_results(res: &[Val]) -> String {
+    res.iter()
+        .map(|r| match *r {
+            Val::I32(x) => format!("0x{:x}:i32", x as u32),
+            Val::I64(x) => format!("0x{:x}:i64", x as u64),
+            Val::F32(b) => format!("{}:f32", fmt_g(f32::from_bits(b) as f64, 7)),
+            Val::F64(b) => format!("{}:f64", fmt_g(f64::from_bits(b), 7)),
+            Val::V128(x) => format!("0x{x:032x}:v128"),
+            Val::ExternRef(x) => format!("{}:ref.extern", x.map(|v| v.to_string()).unwrap_or_else(|| "null".into())),
+            Val::FuncRef(f) => (if f.is_some() { "func:ref.func" } else { "null:ref.func" }).to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Call export `name` with arguments parsed from strings and print the
+/// results to stdout as WAMR does.
+///
+/// # Safety
+/// `inst` live; `name` NUL-terminated; `argv` holds `argc` strings.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_application_execute_func(inst: *mut ModuleInst, name: *const c_char, argc: i32, argv: *mut *mut c_char) -> bool {
+    guard(false, || {
+        // SAFETY: caller's contract.
+        let (Some(i), Some(n)) = (unsafe { inst.as_ref() }, unsafe { cstr(name) }) else { return false };
+        // SAFETY: caller's contract.
+        let args = if argv.is_null() { Vec::new() } else { unsafe { c_args(argc, argv) } };
+        execute_func(i, &n, &args)
+    })
+}
+
+fn execute_func(inst: &ModuleInst, name: &str, args: &[String]) -> bool {
+    let Some(f) = lookup(inst, name) else {
+        inst.set_exception(Some(&format!("lookup function {name} failed")));
+        return false;
+    };
+    // SAFETY: handles live as long as the instance.
+    let fh = unsafe { &*f };
+    if args.len() != fh.ty.params.len() {
+        inst.set_exception(Some(&format!("invalid input argument count: {} given, {} expected", args.len(), fh.ty.params.len())));
+        return false;
+    }
+    let mut vals = Vec::with_capacity(args.len());
+    for (a, t) in args.iter().zip(fh.ty.params.iter()) {
+        match parse_arg(a, *t) {
+            Some(v) => vals.push(v),
+            None => {
+                inst.set_exception(Some(&format!("invalid input argument '{a}' for a parameter of type {t:?}")));
+                return false;
+            }
+        }
+    }
+    let mut res: Vec<Val> = fh.ty.results.iter().map(|t| Val::default_of(*t)).collect();
+    if !call_func(inst, inst.singleton_env(), fh, &vals, &mut res) {
+        return false;
+    }
+    if !res.is_empty() {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", format_results(&res));
+        let _ = out.flush();
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_like_printf_g() {
+        assert_eq!(fmt_g(1.5, 7), "1.5");
+        assert_eq!(fmt_g(100.0, 7), "100");
+        assert_eq!(fmt_g(1e10, 7), "1e+10");
+        assert_eq!(fmt_g(0.0001, 7), "0.0001");
+        assert_eq!(fmt_g(0.00001, 7), "1e-05");
+        assert_eq!(fmt_g(3.14159265, 7), "3.141593");
+        assert_eq!(fmt_g(f64::NAN, 7), "nan");
+        assert_eq!(fmt_g(f64::NEG_INFINITY, 7), "-inf");
+    }
+
+    #[test]
+    fn parses_c_style_arguments() {
+        assert_eq!(parse_arg("0x10", ValType::I32), Some(Val::I32(16)));
+        assert_eq!(parse_arg("-1", ValType::I32), Some(Val::I32(-1)));
+        assert_eq!(parse_arg("4294967295", ValType::I32), Some(Val::I32(-1)));
+        assert_eq!(parse_arg("4294967296", ValType::I32), None);
+        assert_eq!(parse_arg("2.5", ValType::F64), Some(Val::F64(2.5f64.to_bits())));
+        assert_eq!(parse_arg("x", ValType::I64), None);
+        assert_eq!(format_results(&[Val::I32(42), Val::F32(1.5f32.to_bits())]), "0x2a:i32,1.5:f32");
+    }
+}

@@ -1,0 +1,349 @@
+//! Linear-memory access for native code: address validation and conversion,
+//! module_malloc/module_free.
+//!
+//! module_malloc, in this order:
+//! 1. the module's own exported `malloc`/`free` (wasi-libc apps built with
+//!    `-Wl,--export=malloc,--export=free`): the guest allocator stays the
+//!    only owner of its heap;
+//! 2. a host-managed app heap of `host_managed_heap_size` bytes
+//!    (wasm_runtime_instantiate), appended to linear memory by memory.grow on
+//!    first use and managed by runtime::heap (metadata outside the sandbox);
+//! 3. otherwise 0 with the exception "app heap out of memory" (as WAMR).
+//!
+//! Native pointers into linear memory are valid until memory grows
+//! (module_malloc may grow it).
+
+use std::ffi::c_void;
+
+use ember_interp::{Val, ValType};
+
+use super::guard;
+use crate::runtime::heap::AppHeap;
+use crate::runtime::instance::ModuleInst;
+
+const OOB: &str = "out of bounds memory access";
+
+/// (base, len) of memory 0.
+fn mem(inst: &ModuleInst) -> Option<(*mut u8, usize)> {
+    // SAFETY: C API caller: outside wasm or inside its host call (active path).
+    unsafe { inst.memory_raw() }
+}
+
+fn inst_ref<'a>(inst: *mut ModuleInst) -> Option<&'a ModuleInst> {
+    // SAFETY: C API contract: NULL or a live instance.
+    unsafe { inst.as_ref() }
+}
+
+pub fn app_range_ok(inst: &ModuleInst, off: u64, size: u64) -> bool {
+    match mem(inst) {
+        Some((_, len)) => off.checked_add(size).is_some_and(|end| end <= len as u64),
+        None => false,
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_runtime_validate_app_addr(inst: *mut ModuleInst, app_offset: u64, size: u64) -> bool {
+    guard(false, || {
+        let Some(i) = inst_ref(inst) else { return false };
+        let ok = app_range_ok(i, app_offset, size);
+        if !ok {
+            i.set_exception(Some(OOB));
+        }
+        ok
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_runtime_validate_app_str_addr(inst: *mut ModuleInst, app_str_offset: u64) -> bool {
+    guard(false, || {
+        let Some(i) = inst_ref(inst) else { return false };
+        let ok = match mem(i) {
+            Some((base, len)) if (app_str_offset as usize) < len && app_str_offset < len as u64 => {
+                // SAFETY: [base, base+len) is memory 0.
+                let m = unsafe { std::slice::from_raw_parts(base, len) };
+                m[app_str_offset as usize..].contains(&0)
+            }
+            _ => false,
+        };
+        if !ok {
+            i.set_exception(Some(OOB));
+        }
+        ok
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_runtime_validate_native_addr(inst: *mut ModuleInst, native_ptr: *mut c_void, size: u64) -> bool {
+    guard(false, || {
+        let Some(i) = inst_ref(inst) else { return false };
+        let ok = match mem(i) {
+            Some((base, len)) => {
+                let (p, b) = (native_ptr as usize as u64, base as usize as u64);
+                p >= b && (p - b).checked_add(size).is_some_and(|end| end <= len as u64)
+            }
+            None => false,
+        };
+        if !ok {
+            i.set_exception(Some(OOB));
+        }
+        ok
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_runtime_addr_app_to_native(inst: *mut ModuleInst, app_offset: u64) -> *mut c_void {
+    guard(std::ptr::null_mut(), || {
+        let Some(i) = inst_ref(inst) else { return std::ptr::null_mut() };
+        match mem(i) {
+            // WAMR allows the one-past-the-end address.
+            Some((base, len)) if app_offset <= len as u64 => base.wrapping_add(app_offset as usize) as *mut c_void,
+            _ => std::ptr::null_mut(),
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_runtime_addr_native_to_app(inst: *mut ModuleInst, native_ptr: *mut c_void) -> u64 {
+    guard(0, || {
+        let Some(i) = inst_ref(inst) else { return 0 };
+        match mem(i) {
+            Some((base, len)) => {
+                let (p, b) = (native_ptr as usize, base as usize);
+                if p >= b && p - b <= len {
+                    (p - b) as u64
+                } else {
+                    0
+                }
+            }
+            None => 0,
+        }
+    })
+}
+
+/// # Safety
+/// Out-pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_get_app_addr_range(inst: *mut ModuleInst, app_offset: u64, p_start: *mut u64, p_end: *mut u64) -> bool {
+    guard(false, || {
+        let Some(i) = inst_ref(inst) else { return false };
+        let Some((_, len)) = mem(i) else { return false };
+        if app_offset >= len as u64 {
+            return false;
+        }
+        // SAFETY: caller's contract.
+        unsafe {
+            if !p_start.is_null() {
+                *p_start = 0;
+            }
+            if !p_end.is_null() {
+                *p_end = len as u64;
+            }
+        }
+        true
+    })
+}
+
+/// # Safety
+/// Out-pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_get_native_addr_range(
+    inst: *mut ModuleInst,
+    native_ptr: *mut u8,
+    p_start: *mut *mut u8,
+    p_end: *mut *mut u8,
+) -> bool {
+    guard(false, || {
+        let Some(i) = inst_ref(inst) else { return false };
+        let Some((base, len)) = mem(i) else { return false };
+        let (p, b) = (native_ptr as usize, base as usize);
+        if p < b || p >= b + len {
+            return false;
+        }
+        // SAFETY: caller's contract.
+        unsafe {
+            if !p_start.is_null() {
+                *p_start = base;
+            }
+            if !p_end.is_null() {
+                *p_end = base.wrapping_add(len);
+            }
+        }
+        true
+    })
+}
+
+/// Call an exported `(i32) -> i32` / `(i32) -> ()` function.
+fn call_export(inst: &ModuleInst, name: &str, arg: u32) -> Option<Option<u32>> {
+    let f = super::call::lookup(inst, name)?;
+    // SAFETY: handles live as long as the instance.
+    let fh = unsafe { &*f };
+    if *fh.ty.params != [ValType::I32] {
+        return None;
+    }
+    let mut res: Vec<Val> = fh.ty.results.iter().map(|t| Val::default_of(*t)).collect();
+    let env = match inst.current_env.get() {
+        p if p.is_null() => inst.singleton_env(),
+        p => p,
+    };
+    // Keep a pending exception of the caller (call_func clears it).
+    if !super::call::call_func(inst, env, fh, &[Val::I32(arg as i32)], &mut res) {
+        return Some(None);
+    }
+    Some(match res.first() {
+        Some(Val::I32(r)) => Some(*r as u32),
+        _ => Some(0),
+    })
+}
+
+fn has_guest_allocator(inst: &ModuleInst) -> bool {
+    let ok = |n: &str| {
+        super::call::lookup(inst, n)
+            // SAFETY: handles live as long as the instance.
+            .map(|f| *unsafe { &*f }.ty.params == [ValType::I32])
+            .unwrap_or(false)
+    };
+    ok("malloc") && ok("free")
+}
+
+/// Create the host-managed heap on first use.
+fn ensure_heap(inst: &ModuleInst) -> bool {
+    if inst.heap.borrow().is_some() {
+        return true;
+    }
+    if inst.heap_size == 0 {
+        return false;
+    }
+    let Some(memory) = inst.memory.get() else { return false };
+    // SAFETY: C API caller: outside wasm or inside its host call.
+    let store = unsafe { inst.store() };
+    let pages = (inst.heap_size as u64).div_ceil(65536) as u32;
+    match memory.grow(store, pages) {
+        Ok(old) => {
+            let start = old as u64 * 65536;
+            log::debug!("app heap: {} bytes at offset {start:#x}", inst.heap_size);
+            *inst.heap.borrow_mut() = Some(AppHeap::new(start, inst.heap_size as u64));
+            true
+        }
+        Err(t) => {
+            log::warn!("app heap: cannot grow memory by {pages} page(s): {t}");
+            false
+        }
+    }
+}
+
+pub fn module_malloc(inst: &ModuleInst, size: u64) -> Option<u64> {
+    if has_guest_allocator(inst) {
+        if size > u32::MAX as u64 {
+            return None;
+        }
+        return match call_export(inst, "malloc", size as u32) {
+            Some(Some(off)) if off != 0 => Some(off as u64),
+            _ => None,
+        };
+    }
+    if !ensure_heap(inst) {
+        return None;
+    }
+    inst.heap.borrow_mut().as_mut()?.alloc(size)
+}
+
+pub fn module_free(inst: &ModuleInst, off: u64) {
+    if off == 0 {
+        return;
+    }
+    if has_guest_allocator(inst) {
+        if off <= u32::MAX as u64 {
+            let _ = call_export(inst, "free", off as u32);
+        }
+        return;
+    }
+    let freed = inst.heap.borrow_mut().as_mut().map(|h| h.free(off)).unwrap_or(false);
+    if !freed {
+        log::warn!("wasm_runtime_module_free: {off:#x} is not a live app-heap block");
+    }
+}
+
+/// # Safety
+/// `p_native_addr` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_module_malloc(inst: *mut ModuleInst, size: u64, p_native_addr: *mut *mut c_void) -> u64 {
+    guard(0, || {
+        let Some(i) = inst_ref(inst) else { return 0 };
+        match module_malloc(i, size) {
+            Some(off) => {
+                if !p_native_addr.is_null() {
+                    let base = mem(i).map(|(b, _)| b).unwrap_or(std::ptr::null_mut());
+                    // SAFETY: caller's contract.
+                    unsafe { *p_native_addr = base.wrapping_add(off as usize) as *mut c_void };
+                }
+                off
+            }
+            None => {
+                if !i.has_exception() {
+                    i.set_exception(Some("app heap out of memory"));
+                }
+                0
+            }
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_runtime_module_free(inst: *mut ModuleInst, ptr: u64) {
+    guard((), || {
+        if let Some(i) = inst_ref(inst) {
+            module_free(i, ptr);
+        }
+    })
+}
+
+/// Allocate `size` bytes with module_malloc and copy `src` there.
+///
+/// # Safety
+/// `src` points to `size` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_module_dup_data(inst: *mut ModuleInst, src: *const u8, size: u64) -> u64 {
+    guard(0, || {
+        let Some(i) = inst_ref(inst) else { return 0 };
+        if src.is_null() && size > 0 {
+            return 0;
+        }
+        let Some(off) = module_malloc(i, size) else {
+            i.set_exception(Some("app heap out of memory"));
+            return 0;
+        };
+        // SAFETY: caller's contract on src.
+        let data = unsafe { std::slice::from_raw_parts(src, size as usize) };
+        let Some(memory) = i.memory.get() else { return 0 };
+        // SAFETY: C API caller: outside wasm or inside its host call.
+        match memory.write(unsafe { i.store() }, off, data) {
+            Ok(()) => off,
+            Err(_) => 0,
+        }
+    })
+}
+
+/// Copy argv into linear memory for main(argc, argv): the strings, then the
+/// pointer array. Returns the array's offset.
+pub fn copy_argv(inst: &ModuleInst, args: &[String]) -> Option<u64> {
+    let strings: usize = args.iter().map(|a| a.len() + 1).sum();
+    let table = 4 * (args.len() + 1);
+    let total = (strings + table) as u64;
+    let off = module_malloc(inst, total)?;
+    let memory = inst.memory.get()?;
+    let mut blob = vec![0u8; strings + table];
+    let mut ptrs = Vec::with_capacity(args.len() + 1);
+    let mut p = table;
+    for a in args {
+        ptrs.push((off as usize + p) as u32);
+        blob[p..p + a.len()].copy_from_slice(a.as_bytes());
+        p += a.len() + 1;
+    }
+    ptrs.push(0);
+    for (k, v) in ptrs.iter().enumerate() {
+        blob[4 * k..4 * k + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    // SAFETY: C API caller: outside wasm or inside its host call.
+    memory.write(unsafe { inst.store() }, off, &blob).ok()?;
+    Some(off)
+}

@@ -1,0 +1,94 @@
+//! Native libraries (iwasm `--native-lib=`), WAMR protocol:
+//! - `uint32_t get_native_lib(char **module_name, NativeSymbol **symbols)`
+//!   (required) returns the symbol count;
+//! - `int init_native_lib(void)` (optional) is called first; non-zero = failure;
+//! - `void deinit_native_lib(void)` (optional) is called when the runtime is
+//!   destroyed, after the symbols were unregistered.
+//!
+//! The libraries are registered as `wasm_runtime_register_natives` would.
+
+use std::ffi::{c_char, CStr};
+use std::path::Path;
+use std::sync::Mutex;
+
+use ember_platform::dynlib::DynLib;
+
+use super::NativeSymbol;
+
+type GetNativeLib = unsafe extern "C" fn(*mut *mut c_char, *mut *mut NativeSymbol) -> u32;
+type InitNativeLib = unsafe extern "C" fn() -> i32;
+type DeinitNativeLib = unsafe extern "C" fn();
+
+struct Loaded {
+    module: String,
+    symbols: usize,
+    deinit: Option<DeinitNativeLib>,
+    _lib: DynLib,
+}
+
+static LIBS: Mutex<Vec<Loaded>> = Mutex::new(Vec::new());
+
+/// Load `path` and register its natives. Returns (module name, symbol count).
+pub fn load(path: &Path) -> Result<(String, u32), String> {
+    let lib = DynLib::open(path)?;
+    let shown = path.display();
+    let get = lib
+        .symbol_address("get_native_lib")
+        .ok_or_else(|| format!("{shown}: no get_native_lib function"))?;
+    // SAFETY: the WAMR native-lib protocol fixes these C signatures.
+    let get: GetNativeLib = unsafe { std::mem::transmute::<*const std::ffi::c_void, GetNativeLib>(get) };
+    if let Some(init) = lib.symbol_address("init_native_lib") {
+        // SAFETY: as above.
+        let init: InitNativeLib = unsafe { std::mem::transmute::<*const std::ffi::c_void, InitNativeLib>(init) };
+        // SAFETY: calling the library's initialiser per protocol.
+        let rc = unsafe { init() };
+        if rc != 0 {
+            return Err(format!("{shown}: init_native_lib failed with {rc}"));
+        }
+    }
+    let deinit = lib
+        .symbol_address("deinit_native_lib")
+        // SAFETY: as above.
+        .map(|d| unsafe { std::mem::transmute::<*const std::ffi::c_void, DeinitNativeLib>(d) });
+    let mut module: *mut c_char = std::ptr::null_mut();
+    let mut symbols: *mut NativeSymbol = std::ptr::null_mut();
+    // SAFETY: out-pointers are valid locals.
+    let n = unsafe { get(&mut module, &mut symbols) };
+    let fail = |msg: String| {
+        if let Some(d) = deinit {
+            // SAFETY: protocol: undo init_native_lib.
+            unsafe { d() };
+        }
+        Err(msg)
+    };
+    if module.is_null() || (symbols.is_null() && n > 0) {
+        return fail(format!("{shown}: get_native_lib returned no module name or symbols"));
+    }
+    // SAFETY: the library returns a NUL-terminated module name.
+    let module = unsafe { CStr::from_ptr(module) }.to_string_lossy().into_owned();
+    // SAFETY: the library owns `n` symbols at `symbols` for as long as it is loaded.
+    if let Err(e) = unsafe { super::register(&module, symbols, n, false) } {
+        return fail(format!("{shown}: {e}"));
+    }
+    log::info!("native library {shown}: {n} function(s) for module \"{module}\"");
+    LIBS.lock().unwrap_or_else(|e| e.into_inner()).push(Loaded {
+        module: module.clone(),
+        symbols: symbols as usize,
+        deinit,
+        _lib: lib,
+    });
+    Ok((module, n))
+}
+
+/// Unregister, deinit and close every loaded library (newest first).
+pub fn unload_all() {
+    let libs: Vec<Loaded> = std::mem::take(&mut *LIBS.lock().unwrap_or_else(|e| e.into_inner()));
+    for l in libs.into_iter().rev() {
+        super::unregister(&l.module, l.symbols as *const NativeSymbol);
+        if let Some(d) = l.deinit {
+            // SAFETY: protocol: the library's finaliser, called once.
+            unsafe { d() };
+        }
+        // `l._lib` drops here: dlclose.
+    }
+}

@@ -1,0 +1,126 @@
+//! The native-symbol registry: functions registered through
+//! `wasm_runtime_register_natives[_raw]` (C structs `NativeSymbol`), and
+//! `--native-lib` shared libraries (WAMR protocol, see [`libs`]).
+
+pub mod invoke;
+pub mod libs;
+pub mod signature;
+
+use std::ffi::{c_char, c_void, CStr};
+use std::sync::{Mutex, MutexGuard};
+
+use signature::Signature;
+
+/// WAMR's `NativeSymbol` (lib_export.h).
+#[repr(C)]
+pub struct NativeSymbol {
+    pub symbol: *const c_char,
+    pub func_ptr: *mut c_void,
+    pub signature: *const c_char,
+    pub attachment: *mut c_void,
+}
+
+/// One registered native function.
+#[derive(Clone, Debug)]
+pub struct NativeEntry {
+    pub module: String,
+    pub field: String,
+    pub func_ptr: usize,
+    /// None only for raw natives registered without a signature.
+    pub signature: Option<Signature>,
+    pub attachment: usize,
+    /// `fn(exec_env, uint64_t *args)` calling convention.
+    pub raw: bool,
+}
+
+struct Registration {
+    /// The caller's array: identifies the registration for unregister.
+    symbols: usize,
+    module: String,
+    entries: Vec<NativeEntry>,
+}
+
+static REGISTRY: Mutex<Vec<Registration>> = Mutex::new(Vec::new());
+
+fn registry() -> MutexGuard<'static, Vec<Registration>> {
+    REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Register `n` symbols of `module` (copied; the array pointer identifies
+/// the registration for [`unregister`]).
+///
+/// # Safety
+/// `symbols` must point to `n` valid `NativeSymbol`s whose strings are
+/// NUL-terminated (signature may be NULL for raw natives).
+pub unsafe fn register(module: &str, symbols: *const NativeSymbol, n: u32, raw: bool) -> Result<(), String> {
+    if symbols.is_null() && n > 0 {
+        return Err("native symbol array is NULL".into());
+    }
+    let mut entries = Vec::with_capacity(n as usize);
+    for i in 0..n as usize {
+        // SAFETY: caller guarantees `n` entries.
+        let s = unsafe { &*symbols.add(i) };
+        if s.symbol.is_null() || s.func_ptr.is_null() {
+            return Err(format!("native symbol #{i} of module \"{module}\" has a NULL name or function"));
+        }
+        // SAFETY: caller guarantees NUL-terminated strings.
+        let field = unsafe { CStr::from_ptr(s.symbol) }.to_string_lossy().into_owned();
+        let signature = if s.signature.is_null() {
+            if !raw {
+                return Err(format!("native symbol \"{module}.{field}\" has no signature"));
+            }
+            None
+        } else {
+            // SAFETY: as above.
+            let text = unsafe { CStr::from_ptr(s.signature) }.to_string_lossy();
+            let sig = Signature::parse(&text).map_err(|e| format!("{module}.{field}: {e}"))?;
+            if !raw {
+                let n_float = sig.params.iter().filter(|p| matches!(p, signature::Param::F32 | signature::Param::F64)).count();
+                let n_int = 1 + sig.params.len() - n_float;
+                if !invoke::fits(n_int, n_float) {
+                    return Err(format!(
+                        "{module}.{field}: this signature cannot be called on this architecture; use wasm_runtime_register_natives_raw"
+                    ));
+                }
+            }
+            Some(sig)
+        };
+        entries.push(NativeEntry {
+            module: module.to_string(),
+            field,
+            func_ptr: s.func_ptr as usize,
+            signature,
+            attachment: s.attachment as usize,
+            raw,
+        });
+    }
+    log::debug!("registered {} native symbol(s) for module \"{module}\"{}", entries.len(), if raw { " (raw)" } else { "" });
+    registry().push(Registration { symbols: symbols as usize, module: module.to_string(), entries });
+    Ok(())
+}
+
+/// Remove the registration made with this module name and array.
+pub fn unregister(module: &str, symbols: *const NativeSymbol) -> bool {
+    let mut r = registry();
+    match r.iter().position(|g| g.symbols == symbols as usize && g.module == module) {
+        Some(i) => {
+            r.remove(i);
+            true
+        }
+        None => false,
+    }
+}
+
+/// The newest registration of `module`.`field`.
+pub fn lookup(module: &str, field: &str) -> Option<NativeEntry> {
+    registry()
+        .iter()
+        .rev()
+        .filter(|g| g.module == module)
+        .find_map(|g| g.entries.iter().find(|e| e.field == field).cloned())
+}
+
+/// Forget everything (wasm_runtime_destroy).
+pub fn clear() {
+    registry().clear();
+}

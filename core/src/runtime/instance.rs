@@ -1,0 +1,163 @@
+//! `wasm_module_inst_t`: one instance with its own store.
+//!
+//! Borrowing: the store lives in an `UnsafeCell`. While wasm runs, the
+//! interpreter holds the `&mut Store`; when it calls a native function, the
+//! native may call back into the C API with the instance handle (validate an
+//! address, module_malloc, call wasm again). For that window the host-call
+//! glue records the `Caller`'s store pointer in `active`, and [`ModuleInst::store`]
+//! hands out that pointer instead of the cell's, so there is only ever one
+//! live path to the store.
+
+use std::cell::{Cell, RefCell, UnsafeCell};
+use std::collections::HashMap;
+use std::ffi::{c_void, CString};
+
+use ember_interp::{Config, Func, FuncType, Instance, Memory, Store};
+
+use super::exec_env::ExecEnv;
+use super::heap::AppHeap;
+use super::module::LoadedModule;
+use crate::host::StoreData;
+
+/// What a `wasm_function_inst_t` points to (boxed, so the pointer is stable
+/// for the instance's lifetime).
+pub struct FuncHandle {
+    pub func: Func,
+    pub ty: FuncType,
+}
+
+pub struct ModuleInst {
+    store: UnsafeCell<Store<StoreData>>,
+    /// The store of the host call in progress (see module docs), or null.
+    active: Cell<*mut Store<StoreData>>,
+    pub instance: Cell<Option<Instance>>,
+    pub memory: Cell<Option<Memory>>,
+    pub module: *const LoadedModule,
+    /// "Exception: ..." as WAMR reports it.
+    exception: RefCell<Option<CString>>,
+    /// Status given to proc_exit, or main's return value.
+    pub exit_code: Cell<Option<i32>>,
+    pub custom_data: Cell<*mut c_void>,
+    /// Context-key values (key address -> value).
+    pub contexts: RefCell<Vec<(usize, *mut c_void)>>,
+    /// Exec env of the wasm call in progress (native calls receive it).
+    pub current_env: Cell<*mut ExecEnv>,
+    singleton: Cell<*mut ExecEnv>,
+    /// Default operand-stack size for the singleton exec env, in bytes.
+    pub stack_size: u32,
+    /// Requested host-managed heap size (bytes); created on first use.
+    pub heap_size: u32,
+    pub heap: RefCell<Option<AppHeap>>,
+    pub funcs: RefCell<HashMap<String, Box<FuncHandle>>>,
+}
+
+impl ModuleInst {
+    pub fn new(module: *const LoadedModule, config: Config, data: StoreData, stack_size: u32, heap_size: u32) -> Box<ModuleInst> {
+        Box::new(ModuleInst {
+            store: UnsafeCell::new(Store::new(config, data)),
+            active: Cell::new(std::ptr::null_mut()),
+            instance: Cell::new(None),
+            memory: Cell::new(None),
+            module,
+            exception: RefCell::new(None),
+            exit_code: Cell::new(None),
+            custom_data: Cell::new(std::ptr::null_mut()),
+            contexts: RefCell::new(Vec::new()),
+            current_env: Cell::new(std::ptr::null_mut()),
+            singleton: Cell::new(std::ptr::null_mut()),
+            stack_size,
+            heap_size,
+            heap: RefCell::new(None),
+            funcs: RefCell::new(HashMap::new()),
+        })
+    }
+
+    /// The one live path to the store (see module docs).
+    ///
+    /// # Safety
+    /// The returned reference must not outlive the current C API call or host
+    /// call, and must not coexist with another one from this function.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn store(&self) -> &mut Store<StoreData> {
+        let a = self.active.get();
+        // SAFETY: `active` is the Caller's store pointer of the running host
+        // call (whose own borrow is suspended while the native runs); else no
+        // wasm runs and the cell's store is unborrowed. Caller's contract
+        // excludes overlapping references.
+        unsafe {
+            if a.is_null() {
+                &mut *self.store.get()
+            } else {
+                &mut *a
+            }
+        }
+    }
+
+    /// Record the store of a host call; returns the previous value to restore.
+    pub fn enter_host(&self, store: *mut Store<StoreData>) -> *mut Store<StoreData> {
+        self.active.replace(store)
+    }
+    pub fn leave_host(&self, prev: *mut Store<StoreData>) {
+        self.active.set(prev);
+    }
+    /// Is a native function of this instance running right now?
+    pub fn in_host_call(&self) -> bool {
+        !self.active.get().is_null()
+    }
+
+    pub fn set_exception(&self, msg: Option<&str>) {
+        *self.exception.borrow_mut() = msg.map(|m| {
+            let text = format!("Exception: {m}").replace('\0', " ");
+            CString::new(text).unwrap_or_default()
+        });
+    }
+    pub fn has_exception(&self) -> bool {
+        self.exception.borrow().is_some()
+    }
+    /// The exception text (without the "Exception: " prefix).
+    pub fn exception_message(&self) -> Option<String> {
+        self.exception
+            .borrow()
+            .as_ref()
+            .map(|c| c.to_string_lossy().trim_start_matches("Exception: ").to_string())
+    }
+    /// Pointer to the NUL-terminated exception, valid until it changes.
+    pub fn exception_ptr(&self) -> *const std::ffi::c_char {
+        match &*self.exception.borrow() {
+            Some(c) => c.as_ptr(),
+            None => std::ptr::null(),
+        }
+    }
+
+    /// The singleton exec env (created on first use).
+    pub fn singleton_env(&self) -> *mut ExecEnv {
+        let s = self.singleton.get();
+        if !s.is_null() {
+            return s;
+        }
+        let env = Box::into_raw(ExecEnv::new(self as *const ModuleInst as *mut ModuleInst, self.stack_size, true));
+        self.singleton.set(env);
+        env
+    }
+
+    /// (base pointer, length) of memory 0, if any.
+    ///
+    /// # Safety
+    /// As for [`ModuleInst::store`]; the pointer is valid until memory grows.
+    pub unsafe fn memory_raw(&self) -> Option<(*mut u8, usize)> {
+        let mem = self.memory.get()?;
+        // SAFETY: forwarded contract.
+        let data = mem.data_mut(unsafe { self.store() });
+        Some((data.as_mut_ptr(), data.len()))
+    }
+}
+
+impl Drop for ModuleInst {
+    fn drop(&mut self) {
+        let s = self.singleton.replace(std::ptr::null_mut());
+        if !s.is_null() {
+            // SAFETY: created by Box::into_raw in `singleton_env`, freed once here.
+            drop(unsafe { Box::from_raw(s) });
+        }
+    }
+}

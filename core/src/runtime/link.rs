@@ -1,0 +1,257 @@
+//! Instantiation: resolve every import (registered natives, then WASI, then
+//! wasi-nn; see host.rs), build the store, run the start function.
+
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use ember_interp::{Caller, Config, Extern, ExternType, Func, FuncType, Instance, Store, Trap, Val, ValType};
+
+use super::instance::ModuleInst;
+use super::module::LoadedModule;
+use crate::host::{HostFuncDef, StoreData};
+use crate::natives::invoke::{self, Arg, Ret};
+use crate::natives::signature::Param;
+use crate::natives::{self, NativeEntry};
+
+pub const WASI_MODULE: &str = "wasi_snapshot_preview1";
+
+/// Bytes per interpreter stack cell: stack_size / CELL = Config::max_stack_cells.
+const CELL: u32 = 8;
+/// Smallest operand stack we give an instance (bytes).
+pub const MIN_STACK_SIZE: u32 = 128 * 1024;
+
+static DEFAULT_FUEL: AtomicU64 = AtomicU64::new(0);
+
+pub fn set_default_fuel(fuel: u64) {
+    DEFAULT_FUEL.store(fuel, Ordering::Relaxed);
+}
+
+/// The Config of an instance with this operand-stack size (bytes).
+pub fn config_for(stack_size: u32) -> Config {
+    let fuel = DEFAULT_FUEL.load(Ordering::Relaxed);
+    Config {
+        max_stack_cells: (stack_size.max(MIN_STACK_SIZE) / CELL) as usize,
+        fuel: (fuel != 0).then_some(fuel),
+        ..Config::default()
+    }
+}
+
+fn describe(t: &FuncType) -> String {
+    format!("{:?} -> {:?}", t.params, t.results)
+}
+
+pub fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u32) -> Result<Box<ModuleInst>, String> {
+    // SAFETY: the C API passes a live module (WAMR contract: the module
+    // outlives its instances).
+    let module = unsafe { &*lm };
+    let imports = module.module.imports();
+
+    // Pool mode: refuse early when the initial linear memory cannot fit.
+    let initial_mem: u64 = module
+        .module
+        .exports()
+        .iter()
+        .filter_map(|e| match &e.ty {
+            ExternType::Memory(m) => Some(m.min as u64 * 65536),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    if !crate::alloc::room_for(initial_mem as usize) {
+        return Err(format!("not enough runtime memory for a linear memory of {initial_mem} bytes (memory pool too small)"));
+    }
+
+    // WASI state when the module imports WASI, or when WASI args were set
+    // (so that malformed args are reported even for modules without WASI).
+    let wasi = if imports.iter().any(|i| &*i.module == WASI_MODULE) || module.settings().wasi_factory.is_some() {
+        Some(match &module.settings().wasi_factory {
+            Some(f) => f()?,
+            None => crate::wasi::WasiCtx::default(),
+        })
+    } else {
+        None
+    };
+    let data = StoreData { wasi, ..StoreData::default() };
+    let inst = ModuleInst::new(lm, config_for(stack_size), data, stack_size, heap_size);
+    let ip: *const ModuleInst = &*inst;
+
+    // SAFETY: no wasm runs yet; this is the only reference to the store
+    // until Instance::new returns (host calls during the start function go
+    // through the Caller's reborrow of it).
+    let store = unsafe { inst.store() };
+    let mut externs = Vec::with_capacity(imports.len());
+    for imp in imports {
+        let (m, f) = (&*imp.module, &*imp.name);
+        let ExternType::Func(ft) = &imp.ty else {
+            return Err(format!(
+                "cannot link import {m}.{f}: only function imports can be provided by the host (got {:?})",
+                imp.ty
+            ));
+        };
+        let func = if let Some(entry) = natives::lookup(m, f) {
+            if let Some(sig) = &entry.signature {
+                if !sig.matches(&ft.params, &ft.results) {
+                    return Err(format!(
+                        "cannot link import {m}.{f}: native signature does not match the import type {}",
+                        describe(ft)
+                    ));
+                }
+            }
+            native_func(store, ft.clone(), ip, entry)
+        } else if let Some(def) = (m == WASI_MODULE).then(|| crate::wasi::lookup(f)).flatten() {
+            host_func(store, ft, def, m)?
+        } else if let Some(def) = crate::nn::lookup(m, f) {
+            host_func(store, ft, def, m)?
+        } else {
+            return Err(format!("cannot link import {m}.{f}: no native symbol, WASI or wasi-nn function of that name"));
+        };
+        externs.push(Extern::Func(func));
+    }
+
+    let instance = Instance::new(store, &module.module, &externs).map_err(|e| e.to_string())?;
+    inst.instance.set(Some(instance));
+    inst.memory.set(instance.memory(store));
+    Ok(inst)
+}
+
+fn host_func(store: &mut Store<StoreData>, ft: &FuncType, def: &'static HostFuncDef, m: &str) -> Result<Func, String> {
+    if *ft.params != *def.params || *ft.results != *def.results {
+        return Err(format!(
+            "cannot link import {m}.{}: the module expects {} but the host function is {:?} -> {:?}",
+            def.name,
+            describe(ft),
+            def.params,
+            def.results
+        ));
+    }
+    Ok(Func::new_host(store, ft.clone(), move |mut caller: Caller<'_, StoreData>, args: &[Val], results: &mut [Val]| {
+        (def.func)(&mut caller, args, results)
+    }))
+}
+
+fn native_func(store: &mut Store<StoreData>, ft: FuncType, ip: *const ModuleInst, entry: NativeEntry) -> Func {
+    Func::new_host(store, ft, move |caller: Caller<'_, StoreData>, args: &[Val], results: &mut [Val]| {
+        // SAFETY: the instance owns the store that owns this closure, so it
+        // is alive whenever the closure runs.
+        let inst = unsafe { &*ip };
+        call_native(inst, &entry, caller, args, results)
+    })
+}
+
+fn call_native(inst: &ModuleInst, e: &NativeEntry, caller: Caller<'_, StoreData>, args: &[Val], results: &mut [Val]) -> Result<(), Trap> {
+    if inst.memory.get().is_none() {
+        // Called during instantiation (start function): learn memory 0 now.
+        inst.memory.set(caller.memory());
+    }
+    let store_ptr: *mut Store<StoreData> = caller.store;
+    let prev = inst.enter_host(store_ptr);
+    let env = match inst.current_env.get() {
+        p if p.is_null() => inst.singleton_env(),
+        p => p,
+    };
+    // SAFETY: exec envs live until destroyed by the embedder, which must not
+    // happen while a call through them runs.
+    let env_ref = unsafe { &*env };
+    let prev_att = env_ref.attachment.replace(e.attachment as *mut c_void);
+    let r = if e.raw { call_raw(e, env as *mut c_void, args, results) } else { call_with_signature(inst, e, env as *mut c_void, args, results) };
+    env_ref.attachment.set(prev_att);
+    inst.leave_host(prev);
+    r?;
+    // A native that called wasm_runtime_set_exception wants the guest to trap;
+    // a nested call that ended in proc_exit ends the outer guest too.
+    if let Some(msg) = inst.exception_message() {
+        inst.set_exception(None);
+        if let (crate::capi::call::PROC_EXIT, Some(code)) = (msg.as_str(), inst.exit_code.get()) {
+            return Err(Trap::Exit(code));
+        }
+        return Err(Trap::Host(msg.into()));
+    }
+    Ok(())
+}
+
+fn val_bits(v: &Val) -> u64 {
+    match *v {
+        Val::I32(x) => x as u32 as u64,
+        Val::I64(x) => x as u64,
+        Val::F32(b) => b as u64,
+        Val::F64(b) => b,
+        Val::ExternRef(r) => r.map(|x| x as u64).unwrap_or(u64::MAX),
+        Val::V128(x) => x as u64,
+        Val::FuncRef(_) => 0,
+    }
+}
+
+fn result_from_bits(t: ValType, bits: u64) -> Val {
+    match t {
+        ValType::I32 => Val::I32(bits as u32 as i32),
+        ValType::I64 => Val::I64(bits as i64),
+        ValType::F32 => Val::F32(bits as u32),
+        ValType::F64 => Val::F64(bits),
+        ValType::ExternRef => Val::ExternRef((bits != u64::MAX && bits <= u32::MAX as u64).then_some(bits as u32)),
+        ValType::V128 | ValType::FuncRef => Val::default_of(t),
+    }
+}
+
+/// WAMR raw natives: `void f(wasm_exec_env_t, uint64_t *args)`, one 64-bit
+/// slot per argument, the result written to args[0].
+fn call_raw(e: &NativeEntry, env: *mut c_void, args: &[Val], results: &mut [Val]) -> Result<(), Trap> {
+    let mut slots: Vec<u64> = args.iter().map(val_bits).collect();
+    if slots.is_empty() {
+        slots.push(0);
+    }
+    type RawFn = unsafe extern "C" fn(*mut c_void, *mut u64);
+    // SAFETY: registered through register_natives_raw, whose contract is this C type.
+    let f: RawFn = unsafe { std::mem::transmute::<usize, RawFn>(e.func_ptr) };
+    // SAFETY: `slots` has at least one slot per argument and one for the result.
+    unsafe { f(env, slots.as_mut_ptr()) };
+    if let Some(r) = results.first_mut() {
+        *r = result_from_bits(r.ty(), slots[0]);
+    }
+    Ok(())
+}
+
+fn call_with_signature(inst: &ModuleInst, e: &NativeEntry, env: *mut c_void, args: &[Val], results: &mut [Val]) -> Result<(), Trap> {
+    let Some(sig) = &e.signature else {
+        return Err(Trap::Host("native function without signature".into()));
+    };
+    // SAFETY: we are the host call in progress; the store path is `active`.
+    let (base, len) = unsafe { inst.memory_raw() }.unwrap_or((std::ptr::null_mut(), 0));
+    let mut nargs = Vec::with_capacity(args.len() + 1);
+    nargs.push(Arg::Int(env as u64));
+    for (i, p) in sig.params.iter().enumerate() {
+        let v = args.get(i).ok_or_else(|| Trap::Host("native call: argument count mismatch".into()))?;
+        let bits = val_bits(v);
+        nargs.push(match p {
+            Param::I32 | Param::Len | Param::I64 | Param::ExternRef => Arg::Int(bits),
+            Param::F32 | Param::F64 => Arg::Float(bits),
+            Param::Ptr { with_len } => {
+                let off = bits;
+                let size = if *with_len { args.get(i + 1).map(val_bits).unwrap_or(0) } else { 1 };
+                if base.is_null() || off.checked_add(size).is_none_or(|end| end > len as u64) {
+                    return Err(Trap::MemoryOutOfBounds);
+                }
+                Arg::Int(base as u64 + off)
+            }
+            Param::Str => {
+                let off = bits as usize;
+                // SAFETY: [base, base+len) is memory 0 of this instance.
+                let mem = if base.is_null() { &[][..] } else { unsafe { std::slice::from_raw_parts(base, len) } };
+                if off >= mem.len() || !mem[off..].contains(&0) {
+                    return Err(Trap::MemoryOutOfBounds);
+                }
+                Arg::Int(base as u64 + off as u64)
+            }
+        });
+    }
+    let ret = match sig.result {
+        Some(ValType::F32) | Some(ValType::F64) => Ret::Float,
+        _ => Ret::Int,
+    };
+    // SAFETY: the registered signature describes the C function (WAMR
+    // contract); argument classes follow it.
+    let bits = unsafe { invoke::call(e.func_ptr as *const c_void, &nargs, ret) }.map_err(|m| Trap::Host(m.into()))?;
+    if let (Some(t), Some(r)) = (sig.result, results.first_mut()) {
+        *r = result_from_bits(t, bits);
+    }
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! `wasm_module_t`: a validated module plus settings attached before
+//! instantiation.
+
+use std::cell::UnsafeCell;
+use std::ffi::c_void;
+
+use crate::host::ModuleSettings;
+
+/// What a `wasm_module_t` points to.
+pub struct LoadedModule {
+    pub module: ember_interp::Module,
+    /// Interior mutability: C API setters take the handle, not a `&mut`.
+    settings: UnsafeCell<ModuleSettings>,
+}
+
+impl LoadedModule {
+    /// Validate `bytes` (the buffer is not kept: the interpreter copies what it needs).
+    pub fn load(bytes: &[u8]) -> Result<Box<LoadedModule>, String> {
+        // Pool mode: the module's IR and tables take a few times the binary's
+        // size; refuse early instead of aborting in the middle of the parser.
+        if !crate::alloc::room_for(bytes.len().saturating_mul(2)) {
+            return Err(format!(
+                "not enough runtime memory to load a module of {} bytes (memory pool too small)",
+                bytes.len()
+            ));
+        }
+        // One line, whatever the parser's message looks like.
+        let module = ember_interp::Module::new(bytes).map_err(|e| e.to_string().split_whitespace().collect::<Vec<_>>().join(" "))?;
+        Ok(Box::new(LoadedModule { module, settings: UnsafeCell::new(ModuleSettings::default()) }))
+    }
+
+    /// The settings, for instantiation.
+    pub fn settings(&self) -> &ModuleSettings {
+        // SAFETY: mutation happens only through `settings_of`, whose contract
+        // excludes concurrent references (the C API is not used concurrently
+        // on one module while it is being configured).
+        unsafe { &*self.settings.get() }
+    }
+}
+
+/// See [`crate::host::module_settings`].
+///
+/// # Safety
+/// `module` must be NULL or a live `wasm_module_t`; no other reference to
+/// its settings may be alive.
+pub unsafe fn settings_of<'a>(module: *mut c_void) -> Option<&'a mut ModuleSettings> {
+    let m = module as *const LoadedModule;
+    if m.is_null() {
+        return None;
+    }
+    // SAFETY: forwarded contract.
+    unsafe { Some(&mut *(*m).settings.get()) }
+}
