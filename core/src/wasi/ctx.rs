@@ -1,0 +1,211 @@
+//! Per-instance WASI state: argv, environment, the descriptor table.
+
+use std::io::IsTerminal;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+
+use ember_platform::fs::{self, DirEntry, FileKind};
+use ember_platform::sandbox;
+
+use super::config::{check_env, WasiConfig};
+use super::mem::WResult;
+use super::types::{filetype, rights, Errno};
+
+/// Most descriptors one instance may hold open at once (EMFILE beyond).
+pub const MAX_FDS: usize = 1024;
+
+/// What a guest descriptor refers to.
+pub enum FdKind {
+    /// Anything that is not a directory (files, stdio, sockets, devices).
+    File,
+    /// A directory: path operations are resolved beneath it.
+    Dir {
+        /// The guest name of a preopened directory (fd_prestat_*).
+        preopen: Option<String>,
+        /// How deep this directory lies below its preopen (0 for the preopen).
+        depth: usize,
+        /// The listing that fd_readdir cookies index; refreshed at cookie 0.
+        listing: Option<Vec<DirEntry>>,
+    },
+}
+
+/// One open guest descriptor.
+pub struct FdEntry {
+    pub fd: OwnedFd,
+    pub kind: FdKind,
+    pub filetype: u8,
+    pub rights_base: u64,
+    pub rights_inheriting: u64,
+}
+
+impl FdEntry {
+    /// ENOTCAPABLE unless every right in `needed` is held.
+    pub fn require(&self, needed: u64) -> WResult<()> {
+        if self.rights_base & needed == needed {
+            Ok(())
+        } else {
+            Err(Errno::NOTCAPABLE)
+        }
+    }
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+    pub fn is_dir(&self) -> bool {
+        matches!(self.kind, FdKind::Dir { .. })
+    }
+    /// Depth below the preopen, for directories (ENOTDIR otherwise).
+    pub fn dir_depth(&self) -> WResult<usize> {
+        match self.kind {
+            FdKind::Dir { depth, .. } => Ok(depth),
+            FdKind::File => Err(Errno::NOTDIR),
+        }
+    }
+}
+
+/// The WASI file type of a host file kind.
+pub fn filetype_of(kind: FileKind) -> u8 {
+    match kind {
+        FileKind::BlockDevice => filetype::BLOCK_DEVICE,
+        FileKind::CharDevice => filetype::CHARACTER_DEVICE,
+        FileKind::Directory => filetype::DIRECTORY,
+        FileKind::Regular => filetype::REGULAR_FILE,
+        FileKind::SocketDgram => filetype::SOCKET_DGRAM,
+        FileKind::SocketStream => filetype::SOCKET_STREAM,
+        FileKind::Symlink => filetype::SYMBOLIC_LINK,
+        FileKind::Fifo | FileKind::Unknown => filetype::UNKNOWN,
+    }
+}
+
+/// The most a descriptor of this kind can hold.
+pub fn max_rights_of(kind: FileKind, is_tty: bool) -> u64 {
+    match kind {
+        FileKind::Directory => rights::DIR,
+        FileKind::SocketDgram | FileKind::SocketStream => rights::SOCKET,
+        FileKind::CharDevice if is_tty => rights::TTY,
+        FileKind::Fifo => rights::FILE & !(rights::FD_SEEK | rights::FD_TELL),
+        _ => rights::FILE,
+    }
+}
+
+/// The descriptor table of an instance.
+#[derive(Default)]
+pub struct FdTable {
+    slots: Vec<Option<FdEntry>>,
+}
+
+impl FdTable {
+    pub fn get(&self, fd: u32) -> WResult<&FdEntry> {
+        self.slots.get(fd as usize).and_then(Option::as_ref).ok_or(Errno::BADF)
+    }
+    pub fn get_mut(&mut self, fd: u32) -> WResult<&mut FdEntry> {
+        self.slots.get_mut(fd as usize).and_then(Option::as_mut).ok_or(Errno::BADF)
+    }
+    /// Insert at the lowest free number.
+    pub fn insert(&mut self, e: FdEntry) -> WResult<u32> {
+        if let Some(i) = self.slots.iter().position(Option::is_none) {
+            self.slots[i] = Some(e);
+            return Ok(i as u32);
+        }
+        if self.slots.len() >= MAX_FDS {
+            return Err(Errno::MFILE);
+        }
+        self.slots.push(Some(e));
+        Ok((self.slots.len() - 1) as u32)
+    }
+    /// Put `e` at exactly `fd` (used for stdio, which may be missing).
+    fn place(&mut self, fd: u32, e: Option<FdEntry>) {
+        let i = fd as usize;
+        if self.slots.len() <= i {
+            self.slots.resize_with(i + 1, || None);
+        }
+        self.slots[i] = e;
+    }
+    pub fn remove(&mut self, fd: u32) -> WResult<FdEntry> {
+        self.slots.get_mut(fd as usize).and_then(Option::take).ok_or(Errno::BADF)
+    }
+    /// Move `from` onto `to` (closing what was at `to`); both must be open.
+    pub fn renumber(&mut self, from: u32, to: u32) -> WResult<()> {
+        self.get(from)?;
+        self.get(to)?;
+        if from != to {
+            let e = self.remove(from)?;
+            self.place(to, Some(e));
+        }
+        Ok(())
+    }
+}
+
+/// An entry for a freshly opened host descriptor, rights capped by its kind.
+pub fn entry_for(fd: OwnedFd, base: u64, inheriting: u64, preopen: Option<String>, depth: usize) -> WResult<FdEntry> {
+    let st = fs::fstat(fd.as_fd())?;
+    let is_tty = st.kind == FileKind::CharDevice && fd.as_fd().is_terminal();
+    let base = base & max_rights_of(st.kind, is_tty);
+    let kind = if st.kind == FileKind::Directory {
+        FdKind::Dir { preopen, depth, listing: None }
+    } else {
+        FdKind::File
+    };
+    Ok(FdEntry { fd, kind, filetype: filetype_of(st.kind), rights_base: base, rights_inheriting: inheriting })
+}
+
+/// Per-instance WASI state.
+pub struct WasiCtx {
+    pub args: Vec<Vec<u8>>,
+    pub env: Vec<Vec<u8>>,
+    pub fds: FdTable,
+    /// Set by proc_exit (for wasm_runtime_get_wasi_exit_code).
+    pub exit_code: Option<u32>,
+}
+
+impl Default for WasiCtx {
+    /// Stdio only (the process's own 0, 1, 2), no argv, no environment, no
+    /// preopens: what a module gets that imports WASI without being given
+    /// WASI arguments.
+    fn default() -> WasiCtx {
+        WasiCtx::new(&WasiConfig::default()).unwrap_or_else(|e| {
+            log::warn!("WASI stdio unavailable: {e}");
+            WasiCtx { args: Vec::new(), env: Vec::new(), fds: FdTable::default(), exit_code: None }
+        })
+    }
+}
+
+impl WasiCtx {
+    /// Build the state of one instance: duplicate stdio and open every
+    /// preopened directory. Fails with a one-line message naming the bad
+    /// option or directory.
+    pub fn new(cfg: &WasiConfig) -> Result<WasiCtx, String> {
+        cfg.validate()?;
+        for a in &cfg.args {
+            if a.contains(&0) {
+                return Err("invalid argument: contains a NUL byte".into());
+            }
+        }
+        for e in &cfg.env {
+            check_env(e)?;
+        }
+        let mut fds = FdTable::default();
+        for (i, host) in cfg.stdio.iter().enumerate() {
+            let raw = host.unwrap_or(i as i32);
+            let entry = match fs::dup_raw(raw) {
+                Ok(fd) => Some(entry_for(fd, rights::ALL, 0, None, 0).map_err(|e| format!("stdio fd {raw}: errno {}", e.0))?),
+                // A closed host descriptor is a closed guest descriptor.
+                Err(_) if host.is_none() => None,
+                Err(e) => return Err(format!("invalid stdio descriptor {raw}: {e}")),
+            };
+            fds.place(i as u32, entry);
+        }
+        for p in cfg.preopens()? {
+            let fd = sandbox::open_host_dir(&p.host)
+                .map_err(|e| format!("error while pre-opening directory {}: {e}", p.host.display()))?;
+            let mut base = rights::DIR;
+            let mut inheriting = rights::ALL;
+            if p.read_only {
+                base &= !rights::MUTATING;
+                inheriting &= !rights::MUTATING;
+            }
+            let e = entry_for(fd, base, inheriting, Some(p.guest.clone()), 0)
+                .map_err(|e| format!("error while pre-opening directory {}: errno {}", p.host.display(), e.0))?;
+            fds.insert(e).map_err(|_| "too many preopened directories".to_string())?;
+        }
+        Ok(WasiCtx { args: cfg.args.clone(), env: cfg.env.clone(), fds, exit_code: None })
+    }
+}
