@@ -317,6 +317,34 @@ fn corrupt_and_truncated_models_are_errors() {
         }
     }
     eprintln!("corrupt models: {ok} of {} one-byte changes still loaded", sum.len());
+    // One-byte changes found by fuzzing that kill a process using ArmNN 20.08 directly
+    // (SIGFPE, SIGSEGV, abort): the backend must refuse them with an error.
+    for (name, at, value) in [("sum.tflite", 316, 0u8), ("quantized.tflite", 683, 1), ("quantized.tflite", 208, 232), ("quantized.tflite", 448, 65)] {
+        let mut m = model(name);
+        m[at] = value;
+        let e = nn.load(&m).map(|g| nn.unload(g)).expect_err(&format!("{name} with byte {at} = {value} must be refused"));
+        eprintln!("{name} byte {at} = {value}: {e:?}");
+    }
+    // Several bytes changed at once (a fixed pseudo-random sequence): such models made ArmNN
+    // 20.08 crash (SIGSEGV, SIGFPE) until the backend's scan and probe process refused them.
+    for name in ["conv_net.tflite", "quantized.tflite", "mult_outputs.tflite"] {
+        let base = model(name);
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        };
+        for _ in 0..150 {
+            let mut m = base.clone();
+            for _ in 0..1 + next(6) {
+                let at = next(m.len());
+                m[at] = [0, 0xff, 0x80, 0x7f, 1, next(256) as u8][next(6)];
+            }
+            if let Ok(g) = nn.load(&m) {
+                nn.unload(g);
+            }
+        }
+    }
     let r = nn.run_f32(&sum, &[1, 5, 5, 1], &ramp(25), 1).unwrap();
     assert_close(&r[0], &[300.0], 1e-4, "sum after corrupt models");
 }

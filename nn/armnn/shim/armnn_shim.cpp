@@ -8,12 +8,21 @@
 #include <armnn/ArmNN.hpp>
 #include <armnnTfLiteParser/ITfLiteParser.hpp>
 
+#include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <exception>
 #include <new>
+#include <mutex>
+#include <shared_mutex>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 struct ember_armnn_rt {
     armnn::IRuntimePtr runtime;
@@ -28,6 +37,12 @@ struct ember_armnn_net {
 };
 
 namespace {
+
+// Calls into ArmNN hold this lock shared; ember_armnn_net_probe holds it exclusively while it
+// forks, so that no other thread is inside ArmNN (holding one of its locks) at that moment and
+// the child cannot deadlock on a lock copied in the locked state.
+std::shared_timed_mutex g_fork_lock;
+using SharedGuard = std::shared_lock<std::shared_timed_mutex>;
 
 void set_error(char *err, size_t err_len, const std::string &msg) {
     if (err == nullptr || err_len == 0) return;
@@ -95,6 +110,7 @@ std::vector<armnn::BackendId> split_backends(const char *list) {
 extern "C" {
 
 uint32_t ember_armnn_rt_create(const char *backends_path, ember_armnn_rt **out, char *err, size_t err_len) {
+    SharedGuard guard(g_fork_lock);
     return guarded(err, err_len, EMBER_NN_RUNTIME_ERROR, [&]() -> uint32_t {
         armnn::IRuntime::CreationOptions options;
         if (backends_path != nullptr) options.m_DynamicBackendsPath = backends_path;
@@ -109,6 +125,7 @@ uint32_t ember_armnn_rt_create(const char *backends_path, ember_armnn_rt **out, 
 }
 
 void ember_armnn_rt_destroy(ember_armnn_rt *rt) {
+    SharedGuard guard(g_fork_lock);
     try {
         delete rt;
     } catch (...) {
@@ -117,6 +134,7 @@ void ember_armnn_rt_destroy(ember_armnn_rt *rt) {
 }
 
 size_t ember_armnn_rt_backends(const ember_armnn_rt *rt, char *buf, size_t buf_len) {
+    SharedGuard guard(g_fork_lock);
     try {
         std::string joined;
         for (const armnn::BackendId &id : rt->runtime->GetDeviceSpec().GetSupportedBackends()) {
@@ -131,8 +149,8 @@ size_t ember_armnn_rt_backends(const ember_armnn_rt *rt, char *buf, size_t buf_l
     }
 }
 
-uint32_t ember_armnn_net_load(ember_armnn_rt *rt, const uint8_t *model, size_t model_len,
-                              const char *backends, ember_armnn_net **out, char *err, size_t err_len) {
+static uint32_t net_load(ember_armnn_rt *rt, const uint8_t *model, size_t model_len,
+                         const char *backends, ember_armnn_net **out, char *err, size_t err_len) {
     // Stage 1: parse. ParseExceptions are classified by message.
     armnn::INetworkPtr network(nullptr, [](armnn::INetwork *) {});
     std::vector<armnn::BindingPointInfo> inputs, outputs;
@@ -195,6 +213,7 @@ uint32_t ember_armnn_net_load(ember_armnn_rt *rt, const uint8_t *model, size_t m
 
 void ember_armnn_net_unload(ember_armnn_net *net) {
     if (net == nullptr) return;
+    SharedGuard guard(g_fork_lock);
     try {
         net->runtime->UnloadNetwork(net->id);
     } catch (...) {
@@ -230,8 +249,8 @@ uint32_t ember_armnn_net_tensor_desc(const ember_armnn_net *net, int is_output, 
     });
 }
 
-uint32_t ember_armnn_net_run(ember_armnn_net *net, const void *const *inputs, void *const *outputs,
-                             char *err, size_t err_len) {
+static uint32_t net_run(ember_armnn_net *net, const void *const *inputs, void *const *outputs,
+                        char *err, size_t err_len) {
     return guarded(err, err_len, EMBER_NN_RUNTIME_ERROR, [&]() -> uint32_t {
         armnn::InputTensors in;
         for (size_t i = 0; i < net->inputs.size(); ++i)
@@ -247,4 +266,80 @@ uint32_t ember_armnn_net_run(ember_armnn_net *net, const void *const *inputs, vo
     });
 }
 
+uint32_t ember_armnn_net_load(ember_armnn_rt *rt, const uint8_t *model, size_t model_len,
+                              const char *backends, ember_armnn_net **out, char *err, size_t err_len) {
+    SharedGuard guard(g_fork_lock);
+    return net_load(rt, model, model_len, backends, out, err, err_len);
+}
+
+uint32_t ember_armnn_net_run(ember_armnn_net *net, const void *const *inputs, void *const *outputs,
+                             char *err, size_t err_len) {
+    SharedGuard guard(g_fork_lock);
+    return net_run(net, inputs, outputs, err, err_len);
+}
+
 } // extern "C"
+
+extern "C" uint32_t ember_armnn_net_probe(ember_armnn_rt *rt, const uint8_t *model, size_t model_len,
+                                          const char *backends, uint32_t timeout_ms, char *err, size_t err_len) {
+    std::unique_lock<std::shared_timed_mutex> exclusive(g_fork_lock);
+    pid_t pid = fork();
+    if (pid != 0) exclusive.unlock(); // the child keeps its copy locked: it calls net_load/net_run, which do not lock
+    if (pid < 0) {
+        set_error(err, err_len, std::string("fork failed: ") + std::strerror(errno));
+        return EMBER_NN_RUNTIME_ERROR;
+    }
+    if (pid == 0) {
+        // Child: load and run once, then leave without running any destructor or atexit handler.
+        int status = 2;
+        try {
+            ember_armnn_net *net = nullptr;
+            char ignored[16];
+            if (net_load(rt, model, model_len, backends, &net, ignored, sizeof ignored) == 0) {
+                std::vector<std::vector<uint8_t>> in(net->inputs.size()), out(net->outputs.size());
+                std::vector<const void *> in_ptrs;
+                std::vector<void *> out_ptrs;
+                for (size_t i = 0; i < in.size(); ++i) {
+                    in[i].assign(net->inputs[i].second.GetNumBytes(), 0);
+                    in_ptrs.push_back(in[i].data());
+                }
+                for (size_t i = 0; i < out.size(); ++i) {
+                    out[i].assign(net->outputs[i].second.GetNumBytes(), 0);
+                    out_ptrs.push_back(out[i].data());
+                }
+                status = net_run(net, in_ptrs.data(), out_ptrs.data(), ignored, sizeof ignored) == 0 ? 0 : 2;
+            }
+        } catch (...) {
+            status = 2;
+        }
+        _exit(status);
+    }
+    // Parent: wait for the child, at most timeout_ms.
+    const long step_us = 2000;
+    long waited_us = 0;
+    int status = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) break;
+        if (r < 0 && errno != EINTR) {
+            set_error(err, err_len, std::string("waitpid failed: ") + std::strerror(errno));
+            return EMBER_NN_RUNTIME_ERROR;
+        }
+        if (waited_us / 1000 >= static_cast<long>(timeout_ms)) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            set_error(err, err_len, "ArmNN did not finish loading and running this model within " +
+                                        std::to_string(timeout_ms) + " ms (in a probe process): refused");
+            return EMBER_NN_INVALID_ARGUMENT;
+        }
+        struct timespec ts = {0, step_us * 1000};
+        nanosleep(&ts, nullptr);
+        waited_us += step_us;
+    }
+    if (WIFSIGNALED(status)) {
+        set_error(err, err_len, std::string("ArmNN crashed (") + strsignal(WTERMSIG(status)) +
+                                    ") loading or running this model in a probe process: the model is refused");
+        return EMBER_NN_INVALID_ARGUMENT;
+    }
+    return EMBER_NN_SUCCESS;
+}

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use ember_nn_abi::{encoding, tensor_type, NnError};
 
 use crate::error::Error;
-use crate::shim::{kind, Network, TensorDesc};
+use crate::shim::{self, kind, Network, TensorDesc};
 use crate::state::State;
 use crate::tflite_scan;
 use crate::vm_alloc::VmBuf;
@@ -25,6 +25,9 @@ pub fn load(state: &State, model: &[u8], enc: u32, target: u32) -> Result<Graph,
     }
     let info = tflite_scan::scan(model)?;
     let prefs = state.preferences(target)?;
+    if let Some(ms) = state.probe_timeout_ms {
+        shim::probe(&state.runtime, model, &prefs, ms)?;
+    }
     let net = Network::load(&state.runtime, model, &prefs).map_err(|mut e| {
         // ArmNN names the failing operator by number only: say what it is.
         if let Some((blame, text)) = tflite_scan::operator_index_in(&e.message).and_then(|i| info.explain_operator(i)) {

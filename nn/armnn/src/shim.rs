@@ -76,6 +76,15 @@ extern "C" {
         err_len: usize,
     ) -> u32;
     fn ember_armnn_net_unload(net: *mut RawNetwork);
+    fn ember_armnn_net_probe(
+        rt: *mut RawRuntime,
+        model: *const u8,
+        model_len: usize,
+        backends: *const c_char,
+        timeout_ms: u32,
+        err: *mut c_char,
+        err_len: usize,
+    ) -> u32;
     fn ember_armnn_net_num_inputs(net: *const RawNetwork) -> u32;
     fn ember_armnn_net_num_outputs(net: *const RawNetwork) -> u32;
     fn ember_armnn_net_tensor_desc(net: *const RawNetwork, is_output: c_int, index: u32, desc: *mut TensorDesc) -> u32;
@@ -152,6 +161,29 @@ pub struct Network {
 unsafe impl Send for Network {}
 // SAFETY: see above.
 unsafe impl Sync for Network {}
+
+/// Loads and runs `model` once in a forked child (see ember_armnn_net_probe): Err when ArmNN
+/// crashed or hung on it there.
+pub fn probe(runtime: &Runtime, model: &[u8], backends: &CStr, timeout_ms: u32) -> Result<(), Error> {
+    let mut err = [0 as c_char; ERR_LEN];
+    // SAFETY: model points to model.len() readable bytes; other pointers are valid.
+    let code = unsafe {
+        ember_armnn_net_probe(
+            runtime.raw.as_ptr(),
+            model.as_ptr(),
+            model.len(),
+            backends.as_ptr(),
+            timeout_ms,
+            err.as_mut_ptr(),
+            ERR_LEN,
+        )
+    };
+    if code == 0 {
+        Ok(())
+    } else {
+        Err(shim_error(code, &err))
+    }
+}
 
 impl Network {
     /// `backends`: comma-separated preference list, e.g. "CpuAcc,CpuRef".

@@ -13,18 +13,33 @@ use crate::shim::Runtime;
 pub const BACKENDS_PATH_ENV: &str = "EMBER_ARMNN_BACKENDS_PATH";
 /// Init option with the same meaning (wins over the environment).
 pub const BACKENDS_PATH_OPTION: &str = "backends_path";
+/// Init option: milliseconds a probe load may take; 0 turns probing off (trusted models only).
+pub const PROBE_OPTION: &str = "probe_timeout_ms";
+const DEFAULT_PROBE_MS: u32 = 60_000;
 
 pub struct State {
     pub runtime: Arc<Runtime>,
     backends: Vec<String>,
     /// Where the dynamic backends were looked for (for error messages).
     searched: String,
+    /// Each model is first loaded and run in a forked child (shim::probe), because ArmNN 20.08
+    /// crashes on some malformed models; None when the probe is off.
+    pub probe_timeout_ms: Option<u32>,
 }
 
 impl State {
     /// `options`: the init options ("key=value").
     pub fn new(options: &[String]) -> Result<State, Error> {
-        let option = options.iter().find_map(|o| o.strip_prefix(BACKENDS_PATH_OPTION).and_then(|r| r.strip_prefix('=')));
+        let value = |key: &str| options.iter().find_map(|o| o.strip_prefix(key).and_then(|r| r.strip_prefix('=')));
+        let probe_timeout_ms = match value(PROBE_OPTION) {
+            None => Some(DEFAULT_PROBE_MS),
+            Some(v) => match v.trim().parse::<u32>() {
+                Ok(0) => None,
+                Ok(ms) => Some(ms),
+                Err(_) => return Err(Error::invalid(format!("{PROBE_OPTION}={v}: not a number of milliseconds"))),
+            },
+        };
+        let option = value(BACKENDS_PATH_OPTION);
         let path = option.map(str::to_owned).or_else(|| std::env::var(BACKENDS_PATH_ENV).ok()).filter(|p| !p.is_empty());
         if let Some(p) = &path {
             if !Path::new(p).is_dir() {
@@ -46,7 +61,7 @@ impl State {
             )));
         }
         log::info!("armnn backend: ArmNN backends [{}] from {searched}", backends.join(", "));
-        Ok(State { runtime, backends, searched })
+        Ok(State { runtime, backends, searched, probe_timeout_ms })
     }
 
     fn has(&self, id: &str) -> bool {
