@@ -1,0 +1,64 @@
+//! The two interpreters behind one small interface: load a module, instantiate
+//! it (calling the reactor's `_initialize` when exported), call `run(i32) -> i32`.
+//! The benchmark programs import nothing, so no WASI shim is needed.
+
+use std::time::{Duration, Instant};
+
+pub trait Engine {
+    fn name(&self) -> &'static str;
+    /// Loads and instantiates `wasm`, then times one call of `run(arg)`.
+    fn run(&self, wasm: &[u8], arg: i32) -> Result<(i32, Duration), String>;
+}
+
+pub struct Ember;
+
+impl Engine for Ember {
+    fn name(&self) -> &'static str {
+        "ember"
+    }
+
+    fn run(&self, wasm: &[u8], arg: i32) -> Result<(i32, Duration), String> {
+        use ember_interp::{Config, Instance, Module, Store, Val};
+        let module = Module::new(wasm).map_err(|e| e.to_string())?;
+        let mut store = Store::new(Config::default(), ());
+        let inst = Instance::new(&mut store, &module, &[]).map_err(|e| e.to_string())?;
+        if let Some(init) = inst.get_func(&store, "_initialize") {
+            init.call(&mut store, &[], &mut []).map_err(|e| e.to_string())?;
+        }
+        let run = inst.get_func(&store, "run").ok_or("no export run")?;
+        let mut out = [Val::I32(0)];
+        let start = Instant::now();
+        run.call(&mut store, &[Val::I32(arg)], &mut out).map_err(|e| e.to_string())?;
+        let elapsed = start.elapsed();
+        match out[0] {
+            Val::I32(v) => Ok((v, elapsed)),
+            other => Err(format!("run returned {other:?}")),
+        }
+    }
+}
+
+pub struct Wasmi;
+
+impl Engine for Wasmi {
+    fn name(&self) -> &'static str {
+        "wasmi"
+    }
+
+    fn run(&self, wasm: &[u8], arg: i32) -> Result<(i32, Duration), String> {
+        let engine = wasmi::Engine::default();
+        let module = wasmi::Module::new(&engine, wasm).map_err(|e| e.to_string())?;
+        let mut store = wasmi::Store::new(&engine, ());
+        let linker = wasmi::Linker::<()>::new(&engine);
+        let inst = linker
+            .instantiate(&mut store, &module)
+            .and_then(|pre| pre.start(&mut store))
+            .map_err(|e| e.to_string())?;
+        if let Ok(init) = inst.get_typed_func::<(), ()>(&store, "_initialize") {
+            init.call(&mut store, ()).map_err(|e| e.to_string())?;
+        }
+        let run = inst.get_typed_func::<i32, i32>(&store, "run").map_err(|e| e.to_string())?;
+        let start = Instant::now();
+        let v = run.call(&mut store, arg).map_err(|e| e.to_string())?;
+        Ok((v, start.elapsed()))
+    }
+}

@@ -1,0 +1,215 @@
+//! ember-bench: runs the C benchmark programs (benches/programs, compiled by
+//! benches/build.sh) on Ember and on wasmi in the same process, prints the
+//! per-program times, the wasmi/Ember ratios (> 1: Ember is faster) and their
+//! geometric mean, then the load/translation time of a generated large module.
+//!
+//!   ember-bench --wasm-dir DIR [--reps N] [--only NAME] [--quick]
+//!               [--large-funcs N] [--no-large]
+
+mod engines;
+mod large_module;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use engines::{Ember, Engine, Wasmi};
+
+struct Program {
+    name: &'static str,
+    arg: i32,
+    quick_arg: i32,
+    what: &'static str,
+}
+
+const PROGRAMS: &[Program] = &[
+    Program { name: "fib", arg: 32, quick_arg: 20, what: "recursive fib(arg)" },
+    Program { name: "sieve", arg: 1_000_000, quick_arg: 10_000, what: "primes below arg, 10 rounds" },
+    Program { name: "matmul", arg: 160, quick_arg: 16, what: "f32 matmul arg x arg" },
+    Program { name: "sha256", arg: 4096, quick_arg: 16, what: "sha256 of arg KiB" },
+    Program { name: "mixed", arg: 3000, quick_arg: 20, what: "CoreMark-like mix, arg iterations" },
+];
+
+struct Args {
+    wasm_dir: PathBuf,
+    reps: usize,
+    only: Option<String>,
+    quick: bool,
+    large_funcs: u32,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args { wasm_dir: PathBuf::new(), reps: 3, only: None, quick: false, large_funcs: 12_000 };
+    let mut dir = None;
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--wasm-dir" => dir = Some(PathBuf::from(value()?)),
+            "--reps" => a.reps = value()?.parse().map_err(|e| format!("--reps: {e}"))?,
+            "--only" => a.only = Some(value()?),
+            "--quick" => a.quick = true,
+            "--large-funcs" => a.large_funcs = value()?.parse().map_err(|e| format!("--large-funcs: {e}"))?,
+            "--no-large" => a.large_funcs = 0,
+            "-h" | "--help" => {
+                return Err("usage: ember-bench --wasm-dir DIR [--reps N] [--only NAME] [--quick] \
+                            [--large-funcs N] [--no-large]"
+                    .into())
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    a.wasm_dir = dir.ok_or("--wasm-dir DIR is required (benches/build.sh makes it)")?;
+    a.reps = a.reps.max(1);
+    Ok(a)
+}
+
+/// Best of `reps` runs (each on a fresh instance); the result must not vary.
+fn best_of(engine: &dyn Engine, wasm: &[u8], arg: i32, reps: usize) -> Result<(i32, Duration), String> {
+    let mut best: Option<(i32, Duration)> = None;
+    for _ in 0..reps {
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine.run(wasm, arg)));
+        let (v, t) = run.map_err(|_| format!("{} panicked", engine.name()))??;
+        if let Some((bv, bt)) = best {
+            if bv != v {
+                return Err(format!("{}: result changed between runs ({bv} vs {v})", engine.name()));
+            }
+            best = Some((v, bt.min(t)));
+        } else {
+            best = Some((v, t));
+        }
+    }
+    best.ok_or_else(|| "no run".to_string())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("ember-bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut ok = true;
+    println!("{:<8} {:<34} {:>8} {:>12} {:>10} {:>10} {:>8}", "program", "work", "arg", "result", "ember ms", "wasmi ms", "ratio");
+    let mut log_sum = 0.0;
+    let mut n = 0;
+    for p in PROGRAMS {
+        if args.only.as_deref().is_some_and(|o| o != p.name) {
+            continue;
+        }
+        let path = args.wasm_dir.join(format!("{}.wasm", p.name));
+        let wasm = match std::fs::read(&path) {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("{}: {e}", path.display());
+                ok = false;
+                continue;
+            }
+        };
+        let arg = if args.quick { p.quick_arg } else { p.arg };
+        let wasmi = best_of(&Wasmi, &wasm, arg, args.reps);
+        let ember = best_of(&Ember, &wasm, arg, args.reps);
+        match (ember, wasmi) {
+            (Ok((ev, et)), Ok((wv, wt))) => {
+                let ratio = wt.as_secs_f64() / et.as_secs_f64();
+                let agree = if ev == wv { "" } else { "  RESULTS DIFFER" };
+                ok &= ev == wv;
+                println!("{:<8} {:<34} {:>8} {:>12} {:>10.1} {:>10.1} {:>8.2}{agree}", p.name, p.what, arg, ev, ms(et), ms(wt), ratio);
+                if ev != wv {
+                    println!("         wasmi result {wv}");
+                }
+                log_sum += ratio.ln();
+                n += 1;
+            }
+            (e, w) => {
+                ok = false;
+                println!("{:<8} {:<34} {:>8} ember: {}  wasmi: {}", p.name, p.what, arg, show(&e), show(&w));
+            }
+        }
+    }
+    if n > 0 {
+        println!("geometric mean of wasmi/ember time ratios over {n} programs: {:.3} (> 1: Ember faster)",
+            (log_sum / n as f64).exp());
+    }
+    if args.large_funcs > 0 {
+        if let Err(e) = large(args.large_funcs) {
+            eprintln!("large module: {e}");
+            ok = false;
+        }
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn show(r: &Result<(i32, Duration), String>) -> String {
+    match r {
+        Ok((v, t)) => format!("{v} in {:.1} ms", ms(*t)),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+/// Load and translation times of a generated module of `funcs` functions.
+fn large(funcs: u32) -> Result<(), String> {
+    let wasm = large_module::generate(funcs, 3);
+    let names: Vec<String> = (1..=funcs).map(|i| format!("f{i}")).collect();
+    println!("\nlarge module: {funcs} functions, {:.2} MB", wasm.len() as f64 / 1e6);
+    println!("{:<34} {:>12} {:>16} {:>16}", "engine", "load ms", "1st call-all ms", "2nd call-all ms");
+
+    // Ember: Module::new validates; bodies are translated on first call.
+    {
+        use ember_interp::{Config, Instance, Module, Store, Val};
+        let t = Instant::now();
+        let module = Module::new(&wasm).map_err(|e| format!("ember: {e}"))?;
+        let load = t.elapsed();
+        let mut store = Store::new(Config::default(), ());
+        let inst = Instance::new(&mut store, &module, &[]).map_err(|e| format!("ember: {e}"))?;
+        let funcs: Vec<_> = names.iter().map(|n| inst.get_func(&store, n).ok_or("missing export")).collect::<Result<_, _>>()?;
+        let mut pass = || -> Result<Duration, String> {
+            let t = Instant::now();
+            let mut out = [Val::I32(0)];
+            for f in &funcs {
+                f.call(&mut store, &[Val::I32(0)], &mut out).map_err(|e| format!("ember: {e}"))?;
+            }
+            Ok(t.elapsed())
+        };
+        let first = pass()?;
+        let second = pass()?;
+        println!("{:<34} {:>12.1} {:>16.1} {:>16.1}", "ember (lazy translation)", ms(load), ms(first), ms(second));
+    }
+    for (label, mode) in [
+        ("wasmi 0.46 (eager, its default)", wasmi::CompilationMode::Eager),
+        ("wasmi 0.46 (lazy translation)", wasmi::CompilationMode::LazyTranslation),
+    ] {
+        let mut config = wasmi::Config::default();
+        config.compilation_mode(mode);
+        let engine = wasmi::Engine::new(&config);
+        let t = Instant::now();
+        let module = wasmi::Module::new(&engine, &wasm[..]).map_err(|e| format!("wasmi: {e}"))?;
+        let load = t.elapsed();
+        let mut store = wasmi::Store::new(&engine, ());
+        let inst = wasmi::Linker::<()>::new(&engine)
+            .instantiate(&mut store, &module)
+            .and_then(|p| p.start(&mut store))
+            .map_err(|e| format!("wasmi: {e}"))?;
+        let funcs: Vec<_> = names
+            .iter()
+            .map(|n| inst.get_typed_func::<i32, i32>(&store, n).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?;
+        let mut pass = || -> Result<Duration, String> {
+            let t = Instant::now();
+            for f in &funcs {
+                f.call(&mut store, 0).map_err(|e| format!("wasmi: {e}"))?;
+            }
+            Ok(t.elapsed())
+        };
+        let first = pass()?;
+        let second = pass()?;
+        println!("{:<34} {:>12.1} {:>16.1} {:>16.1}", label, ms(load), ms(first), ms(second));
+    }
+    println!("(translation cost ~ load + 1st call-all - 2nd call-all)");
+    Ok(())
+}
