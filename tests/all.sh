@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./toolchains/setup-host.sh
 nn/engines/fetch.sh   # TFLite engines, BlazeFace, the demo photo (into ${EMBER_CACHE:-~/.cache/ember})
-cargo build --workspace
-cargo test --workspace
+# ember-bench (benches/) links wasmi for comparison only: run it with benches/run.sh.
+cargo build --workspace --exclude ember-bench
+cargo test --workspace --exclude ember-bench
