@@ -12,7 +12,7 @@
 #   models/face_detection_short_range.tflite       MediaPipe BlazeFace (mediapipe 0.10.14)
 #   models/face_detection_short_range_fp32.tflite  the same with fp16 weights folded (for ArmNN)
 #   pictures/astronaut.png                  scikit-image's sample photo (a face)
-#   pictures/astronaut_128.rgb              the same, 128x128 RGB bytes (the demo's input)
+#   pictures/astronaut.ppm                  the same as binary PPM (the demo's input)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 CACHE="${EMBER_CACHE:-$HOME/.cache/ember}"
@@ -100,7 +100,7 @@ if [ ! -f "$pics/astronaut.png" ]; then
   unzip -q -o -j "$whl" 'skimage/data/astronaut.png' -d "$pics"
   log "photo -> $pics/astronaut.png"
 fi
-if [ ! -f "$pics/astronaut_128.rgb" ]; then
-  PYTHONPATH="$CACHE/pylib" python3 "$ROOT/nn/models/picture_to_rgb.py" "$pics/astronaut.png" "$pics/astronaut_128.rgb" 128
+if [ ! -f "$pics/astronaut.ppm" ]; then
+  python3 "$ROOT/nn/models/picture_to_ppm.py" "$pics/astronaut.png" "$pics/astronaut.ppm"
 fi
 log "ready in $CACHE"

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Converts a picture to raw RGB bytes (row-major, 3 bytes per pixel) of SIZE x SIZE, the input the
-face-detection demo reads (BlazeFace short range takes 128x128). Needs Pillow (nn/engines/fetch.sh
-puts it in $EMBER_CACHE/pylib).
-Usage: picture_to_rgb.py IN.png OUT.rgb SIZE
+"""Converts a picture (PNG, JPEG, ...) to binary PPM (P6, RGB, maxval 255), the format the
+face-detection demo reads (decoding PNG inside a wasm app would only add code that is not the
+point of the demo). Needs Pillow (nn/engines/fetch.sh puts it in $EMBER_CACHE/pylib).
+Usage: picture_to_ppm.py IN OUT.ppm
 """
 import os
 import sys
@@ -13,13 +13,13 @@ from PIL import Image  # noqa: E402
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) != 3:
         sys.exit(__doc__)
-    size = int(sys.argv[3])
-    img = Image.open(sys.argv[1]).convert("RGB").resize((size, size), Image.BILINEAR)
+    img = Image.open(sys.argv[1]).convert("RGB")
     with open(sys.argv[2], "wb") as f:
+        f.write(b"P6\n%d %d\n255\n" % img.size)
         f.write(img.tobytes())
-    print(f"picture_to_rgb: {sys.argv[1]} -> {sys.argv[2]} ({size}x{size} RGB)")
+    print(f"picture_to_ppm: {sys.argv[1]} -> {sys.argv[2]} ({img.size[0]}x{img.size[1]})")
 
 
 if __name__ == "__main__":

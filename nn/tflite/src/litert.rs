@@ -31,7 +31,12 @@ const HW_NPU: c_int = 4;
 const LOCK_READ: c_int = 0;
 const LOCK_WRITE: c_int = 1;
 const ENV_TAG_DISPATCH_DIR: c_int = 1;
+const ENV_TAG_MIN_LOGGER_SEVERITY: c_int = 25;
+const ANY_TYPE_INT: c_int = 2;
 const ANY_TYPE_STRING: c_int = 8;
+const SEVERITY_INFO: u64 = 1;
+const SEVERITY_WARNING: u64 = 2;
+const SEVERITY_ERROR: u64 = 3;
 
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -64,10 +69,12 @@ impl RankedType {
     }
 }
 
+/// LiteRtAny: a type tag and an 8-byte union (bool / int64 / double / pointer); pointers are
+/// stored in the low bytes (little-endian targets only, as LiteRT itself).
 #[repr(C)]
 struct Any {
     ty: c_int,
-    value: *const c_void,
+    value: u64,
 }
 
 #[repr(C)]
@@ -194,16 +201,32 @@ impl LiteRt {
             let dir = if d.is_dir() { d.clone() } else { d.parent().map(Path::to_path_buf).unwrap_or_default() };
             std::ffi::CString::new(dir.to_string_lossy().as_bytes()).unwrap_or_default()
         });
-        let env_opts: Vec<EnvOption> = dispatch_dir
+        let mut env_opts: Vec<EnvOption> = dispatch_dir
             .iter()
             .map(|d| EnvOption {
                 tag: ENV_TAG_DISPATCH_DIR,
-                value: Any { ty: ANY_TYPE_STRING, value: d.as_ptr() as *const c_void },
+                value: Any { ty: ANY_TYPE_STRING, value: d.as_ptr() as usize as u64 },
             })
             .collect();
+        // LiteRT logs to stderr (INFO lines, warnings about absent GPU/NPU accelerators): follow
+        // our log level, one step quieter (our own messages say what failed and why).
+        let severity = if log::log_enabled!(log::Level::Debug) {
+            SEVERITY_INFO
+        } else if log::log_enabled!(log::Level::Info) {
+            SEVERITY_WARNING
+        } else {
+            SEVERITY_ERROR
+        };
+        env_opts.push(EnvOption { tag: ENV_TAG_MIN_LOGGER_SEVERITY, value: Any { ty: ANY_TYPE_INT, value: severity } });
         let mut env: Handle = std::ptr::null_mut();
         // SAFETY: env_opts (and the strings they point to) live during the call.
-        let s = unsafe { (api.create_env)(env_opts.len() as c_int, env_opts.as_ptr(), &mut env) };
+        let mut s = unsafe { (api.create_env)(env_opts.len() as c_int, env_opts.as_ptr(), &mut env) };
+        if s != OK {
+            // An older LiteRT without the severity option: create without it.
+            env_opts.pop();
+            // SAFETY: as above.
+            s = unsafe { (api.create_env)(env_opts.len() as c_int, env_opts.as_ptr(), &mut env) };
+        }
         if s != OK || env.is_null() {
             return Err(format!("LiteRtCreateEnvironment failed (status {s})"));
         }

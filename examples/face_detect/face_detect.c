@@ -1,0 +1,239 @@
+/* face_detect: finds faces in a picture with MediaPipe's BlazeFace (face_detection_short_range)
+ * through wasi-nn (wasi_ephemeral_nn), as a sandboxed wasm32-wasi app.
+ *
+ *   face_detect MODEL.tflite PICTURE.ppm [cpu|gpu|tpu] [REPEAT]
+ *   face_detect @NAME PICTURE.ppm ...      (a model preloaded by the runtime, --nn-preload)
+ *
+ * Steps, as MediaPipe's face_detection_short_range graph does them:
+ * 1. read a binary PPM (P6) picture, letterbox it into 128x128 (bilinear), scale to [-1, 1];
+ * 2. run the model: output 0 = regressors [1,896,16], output 1 = classificators [1,896,1];
+ * 3. decode the 896 SSD anchors (strides 8,16,16,16: a 16x16 grid with 2 anchors per cell and an
+ *    8x8 grid with 6, fixed anchor size), scores through a sigmoid, keep those >= 0.5;
+ * 4. weighted non-maximum suppression (IoU 0.3), print each face in picture pixels.
+ * REPEAT > 1 runs set_input+compute that many times (for the overhead benchmark). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasi_nn.h"
+
+#define SIZE 128
+#define BOXES 896
+#define COORDS 16
+#define MIN_SCORE 0.5f
+#define NMS_IOU 0.3f
+
+typedef struct { float x, y; } anchor;
+typedef struct { float xmin, ymin, w, h, score, kx[6], ky[6]; } detection;
+
+static unsigned char *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *buf = malloc(cap);
+    size_t r;
+    while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap) { cap *= 2; buf = realloc(buf, cap); }
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* Binary PPM: "P6", width, height, maxval 255, then RGB bytes; comments (#) allowed. */
+static unsigned char *parse_ppm(unsigned char *d, size_t len, int *w, int *h) {
+    size_t p = 2;
+    int vals[3], k = 0;
+    if (len < 2 || d[0] != 'P' || d[1] != '6') return NULL;
+    while (k < 3 && p < len) {
+        if (d[p] == '#') { while (p < len && d[p] != '\n') p++; continue; }
+        if (d[p] >= '0' && d[p] <= '9') {
+            long v = 0;
+            while (p < len && d[p] >= '0' && d[p] <= '9' && v < 100000) v = v * 10 + (d[p++] - '0');
+            vals[k++] = (int)v;
+            continue;
+        }
+        p++;
+    }
+    p++; /* the single whitespace after maxval */
+    if (k < 3 || vals[2] != 255 || vals[0] <= 0 || vals[1] <= 0) return NULL;
+    if ((size_t)vals[0] * vals[1] * 3 > len - p || p > len) return NULL;
+    *w = vals[0];
+    *h = vals[1];
+    return d + p;
+}
+
+/* Letterbox the picture into SIZE x SIZE, values in [-1, 1]; returns scale and offsets. */
+static void preprocess(const unsigned char *rgb, int w, int h, float *out, float *scale, float *ox, float *oy) {
+    float s = (float)SIZE / (w > h ? w : h);
+    float nw = w * s, nh = h * s;
+    *scale = s;
+    *ox = (SIZE - nw) / 2;
+    *oy = (SIZE - nh) / 2;
+    for (int y = 0; y < SIZE; y++)
+        for (int x = 0; x < SIZE; x++) {
+            float sx = (x + 0.5f - *ox) / s - 0.5f, sy = (y + 0.5f - *oy) / s - 0.5f;
+            for (int c = 0; c < 3; c++) {
+                float v = -1.0f; /* padding: black */
+                if (sx >= -0.5f && sy >= -0.5f && sx <= w - 0.5f && sy <= h - 0.5f) {
+                    float fx = sx < 0 ? 0 : (sx > w - 1 ? w - 1 : sx);
+                    float fy = sy < 0 ? 0 : (sy > h - 1 ? h - 1 : sy);
+                    int x0 = (int)fx, y0 = (int)fy;
+                    int x1 = x0 + 1 < w ? x0 + 1 : x0, y1 = y0 + 1 < h ? y0 + 1 : y0;
+                    float ax = fx - x0, ay = fy - y0;
+                    float p00 = rgb[(y0 * w + x0) * 3 + c], p01 = rgb[(y0 * w + x1) * 3 + c];
+                    float p10 = rgb[(y1 * w + x0) * 3 + c], p11 = rgb[(y1 * w + x1) * 3 + c];
+                    float p = (p00 * (1 - ax) + p01 * ax) * (1 - ay) + (p10 * (1 - ax) + p11 * ax) * ay;
+                    v = p / 127.5f - 1.0f;
+                }
+                out[(y * SIZE + x) * 3 + c] = v;
+            }
+        }
+}
+
+/* SSD anchors of face_detection_short_range: layers with strides 8,16,16,16; consecutive layers
+ * with the same stride share one grid; each layer adds 2 anchors (scale + interpolated) per cell. */
+static int make_anchors(anchor *a) {
+    const int strides[4] = {8, 16, 16, 16};
+    int n = 0, layer = 0;
+    while (layer < 4) {
+        int per_cell = 0, last = layer;
+        while (last < 4 && strides[last] == strides[layer]) { per_cell += 2; last++; }
+        int g = SIZE / strides[layer];
+        for (int y = 0; y < g; y++)
+            for (int x = 0; x < g; x++)
+                for (int k = 0; k < per_cell; k++) {
+                    a[n].x = (x + 0.5f) / g;
+                    a[n].y = (y + 0.5f) / g;
+                    n++;
+                }
+        layer = last;
+    }
+    return n;
+}
+
+static float iou(const detection *a, const detection *b) {
+    float x0 = fmaxf(a->xmin, b->xmin), y0 = fmaxf(a->ymin, b->ymin);
+    float x1 = fminf(a->xmin + a->w, b->xmin + b->w), y1 = fminf(a->ymin + a->h, b->ymin + b->h);
+    float inter = fmaxf(0, x1 - x0) * fmaxf(0, y1 - y0);
+    float uni = a->w * a->h + b->w * b->h - inter;
+    return uni > 0 ? inter / uni : 0;
+}
+
+static int by_score(const void *a, const void *b) {
+    float d = ((const detection *)b)->score - ((const detection *)a)->score;
+    return (d > 0) - (d < 0);
+}
+
+/* Weighted NMS: each kept face is the score-weighted mean of the candidates overlapping it. */
+static int weighted_nms(detection *c, int n, detection *out) {
+    qsort(c, n, sizeof *c, by_score);
+    char *used = calloc(n ? n : 1, 1);
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+        if (used[i]) continue;
+        detection m = {0};
+        float total = 0;
+        for (int j = i; j < n; j++) {
+            if (used[j] || iou(&c[i], &c[j]) <= NMS_IOU) continue;
+            used[j] = 1;
+            float s = c[j].score;
+            total += s;
+            m.xmin += c[j].xmin * s; m.ymin += c[j].ymin * s; m.w += c[j].w * s; m.h += c[j].h * s;
+            for (int k = 0; k < 6; k++) { m.kx[k] += c[j].kx[k] * s; m.ky[k] += c[j].ky[k] * s; }
+        }
+        m.xmin /= total; m.ymin /= total; m.w /= total; m.h /= total;
+        for (int k = 0; k < 6; k++) { m.kx[k] /= total; m.ky[k] /= total; }
+        m.score = c[i].score;
+        out[kept++] = m;
+    }
+    free(used);
+    return kept;
+}
+
+static int fail(const char *what, nn_error e) {
+    fprintf(stderr, "face_detect: %s failed with wasi-nn error %u\n", what, e);
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: face_detect MODEL.tflite|@NAME PICTURE.ppm [cpu|gpu|tpu] [REPEAT]\n");
+        return 2;
+    }
+    uint32_t target = NN_TARGET_CPU;
+    if (argc > 3) target = !strcmp(argv[3], "gpu") ? NN_TARGET_GPU : !strcmp(argv[3], "tpu") ? NN_TARGET_TPU : NN_TARGET_CPU;
+    int repeat = argc > 4 ? atoi(argv[4]) : 1;
+    if (repeat < 1) repeat = 1;
+
+    size_t plen;
+    unsigned char *pic = read_file(argv[2], &plen);
+    int w, h;
+    const unsigned char *rgb = pic ? parse_ppm(pic, plen, &w, &h) : NULL;
+    if (!rgb) { fprintf(stderr, "face_detect: cannot read %s as a binary PPM picture\n", argv[2]); return 1; }
+
+    nn_graph g;
+    nn_error e;
+    if (argv[1][0] == '@') {
+        e = nn_load_by_name(argv[1] + 1, (uint32_t)strlen(argv[1] + 1), &g);
+        if (e) return fail("load_by_name", e);
+    } else {
+        size_t mlen;
+        unsigned char *model = read_file(argv[1], &mlen);
+        if (!model) { fprintf(stderr, "face_detect: cannot read %s\n", argv[1]); return 1; }
+        nn_builder b = {model, (uint32_t)mlen};
+        e = nn_load(&b, 1, NN_ENCODING_TFLITE, target, &g);
+        if (e) return fail("load", e);
+        free(model);
+    }
+    nn_ctx c;
+    if ((e = nn_init_execution_context(g, &c))) return fail("init_execution_context", e);
+
+    static float input[SIZE * SIZE * 3];
+    float scale, ox, oy;
+    preprocess(rgb, w, h, input, &scale, &ox, &oy);
+    static const uint32_t dims[4] = {1, SIZE, SIZE, 3};
+    nn_tensor t = {dims, 4, NN_TYPE_FP32, {0}, (const uint8_t *)input, sizeof input};
+    static float reg[BOXES * COORDS], cls[BOXES];
+    uint32_t n;
+    for (int r = 0; r < repeat; r++) {
+        if ((e = nn_set_input(c, 0, &t))) return fail("set_input", e);
+        if ((e = nn_compute(c))) return fail("compute", e);
+    }
+    if ((e = nn_get_output(c, 0, (uint8_t *)reg, sizeof reg, &n)) || n != sizeof reg) return fail("get_output 0", e);
+    if ((e = nn_get_output(c, 1, (uint8_t *)cls, sizeof cls, &n)) || n != sizeof cls) return fail("get_output 1", e);
+
+    static anchor anchors[BOXES];
+    if (make_anchors(anchors) != BOXES) { fprintf(stderr, "face_detect: anchor count\n"); return 1; }
+    static detection cand[BOXES], faces[BOXES];
+    int nc = 0;
+    for (int i = 0; i < BOXES; i++) {
+        float raw = fmaxf(-100.0f, fminf(100.0f, cls[i]));
+        float score = 1.0f / (1.0f + expf(-raw));
+        if (score < MIN_SCORE) continue;
+        const float *r = &reg[i * COORDS];
+        float xc = r[0] / SIZE + anchors[i].x, yc = r[1] / SIZE + anchors[i].y;
+        float bw = r[2] / SIZE, bh = r[3] / SIZE;
+        detection *d = &cand[nc++];
+        d->xmin = xc - bw / 2; d->ymin = yc - bh / 2; d->w = bw; d->h = bh; d->score = score;
+        for (int k = 0; k < 6; k++) {
+            d->kx[k] = r[4 + 2 * k] / SIZE + anchors[i].x;
+            d->ky[k] = r[5 + 2 * k] / SIZE + anchors[i].y;
+        }
+    }
+    int nf = weighted_nms(cand, nc, faces);
+    /* From the 128x128 letterboxed frame back to picture pixels. */
+#define PX(v) (((v) * SIZE - ox) / scale)
+#define PY(v) (((v) * SIZE - oy) / scale)
+    printf("%d face%s found in %s (%dx%d)%s\n", nf, nf == 1 ? "" : "s", argv[2], w, h, nf ? ":" : "");
+    for (int i = 0; i < nf; i++) {
+        detection *d = &faces[i];
+        printf("  face at x=%.0f y=%.0f w=%.0f h=%.0f with score %.2f (eyes at %.0f,%.0f and %.0f,%.0f; nose at %.0f,%.0f)\n",
+               PX(d->xmin), PY(d->ymin), d->w * SIZE / scale, d->h * SIZE / scale, d->score,
+               PX(d->kx[0]), PY(d->ky[0]), PX(d->kx[1]), PY(d->ky[1]), PX(d->kx[2]), PY(d->ky[2]));
+    }
+    free(pic);
+    return 0;
+}
