@@ -161,6 +161,20 @@ pub(crate) fn convert_valtype(t: wasmparser::ValType) -> ValType {
     }
 }
 
+/// wasmparser reads memory limits as 64-bit numbers (for memory64); a 32-bit
+/// memory's limits must be at most 5 LEB128 bytes.
+fn check_limits32(bytes: &[u8], offset: usize) -> Result<(), Error> {
+    let mut r = wasmparser::BinaryReader::new(&bytes[offset..], offset as u64);
+    let flags = r.read_u8().map_err(|e| classify(e, false))?;
+    if flags & 0x04 == 0 {
+        r.read_var_u32().map_err(|e| classify(e, false))?;
+        if flags & 0x01 != 0 {
+            r.read_var_u32().map_err(|e| classify(e, false))?;
+        }
+    }
+    Ok(())
+}
+
 fn convert_reftype(r: wasmparser::RefType) -> ValType {
     if r.is_extern_ref() {
         ValType::ExternRef
@@ -277,8 +291,10 @@ impl ModuleInner {
                     }
                 }
                 Payload::MemorySection(r) => {
-                    for t in r.clone() {
-                        m.memories.push(convert_memory(&t.map_err(|e| classify(e, false))?));
+                    for t in r.clone().into_iter_with_offsets() {
+                        let (off, t) = t.map_err(|e| classify(e, false))?;
+                        check_limits32(bytes, off as usize)?;
+                        m.memories.push(convert_memory(&t));
                     }
                 }
                 Payload::GlobalSection(r) => {

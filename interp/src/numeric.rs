@@ -38,6 +38,28 @@ macro_rules! minmax {
 minmax!(f32_min, f32_max, f32);
 minmax!(f64_min, f64_max, f64);
 
+macro_rules! rounding {
+    ($name:ident, $t:ty, $quiet:expr, $f:ident) => {
+        /// Rounding that always returns a quiet NaN for NaN input (libm's
+        /// software fallbacks may return a signalling NaN unchanged).
+        pub fn $name(x: $t) -> $t {
+            if x.is_nan() {
+                <$t>::from_bits(x.to_bits() | $quiet)
+            } else {
+                x.$f()
+            }
+        }
+    };
+}
+rounding!(f32_ceil, f32, 0x0040_0000, ceil);
+rounding!(f32_floor, f32, 0x0040_0000, floor);
+rounding!(f32_trunc, f32, 0x0040_0000, trunc);
+rounding!(f32_nearest, f32, 0x0040_0000, round_ties_even);
+rounding!(f64_ceil, f64, 0x0008_0000_0000_0000, ceil);
+rounding!(f64_floor, f64, 0x0008_0000_0000_0000, floor);
+rounding!(f64_trunc, f64, 0x0008_0000_0000_0000, trunc);
+rounding!(f64_nearest, f64, 0x0008_0000_0000_0000, round_ties_even);
+
 macro_rules! trunc {
     ($name:ident, $f:ty, $i:ty, $lo:expr, $hi:expr) => {
         /// Truncate toward zero; traps on NaN and on values outside the
