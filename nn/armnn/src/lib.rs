@@ -19,9 +19,6 @@ mod tflite_ops;
 mod tflite_scan;
 mod vm_alloc;
 
-// Links libvmcore.so (its build script passes -lvmcore), which defines wasm_runtime_malloc/free.
-extern crate vmcore_sys;
-
 use std::ffi::{c_char, c_void, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

@@ -7,13 +7,9 @@ use std::mem::{align_of, size_of};
 use std::ops::{Deref, DerefMut};
 use std::ptr::{self, NonNull};
 
-use crate::error::Error;
+use vmcore_sys::{wasm_runtime_free, wasm_runtime_malloc};
 
-// WAMR's signatures, exported by libvmcore.so (core/include/wasm_export.h).
-extern "C" {
-    fn wasm_runtime_malloc(size: u32) -> *mut c_void;
-    fn wasm_runtime_free(ptr: *mut c_void);
-}
+use crate::error::Error;
 
 /// Blocks from wasm_runtime_malloc are aligned at least this much (WAMR guarantees 8).
 const RUNTIME_ALIGN: usize = 8;
