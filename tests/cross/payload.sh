@@ -18,4 +18,28 @@ build_payload() {
   mkdir -p "$P/wasm"
   clang-14 --target=wasm32-wasi -O2 "$HERE/hello.c" -o "$P/wasm/hello.wasm"
   "$GNU_TRIPLET-gcc" -O2 "$HERE/hello.c" -o "$P/bin/hello-native"
+
+  # A wasi-nn app of tests/nn (its own build flags) for the direct backend checks.
+  clang-14 --target=wasm32-wasi -O2 "$ROOT/tests/nn/apps/nn_values.c" -o "$P/wasm/nn_values.wasm" -lm
+
+  # Host-side test drivers of the other suites (Rust integration tests that run iwasm as a
+  # command): built for the host here, run inside the namespace with EMBER_TEST_IWASM pointing
+  # at the qemu wrapper of the bundle's iwasm. Their paths go to $P/host-tests.list.
+  host_test_exes nn_backends > "$P/host-tests.list"
+}
+
+# host_test_exes NAME...: builds the root package's integration tests NAME (host) and prints
+# "NAME PATH" per test binary.
+host_test_exes() {
+  local args=() n
+  for n in "$@"; do args+=(--test "$n"); done
+  (cd "$ROOT" && cargo test -q --no-run "${args[@]}" --message-format=json 2>/dev/null) | python3 -c '
+import json, sys
+for line in sys.stdin:
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if m.get("reason") == "compiler-artifact" and m.get("executable"):
+        print(m["target"]["name"], m["executable"])'
 }

@@ -128,6 +128,53 @@ suite_spec() {
   "$SCRATCH/bin/ember-spectest" --dir "$dir" --jobs "$(nproc)" --timeout 1200 "${args[@]}"
 }
 
+# host_test NAME: the host-built integration test binary NAME (see payload.sh).
+host_test() { awk -v n="$1" '$1 == n { print $2 }' "$SCRATCH/payload/host-tests.list"; }
+
+# nn_case LABEL BACKEND FILTER [ENV=VALUE...]: runs the wasi-nn integration tests of BACKEND
+# (tests/nn_backends.rs: WAMR's test set and conv_net through both ABIs, the hostile guest, and
+# lookup by encoding) against the bundle's iwasm and lib/wasi-nn, with the backend required.
+nn_case() {
+  local label="$1" backend="$2" filter="$3"; shift 3
+  local exe; exe="$(host_test nn_backends)"
+  [ -x "$exe" ] || { echo "nn_backends test binary missing"; return 1; }
+  env EMBER_TEST_IWASM="$IWASM" EMBER_TEST_BACKEND_DIR="$EMBER_DIR/lib/wasi-nn" \
+      EMBER_NN_REQUIRE_BACKENDS="$backend" "$@" \
+      "$exe" --test-threads=2 "$filter"
+}
+
+# The ArmNN backends a run actually found (the backend logs them at info level).
+armnn_found() {
+  env RUST_LOG=info "$@" "$IWASM" --wasi-nn-backend=armnn --map-dir=/models::"$ROOT/nn/models" \
+    "$SCRATCH/payload/wasm/nn_values.wasm" /models 2>&1 >/dev/null | grep -o 'ArmNN backends \[[^]]*\]' | head -n1
+}
+
+suite_nn_tflite_litert()  { nn_case litert tflite tflite_ EMBER_TFLITE_ENGINE=litert; }
+suite_nn_tflite_classic() { nn_case classic tflite tflite_ EMBER_TFLITE_ENGINE=classic; }
+suite_nn_armnn_cpuacc() {
+  local found; found="$(armnn_found)"; echo "found: $found"
+  case "$found" in *CpuAcc*) ;; *) echo "CpuAcc not available"; return 1 ;; esac
+  nn_case cpuacc armnn armnn_
+}
+suite_nn_armnn_cpuref() {
+  # Only CpuRef in the backends folder (on aarch64 the board root also has CpuAcc).
+  local dir="$SCRATCH/armnn-cpuref-only" found
+  mkdir -p "$dir"
+  cp "$BOARD_ROOT/usr/lib/$GNU_TRIPLET/armnn22/Arm_CpuRef_backend.so" "$dir/"
+  found="$(armnn_found EMBER_ARMNN_BACKENDS_PATH="$dir")"; echo "found: $found"
+  [ "$found" = "ArmNN backends [CpuRef]" ] || { echo "expected only CpuRef"; return 1; }
+  nn_case cpuref armnn armnn_ EMBER_ARMNN_BACKENDS_PATH="$dir"
+}
+
+suite_nn() {
+  if [ "$TARGET_NAME" = aarch64 ]; then
+    run_suite nn-tflite-litert suite_nn_tflite_litert
+    run_suite nn-tflite-classic suite_nn_tflite_classic
+    run_suite nn-armnn-cpuacc suite_nn_armnn_cpuacc
+  fi
+  run_suite nn-armnn-cpuref suite_nn_armnn_cpuref
+}
+
 inside_main() {
   setup_scratch
   local s
