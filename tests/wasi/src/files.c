@@ -68,6 +68,7 @@ int main(void) {
     printf("posix_fallocate: %d\n", posix_fallocate(fd, 0, 100));
     fstat(fd, &st);
     printf("size after allocate: %lld\n", (long long)st.st_size);
+    printf("ftruncate 5 again: %s\n", LIBC_RESULT(ftruncate(fd, 5) == 0));
     printf("posix_fadvise: %d\n", posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL));
     printf("posix_fadvise bad: %s\n", errname(__wasi_fd_advise(fd, 0, 0, 99)));
     printf("fsync: %s\n", LIBC_RESULT(fsync(fd) == 0));

@@ -1,0 +1,314 @@
+//! WASI preview1 through iwasm: the C programs of tests/wasi/src, compiled
+//! with `clang-14 --target=wasm32-wasi`, run by target/<profile>/iwasm (or
+//! `EMBER_TEST_IWASM`, e.g. a qemu wrapper around a cross-built bundle).
+//! Each case's stdout must equal tests/wasi/expected/<case>.stdout byte for
+//! byte, and its exit status must be the one given here.
+//!
+//! Every case runs in its own scratch folder laid out by [`fixture`]:
+//!
+//! ```text
+//! sandbox/            preopened (--dir=sandbox, sometimes also --map-dir=/mapped::sandbox)
+//!   hello.txt, sub/inner.txt
+//!   toroot -> /, up -> .., abs_link -> /etc/passwd, sub/up2 -> ../..
+//! outside/secret.txt  never reachable
+//! ro/data.txt         preopened read-only (--dir=ro:ro)
+//! ```
+//!
+//! The hostile case also checks that nothing outside `sandbox/` changed.
+//! `EMBER_WASI_BLESS=1` rewrites the expected files from the actual output
+//! (review the diff before committing it).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn iwasm() -> PathBuf {
+    std::env::var_os("EMBER_TEST_IWASM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_iwasm")))
+}
+
+fn work_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wasi")
+}
+
+/// Compile every program of tests/wasi/src once per test run.
+fn wasm(program: &str) -> PathBuf {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let dir = BUILT.get_or_init(|| {
+        let src = repo().join("tests/wasi/src");
+        let out = work_dir().join("wasm");
+        std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+        let mut names: Vec<PathBuf> = std::fs::read_dir(&src)
+            .map_err(|e| e.to_string())?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "c"))
+            .collect();
+        names.sort();
+        for c in names {
+            let stem = c.file_stem().unwrap().to_string_lossy().into_owned();
+            let dst = out.join(format!("{stem}.wasm"));
+            let res = Command::new("clang-14")
+                .args(["--target=wasm32-wasi", "-O2", "-Wall", "-Werror", "-Wno-unused-result", "-o"])
+                .arg(&dst)
+                .arg(&c)
+                .output()
+                .map_err(|e| format!("cannot run clang-14 ({e}); run toolchains/setup-host.sh first"))?;
+            if !res.status.success() {
+                return Err(format!("clang-14 failed on {}:\n{}", c.display(), String::from_utf8_lossy(&res.stderr)));
+            }
+        }
+        Ok(out)
+    });
+    match dir {
+        Ok(d) => d.join(format!("{program}.wasm")),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// A fresh scratch folder with the standard layout (see the module docs).
+fn fixture(case: &str) -> PathBuf {
+    use std::os::unix::fs::symlink;
+    let d = work_dir().join("cases").join(case);
+    let _ = std::fs::remove_dir_all(&d);
+    for sub in ["sandbox/sub", "outside", "ro"] {
+        std::fs::create_dir_all(d.join(sub)).unwrap();
+    }
+    std::fs::write(d.join("sandbox/hello.txt"), "hello sandbox\n").unwrap();
+    std::fs::write(d.join("sandbox/sub/inner.txt"), "inner\n").unwrap();
+    std::fs::write(d.join("outside/secret.txt"), "top secret\n").unwrap();
+    std::fs::write(d.join("ro/data.txt"), "read only data\n").unwrap();
+    symlink("/", d.join("sandbox/toroot")).unwrap();
+    symlink("..", d.join("sandbox/up")).unwrap();
+    symlink("/etc/passwd", d.join("sandbox/abs_link")).unwrap();
+    symlink("../..", d.join("sandbox/sub/up2")).unwrap();
+    d
+}
+
+struct Output {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(dir: &Path, opts: &[&str], program: &str, args: &[&str], stdin: &[u8]) -> Output {
+    let mut cmd = Command::new(iwasm());
+    cmd.current_dir(dir).args(opts).arg(wasm(program)).args(args);
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    if std::env::var_os("EMBER_TEST_IWASM").is_none() {
+        // `cargo test --test wasi` rebuilds libvmcore.so only in <profile>/deps
+        // (it is a plain dependency there); load that one, not a stale copy
+        // that iwasm's $ORIGIN rpath would find next to it.
+        cmd.env("LD_LIBRARY_PATH", iwasm().parent().unwrap().join("deps"));
+    }
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {}: {e}", iwasm().display()));
+    {
+        let mut si = child.stdin.take().unwrap();
+        si.write_all(stdin).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    Output {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Compare with tests/wasi/expected/<case>.stdout (or bless it).
+fn expect_stdout(case: &str, out: &Output) {
+    let path = repo().join("tests/wasi/expected").join(format!("{case}.stdout"));
+    if std::env::var_os("EMBER_WASI_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &out.stdout).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if want != out.stdout {
+        let mut diff = String::new();
+        let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), out.stdout.lines().collect());
+        for i in 0..w.len().max(g.len()) {
+            let (a, b) = (w.get(i).copied().unwrap_or("<none>"), g.get(i).copied().unwrap_or("<none>"));
+            if a != b {
+                diff.push_str(&format!("line {}:\n  want: {a}\n  got:  {b}\n", i + 1));
+            }
+        }
+        panic!("{case}: stdout differs from {}\n{diff}stderr:\n{}", path.display(), out.stderr);
+    }
+}
+
+fn case(name: &str, opts: &[&str], program: &str, args: &[&str], stdin: &[u8], status: i32) -> Output {
+    let dir = fixture(name);
+    let out = run(&dir, opts, program, args, stdin);
+    expect_stdout(name, &out);
+    assert_eq!(out.status, status, "{name}: exit status; stderr:\n{}", out.stderr);
+    out
+}
+
+#[test]
+fn stdio() {
+    let out = case("stdio", &[], "stdio", &[], b"hello\nworld\n", 0);
+    assert_eq!(out.stderr, "to stderr\n");
+}
+
+#[test]
+fn args_env() {
+    case(
+        "args_env",
+        &["--env=FOO=bar", "--env=EMPTY=", "--env=WITH_EQ=a=b"],
+        "args_env",
+        &["a", "b c", ""],
+        b"",
+        0,
+    );
+}
+
+#[test]
+fn files() {
+    let out = case("files", &["--dir=sandbox", "--map-dir=/data::sandbox"], "files", &[], b"", 0);
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn readdir() {
+    case("readdir", &["--dir=sandbox"], "readdir", &[], b"", 0);
+}
+
+#[test]
+fn rename_unlink() {
+    case("rename_unlink", &["--dir=sandbox"], "rename_unlink", &[], b"", 0);
+}
+
+#[test]
+fn clocks() {
+    case("clocks", &[], "clocks", &[], b"", 0);
+}
+
+#[test]
+fn random() {
+    case("random", &[], "random", &[], b"", 0);
+}
+
+#[test]
+fn poll_with_clock_timeouts() {
+    case("poll", &["--dir=sandbox"], "poll", &[], b"ping\n", 0);
+}
+
+#[test]
+fn exit_codes() {
+    for (name, args, status) in [
+        ("exit_return_0", &["return", "0"][..], 0),
+        ("exit_return_7", &["return", "7"][..], 7),
+        ("exit_exit_42", &["exit", "42"][..], 42),
+        ("exit_proc_exit_3", &["proc_exit", "3"][..], 3),
+        ("exit_trap", &["trap"][..], 1),
+        ("exit_raise_term", &["raise", "15"][..], 1),
+        ("exit_raise_chld", &["raise", "16"][..], 0),
+        ("exit_raise_bad", &["raise", "99"][..], 0),
+    ] {
+        let out = case(name, &[], "exit", args, b"", status);
+        match name {
+            "exit_trap" => assert!(out.stderr.contains("unreachable"), "{name}: {}", out.stderr),
+            "exit_raise_term" => assert!(out.stderr.contains("SIGTERM"), "{name}: {}", out.stderr),
+            _ => assert_eq!(out.stderr, "", "{name}"),
+        }
+    }
+}
+
+/// What a directory tree looks like: path -> (kind, size, mtime, content or link target).
+fn snapshot(root: &Path, skip: &str) -> BTreeMap<PathBuf, String> {
+    fn walk(root: &Path, dir: &Path, skip: &str, out: &mut BTreeMap<PathBuf, String>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for p in entries {
+            let rel = p.strip_prefix(root).unwrap().to_path_buf();
+            if rel == Path::new(skip) {
+                continue;
+            }
+            let md = std::fs::symlink_metadata(&p).unwrap();
+            let desc = if md.file_type().is_symlink() {
+                format!("link {}", std::fs::read_link(&p).unwrap().display())
+            } else if md.is_dir() {
+                format!("dir mtime={}.{}", md.mtime(), md.mtime_nsec())
+            } else {
+                format!(
+                    "file size={} mtime={}.{} nlink={} {:?}",
+                    md.len(),
+                    md.mtime(),
+                    md.mtime_nsec(),
+                    md.nlink(),
+                    std::fs::read(&p).unwrap()
+                )
+            };
+            out.insert(rel, desc);
+            if md.is_dir() && !md.file_type().is_symlink() {
+                walk(root, &p, skip, out);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, skip, &mut out);
+    out
+}
+
+#[test]
+fn hostile_paths_are_refused() {
+    let name = "hostile";
+    let dir = fixture(name);
+    for p in ["/tmp/ember_escape.txt", "/tmp/ember_escape_dir"] {
+        let _ = std::fs::remove_file(p);
+        let _ = std::fs::remove_dir(p);
+    }
+    let passwd = std::fs::metadata("/etc/passwd").map(|m| (m.len(), m.mtime(), m.mtime_nsec())).ok();
+    let before = snapshot(&dir, "sandbox");
+    let links = |d: &Path| {
+        ["toroot", "up", "abs_link", "sub/up2"]
+            .map(|l| std::fs::read_link(d.join("sandbox").join(l)).map(|t| t.display().to_string()).ok())
+    };
+    let links_before = links(&dir);
+
+    let out = run(&dir, &["--dir=sandbox", "--map-dir=/mapped::sandbox", "--dir=ro:ro"], "hostile", &[], b"");
+    expect_stdout(name, &out);
+    assert_eq!(out.status, 0, "stderr:\n{}", out.stderr);
+
+    // Nothing outside the preopen changed (the read-only preopen included)...
+    assert_eq!(snapshot(&dir, "sandbox"), before, "something outside sandbox/ changed");
+    // ... the host-made symlinks inside it are intact ...
+    assert_eq!(links(&dir), links_before);
+    // ... and nothing was created or changed through them.
+    assert!(!Path::new("/tmp/ember_escape.txt").exists());
+    assert!(!Path::new("/tmp/ember_escape_dir").exists());
+    assert_eq!(std::fs::metadata("/etc/passwd").map(|m| (m.len(), m.mtime(), m.mtime_nsec())).ok(), passwd);
+    // Not one refusal line may report success (a guard on the expected file itself).
+    for line in out.stdout.lines() {
+        let refused = ["../", "/etc", "toroot/", "up/", "up2/", "/mapped/"];
+        if line.starts_with("S open [") && refused.iter().any(|r| line.contains(r)) {
+            assert!(!line.ends_with("SUCCESS"), "escaped: {line}");
+        }
+    }
+}
+
+#[test]
+fn bad_wasi_options_fail_cleanly() {
+    let dir = fixture("bad_options");
+    for (opts, needle) in [
+        (&["--dir=does_not_exist"][..], "does_not_exist"),
+        (&["--map-dir=/x::does_not_exist"][..], "does_not_exist"),
+        (&["--map-dir=nocolons"][..], "--map-dir"),
+        (&["--env=NOEQUALS"][..], "--env"),
+        (&["--dir=sandbox/hello.txt"][..], "hello.txt"),
+    ] {
+        let out = run(&dir, opts, "stdio", &[], b"");
+        assert_ne!(out.status, 0, "{opts:?} should fail");
+        assert_eq!(out.stdout, "", "{opts:?} must not run the app");
+        assert_eq!(out.stderr.lines().count(), 1, "{opts:?}: one-line error expected, got:\n{}", out.stderr);
+        assert!(out.stderr.contains(needle), "{opts:?}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{opts:?}: {}", out.stderr);
+    }
+}
