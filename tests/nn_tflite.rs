@@ -37,7 +37,8 @@ fn engine_lib(engine: &str) -> PathBuf {
 
 struct Lib {
     table: &'static Backend,
-    _libs: Vec<libloading::Library>,
+    /// Kept loaded, as libvmcore.so keeps backends loaded for the life of the process.
+    _libs: std::mem::ManuallyDrop<Vec<libloading::Library>>,
 }
 
 /// A library built by cargo: in the profile directory after `cargo build`, or only in deps/
@@ -68,7 +69,7 @@ fn open_backend() -> Lib {
     assert_eq!(table.abi_version, ABI_VERSION);
     // SAFETY: static NUL-terminated name.
     assert_eq!(unsafe { CStr::from_ptr(table.name) }.to_str().unwrap(), "tflite");
-    Lib { table, _libs: vec![lib, core] }
+    Lib { table, _libs: std::mem::ManuallyDrop::new(vec![lib, core]) }
 }
 
 struct Backend_ {

@@ -9,11 +9,7 @@
 use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::c_void;
 
-// Declared here until vmcore-sys carries them; the names and types are WAMR's (wasm_export.h).
-extern "C" {
-    fn wasm_runtime_malloc(size: u32) -> *mut c_void;
-    fn wasm_runtime_free(ptr: *mut c_void);
-}
+use vmcore_sys::{wasm_runtime_free, wasm_runtime_malloc};
 
 const RUNTIME_ALIGN: usize = 16;
 

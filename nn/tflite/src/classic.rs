@@ -48,7 +48,9 @@ struct Api {
     tensor_byte_size: unsafe extern "C" fn(*const Tensor) -> usize,
     tensor_copy_from: unsafe extern "C" fn(*mut Tensor, *const c_void, usize) -> c_int,
     tensor_copy_to: unsafe extern "C" fn(*const Tensor, *mut c_void, usize) -> c_int,
-    _lib: libloading::Library,
+    /// Never closed: engines register thread-local destructors (XNNPACK, TFLite's C++ runtime)
+    /// that would run into unmapped code after a dlclose. Engines stay loaded for the process.
+    _lib: std::mem::ManuallyDrop<libloading::Library>,
 }
 
 pub struct Classic {
@@ -98,7 +100,7 @@ impl Classic {
             tensor_byte_size: sym!(lib, "TfLiteTensorByteSize"),
             tensor_copy_from: sym!(lib, "TfLiteTensorCopyFromBuffer"),
             tensor_copy_to: sym!(lib, "TfLiteTensorCopyToBuffer"),
-            _lib: lib,
+            _lib: std::mem::ManuallyDrop::new(lib),
         };
         // SAFETY: TfLiteVersion returns a static NUL-terminated string.
         let v = unsafe { CStr::from_ptr((api.version)()) }.to_string_lossy().into_owned();

@@ -24,7 +24,8 @@ type Destroy = unsafe extern "C" fn(*mut c_void);
 pub struct ExternalDelegate {
     ptr: *mut c_void,
     destroy: Destroy,
-    _lib: libloading::Library,
+    /// Never closed, like the engines (see classic.rs).
+    _lib: std::mem::ManuallyDrop<libloading::Library>,
 }
 
 // SAFETY: the delegate pointer is handed to TFLite, which uses it from whichever thread runs
@@ -75,7 +76,7 @@ impl ExternalDelegate {
         if ptr.is_null() {
             return Err(Error::runtime(format!("delegate {} refused to start", path.display())));
         }
-        Ok(ExternalDelegate { ptr, destroy, _lib: lib })
+        Ok(ExternalDelegate { ptr, destroy, _lib: std::mem::ManuallyDrop::new(lib) })
     }
 
     pub fn as_ptr(&self) -> *mut c_void {

@@ -108,7 +108,9 @@ struct Api {
     lock: unsafe extern "C" fn(Handle, *mut *mut c_void, c_int) -> Status,
     unlock: unsafe extern "C" fn(Handle) -> Status,
     run: unsafe extern "C" fn(Handle, usize, usize, *mut Handle, usize, *mut Handle) -> Status,
-    _lib: libloading::Library,
+    /// Never closed: engines register thread-local destructors (XNNPACK, TFLite's C++ runtime)
+    /// that would run into unmapped code after a dlclose. Engines stay loaded for the process.
+    _lib: std::mem::ManuallyDrop<libloading::Library>,
 }
 
 pub struct LiteRt {
@@ -193,7 +195,7 @@ impl LiteRt {
             lock: sym!(lib, "LiteRtLockTensorBuffer"),
             unlock: sym!(lib, "LiteRtUnlockTensorBuffer"),
             run: sym!(lib, "LiteRtRunCompiledModel"),
-            _lib: lib,
+            _lib: std::mem::ManuallyDrop::new(lib),
         };
         // An NPU dispatch library directory, when a delegate path is configured (LiteRT's
         // equivalent of an external delegate: vendor dispatch libraries found in that folder).

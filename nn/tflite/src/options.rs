@@ -7,7 +7,9 @@
 //! | delegate     | EMBER_TFLITE_DELEGATE    | external delegate library for target gpu/tpu          |
 //! | delegate.K   |                          | option K=V handed to the external delegate            |
 //! | threads      | EMBER_TFLITE_THREADS     | CPU threads of the classic interpreter (default 1)    |
-//! Init args win over the environment. Unknown keys are refused (a typo should not pass silently).
+//! Init args win over the environment. Unknown keys are logged and ignored (iwasm's
+//! --wasi-nn-backend-opt=KEY=VALUE without a backend name reaches every backend); a bad value of
+//! a known key is refused.
 
 use std::path::PathBuf;
 
@@ -63,7 +65,7 @@ impl Options {
                 k if k.starts_with("delegate.") && k.len() > 9 => {
                     o.delegate_options.push((k[9..].to_string(), value.to_string()))
                 }
-                _ => return Err(Error::invalid(format!("unknown tflite backend option '{key}'"))),
+                _ => log::warn!("wasi-nn tflite: ignoring unknown option '{key}'"),
             }
             Ok(())
         };
@@ -97,7 +99,8 @@ mod tests {
         let o = Options::parse(&["engine=classic".into(), "delegate.cache=/tmp".into()], &env).unwrap();
         assert_eq!(o.engine, Some(EngineKind::Classic));
         assert_eq!(o.delegate_options, vec![("cache".to_string(), "/tmp".to_string())]);
-        assert!(Options::parse(&["egnine=litert".into()], &|_| None).is_err());
+        assert!(Options::parse(&["egnine=litert".into()], &|_| None).is_ok());
+        assert!(Options::parse(&["engine=tensorrt".into()], &|_| None).is_err());
         assert!(Options::parse(&["threads=0".into()], &|_| None).is_err());
     }
 }
