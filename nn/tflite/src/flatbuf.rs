@@ -7,15 +7,11 @@
 
 use std::fmt;
 
-/// TFLite schema TensorType values we map to wasi-nn tensor types.
+/// TFLite schema TensorType values (schema.fbs; not the C API's TfLiteType numbering).
 pub mod tensor_type {
     pub const FLOAT32: i8 = 0;
-    pub const FLOAT16: i8 = 1;
-    pub const INT32: i8 = 2;
-    pub const UINT8: i8 = 3;
-    pub const INT64: i8 = 4;
+    #[cfg(test)]
     pub const INT8: i8 = 9;
-    pub const FLOAT64: i8 = 10;
 }
 
 /// Why a model was refused.
@@ -145,12 +141,6 @@ impl<'a> Table<'a> {
             return bad(format!("field {i} of table at {} beyond the table", self.pos));
         }
         Ok(Some(self.pos + off))
-    }
-    fn table(&self, i: usize) -> R<Option<Table<'a>>> {
-        match self.field(i, 4)? {
-            Some(p) => Ok(Some(self.buf.table(self.buf.deref(p)?)?)),
-            None => Ok(None),
-        }
     }
     fn vector(&self, i: usize, elem: usize) -> R<(usize, usize)> {
         match self.field(i, 4)? {

@@ -46,6 +46,7 @@ impl State {
             return Ok(e.clone());
         }
         let found = select::find_engine(&self.options)?;
+        log::debug!("wasi-nn tflite: using the {} engine", found.name());
         *e = Some(found.clone());
         Ok(found)
     }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Ember's main demo: a sandboxed wasm app finds the face in a photo with a real trained model
+# (MediaPipe BlazeFace, face_detection_short_range.tflite) through wasi-nn, iwasm and the TFLite
+# backend. Sets everything up first (idempotent): Debian packages, engines, model and photo.
+#
+#   examples/demo.sh [PICTURE]     PICTURE: any PNG/JPEG/PPM (default: scikit-image's astronaut)
+#
+# Environment: EMBER_CACHE (default ~/.cache/ember), EMBER_TFLITE_ENGINE=litert|classic to force
+# an engine, TARGET=cpu|gpu|tpu (gpu/tpu need a delegate: --wasi-nn-backend-opt=tflite:delegate=PATH).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CACHE="${EMBER_CACHE:-$HOME/.cache/ember}"
+PROFILE="${PROFILE:-release}"
+
+step() { echo "== $*" >&2; }
+
+step "setup: host packages (toolchains/setup-host.sh) and engines, model, photo (nn/engines/fetch.sh)"
+if [ "$(id -u)" = 0 ]; then ./toolchains/setup-host.sh; else echo "(not root: skipping apt; run toolchains/setup-host.sh as root if a package is missing)" >&2; fi
+nn/engines/fetch.sh >&2
+
+step "build: iwasm, libvmcore.so and the wasi-nn backends (cargo build --$PROFILE)"
+if [ "$PROFILE" = release ]; then cargo build --release >&2; else cargo build >&2; fi
+BIN="target/$PROFILE"
+
+step "build: the wasm app (examples/face_detect/face_detect.c -> wasm32-wasi)"
+mkdir -p target/wasm
+clang-14 --target=wasm32-wasi -O2 -Wl,--strip-all -o target/wasm/face_detect.wasm \
+  examples/face_detect/face_detect.c -lm
+
+PICTURE="${1:-$CACHE/pictures/astronaut.ppm}"
+case "$PICTURE" in
+  *.ppm) ;;
+  *) PPM="$CACHE/pictures/$(basename "${PICTURE%.*}").ppm"
+     python3 nn/models/picture_to_ppm.py "$PICTURE" "$PPM" >&2
+     PICTURE="$PPM" ;;
+esac
+PICTURE="$(cd "$(dirname "$PICTURE")" && pwd)/$(basename "$PICTURE")"
+MODEL="$CACHE/models/face_detection_short_range.tflite"
+
+step "run: $BIN/iwasm face_detect.wasm (BlazeFace on $(basename "$PICTURE"), target ${TARGET:-cpu})"
+"$BIN/iwasm" --dir="$CACHE/models" --dir="$(dirname "$PICTURE")" \
+  target/wasm/face_detect.wasm "$MODEL" "$PICTURE" "${TARGET:-cpu}"
