@@ -1,0 +1,81 @@
+//! The main demo end to end: examples/face_detect (wasm32-wasi, wasi_ephemeral_nn) finds the
+//! astronaut's face with BlazeFace through iwasm, libvmcore.so's dispatch and the TFLite backend,
+//! on each engine. The expected box is where the face is in scikit-image's astronaut.png
+//! (checked by drawing it: head of the astronaut, 512x512 picture), with a few pixels of slack.
+//! Needs clang-14 (toolchains/setup-host.sh) and nn/engines/fetch.sh.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn cache() -> PathBuf {
+    match std::env::var_os("EMBER_CACHE") {
+        Some(c) if !c.is_empty() => PathBuf::from(c),
+        _ => PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/ember"),
+    }
+}
+
+/// Each test builds its own copy (tests run in parallel).
+fn build_app(tag: &str) -> PathBuf {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("face_detect_{tag}.wasm"));
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/face_detect/face_detect.c");
+    let st = Command::new("clang-14")
+        .args(["--target=wasm32-wasi", "-O2", "-o"])
+        .arg(&out)
+        .arg(&src)
+        .arg("-lm")
+        .status()
+        .expect("clang-14: run toolchains/setup-host.sh");
+    assert!(st.success(), "compiling {}", src.display());
+    out
+}
+
+fn run(engine: &str, target: &str) -> String {
+    let app = build_app(&format!("{engine}_{target}"));
+    let model = cache().join("models/face_detection_short_range.tflite");
+    let picture = cache().join("pictures/astronaut.ppm");
+    for f in [&model, &picture] {
+        assert!(f.exists(), "{} is missing: run nn/engines/fetch.sh first", f.display());
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_iwasm"))
+        .env("EMBER_TFLITE_ENGINE", engine)
+        .arg(format!("--dir={}", cache().join("models").display()))
+        .arg(format!("--dir={}", cache().join("pictures").display()))
+        .arg(&app)
+        .arg(&model)
+        .arg(&picture)
+        .arg(target)
+        .output()
+        .expect("iwasm");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{engine}: iwasm failed\n{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
+fn check(stdout: &str) {
+    assert!(stdout.starts_with("1 face found"), "{stdout}");
+    let line = stdout.lines().find(|l| l.contains("face at")).expect("a face line");
+    let num = |key: &str| -> f32 {
+        let rest = &line[line.find(key).unwrap_or_else(|| panic!("{key} in {line}")) + key.len()..];
+        rest.split(|c: char| !c.is_ascii_digit() && c != '.').next().unwrap().parse().unwrap()
+    };
+    let (x, y, w, h, score) = (num(" x="), num(" y="), num(" w="), num(" h="), num("score "));
+    for (got, want) in [(x, 179.0), (y, 81.0), (w, 93.0), (h, 93.0)] {
+        assert!((got - want).abs() <= 6.0, "box {x} {y} {w} {h} far from 179 81 93 93: {line}");
+    }
+    assert!(score >= 0.8, "{line}");
+}
+
+#[test]
+fn demo_finds_the_face_with_litert() {
+    check(&run("litert", "cpu"));
+}
+
+#[test]
+fn demo_finds_the_face_with_classic_tflite() {
+    check(&run("classic", "cpu"));
+}
+
+#[test]
+fn demo_gpu_target_without_delegate_falls_back_to_cpu() {
+    check(&run("classic", "gpu"));
+}
