@@ -406,3 +406,72 @@ pub fn open_host_dir(path: &Path) -> std::io::Result<OwnedFd> {
         .open(path)?;
     Ok(OwnedFd::from(f))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch tree: root/sandbox/{f, sub/g, toroot -> /, up -> ..}, root/outside.
+    fn tree(name: &str) -> (std::path::PathBuf, OwnedFd) {
+        use std::os::unix::fs::symlink;
+        let root = std::env::temp_dir().join(format!("ember-sandbox-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("sandbox/sub")).unwrap();
+        std::fs::create_dir_all(root.join("outside")).unwrap();
+        std::fs::write(root.join("sandbox/f"), "f").unwrap();
+        std::fs::write(root.join("sandbox/sub/g"), "g").unwrap();
+        symlink("/", root.join("sandbox/toroot")).unwrap();
+        symlink("..", root.join("sandbox/up")).unwrap();
+        let fd = open_host_dir(&root.join("sandbox")).unwrap();
+        (root, fd)
+    }
+
+    #[test]
+    fn walks_stay_beneath_the_base() {
+        let (root, base) = tree("walk");
+        let b = base.as_fd();
+        for p in ["..", "../outside", "sub/../..", "/", "/etc", "toroot/etc", "up/outside", "sub/./../../x", "toroot/"] {
+            let r = stat(b, p.as_bytes(), false).map(|_| ());
+            assert_eq!(r, Err(SysError::NotCapable), "{p}");
+        }
+        assert_eq!(stat(b, b"toroot", true).map(|_| ()), Err(SysError::NotCapable));
+        assert_eq!(stat(b, b"toroot", false).unwrap().kind, FileKind::Symlink);
+        assert_eq!(stat(b, b"sub/../f", false).unwrap().kind, FileKind::Regular);
+        assert_eq!(stat(b, b"f/", false).map(|_| ()), Err(SysError::Os(libc::ENOTDIR)));
+        assert_eq!(stat(b, b"f/..", false).map(|_| ()), Err(SysError::Os(libc::ENOTDIR)));
+        assert_eq!(stat(b, b"", false).map(|_| ()), Err(SysError::Os(libc::ENOENT)));
+        assert_eq!(stat(b, b"a\0b", false).map(|_| ()), Err(SysError::Os(libc::EINVAL)));
+        let opts = OpenOptions { read: true, follow: true, ..Default::default() };
+        assert_eq!(open(b, b"toroot/etc/passwd", opts).map(|_| ()), Err(SysError::NotCapable));
+        assert_eq!(open(b, b"sub/g", opts).unwrap().1, 2);
+        assert_eq!(open(b, b"sub/..", opts).unwrap().1, 0);
+        let _ = std::fs::remove_dir_all(root);
+    }
+
+    #[test]
+    fn mutations_never_follow_links() {
+        let (root, base) = tree("mutate");
+        let b = base.as_fd();
+        assert_eq!(create_dir(b, b"toroot/tmp/x"), Err(SysError::NotCapable));
+        assert_eq!(unlink_file(b, b"up/outside"), Err(SysError::NotCapable));
+        assert_eq!(unlink_file(b, b"f/"), Err(SysError::Os(libc::ENOTDIR)));
+        assert_eq!(rename(b, b"f", b, b"../stolen"), Err(SysError::NotCapable));
+        assert_eq!(symlink(b"/etc", b, 0, b"l"), Err(SysError::NotCapable));
+        assert_eq!(symlink(b"../x", b, 0, b"l"), Err(SysError::NotCapable));
+        assert_eq!(symlink(b"../f", b, 0, b"sub/l"), Ok(()));
+        assert_eq!(read_link(b, b"sub/l").unwrap(), b"../f");
+        assert_eq!(unlink_file(b, b"up"), Ok(()));
+        assert!(root.join("outside").exists());
+        let _ = std::fs::remove_dir_all(root);
+    }
+
+    #[test]
+    fn symlink_targets() {
+        assert!(symlink_target_stays_inside(b"a/b", 0));
+        assert!(symlink_target_stays_inside(b"../a", 1));
+        assert!(!symlink_target_stays_inside(b"../a", 0));
+        assert!(!symlink_target_stays_inside(b"a/../../b", 0));
+        assert!(!symlink_target_stays_inside(b"/a", 5));
+        assert!(symlink_target_stays_inside(b"./a//b/..", 0));
+    }
+}
