@@ -25,7 +25,7 @@ usage: ember-spectest [--dir DIR] [--filter TEXT] [--jobs N] [--simd]
   --expected FILE  expectation list to compare with (default: the one built in)
   --bless          write the current failures to tests/spec/expected-failures.txt
   --timeout SECS   abort when one file runs longer (default 300)
-  --failures       print every failure, not only the differences
+  --failures       print every failure (and malformed/invalid mix-ups)
   export DIR       write the embedded suite's .wast files to DIR";
 
 fn main() -> ExitCode {
@@ -78,6 +78,9 @@ fn real_main() -> Result<ExitCode, String> {
     if show_failures {
         for f in report.failures() {
             println!("FAIL {} {}", f.key(), f.reason);
+        }
+        for f in report.files.iter().filter(|f| !f.simd).flat_map(|f| f.misclassified.iter()) {
+            println!("MISCLASSIFIED {} {}", f.key(), f.reason);
         }
     }
     if bless {

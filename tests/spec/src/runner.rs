@@ -44,7 +44,7 @@ pub struct FileResult {
     pub failures: Vec<Failure>,
     /// Modules rejected as expected, but as `Invalid` where the spec says
     /// malformed or the other way round (informational, not a failure).
-    pub misclassified: usize,
+    pub misclassified: Vec<Failure>,
 }
 
 /// Counts the directives of a file without running them (simd files).
@@ -95,9 +95,9 @@ pub fn run_file(name: &str, text: &str, simd: bool) -> FileResult {
         };
         match outcome {
             Ok(Checked::Pass) => result.passed += 1,
-            Ok(Checked::PassMisclassified) => {
+            Ok(Checked::PassMisclassified(reason)) => {
                 result.passed += 1;
-                result.misclassified += 1;
+                result.misclassified.push(Failure { file: name.into(), line: line + 1, col: col + 1, reason: one_line(&reason) });
             }
             Err(reason) => result.failures.push(Failure {
                 file: name.into(),
@@ -122,7 +122,8 @@ fn one_line(s: &str) -> String {
 
 enum Checked {
     Pass,
-    PassMisclassified,
+    /// Rejected as required, but with the other of malformed/invalid.
+    PassMisclassified(String),
 }
 
 type Outcome = Result<Checked, String>;
@@ -333,7 +334,9 @@ impl Ctx {
             Ok(_) => Err(format!("module accepted, expected {what} \"{message}\"")),
             Err(Error::Malformed(_)) if malformed => Ok(Checked::Pass),
             Err(Error::Invalid(_)) if !malformed => Ok(Checked::Pass),
-            Err(Error::Malformed(_) | Error::Invalid(_)) => Ok(Checked::PassMisclassified),
+            Err(e @ (Error::Malformed(_) | Error::Invalid(_))) => {
+                Ok(Checked::PassMisclassified(format!("expected {what} \"{message}\", got {e}")))
+            }
             Err(e) => Err(format!("rejected as \"{e}\", expected {what} \"{message}\"")),
         }
     }
