@@ -9,7 +9,8 @@ static int sieve(unsigned char *composite, int n) {
     for (int i = 2; i < n; i++) {
         if (composite[i]) continue;
         count++;
-        for (long j = (long)i * i; j < n; j += i) composite[j] = 1;
+        if ((long long)i * i >= n) continue; /* long is 32 bits on wasm32 */
+        for (int j = i * i; j < n; j += i) composite[j] = 1;
     }
     return count;
 }
