@@ -319,12 +319,18 @@ fn corrupt_and_truncated_models_are_errors() {
     eprintln!("corrupt models: {ok} of {} one-byte changes still loaded", sum.len());
     // One-byte changes found by fuzzing that kill a process using ArmNN 20.08 directly
     // (SIGFPE, SIGSEGV, abort): the backend must refuse them with an error.
+    // The probe that also runs one inference (probe_run=1) refuses them as well.
+    let nn_run = Armnn::open_with(&[c"probe_run=1"]);
     for (name, at, value) in [("sum.tflite", 316, 0u8), ("quantized.tflite", 683, 1), ("quantized.tflite", 208, 232), ("quantized.tflite", 448, 65)] {
         let mut m = model(name);
         m[at] = value;
-        let e = nn.load(&m).map(|g| nn.unload(g)).expect_err(&format!("{name} with byte {at} = {value} must be refused"));
-        eprintln!("{name} byte {at} = {value}: {e:?}");
+        for backend in [&nn, &nn_run] {
+            let e = backend.load(&m).map(|g| backend.unload(g)).expect_err(&format!("{name} with byte {at} = {value} must be refused"));
+            eprintln!("{name} byte {at} = {value}: {e:?}");
+        }
     }
+    let r = nn_run.run_f32(&sum, &[1, 5, 5, 1], &ramp(25), 1).unwrap();
+    assert_close(&r[0], &[300.0], 1e-4, "sum with probe_run=1");
     // Several bytes changed at once (a fixed pseudo-random sequence): such models made ArmNN
     // 20.08 crash (SIGSEGV, SIGFPE) until the backend's scan and probe process refused them.
     for name in ["conv_net.tflite", "quantized.tflite", "mult_outputs.tflite"] {

@@ -281,7 +281,7 @@ uint32_t ember_armnn_net_run(ember_armnn_net *net, const void *const *inputs, vo
 } // extern "C"
 
 extern "C" uint32_t ember_armnn_net_probe(ember_armnn_rt *rt, const uint8_t *model, size_t model_len,
-                                          const char *backends, uint32_t timeout_ms, char *err, size_t err_len) {
+                                          const char *backends, int run, uint32_t timeout_ms, char *err, size_t err_len) {
     std::unique_lock<std::shared_timed_mutex> exclusive(g_fork_lock);
     pid_t pid = fork();
     if (pid != 0) exclusive.unlock(); // the child keeps its copy locked: it calls net_load/net_run, which do not lock
@@ -290,12 +290,13 @@ extern "C" uint32_t ember_armnn_net_probe(ember_armnn_rt *rt, const uint8_t *mod
         return EMBER_NN_RUNTIME_ERROR;
     }
     if (pid == 0) {
-        // Child: load and run once, then leave without running any destructor or atexit handler.
+        // Child: load (and run once), then leave without running any destructor or atexit handler.
         int status = 2;
         try {
             ember_armnn_net *net = nullptr;
             char ignored[16];
-            if (net_load(rt, model, model_len, backends, &net, ignored, sizeof ignored) == 0) {
+            status = net_load(rt, model, model_len, backends, &net, ignored, sizeof ignored) == 0 ? 0 : 2;
+            if (status == 0 && run) {
                 std::vector<std::vector<uint8_t>> in(net->inputs.size()), out(net->outputs.size());
                 std::vector<const void *> in_ptrs;
                 std::vector<void *> out_ptrs;
@@ -338,7 +339,7 @@ extern "C" uint32_t ember_armnn_net_probe(ember_armnn_rt *rt, const uint8_t *mod
     }
     if (WIFSIGNALED(status)) {
         set_error(err, err_len, std::string("ArmNN crashed (") + strsignal(WTERMSIG(status)) +
-                                    ") loading or running this model in a probe process: the model is refused");
+                                    ") loading this model in a probe process: the model is refused");
         return EMBER_NN_INVALID_ARGUMENT;
     }
     return EMBER_NN_SUCCESS;

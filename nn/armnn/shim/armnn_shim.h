@@ -58,14 +58,14 @@ uint32_t ember_armnn_net_load(ember_armnn_rt *rt, const uint8_t *model, size_t m
                               const char *backends, ember_armnn_net **out, char *err, size_t err_len);
 void ember_armnn_net_unload(ember_armnn_net *net);
 
-/* Tries ember_armnn_net_load plus one inference on zeroed inputs in a forked child process, so
- * that a model which makes ArmNN crash (some malformed models do: null options, division by zero
- * in shape arithmetic) or hang costs the child, not the host. Returns 0 when the child finished
+/* Tries ember_armnn_net_load (and, when run != 0, one inference on zeroed inputs) in a forked
+ * child process, so that a model which makes ArmNN crash (some malformed models do: null options,
+ * division by zero in shape arithmetic) or hang costs the child, not the host. Returns 0 when the child finished
  * (whether ArmNN accepted the model or threw: the caller's own load reports that), or
  * EMBER_NN_INVALID_ARGUMENT with a message when the child died from a signal or exceeded
  * timeout_ms, or EMBER_NN_RUNTIME_ERROR when fork failed. */
 uint32_t ember_armnn_net_probe(ember_armnn_rt *rt, const uint8_t *model, size_t model_len,
-                               const char *backends, uint32_t timeout_ms, char *err, size_t err_len);
+                               const char *backends, int run, uint32_t timeout_ms, char *err, size_t err_len);
 uint32_t ember_armnn_net_num_inputs(const ember_armnn_net *net);
 uint32_t ember_armnn_net_num_outputs(const ember_armnn_net *net);
 /* is_output 0: input `index`, 1: output `index`. */

@@ -26,7 +26,7 @@ pub fn load(state: &State, model: &[u8], enc: u32, target: u32) -> Result<Graph,
     let info = tflite_scan::scan(model)?;
     let prefs = state.preferences(target)?;
     if let Some(ms) = state.probe_timeout_ms {
-        shim::probe(&state.runtime, model, &prefs, ms)?;
+        shim::probe(&state.runtime, model, &prefs, state.probe_run, ms)?;
     }
     let net = Network::load(&state.runtime, model, &prefs).map_err(|mut e| {
         // ArmNN names the failing operator by number only: say what it is.

@@ -81,6 +81,7 @@ extern "C" {
         model: *const u8,
         model_len: usize,
         backends: *const c_char,
+        run: c_int,
         timeout_ms: u32,
         err: *mut c_char,
         err_len: usize,
@@ -162,9 +163,9 @@ unsafe impl Send for Network {}
 // SAFETY: see above.
 unsafe impl Sync for Network {}
 
-/// Loads and runs `model` once in a forked child (see ember_armnn_net_probe): Err when ArmNN
-/// crashed or hung on it there.
-pub fn probe(runtime: &Runtime, model: &[u8], backends: &CStr, timeout_ms: u32) -> Result<(), Error> {
+/// Loads `model` (and runs it once when `run`) in a forked child (see ember_armnn_net_probe): Err
+/// when ArmNN crashed or hung on it there.
+pub fn probe(runtime: &Runtime, model: &[u8], backends: &CStr, run: bool, timeout_ms: u32) -> Result<(), Error> {
     let mut err = [0 as c_char; ERR_LEN];
     // SAFETY: model points to model.len() readable bytes; other pointers are valid.
     let code = unsafe {
@@ -173,6 +174,7 @@ pub fn probe(runtime: &Runtime, model: &[u8], backends: &CStr, timeout_ms: u32) 
             model.as_ptr(),
             model.len(),
             backends.as_ptr(),
+            c_int::from(run),
             timeout_ms,
             err.as_mut_ptr(),
             ERR_LEN,

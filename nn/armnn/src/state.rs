@@ -16,6 +16,9 @@ pub const BACKENDS_PATH_OPTION: &str = "backends_path";
 /// Init option: milliseconds a probe load may take; 0 turns probing off (trusted models only).
 pub const PROBE_OPTION: &str = "probe_timeout_ms";
 const DEFAULT_PROBE_MS: u32 = 60_000;
+/// Init option: `probe_run=1` makes the probe also run one inference on zeroed inputs (catches
+/// crashes at compute time too, at the cost of an inference per load: seconds on CpuRef).
+pub const PROBE_RUN_OPTION: &str = "probe_run";
 
 pub struct State {
     pub runtime: Arc<Runtime>,
@@ -25,6 +28,7 @@ pub struct State {
     /// Each model is first loaded and run in a forked child (shim::probe), because ArmNN 20.08
     /// crashes on some malformed models; None when the probe is off.
     pub probe_timeout_ms: Option<u32>,
+    pub probe_run: bool,
 }
 
 impl State {
@@ -38,6 +42,11 @@ impl State {
                 Ok(ms) => Some(ms),
                 Err(_) => return Err(Error::invalid(format!("{PROBE_OPTION}={v}: not a number of milliseconds"))),
             },
+        };
+        let probe_run = match value(PROBE_RUN_OPTION).map(str::trim) {
+            None | Some("0") => false,
+            Some("1") => true,
+            Some(v) => return Err(Error::invalid(format!("{PROBE_RUN_OPTION}={v}: expected 0 or 1"))),
         };
         let option = value(BACKENDS_PATH_OPTION);
         let path = option.map(str::to_owned).or_else(|| std::env::var(BACKENDS_PATH_ENV).ok()).filter(|p| !p.is_empty());
@@ -61,7 +70,7 @@ impl State {
             )));
         }
         log::info!("armnn backend: ArmNN backends [{}] from {searched}", backends.join(", "));
-        Ok(State { runtime, backends, searched, probe_timeout_ms })
+        Ok(State { runtime, backends, searched, probe_timeout_ms, probe_run })
     }
 
     fn has(&self, id: &str) -> bool {
