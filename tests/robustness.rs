@@ -202,6 +202,36 @@ fn out_of_bounds_accesses_trap_at_every_width() {
     call(&mut store, inst, "st32", &[Val::I32(65_532)]).unwrap();
 }
 
+#[test]
+fn huge_table_grow_fails_with_minus_one() {
+    let mut store = Store::new(Config::default(), ());
+    let inst = instantiate(
+        &mut store,
+        r#"(module (table 1 funcref)
+             (func (export "grow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0)))
+             (func (export "size") (result i32) (table.size)))"#,
+    );
+    for delta in [u32::MAX, 0x8000_0000, 0x1000_0000] {
+        assert_eq!(call(&mut store, inst, "grow", &[Val::I32(delta as i32)]).unwrap(), vec![Val::I32(-1)], "grow by {delta}");
+    }
+    assert_eq!(call(&mut store, inst, "size", &[]).unwrap(), vec![Val::I32(1)]);
+}
+
+#[test]
+fn instances_do_not_share_memory() {
+    let wat = r#"(module (memory 1)
+        (func (export "set") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+        (func (export "get") (param i32) (result i32) (i32.load (local.get 0))))"#;
+    let mut store = Store::new(Config::default(), ());
+    let a = instantiate(&mut store, wat);
+    let b = instantiate(&mut store, wat);
+    call(&mut store, a, "set", &[Val::I32(100), Val::I32(7)]).unwrap();
+    assert_eq!(call(&mut store, b, "get", &[Val::I32(100)]).unwrap(), vec![Val::I32(0)]);
+    assert_eq!(call(&mut store, a, "get", &[Val::I32(100)]).unwrap(), vec![Val::I32(7)]);
+    // The last in-bounds word of one instance is not followed by the other's memory.
+    assert_eq!(call(&mut store, a, "get", &[Val::I32(65_534)]).unwrap_err(), Trap::MemoryOutOfBounds);
+}
+
 // ---------------------------------------------------------------- br_table
 
 #[test]
