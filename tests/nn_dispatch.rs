@@ -129,6 +129,15 @@ fn native_lib_with_wrong_abi_is_refused() {
     );
 }
 
+/// --native-lib with a library that is neither a WAMR native library nor a backend.
+#[test]
+fn native_lib_not_a_backend_is_refused() {
+    let f = fixtures();
+    let r = run(&iwasm(), &[format!("--native-lib={}", s(&f.not_a_backend)), s(&apps().hostile)], &[]);
+    assert_ne!(r.code, Some(0), "{}", r.show());
+    assert!(r.stderr.contains("not a wasi-nn backend") || r.stderr.contains("nor a wasi-nn backend"), "{}", r.show());
+}
+
 /// Named models: --nn-preload resolves a name; a host path from the guest is refused unless
 /// --wasi-nn-allow-host-paths is given.
 #[test]

@@ -145,6 +145,15 @@ fn run_app(opts: &options::Opts, wasm: &str) -> Result<ExitCode, String> {
     // SAFETY: plain setter.
     unsafe { sys::ember_runtime_set_default_fuel(opts.fuel) };
     let mut err = [0u8; 256];
+    for (key, value) in &opts.nn_settings {
+        let k = cstring(key)?;
+        let v = value.as_deref().map(cstring).transpose()?;
+        let vp = v.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
+        // SAFETY: valid C strings (value may be NULL) and error buffer.
+        if !unsafe { sys::ember_nn_set_option(k.as_ptr(), vp, err.as_mut_ptr().cast(), err.len() as u32) } {
+            return Err(error_text(&err));
+        }
+    }
     for lib in &opts.native_libs {
         let p = cstring(lib)?;
         // SAFETY: valid C string and error buffer.

@@ -23,6 +23,15 @@ pub struct Opts {
     pub wasm: Option<String>,
     /// The app's argv without argv[0] (the wasm file).
     pub app_args: Vec<String>,
+    /// wasi-nn settings (option name without dashes, value), applied in order through
+    /// ember_nn_set_option after runtime init and before --native-lib libraries are loaded.
+    pub nn_settings: Vec<(String, Option<String>)>,
+}
+
+/// The wasi-nn rows below: each records its setting for ember_nn_set_option (ember_nn.h).
+fn nn_setting(o: &mut Opts, key: &str, value: Option<&str>) -> Result<(), String> {
+    o.nn_settings.push((key.to_string(), value.map(str::to_string)));
+    Ok(())
 }
 
 /// The defaults, one source of truth (also printed by --help).
@@ -213,6 +222,62 @@ pub const OPTIONS: &[OptSpec] = &[
             o.repl = true;
             Ok(())
         },
+    },
+    OptSpec {
+        long: "--nn-preload",
+        short: None,
+        arity: Arity::Value,
+        metavar: "NAME:ENCODING:TARGET:PATH",
+        help: "wasi-nn named model for load_by_name (WasmEdge syntax; encoding openvino|onnx|tensorflow|pytorch|tensorflowlite|ggml|autodetect, target cpu|gpu|tpu, case-insensitive)",
+        apply: |o, v| nn_setting(o, "nn-preload", Some(v)),
+    },
+    OptSpec {
+        long: "--wasi-nn-graph",
+        short: None,
+        arity: Arity::Value,
+        metavar: "NAME:ENCODING:TARGET:PATH",
+        help: "same as --nn-preload",
+        apply: |o, v| nn_setting(o, "wasi-nn-graph", Some(v)),
+    },
+    OptSpec {
+        long: "--wasi-nn-backend",
+        short: None,
+        arity: Arity::Value,
+        metavar: "NAME[,NAME..]",
+        help: "preferred wasi-nn backends, tried first for an encoding (e.g. armnn or tflite)",
+        apply: |o, v| nn_setting(o, "wasi-nn-backend", Some(v)),
+    },
+    OptSpec {
+        long: "--wasi-nn-backend-dir",
+        short: None,
+        arity: Arity::Value,
+        metavar: "DIR",
+        help: "directory searched for libwasi_nn_backend_<name>.so (repeatable; also EMBER_NN_BACKEND_DIR; then <libdir>/wasi-nn, <libdir>)",
+        apply: |o, v| nn_setting(o, "wasi-nn-backend-dir", Some(v)),
+    },
+    OptSpec {
+        long: "--wasi-nn-backend-opt",
+        short: None,
+        arity: Arity::Value,
+        metavar: "[NAME:]KEY=VALUE",
+        help: "wasi-nn backend init option, e.g. tflite:threads=2 or tflite:delegate=/path/libdelegate.so (repeatable)",
+        apply: |o, v| nn_setting(o, "wasi-nn-backend-opt", Some(v)),
+    },
+    OptSpec {
+        long: "--wasi-nn-allow-host-paths",
+        short: None,
+        arity: Arity::Flag,
+        metavar: "",
+        help: "let wasi-nn load_by_name open a host file named by the app (default: only named models)",
+        apply: |o, _| nn_setting(o, "wasi-nn-allow-host-paths", None),
+    },
+    OptSpec {
+        long: "--wasi-nn-legacy-u8",
+        short: None,
+        arity: Arity::Flag,
+        metavar: "",
+        help: "wasi-nn tensor type 2 means u8 (wasm built with old wasi-nn guest crates), not fp64",
+        apply: |o, _| nn_setting(o, "wasi-nn-legacy-u8", None),
     },
     OptSpec {
         long: "--version",

@@ -30,11 +30,21 @@ static LIBS: Mutex<Vec<Loaded>> = Mutex::new(Vec::new());
 
 /// Load `path` and register its natives. Returns (module name, symbol count).
 pub fn load(path: &Path) -> Result<(String, u32), String> {
+    // A wasi-nn backend (exports ember_nn_backend_entry) is handed to wasi-nn instead
+    // (crate::nn::native_lib_hook, owner NN-DISPATCH); it registers no natives.
+    if let Some(r) = crate::nn::native_lib_hook(path) {
+        return r.map(|desc| {
+            log::info!("native library {desc}");
+            ("wasi-nn backend".to_string(), 0)
+        });
+    }
     let lib = DynLib::open(path)?;
     let shown = path.display();
     let get = lib
         .symbol_address("get_native_lib")
-        .ok_or_else(|| format!("{shown}: no get_native_lib function"))?;
+        .ok_or_else(|| {
+            format!("{shown}: neither a native library (no get_native_lib function) nor a wasi-nn backend (no ember_nn_backend_entry)")
+        })?;
     // SAFETY: the WAMR native-lib protocol fixes these C signatures.
     let get: GetNativeLib = unsafe { std::mem::transmute::<*const std::ffi::c_void, GetNativeLib>(get) };
     if let Some(init) = lib.symbol_address("init_native_lib") {

@@ -196,6 +196,10 @@ impl LoadedBackend {
     fn check(&self, what: &str, code: u32) -> NnResult<()> {
         match NnError::from_raw(code) {
             NnError::Success => Ok(()),
+            NnError::TooLarge => {
+                log::debug!("wasi-nn: {} {what}: buffer too small", self.name);
+                Err(NnError::TooLarge)
+            }
             e => {
                 match self.last_error() {
                     Some(d) => log::warn!("wasi-nn: {} {what}: {e:?}: {d}", self.name),

@@ -346,3 +346,4 @@ fn host_function_tables() {
     assert!(super::lookup("wasi_snapshot_preview1", "fd_write").is_none());
     assert!(super::lookup("wasi_ephemeral_nn", "nope").is_none());
 }
+
