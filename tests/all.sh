@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 nn/engines/fetch.sh   # TFLite engines, BlazeFace, the demo photo (into ${EMBER_CACHE:-~/.cache/ember})
 # ember-bench (benches/) links wasmi for comparison only: run it with benches/run.sh.
 cargo build --workspace --exclude ember-bench
+# The wasi-nn suites (tests/nn_backends.rs) must find both engines here, not skip them.
+export EMBER_NN_REQUIRE_BACKENDS=tflite,armnn
 cargo test --workspace --exclude ember-bench
