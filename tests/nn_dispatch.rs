@@ -138,6 +138,74 @@ fn native_lib_not_a_backend_is_refused() {
     assert!(r.stderr.contains("not a wasi-nn backend") || r.stderr.contains("nor a wasi-nn backend"), "{}", r.show());
 }
 
+/// Backend init options reach the named backend only; a failing init is a clear error.
+#[test]
+fn backend_init_options() {
+    let f = fixtures();
+    let lib = format!("--native-lib={}", s(&f.fake));
+    let r = run(&iwasm(), &hostile_args(&["--wasi-nn-backend-opt=fake:fail_init=1".into(), lib.clone()], &[], &[]), &[]);
+    assert_ne!(r.code, Some(0), "{}", r.show());
+    assert!(r.stderr.contains("failed to initialise"), "{}", r.show());
+    let r = run(&iwasm(), &hostile_args(&["--wasi-nn-backend-opt=tflite:fail_init=1".into(), lib], &[], &[]), &[]);
+    assert_hostile_passed(&r);
+    let r = run(&iwasm(), &["--wasi-nn-backend-opt=novalue".into(), s(&apps().hostile)], &[]);
+    assert_ne!(r.code, Some(0), "{}", r.show());
+    assert!(r.stderr.contains("KEY=VALUE"), "{}", r.show());
+}
+
+/// Tensor type 2 is fp64 by default (8 bytes per element) and u8 with --wasi-nn-legacy-u8.
+#[test]
+fn tensor_type_2_and_legacy_u8_option() {
+    let f = fixtures();
+    let dir = scratch("legacy-u8");
+    let app = dir.join("u8.c");
+    std::fs::write(
+        &app,
+        r#"
+#include <stdio.h>
+#include "nn_guest.h"
+int main(void) {
+    uint32_t g, c, written = 0, dims[] = {4};
+    uint8_t bytes[32] = {1, 2, 3, 4};
+    float out = 0;
+    if (eph_load_by_name("m", 1, &g) || eph_init_execution_context(g, &c)) return 10;
+    eph_tensor as_u8 = {dims, 1, 2, {0}, bytes, 4};
+    eph_tensor as_f64 = {dims, 1, 2, {0}, bytes, 32};
+    int r8 = eph_set_input(c, 0, &as_u8);
+    int r64 = eph_set_input(c, 0, &as_f64);
+    if (r8 == 0 && (eph_compute(c) || eph_get_output(c, 0, (uint8_t *)&out, 4, &written))) return 11;
+    printf("u8-sized=%d f64-sized=%d sum=%g\n", r8, r64, out);
+    return 0;
+}
+"#,
+    )
+    .unwrap();
+    let wasm = dir.join("u8.wasm");
+    let st = std::process::Command::new(std::env::var("EMBER_WASM_CC").unwrap_or_else(|_| "clang-14".into()))
+        .args(["--target=wasm32-wasi", "-O2", "-I"])
+        .arg(repo().join("tests/nn/apps"))
+        .arg(&app)
+        .arg("-o")
+        .arg(&wasm)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let base = vec![
+        format!("--native-lib={}", s(&f.fake)),
+        format!("--nn-preload=m:pytorch:cpu:{}", s(&f.fake_model)),
+    ];
+    let mut args = base.clone();
+    args.push(s(&wasm));
+    let r = run(&iwasm(), &args, &[]);
+    // fp64: 4 elements need 32 bytes; the fixture refuses fp64 data (invalid_argument 1).
+    assert!(r.stdout.contains("u8-sized=1 f64-sized=1 sum=0"), "{}", r.show());
+    let mut args = base;
+    args.push("--wasi-nn-legacy-u8".into());
+    args.push(s(&wasm));
+    let r = run(&iwasm(), &args, &[]);
+    assert!(r.stdout.contains("u8-sized=0 f64-sized=1 sum=10"), "{}", r.show());
+}
+
 /// Named models: --nn-preload resolves a name; a host path from the guest is refused unless
 /// --wasi-nn-allow-host-paths is given.
 #[test]

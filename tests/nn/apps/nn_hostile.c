@@ -257,6 +257,28 @@ int main(int argc, char **argv) {
     }
     CHECK(g2 != g, 1); /* handles are never reused */
     CHECK(c2 != c && c2 != scratch, 1);
+    {
+        /* Two contexts of one graph and a second graph at once, with different inputs. */
+        static float ones[25];
+        for (int i = 0; i < 25; i++) ones[i] = 1.0f;
+        uint32_t c3 = 0, g3 = 0, c4 = 0, written = 0;
+        float o2 = 0, o3 = 0, o4 = 0;
+        CHECK(eph_init_execution_context(g2, &c3), NN_SUCCESS);
+        CHECK(eph_load(&good, 1, enc, TARGET_CPU, &g3), NN_SUCCESS);
+        CHECK(eph_init_execution_context(g3, &c4), NN_SUCCESS);
+        CHECK(eph_set_input(c3, 0, &(eph_tensor){dims5, 4, EPH_FP32, {0}, (const uint8_t *)ones, 100}), NN_SUCCESS);
+        CHECK(good_input(c2), NN_SUCCESS);
+        CHECK(eph_set_input(c4, 0, &(eph_tensor){dims5, 4, EPH_FP32, {0}, (const uint8_t *)ones, 100}), NN_SUCCESS);
+        CHECK(eph_compute(c4), NN_SUCCESS);
+        CHECK(eph_compute(c2), NN_SUCCESS);
+        CHECK(eph_compute(c3), NN_SUCCESS);
+        CHECK(eph_get_output(c3, 0, (uint8_t *)&o3, 4, &written), NN_SUCCESS);
+        CHECK(eph_get_output(c2, 0, (uint8_t *)&o2, 4, &written), NN_SUCCESS);
+        CHECK(eph_get_output(c4, 0, (uint8_t *)&o4, 4, &written), NN_SUCCESS);
+        CHECK(o2 == want && o3 == 25.0f && o4 == 25.0f, 1);
+        CHECK(eph_unload(g3), NN_SUCCESS);
+        CHECK(eph_compute(c3), NN_SUCCESS); /* g2's contexts are untouched by unloading g3 */
+    }
     checks++;
     if (inference(model, size, ENC_AUTODETECT, want, NULL, NULL) != 0 && enc == ENC_TFLITE) {
         printf("FAIL: autodetected inference\n");
