@@ -49,6 +49,9 @@ pub struct ModelInfo {
 
 /// Largest model accepted (flatbuffers address 2 GiB; wasm32 guests cannot send more anyway).
 pub const MAX_MODEL_BYTES: usize = 1 << 31;
+/// Default limit on any one tensor's declared size (option `max_tensor_mb`): a corrupted shape
+/// would otherwise make the engine allocate and compute for minutes (found by fuzzing).
+pub const DEFAULT_MAX_TENSOR_BYTES: u64 = 256 << 20;
 const MAX_RANK: usize = 16;
 
 #[derive(Clone, Copy)]
@@ -148,6 +151,21 @@ impl<'a> Table<'a> {
             None => Ok((0, 0)),
         }
     }
+    fn f32_vec(&self, i: usize) -> R<Vec<f32>> {
+        match self.field(i, 4)? {
+            Some(p) => {
+                let (start, n) = self.buf.vector(self.buf.deref(p)?, 4)?;
+                (0..n).map(|k| self.buf.u32(start + 4 * k).map(f32::from_bits)).collect()
+            }
+            None => Ok(Vec::new()),
+        }
+    }
+    fn table(&self, i: usize) -> R<Option<Table<'a>>> {
+        match self.field(i, 4)? {
+            Some(p) => Ok(Some(self.buf.table(self.buf.deref(p)?)?)),
+            None => Ok(None),
+        }
+    }
     fn i32_vec(&self, i: usize) -> R<Option<Vec<i32>>> {
         match self.field(i, 4)? {
             Some(p) => {
@@ -194,17 +212,42 @@ mod field {
     pub const TENSOR_SHAPE: usize = 0;
     pub const TENSOR_TYPE: usize = 1;
     pub const TENSOR_BUFFER: usize = 2;
+    pub const TENSOR_QUANTIZATION: usize = 4;
+    pub const QUANT_SCALE: usize = 2;
+    pub const QUANT_ZERO_POINT: usize = 3;
     pub const TENSOR_SHAPE_SIGNATURE: usize = 7;
     pub const OPERATOR_OPCODE_INDEX: usize = 0;
     pub const OPERATOR_INPUTS: usize = 1;
     pub const OPERATOR_OUTPUTS: usize = 2;
+    pub const OPERATOR_OPTIONS_TYPE: usize = 3;
+    pub const OPERATOR_OPTIONS: usize = 4;
+    pub const OPCODE_DEPRECATED_BUILTIN: usize = 0;
+    pub const OPCODE_BUILTIN: usize = 3;
     pub const BUFFER_DATA: usize = 0;
     pub const BUFFER_OFFSET: usize = 1;
     pub const BUFFER_SIZE: usize = 2;
 }
 
+/// Upper bound of one element's size for a schema TensorType (8 for types we do not know).
+fn schema_elem_size(ty: i8) -> u64 {
+    match ty {
+        3 | 6 | 9 | 17 | 19 => 1, // uint8, bool, int8, int4, int2 (rounded up)
+        1 | 7 | 16 | 18 => 2,      // float16, int16, uint16, bfloat16
+        0 | 2 | 15 => 4,           // float32, int32, uint32
+        11 => 16,                  // complex128
+        _ => 8,
+    }
+}
+
 /// Checks `data` and returns the main subgraph's inputs and outputs.
+#[cfg(test)]
 pub fn inspect(data: &[u8]) -> R<ModelInfo> {
+    inspect_with_limit(data, DEFAULT_MAX_TENSOR_BYTES)
+}
+
+/// Checks `data`, refusing any tensor declared larger than `max_tensor_bytes`, and returns the
+/// main subgraph's inputs and outputs.
+pub fn inspect_with_limit(data: &[u8], max_tensor_bytes: u64) -> R<ModelInfo> {
     if data.len() < 8 {
         return bad(format!("{} bytes is too short", data.len()));
     }
@@ -217,7 +260,24 @@ pub fn inspect(data: &[u8]) -> R<ModelInfo> {
     let buf = Buf(data);
     let model = buf.table(buf.deref(0)?)?;
 
-    let n_opcodes = model.vector(field::MODEL_OPERATOR_CODES, 4)?.1;
+    let opcodes: Vec<i32> = model
+        .tables(field::MODEL_OPERATOR_CODES)?
+        .iter()
+        .map(|c| {
+            let old = c.i8_or(field::OPCODE_DEPRECATED_BUILTIN, 0)? as i32;
+            let new = c.u32_or(field::OPCODE_BUILTIN, 0)? as i32;
+            // schema.fbs: deprecated_builtin_code = min(builtin_code, 127) when both are
+            // written; engines that read different fields would disagree on the operator.
+            if new != 0 && old != new.min(127) {
+                return bad(format!("operator code {new} with deprecated code {old}"));
+            }
+            if old < 0 || new < 0 {
+                return bad(format!("negative operator code {}", old.min(new)));
+            }
+            Ok(old.max(new))
+        })
+        .collect::<R<Vec<i32>>>()?;
+    let n_opcodes = opcodes.len();
     let buffers = model.tables(field::MODEL_BUFFERS)?;
     for (i, b) in buffers.iter().enumerate() {
         b.vector(field::BUFFER_DATA, 1)?;
@@ -239,6 +299,20 @@ pub fn inspect(data: &[u8]) -> R<ModelInfo> {
             .map(|t| tensor_decl(t, buffers.len()))
             .collect::<R<Vec<TensorDecl>>>()
             .map_err(|e| Malformed(format!("subgraph {s}: {}", e.0)))?;
+        for (i, d) in decls.iter().enumerate() {
+            let bytes = d
+                .shape
+                .iter()
+                .try_fold(schema_elem_size(d.ty), |acc, &x| acc.checked_mul(x as u64))
+                .filter(|&b| b <= max_tensor_bytes);
+            if bytes.is_none() {
+                return bad(format!(
+                    "subgraph {s}: tensor {i} of shape {:?} is larger than the {} MiB limit (option max_tensor_mb)",
+                    d.shape,
+                    max_tensor_bytes >> 20
+                ));
+            }
+        }
         let index = |v: Option<Vec<i32>>, what: &str, allow_optional: bool| -> R<Vec<usize>> {
             let v = v.unwrap_or_default();
             let mut out = Vec::with_capacity(v.len());
@@ -260,8 +334,10 @@ pub fn inspect(data: &[u8]) -> R<ModelInfo> {
             if code >= n_opcodes {
                 return bad(format!("subgraph {s}: operator {k} uses opcode {code} of {n_opcodes}"));
             }
-            index(op.i32_vec(field::OPERATOR_INPUTS)?, "an operator input", true)?;
+            let ins = index(op.i32_vec(field::OPERATOR_INPUTS)?, "an operator input", true)?;
             index(op.i32_vec(field::OPERATOR_OUTPUTS)?, "an operator output", true)?;
+            check_options(opcodes[code], op, ins.first().map(|&i| &decls[i]))
+                .map_err(|e| Malformed(format!("subgraph {s}: operator {k}: {}", e.0)))?;
         }
         if s == 0 {
             main = Some(ModelInfo {
@@ -277,6 +353,98 @@ pub fn inspect(data: &[u8]) -> R<ModelInfo> {
     Ok(info)
 }
 
+// Builtin operator codes whose options we check (schema.fbs BuiltinOperator).
+const OP_AVERAGE_POOL_2D: i32 = 1;
+const OP_CONV_2D: i32 = 3;
+const OP_DEPTHWISE_CONV_2D: i32 = 4;
+const OP_L2_POOL_2D: i32 = 12;
+const OP_MAX_POOL_2D: i32 = 17;
+const MAX_WINDOW: u32 = 1 << 12;
+
+/// (BuiltinOperator, the BuiltinOptions type its options must have) for common operators:
+/// LiteRT reads options as the operator's type without checking (a SPLIT carrying Conv2D
+/// options crashed it in fuzzing).
+const OPTIONS_TYPE: &[(i32, u8)] = &[
+    (3, 1),     // CONV_2D: Conv2DOptions
+    (4, 2),     // DEPTHWISE_CONV_2D
+    (1, 5),     // AVERAGE_POOL_2D: Pool2DOptions
+    (17, 5),    // MAX_POOL_2D
+    (12, 5),    // L2_POOL_2D
+    (9, 8),     // FULLY_CONNECTED
+    (25, 9),    // SOFTMAX
+    (2, 10),    // CONCATENATION
+    (0, 11),    // ADD
+    (18, 21),   // MUL
+    (41, 28),   // SUB
+    (42, 29),   // DIV
+    (22, 17),   // RESHAPE
+    (34, 22),   // PAD
+    (40, 27),   // MEAN: ReducerOptions
+    (49, 35),   // SPLIT
+    (23, 15),   // RESIZE_BILINEAR
+    (67, 49),   // TRANSPOSE_CONV
+    (45, 32),   // STRIDED_SLICE
+    (36, 23),   // GATHER
+    (39, 26),   // TRANSPOSE
+    (43, 30),   // SQUEEZE
+    (114, 89),  // QUANTIZE
+    (6, 38),    // DEQUANTIZE
+    (98, 75),   // LEAKY_RELU
+    (126, 101), // BATCH_MATMUL
+    (132, 106), // CONV_3D
+];
+
+/// Options the engines trust without checking, found by fuzzing to crash them: a pooling window
+/// larger than its input (classic TFLite 2.9 aborts on int8 AVERAGE_POOL_2D), zero strides or
+/// dilations (divisions by zero).
+fn check_options(code: i32, op: &Table<'_>, input: Option<&TensorDecl>) -> R<()> {
+    let Some(o) = op.table(field::OPERATOR_OPTIONS)? else { return Ok(()) };
+    let ty = op.i8_or(field::OPERATOR_OPTIONS_TYPE, 0)? as u8;
+    if let Some(&(_, want)) = OPTIONS_TYPE.iter().find(|(c, _)| *c == code) {
+        if ty != want {
+            return bad(format!("operator {code} carries options of type {ty}, not {want}"));
+        }
+    }
+    let in_range = |v: u32, what: &str| -> R<u32> {
+        if (1..=MAX_WINDOW).contains(&v) {
+            Ok(v)
+        } else {
+            bad(format!("{what} {v} is outside 1..{MAX_WINDOW}"))
+        }
+    };
+    match code {
+        OP_AVERAGE_POOL_2D | OP_MAX_POOL_2D | OP_L2_POOL_2D => {
+            // Pool2DOptions: padding, stride_w, stride_h, filter_width, filter_height.
+            in_range(o.u32_or(1, 0)?, "pool stride")?;
+            in_range(o.u32_or(2, 0)?, "pool stride")?;
+            let fw = in_range(o.u32_or(3, 0)?, "pool filter width")?;
+            let fh = in_range(o.u32_or(4, 0)?, "pool filter height")?;
+            if let Some(t) = input.filter(|t| t.shape.len() == 4) {
+                if fh as i64 > t.shape[1] as i64 || fw as i64 > t.shape[2] as i64 {
+                    return bad(format!("pool window {fh}x{fw} is larger than its input {:?}", t.shape));
+                }
+            }
+        }
+        OP_CONV_2D => {
+            // Conv2DOptions: padding, stride_w, stride_h, activation, dilation_w, dilation_h.
+            in_range(o.u32_or(1, 0)?, "conv stride")?;
+            in_range(o.u32_or(2, 0)?, "conv stride")?;
+            in_range(o.u32_or(4, 1)?, "conv dilation")?;
+            in_range(o.u32_or(5, 1)?, "conv dilation")?;
+        }
+        OP_DEPTHWISE_CONV_2D => {
+            // DepthwiseConv2DOptions: padding, stride_w, stride_h, depth_multiplier, activation,
+            // dilation_w, dilation_h.
+            in_range(o.u32_or(1, 0)?, "depthwise stride")?;
+            in_range(o.u32_or(2, 0)?, "depthwise stride")?;
+            in_range(o.u32_or(5, 1)?, "depthwise dilation")?;
+            in_range(o.u32_or(6, 1)?, "depthwise dilation")?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 fn tensor_decl(t: &Table<'_>, n_buffers: usize) -> R<TensorDecl> {
     let shape = t.i32_vec(field::TENSOR_SHAPE)?.unwrap_or_default();
     let signature = t.i32_vec(field::TENSOR_SHAPE_SIGNATURE)?;
@@ -285,6 +453,34 @@ fn tensor_decl(t: &Table<'_>, n_buffers: usize) -> R<TensorDecl> {
     }
     if shape.iter().any(|&d| d < 0) {
         return bad("negative dimension in a tensor shape");
+    }
+    // Quantization: LiteRT 2.3 crashes (SIGSEGV) on a NaN, infinite, zero or negative scale
+    // (found by fuzzing); TFLite wants as many zero points as scales.
+    if let Some(q) = t.table(field::TENSOR_QUANTIZATION)? {
+        let scales = q.f32_vec(field::QUANT_SCALE)?;
+        if let Some(bad_scale) = scales.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
+            return bad(format!("quantization scale {bad_scale} is not a positive finite number"));
+        }
+        let (zp_start, zero_points) = q.vector(field::QUANT_ZERO_POINT, 8)?;
+        if !scales.is_empty() && zero_points != 0 && zero_points != scales.len() {
+            return bad(format!("{} quantization scales but {zero_points} zero points", scales.len()));
+        }
+        // A zero point outside the element type's range also crashes LiteRT.
+        let ty = t.i8_or(field::TENSOR_TYPE, tensor_type::FLOAT32)?;
+        let range = match ty {
+            3 => Some((0i64, 255i64)),      // uint8
+            9 => Some((-128, 127)),         // int8
+            7 => Some((-32768, 32767)),     // int16
+            _ => None,
+        };
+        if let Some((lo, hi)) = range {
+            for k in 0..zero_points {
+                let zp = t.buf.u64(zp_start + 8 * k)? as i64;
+                if zp < lo || zp > hi {
+                    return bad(format!("zero point {zp} is outside {lo}..{hi} for the tensor's type"));
+                }
+            }
+        }
     }
     let buffer = t.u32_or(field::TENSOR_BUFFER, 0)? as usize;
     if buffer >= n_buffers.max(1) {
@@ -322,6 +518,11 @@ mod tests {
             let _ = inspect(&m[..len]);
         }
         assert!(inspect(&m[..m.len() / 2]).is_err());
+        let mut huge = m.clone();
+        // conv_net's input shape [1,8,8,1]: make the width 2^24 (a 512 MiB input).
+        let at = huge.windows(16).position(|w| w == [1, 0, 0, 0, 8, 0, 0, 0, 8, 0, 0, 0, 1, 0, 0, 0]).unwrap();
+        huge[at + 8..at + 12].copy_from_slice(&(1u32 << 24).to_le_bytes());
+        assert!(inspect(&huge).unwrap_err().0.contains("limit"));
         let mut flipped = m.clone();
         for i in (8..flipped.len()).step_by(7) {
             flipped[i] ^= 0xff;

@@ -7,6 +7,7 @@
 //! | delegate     | EMBER_TFLITE_DELEGATE    | external delegate library for target gpu/tpu          |
 //! | delegate.K   |                          | option K=V handed to the external delegate            |
 //! | threads      | EMBER_TFLITE_THREADS     | CPU threads of the classic interpreter (default 1)    |
+//! | max_tensor_mb|                          | refuse models declaring a larger tensor (default 256) |
 //! Init args win over the environment. Unknown keys are logged and ignored (iwasm's
 //! --wasi-nn-backend-opt=KEY=VALUE without a backend name reaches every backend); a bad value of
 //! a known key is refused.
@@ -37,13 +38,27 @@ impl EngineKind {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Options {
     pub engine: Option<EngineKind>,
     pub engine_lib: Option<PathBuf>,
     pub delegate: Option<PathBuf>,
     pub delegate_options: Vec<(String, String)>,
     pub threads: Option<i32>,
+    pub max_tensor_bytes: u64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            engine: None,
+            engine_lib: None,
+            delegate: None,
+            delegate_options: Vec::new(),
+            threads: None,
+            max_tensor_bytes: crate::flatbuf::DEFAULT_MAX_TENSOR_BYTES,
+        }
+    }
 }
 
 impl Options {
@@ -61,6 +76,13 @@ impl Options {
                         return Err(Error::invalid(format!("threads={value}: expected 1..256")));
                     }
                     o.threads = Some(n);
+                }
+                "max_tensor_mb" => {
+                    let n: u64 = value.parse().map_err(|_| Error::invalid(format!("max_tensor_mb={value}: not a number")))?;
+                    if !(1..=(1 << 20)).contains(&n) {
+                        return Err(Error::invalid(format!("max_tensor_mb={value}: expected 1..1048576")));
+                    }
+                    o.max_tensor_bytes = n << 20;
                 }
                 k if k.starts_with("delegate.") && k.len() > 9 => {
                     o.delegate_options.push((k[9..].to_string(), value.to_string()))

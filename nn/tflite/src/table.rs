@@ -145,7 +145,8 @@ unsafe extern "C" fn load(
         }
         // SAFETY: the builder points at len readable bytes (guest or host memory) for the call.
         let data = unsafe { slice(b[0].data, b[0].len, "model bytes") }?;
-        let info = flatbuf::inspect(data).map_err(|e| Error::invalid(e.to_string()))?;
+        let info = flatbuf::inspect_with_limit(data, st.options.max_tensor_bytes)
+            .map_err(|e| Error::invalid(e.to_string()))?;
         let bytes = ModelBytes::copy_of(data)?;
         let graph = st.engine()?.load(bytes, info, target)?;
         let boxed: Box<Box<dyn Graph>> = Box::new(graph);
