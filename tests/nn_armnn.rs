@@ -418,3 +418,36 @@ fn bad_backends_path_is_an_init_error() {
     let msg = unsafe { CStr::from_ptr((table.last_error.unwrap())(ptr::null_mut())) }.to_string_lossy().into_owned();
     assert!(msg.contains("/nonexistent/armnn"), "{msg}");
 }
+
+#[test]
+fn contexts_on_several_threads() {
+    struct Shared(Armnn);
+    // SAFETY: the backend's table is thread-safe for different contexts (ABI: calls are serialized
+    // per context only); each thread below uses its own contexts.
+    unsafe impl Sync for Shared {}
+    let shared = Shared(Armnn::open());
+    let nn = &shared.0;
+    let sum = nn.load(&model("sum.tflite")).unwrap() as usize;
+    let avg = nn.load(&model("average.tflite")).unwrap() as usize;
+    std::thread::scope(|s| {
+        for t in 0..4u32 {
+            let shared = &shared;
+            s.spawn(move || {
+                let nn = &shared.0;
+                // Two threads per graph, each with its own context and its own input scale.
+                let (graph, factor) = if t % 2 == 0 { (sum, 25.0) } else { (avg, 1.0) };
+                let c = nn.context(graph as *mut c_void).unwrap();
+                for i in 0..200u32 {
+                    let scale = (t * 1000 + i) as f32;
+                    nn.set_input(c, 0, &[1, 5, 5, 1], tensor_type::FP32, &f32_bytes(&[scale; 25])).unwrap();
+                    nn.compute(c).unwrap();
+                    let got = bytes_f32(&nn.get_output(c, 0).unwrap());
+                    assert_close(&got, &[scale * factor], scale * factor * 1e-5, "threaded");
+                }
+                nn.finalize(c);
+            });
+        }
+    });
+    nn.unload(sum as *mut c_void);
+    nn.unload(avg as *mut c_void);
+}

@@ -2,7 +2,7 @@
 //! declarations). The shim catches every C++ exception, so these calls never unwind.
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::ptr::{self, NonNull};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ember_nn_abi::NnError;
 
@@ -154,6 +154,9 @@ impl Drop for Runtime {
 pub struct Network {
     raw: NonNull<RawNetwork>,
     _runtime: Arc<Runtime>, // keeps the IRuntime alive as long as the network
+    /// ArmNN 20.08's LoadedNetwork keeps its input/output handles and working memory in the
+    /// network: two contexts of one graph must not run it at the same time.
+    run_lock: Mutex<()>,
     pub inputs: Vec<TensorDesc>,
     pub outputs: Vec<TensorDesc>,
 }
@@ -208,7 +211,13 @@ impl Network {
             Some(raw) if code == 0 => raw,
             _ => return Err(shim_error(code.max(NnError::RuntimeError as u32), &err)),
         };
-        let mut net = Network { raw, _runtime: Arc::clone(runtime), inputs: Vec::new(), outputs: Vec::new() };
+        let mut net = Network {
+            raw,
+            _runtime: Arc::clone(runtime),
+            run_lock: Mutex::new(()),
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+        };
         // SAFETY: `raw` is a live network.
         let (n_in, n_out) = unsafe { (ember_armnn_net_num_inputs(raw.as_ptr()), ember_armnn_net_num_outputs(raw.as_ptr())) };
         for (is_output, count) in [(0, n_in), (1, n_out)] {
@@ -236,6 +245,8 @@ impl Network {
             return Err(Error::runtime("internal: tensor count mismatch"));
         }
         let mut err = [0 as c_char; ERR_LEN];
+        // A panic elsewhere while holding the lock leaves nothing half-done here: ignore poison.
+        let _running = self.run_lock.lock().unwrap_or_else(|p| p.into_inner());
         // SAFETY: one buffer per input/output, each sized from this network's descriptors.
         let code = unsafe { ember_armnn_net_run(self.raw.as_ptr(), inputs.as_ptr(), outputs.as_ptr(), err.as_mut_ptr(), ERR_LEN) };
         if code == 0 {
