@@ -85,11 +85,16 @@ impl LoadedBackend {
         let entry: EntryFn = unsafe { std::mem::transmute::<*const c_void, EntryFn>(addr) };
         // SAFETY: calling the entry function as declared; it takes no arguments.
         let table = unsafe { entry() };
-        Self::from_table(table, path.to_path_buf(), Some(lib), options)
+        // SAFETY: the entry function of the ABI returns NULL or such a table, static in `lib`.
+        unsafe { Self::from_table(table, path.to_path_buf(), Some(lib), options) }
     }
 
     /// Validate and initialise a table (from a library, or linked in for tests).
-    pub fn from_table(
+    ///
+    /// # Safety
+    /// `table` is NULL or points to a table that starts with a u32 ABI version and, when that
+    /// version is ours, has the layout of `Backend`, and stays valid while `lib` is loaded.
+    pub unsafe fn from_table(
         table: *const Backend,
         path: PathBuf,
         lib: Option<DynLib>,

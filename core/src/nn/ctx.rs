@@ -57,6 +57,26 @@ pub fn tensor_byte_len(dims: &[u32], ty: u32) -> NnResult<u64> {
         .ok_or(NnError::InvalidArgument)
 }
 
+/// Read a named model's file. The buffer is reserved fallibly: in pool mode a model larger than
+/// the pool is too_large for the guest instead of an allocation abort.
+fn read_model_file(name: &str, path: &std::path::Path) -> NnResult<Vec<u8>> {
+    use std::io::Read;
+    let not_found = |e: std::io::Error| {
+        log::warn!("wasi-nn: load_by_name '{name}': cannot read {}: {e}", path.display());
+        NnError::NotFound
+    };
+    let mut file = std::fs::File::open(path).map_err(not_found)?;
+    let size = file.metadata().map_err(not_found)?.len();
+    let mut buf = Vec::new();
+    let fits = usize::try_from(size).ok().filter(|n| buf.try_reserve_exact(*n).is_ok());
+    if fits.is_none() {
+        log::warn!("wasi-nn: load_by_name '{name}': no memory for {} ({size} bytes)", path.display());
+        return Err(NnError::TooLarge);
+    }
+    file.read_to_end(&mut buf).map_err(not_found)?;
+    Ok(buf)
+}
+
 impl NnCtx {
     pub fn graph_count(&self) -> usize {
         self.graphs.len()
@@ -132,13 +152,7 @@ impl NnCtx {
         };
         let mut files = Vec::with_capacity(paths.len());
         for p in &paths {
-            match std::fs::read(p) {
-                Ok(b) => files.push(b),
-                Err(e) => {
-                    log::warn!("wasi-nn: load_by_name '{name}': cannot read {}: {e}", p.display());
-                    return Err(NnError::NotFound);
-                }
-            }
+            files.push(read_model_file(name, p)?);
         }
         let builders: Vec<&[u8]> = files.iter().map(|f| f.as_slice()).collect();
         self.load(&builders, enc, target)

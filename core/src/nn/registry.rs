@@ -150,10 +150,9 @@ pub fn is_backend_library(lib: &ember_platform::dynlib::DynLib) -> bool {
 /// Register a backend table linked into the process (used by tests of libvmcore.so itself).
 #[cfg(test)]
 pub fn register_table(table: &'static ember_nn_abi::Backend, name: &str) -> Arc<LoadedBackend> {
-    let b = Arc::new(
-        LoadedBackend::from_table(table, PathBuf::from(format!("<builtin {name}>")), None, &[])
-            .expect("test table"),
-    );
+    // SAFETY: a static Backend table linked into the test binary.
+    let b = unsafe { LoadedBackend::from_table(table, PathBuf::from(format!("<builtin {name}>")), None, &[]) };
+    let b = Arc::new(b.expect("test table"));
     registry().backends.push(b.clone());
     b
 }
