@@ -132,7 +132,20 @@ fn classify(e: BinaryReaderError, in_validation: bool) -> Error {
         "invalid reference type",
         "invalid ref type",
         "unexpected content",
+        "invalid leading byte",
+        "shared",
     ];
+    // Opcodes of post-2.0 proposals that wasmparser decodes anyway: in a 2.0
+    // module they are illegal opcodes (malformed), not non-constant operators.
+    const FOREIGN_OPS: &[&str] = &[
+        "visit_ref_eq", "visit_struct", "visit_array", "visit_i31", "visit_ref_test", "visit_ref_cast",
+        "visit_br_on", "visit_any_convert", "visit_extern_convert", "visit_ref_as_non_null",
+        "visit_call_ref", "visit_return_call", "visit_throw", "visit_try", "visit_rethrow",
+        "visit_delegate", "visit_catch", "visit_memory_atomic", "visit_i32_atomic", "visit_i64_atomic",
+    ];
+    if msg.contains("non-constant operator") && FOREIGN_OPS.iter().any(|o| msg.contains(o)) {
+        return Error::Malformed(text.into());
+    }
     let lower = msg.to_ascii_lowercase();
     let malformed = MALFORMED
         .iter()
@@ -173,6 +186,55 @@ fn check_limits32(bytes: &[u8], offset: usize) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Binary-format checks that wasmparser leaves to later proposals' rules
+/// (where they would surface as validation errors): 32-bit limits of memories
+/// and tables.
+fn pre_validate(bytes: &[u8], payload: &Payload<'_>) -> Result<(), Error> {
+    match payload {
+        Payload::MemorySection(r) => {
+            for t in r.clone().into_iter_with_offsets() {
+                let (off, _) = t.map_err(|e| classify(e, false))?;
+                check_limits32(bytes, off as usize)?;
+            }
+        }
+        Payload::TableSection(r) => {
+            for t in r.clone().into_iter_with_offsets() {
+                let (off, _) = t.map_err(|e| classify(e, false))?;
+                // reftype byte, then limits (2.0 has no table initialiser prefix).
+                if bytes.get(off as usize) != Some(&0x40) {
+                    check_limits32(bytes, off as usize + 1)?;
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// On a validation error, decode the body alone: a decoding error that comes
+/// later in the body still makes the module malformed rather than invalid.
+fn body_decode_error(body: &wasmparser::FunctionBody<'_>) -> Option<BinaryReaderError> {
+    let locals = match body.get_locals_reader() {
+        Ok(l) => l,
+        Err(e) => return Some(e),
+    };
+    for l in locals {
+        if let Err(e) = l {
+            return Some(e);
+        }
+    }
+    let mut ops = match body.get_operators_reader() {
+        Ok(o) => o,
+        Err(e) => return Some(e),
+    };
+    while !ops.eof() {
+        if let Err(e) = ops.read() {
+            return Some(e);
+        }
+    }
+    ops.finish().err()
 }
 
 fn convert_reftype(r: wasmparser::RefType) -> ValType {
@@ -242,6 +304,7 @@ impl ModuleInner {
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
         for payload in Parser::new(0).parse_all(bytes) {
             let payload = payload.map_err(|e| classify(e, false))?;
+            pre_validate(bytes, &payload)?;
             let valid = validator.payload(&payload).map_err(|e| classify(e, true))?;
             match &payload {
                 Payload::TypeSection(r) => {
@@ -291,10 +354,8 @@ impl ModuleInner {
                     }
                 }
                 Payload::MemorySection(r) => {
-                    for t in r.clone().into_iter_with_offsets() {
-                        let (off, t) = t.map_err(|e| classify(e, false))?;
-                        check_limits32(bytes, off as usize)?;
-                        m.memories.push(convert_memory(&t));
+                    for t in r.clone() {
+                        m.memories.push(convert_memory(&t.map_err(|e| classify(e, false))?));
                     }
                 }
                 Payload::GlobalSection(r) => {
@@ -362,7 +423,12 @@ impl ModuleInner {
             }
             if let ValidPayload::Func(fv, body) = valid {
                 let mut fv = fv.into_validator(std::mem::take(&mut allocs));
-                fv.validate(&body).map_err(|e| classify(e, true))?;
+                if let Err(e) = fv.validate(&body) {
+                    return Err(match body_decode_error(&body) {
+                        Some(d) => classify(d, false),
+                        None => classify(e, true),
+                    });
+                }
                 allocs = fv.into_allocations();
             }
         }

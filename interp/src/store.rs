@@ -33,7 +33,8 @@ impl MemoryEntity {
         if ty.min > max_pages.min(65536) {
             return Err(Error::Limit(format!("memory of {} pages exceeds the limit of {max_pages}", ty.min).into()));
         }
-        let bytes = ty.min as usize * PAGE_SIZE;
+        let bytes = usize::try_from(ty.min as u64 * PAGE_SIZE as u64)
+            .map_err(|_| Error::Limit(format!("memory of {} pages does not fit the address space", ty.min).into()))?;
         let mut data = Vec::new();
         data.try_reserve_exact(bytes)
             .map_err(|_| Error::Limit(format!("cannot allocate {bytes} bytes of linear memory").into()))?;
@@ -56,7 +57,10 @@ impl MemoryEntity {
         if delta == 0 {
             return Some(old);
         }
-        let new_bytes = new as usize * PAGE_SIZE;
+        let new_bytes = match usize::try_from(new * PAGE_SIZE as u64) {
+            Ok(b) => b,
+            Err(_) => return None,
+        };
         if self.data.try_reserve_exact(new_bytes - self.data.len()).is_err() {
             return None;
         }
