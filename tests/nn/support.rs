@@ -146,9 +146,13 @@ impl Run {
 /// Run `exe` (iwasm or a relocated copy) with args and extra environment.
 pub fn run(exe: &Path, args: &[String], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(exe);
+    cmd.args(args).env_remove("EMBER_NN_BACKEND_DIR");
     // cargo test puts target/<profile> on LD_LIBRARY_PATH, which would win over a relocated
-    // iwasm's RUNPATH; iwasm and the backends find libvmcore.so through their RUNPATH.
-    cmd.args(args).env_remove("EMBER_NN_BACKEND_DIR").env_remove("LD_LIBRARY_PATH");
+    // iwasm's RUNPATH; iwasm and the backends find libvmcore.so through their RUNPATH. (A
+    // wrapper given by EMBER_TEST_IWASM keeps the environment it was given.)
+    if std::env::var_os("EMBER_TEST_IWASM").is_none() {
+        cmd.env_remove("LD_LIBRARY_PATH");
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
