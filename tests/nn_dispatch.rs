@@ -273,3 +273,26 @@ int main(int argc, char **argv) {
     assert_ne!(r.code, Some(0), "{}", r.show());
     assert!(r.stderr.contains("/nonexistent.tflite"), "{}", r.show());
 }
+
+/// An instance without memory gets missing_memory (3) from both modules, and no trap.
+#[test]
+fn instance_without_memory() {
+    let dir = scratch("no-memory");
+    let wat = dir.join("nomem.wat");
+    std::fs::write(
+        &wat,
+        r#"(module
+  (import "wasi_ephemeral_nn" "compute" (func $compute (param i32) (result i32)))
+  (import "wasi_nn" "get_output" (func $get_output (param i32 i32 i32 i32) (result i32)))
+  (func (export "run") (result i32)
+    (i32.add (i32.mul (call $compute (i32.const 0)) (i32.const 10))
+             (call $get_output (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))))"#,
+    )
+    .unwrap();
+    let wasm = dir.join("nomem.wasm");
+    let st = std::process::Command::new("wat2wasm").arg(&wat).arg("-o").arg(&wasm).status().unwrap();
+    assert!(st.success());
+    let r = run(&iwasm(), &["-f".into(), "run".into(), s(&wasm)], &[]);
+    assert_eq!(r.code, Some(0), "{}", r.show());
+    assert!(r.stdout.contains("0x21:i32"), "{}", r.show());
+}
