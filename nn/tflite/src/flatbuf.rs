@@ -213,6 +213,7 @@ mod field {
     pub const TENSOR_TYPE: usize = 1;
     pub const TENSOR_BUFFER: usize = 2;
     pub const TENSOR_QUANTIZATION: usize = 4;
+    pub const TENSOR_IS_VARIABLE: usize = 5;
     pub const QUANT_SCALE: usize = 2;
     pub const QUANT_ZERO_POINT: usize = 3;
     pub const TENSOR_SHAPE_SIGNATURE: usize = 7;
@@ -279,13 +280,15 @@ pub fn inspect_with_limit(data: &[u8], max_tensor_bytes: u64) -> R<ModelInfo> {
         .collect::<R<Vec<i32>>>()?;
     let n_opcodes = opcodes.len();
     let buffers = model.tables(field::MODEL_BUFFERS)?;
+    let mut buffer_has_data = Vec::with_capacity(buffers.len());
     for (i, b) in buffers.iter().enumerate() {
-        b.vector(field::BUFFER_DATA, 1)?;
+        let inline = b.vector(field::BUFFER_DATA, 1)?.1;
         let off = b.u64_or(field::BUFFER_OFFSET, 0)?;
         let size = b.u64_or(field::BUFFER_SIZE, 0)?;
         if off > 1 && off.checked_add(size).is_none_or(|end| end > data.len() as u64) {
             return bad(format!("buffer {i} (offset {off}, size {size}) lies outside the model"));
         }
+        buffer_has_data.push(inline > 0 || (off > 1 && size > 0));
     }
     let subgraphs = model.tables(field::MODEL_SUBGRAPHS)?;
     if subgraphs.is_empty() {
@@ -329,15 +332,40 @@ pub fn inspect_with_limit(data: &[u8], max_tensor_bytes: u64) -> R<ModelInfo> {
         };
         let inputs = index(sg.i32_vec(field::SUBGRAPH_INPUTS)?, "an input", false)?;
         let outputs = index(sg.i32_vec(field::SUBGRAPH_OUTPUTS)?, "an output", false)?;
+        // Dataflow: the engines run operators in order and trust that each tensor is written
+        // once before it is read (a redirected output made classic TFLite crash in compute).
+        let mut written: Vec<bool> = tensors
+            .iter()
+            .map(|t| {
+                let buf = t.u32_or(field::TENSOR_BUFFER, 0)? as usize;
+                let variable = t.i8_or(field::TENSOR_IS_VARIABLE, 0)? != 0;
+                Ok(variable || buffer_has_data.get(buf).copied().unwrap_or(false))
+            })
+            .collect::<R<Vec<bool>>>()?;
+        for &i in &inputs {
+            written[i] = true;
+        }
         for (k, op) in sg.tables(field::SUBGRAPH_OPERATORS)?.iter().enumerate() {
             let code = op.u32_or(field::OPERATOR_OPCODE_INDEX, 0)? as usize;
             if code >= n_opcodes {
                 return bad(format!("subgraph {s}: operator {k} uses opcode {code} of {n_opcodes}"));
             }
             let ins = index(op.i32_vec(field::OPERATOR_INPUTS)?, "an operator input", true)?;
-            index(op.i32_vec(field::OPERATOR_OUTPUTS)?, "an operator output", true)?;
+            let outs = index(op.i32_vec(field::OPERATOR_OUTPUTS)?, "an operator output", true)?;
+            if let Some(&t) = ins.iter().find(|&&t| !written[t]) {
+                return bad(format!("subgraph {s}: operator {k} reads tensor {t} before anything writes it"));
+            }
+            for &t in &outs {
+                if written[t] {
+                    return bad(format!("subgraph {s}: operator {k} writes tensor {t}, already written or constant"));
+                }
+                written[t] = true;
+            }
             check_options(opcodes[code], op, ins.first().map(|&i| &decls[i]))
                 .map_err(|e| Malformed(format!("subgraph {s}: operator {k}: {}", e.0)))?;
+        }
+        if let Some(&t) = outputs.iter().find(|&&t| !written[t]) {
+            return bad(format!("subgraph {s}: output tensor {t} is never written"));
         }
         if s == 0 {
             main = Some(ModelInfo {

@@ -416,6 +416,25 @@ impl Engine for LiteRtEngine {
             }
         }
         let first = self.compile(&g)?;
+        // LiteRT sizes output buffers from the declared shapes; a model whose declared output
+        // shape differs from what its operators compute would be written past the buffer (heap
+        // corruption seen in fuzzing). Compare with the shapes the compiled model computed.
+        let mut layouts: Vec<Layout> = g.outputs.iter().map(|o| o.layout).collect();
+        // SAFETY: layouts has room for every output layout; the compiled model is live.
+        let s = unsafe { (api.output_layouts)(first.handle, 0, layouts.len(), layouts.as_mut_ptr(), true) };
+        if s != OK {
+            return Err(fail("reading the computed output shapes", s));
+        }
+        for (i, (decl, computed)) in g.outputs.iter().zip(&layouts).enumerate() {
+            let c = RankedType { element_type: decl.element_type, layout: *computed };
+            if c.dims() != decl.dims() {
+                return Err(Error::invalid(format!(
+                    "output {i}: the model declares shape {:?} but its operators compute {:?}",
+                    decl.dims(),
+                    c.dims()
+                )));
+            }
+        }
         *g.spare.lock().map_err(|_| Error::runtime("poisoned lock"))? = Some(first);
         Ok(Box::new(LiteRtGraph { engine: LiteRtEngine(rt.clone()), inner: Arc::new(g) }))
     }
