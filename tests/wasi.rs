@@ -98,7 +98,7 @@ struct Output {
     stderr: String,
 }
 
-fn run(dir: &Path, opts: &[&str], program: &str, args: &[&str], stdin: &[u8]) -> Output {
+fn command(dir: &Path, opts: &[&str], program: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(iwasm());
     cmd.current_dir(dir).args(opts).arg(wasm(program)).args(args);
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -108,17 +108,25 @@ fn run(dir: &Path, opts: &[&str], program: &str, args: &[&str], stdin: &[u8]) ->
         // that iwasm's $ORIGIN rpath would find next to it.
         cmd.env("LD_LIBRARY_PATH", iwasm().parent().unwrap().join("deps"));
     }
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {}: {e}", iwasm().display()));
-    {
-        let mut si = child.stdin.take().unwrap();
-        si.write_all(stdin).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
+    cmd
+}
+
+fn output(out: std::process::Output) -> Output {
     Output {
         status: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+fn run(dir: &Path, opts: &[&str], program: &str, args: &[&str], stdin: &[u8]) -> Output {
+    let mut cmd = command(dir, opts, program, args);
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {}: {e}", iwasm().display()));
+    {
+        let mut si = child.stdin.take().unwrap();
+        si.write_all(stdin).unwrap();
+    }
+    output(child.wait_with_output().unwrap())
 }
 
 /// Compare with tests/wasi/expected/<case>.stdout (or bless it).
@@ -311,4 +319,58 @@ fn bad_wasi_options_fail_cleanly() {
         assert!(out.stderr.contains(needle), "{opts:?}: {}", out.stderr);
         assert!(!out.stderr.contains("panicked"), "{opts:?}: {}", out.stderr);
     }
+}
+
+#[test]
+fn sockets_handed_over_as_stdin() {
+    use std::io::Read;
+    use std::os::fd::OwnedFd;
+    use std::os::unix::net::{UnixListener, UnixStream};
+    use std::time::Duration;
+
+    // fd 0 is a connected stream socket; the test is its peer.
+    let dir = fixture("sock_stream");
+    let (mut mine, theirs) = UnixStream::pair().unwrap();
+    mine.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut cmd = command(&dir, &[], "sock", &["stream"]);
+    cmd.stdin(Stdio::from(OwnedFd::from(theirs)));
+    let child = cmd.spawn().unwrap();
+    let mut got = [0u8; 7];
+    mine.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"ping me");
+    mine.write_all(b"pong!").unwrap();
+    let mut rest = Vec::new();
+    mine.read_to_end(&mut rest).unwrap(); // the guest's shutdown(WR)
+    assert!(rest.is_empty());
+    drop(mine);
+    let out = output(child.wait_with_output().unwrap());
+    expect_stdout("sock_stream", &out);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+
+    // fd 0 is a listening socket; the test connects once the guest is ready.
+    let dir = fixture("sock_listen");
+    let path = dir.join("listen.sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    let mut cmd = command(&dir, &[], "sock", &["listen"]);
+    cmd.stdin(Stdio::from(OwnedFd::from(listener)));
+    let mut child = cmd.spawn().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !seen.ends_with(b"ready\n") {
+        assert_eq!(stdout.read(&mut byte).unwrap(), 1, "guest ended early: {}", String::from_utf8_lossy(&seen));
+        seen.push(byte[0]);
+    }
+    let mut conn = UnixStream::connect(&path).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    conn.write_all(b"hello from host").unwrap();
+    conn.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut reply = Vec::new();
+    conn.read_to_end(&mut reply).unwrap();
+    assert_eq!(reply, b"ping");
+    stdout.read_to_end(&mut seen).unwrap();
+    let mut out = output(child.wait_with_output().unwrap());
+    out.stdout = String::from_utf8_lossy(&seen).into_owned();
+    expect_stdout("sock_listen", &out);
+    assert_eq!(out.status, 0, "{}", out.stderr);
 }
