@@ -86,9 +86,9 @@ impl<'a> GuestMem<'a> {
         self.write_bytes(ptr, &v.to_le_bytes())
     }
 
-    /// Read and validate an array of `count` (c)iovecs at `ptr`: every buffer
-    /// lies inside memory. Returns host ranges; their total length is at most
-    /// u32::MAX + ... (each fits memory; the sum is kept in u64 by callers).
+    /// Read and validate an array of `count` (c)iovecs at `ptr`: the array
+    /// and every buffer it describes lie inside memory. Returns the buffers'
+    /// host ranges (they may overlap; each is within memory).
     pub fn iovecs(&self, ptr: u32, count: u32) -> WResult<Vec<std::ops::Range<usize>>> {
         self.array_range(ptr, count, IOVEC_SIZE)?;
         let mut out = Vec::with_capacity(count.min(1024) as usize);

@@ -102,6 +102,7 @@ int main(void) {
     printf("mkdir again: %s\n", LIBC_RESULT(mkdir("sandbox/d", 0755) == 0));
     printf("open dir for writing: %s\n", LIBC_RESULT(open("sandbox/d", O_WRONLY) >= 0));
     printf("open file as dir: %s\n", LIBC_RESULT(open("sandbox/new.txt", O_RDONLY | O_DIRECTORY) >= 0));
+    printf("open creat+directory: %s\n", LIBC_RESULT(open("sandbox/cd", O_CREAT | O_DIRECTORY | O_RDONLY, 0755) >= 0));
     printf("open deep: %s\n", LIBC_RESULT(open("sandbox/d/../d/./x.txt", O_CREAT | O_WRONLY, 0644) >= 0));
     printf("stat deep: %s\n", LIBC_RESULT(stat("sandbox/d/x.txt", &st) == 0));
 

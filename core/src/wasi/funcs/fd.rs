@@ -281,14 +281,14 @@ pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, fd: u32, buf: u32, 
     e.require(r::FD_READDIR)?;
     mem.range(buf, buf_len)?;
     mem.range(bufused, 4)?;
-    let host_fd = e.fd.try_clone().map_err(|_| Errno::MFILE)?;
-    let FdKind::Dir { listing, .. } = &mut e.kind else {
+    let FdEntry { fd: host_fd, kind, .. } = e;
+    let FdKind::Dir { listing, .. } = kind else {
         return Err(Errno::NOTDIR.into());
     };
     // Cookie 0 starts over with a fresh listing; later cookies index the
     // listing taken then, so one pass sees a consistent directory.
     if cookie == 0 || listing.is_none() {
-        *listing = Some(fs::read_dir(std::os::fd::AsFd::as_fd(&host_fd))?);
+        *listing = Some(fs::read_dir(std::os::fd::AsFd::as_fd(host_fd))?);
     }
     let entries = listing.as_deref().unwrap_or(&[]);
     let mut out: Vec<u8> = Vec::new();

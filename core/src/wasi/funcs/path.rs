@@ -40,6 +40,11 @@ pub fn path_open(
     if o & !oflags::ALL != 0 || fdf & !fdflags::ALL != 0 {
         return Err(Errno::INVAL.into());
     }
+    // Creating "a directory" with path_open means different things on
+    // different kernels; refuse it everywhere (path_create_directory exists).
+    if o & oflags::CREAT != 0 && o & oflags::DIRECTORY != 0 {
+        return Err(Errno::INVAL.into());
+    }
     let mut needed = r::PATH_OPEN;
     if o & oflags::CREAT != 0 {
         needed |= r::PATH_CREATE_FILE;
