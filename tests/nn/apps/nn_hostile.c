@@ -3,7 +3,8 @@
  * dims and type, unknown encodings, targets and types, invalid and released handles, corrupt
  * and truncated models, output buffers too small, through both import modules. Every bad call
  * must return its error code (no trap, no crash) and the instance must keep working: the app
- * ends with a successful inference whose value is checked.
+ * ends with a successful inference whose value is checked. Finally 200 mutated (truncated or
+ * byte-flipped) copies of the model go through load/compute, then one more good inference.
  *
  * Usage: nn_hostile.wasm [--no-backend-for ENC] MODEL ENC EXPECTED_SUM
  *   MODEL: a "sum" model for encoding ENC (input [1,5,5,1] = 0..24 -> one fp32 output, the
@@ -18,6 +19,7 @@
 #include "nn_guest.h"
 
 static int checks, failures;
+#define MUTATIONS 200
 
 #define CHECK(expr, want)                                                                     \
     do {                                                                                      \
@@ -283,6 +285,45 @@ int main(int argc, char **argv) {
     if (inference(model, size, ENC_AUTODETECT, want, NULL, NULL) != 0 && enc == ENC_TFLITE) {
         printf("FAIL: autodetected inference\n");
         failures++;
+    }
+
+    {
+        /* Mutated models (deterministic): truncations and byte flips. Each load either fails
+         * with a code or gives a graph that then runs or fails with a code; nothing may crash.
+         * Then a last good inference. */
+        printf("-- %d mutated models\n", MUTATIONS);
+        uint8_t *m = malloc(size);
+        uint32_t seed = 12345, loaded = 0, ran = 0;
+        for (int i = 0; i < MUTATIONS; i++) {
+            memcpy(m, model, size);
+            uint32_t len = size;
+            if (i % 2 == 0) {
+                len = (uint32_t)((uint64_t)size * (uint32_t)i / MUTATIONS);
+            } else {
+                for (int k = 0; k < 1 + i % 7; k++) {
+                    seed = seed * 1103515245u + 12345u;
+                    uint32_t at = 8 + (seed >> 8) % (size > 8 ? size - 8 : 1);
+                    seed = seed * 1103515245u + 12345u;
+                    if (at < size) m[at] ^= (uint8_t)(1 + (seed >> 16) % 255);
+                }
+            }
+            nn_builder mb = {m, len};
+            uint32_t mg, mc, written;
+            float out[64];
+            if (eph_load(&mb, 1, enc, TARGET_CPU, &mg) != NN_SUCCESS) continue;
+            loaded++;
+            if (eph_init_execution_context(mg, &mc) == NN_SUCCESS && good_input(mc) == NN_SUCCESS &&
+                eph_compute(mc) == NN_SUCCESS && eph_get_output(mc, 0, (uint8_t *)out, sizeof out, &written) == NN_SUCCESS)
+                ran++;
+            eph_unload(mg);
+        }
+        free(m);
+        printf("  %u of %d loaded, %u ran to an output\n", loaded, MUTATIONS, ran);
+        checks++;
+        if (inference(model, size, enc, want, NULL, NULL) != 0) {
+            printf("FAIL: inference after the mutated models\n");
+            failures++;
+        }
     }
 
     free(model);
