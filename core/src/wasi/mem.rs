@@ -6,6 +6,10 @@
 
 use super::types::{Errno, IOVEC_SIZE};
 
+/// Most (c)iovecs one call may pass (Linux's IOV_MAX): host memory used per
+/// call stays bounded whatever the guest asks for.
+pub const MAX_IOVECS: u32 = 1024;
+
 pub struct GuestMem<'a> {
     bytes: &'a mut [u8],
 }
@@ -89,9 +93,13 @@ impl<'a> GuestMem<'a> {
     /// Read and validate an array of `count` (c)iovecs at `ptr`: the array
     /// and every buffer it describes lie inside memory. Returns the buffers'
     /// host ranges (they may overlap; each is within memory).
+    /// More than [`MAX_IOVECS`] buffers is EINVAL, as for readv/writev.
     pub fn iovecs(&self, ptr: u32, count: u32) -> WResult<Vec<std::ops::Range<usize>>> {
+        if count > MAX_IOVECS {
+            return Err(Errno::INVAL);
+        }
         self.array_range(ptr, count, IOVEC_SIZE)?;
-        let mut out = Vec::with_capacity(count.min(1024) as usize);
+        let mut out = Vec::with_capacity(count as usize);
         for i in 0..count {
             let at = ptr + i * IOVEC_SIZE;
             let buf = self.read_u32(at)?;
@@ -141,5 +149,6 @@ mod tests {
         assert_eq!(m.iovecs(0, 1), Ok(vec![16..24]));
         assert_eq!(m.iovecs(0, 2), Err(Errno::FAULT));
         assert_eq!(m.iovecs(60, 1), Err(Errno::FAULT));
+        assert_eq!(m.iovecs(0, MAX_IOVECS + 1), Err(Errno::INVAL));
     }
 }

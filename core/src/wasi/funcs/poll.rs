@@ -12,6 +12,9 @@ use crate::wasi::types::{
 };
 use crate::wasi::WasiCtx;
 
+/// Most subscriptions one poll_oneoff call may pass (EINVAL beyond).
+pub const MAX_SUBSCRIPTIONS: u32 = 4096;
+
 enum What {
     /// Fires when the monotonic clock reaches this value.
     Clock(u64),
@@ -51,14 +54,15 @@ fn clock_deadline(id: u32, timeout: u64, flags: u16, now_mono: u64) -> Result<u6
 }
 
 pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, input: u32, output: u32, nsubs: u32, nevents: u32) -> HResult {
-    if nsubs == 0 {
+    // Bounded so that the host memory of one call stays small.
+    if nsubs == 0 || nsubs > MAX_SUBSCRIPTIONS {
         return Err(Errno::INVAL.into());
     }
     mem.array_range(input, nsubs, SUBSCRIPTION_SIZE)?;
     mem.array_range(output, nsubs, EVENT_SIZE)?;
     mem.range(nevents, 4)?;
     let now = clock::monotonic_ns();
-    let mut subs = Vec::with_capacity(nsubs.min(4096) as usize);
+    let mut subs = Vec::with_capacity(nsubs as usize);
     for i in 0..nsubs {
         let at = input + i * SUBSCRIPTION_SIZE;
         let userdata = mem.read_u64(at)?;
