@@ -354,3 +354,51 @@ fn missing_engine_is_reported_with_the_paths_tried() {
     let e = b.last_error();
     assert!(e.contains("/nonexistent/libtensorflowlite_c.so") && e.contains("fetch.sh"), "{e}");
 }
+
+/// gpu through a delegate: the classic engine loads the `delegate=` library through the
+/// external delegate protocol, hands it `delegate.K=V` options and asks it to prepare the graph;
+/// cpu does not use it. The recording delegate claims no operator, so results stay exact.
+#[test]
+fn classic_gpu_target_uses_the_configured_delegate() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nn_tflite_delegate");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let so = dir.join("librecording_delegate.so");
+    let log = dir.join("events.txt");
+    let include = cache().join("engines/tflite-classic/include");
+    assert!(include.exists(), "{} is missing: run nn/engines/fetch.sh first", include.display());
+    let st = std::process::Command::new("gcc")
+        .args(["-shared", "-fPIC", "-O1", "-o"])
+        .arg(&so)
+        .arg("-I")
+        .arg(&include)
+        .arg(repo().join("nn/tflite/tests/recording_delegate.c"))
+        .status()
+        .expect("gcc");
+    assert!(st.success(), "building the recording delegate");
+    let b = Backend_::new(&[
+        "engine=classic".into(),
+        format!("engine_lib={}", engine_lib("classic").display()),
+        format!("delegate={}", so.display()),
+        format!("delegate.log={}", log.display()),
+    ]);
+    let sum = std::fs::read(repo().join("nn/models/sum.tflite")).unwrap();
+    let events = || std::fs::read_to_string(&log).unwrap_or_default();
+    let g = b.load_bytes(&sum, 0).unwrap();
+    b.release(g, &[]);
+    assert_eq!(events(), "", "target cpu must not use the delegate");
+    let g = b.load_bytes(&sum, 1).unwrap_or_else(|rc| panic!("gpu load: {rc}: {}", b.last_error()));
+    let c = b.ctx(g);
+    assert_eq!(b.run_f32(c, &[1, 5, 5, 1], &ramp(25), 1), vec![vec![300.0]]);
+    b.release(g, &[c]);
+    let ev = events();
+    assert!(ev.starts_with("create\nprepare\n") && ev.ends_with("destroy\n"), "{ev:?}");
+    // A library that is not a delegate is refused at load, with the reason.
+    let b = Backend_::new(&[
+        "engine=classic".into(),
+        format!("engine_lib={}", engine_lib("classic").display()),
+        format!("delegate={}", engine_lib("classic").display()),
+    ]);
+    assert_eq!(b.load_bytes(&sum, 1), Err(INVALID_ARGUMENT));
+    assert!(b.last_error().contains("not a TFLite external delegate"), "{}", b.last_error());
+}
