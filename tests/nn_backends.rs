@@ -45,6 +45,10 @@ fn engine_missing(backend: &str, r: &Run) -> bool {
 }
 
 fn values(backend: &str, app: &std::path::Path) {
+    values_env(backend, app, &[]);
+}
+
+fn values_env(backend: &str, app: &std::path::Path, env: &[(&str, &str)]) {
     let Some(lib) = backend_lib(backend) else { return };
     let models = models_dir();
     let args = vec![
@@ -58,7 +62,7 @@ fn values(backend: &str, app: &std::path::Path) {
         "/models".into(),
         "wamr-sum".into(),
     ];
-    let r = run(&iwasm(), &args, &[]);
+    let r = run(&iwasm(), &args, env);
     if engine_missing(backend, &r) {
         return;
     }
@@ -68,6 +72,10 @@ fn values(backend: &str, app: &std::path::Path) {
 }
 
 fn hostile(backend: &str) {
+    hostile_env(backend, &[]);
+}
+
+fn hostile_env(backend: &str, env: &[(&str, &str)]) {
     let Some(lib) = backend_lib(backend) else { return };
     let args = vec![
         format!("--native-lib={}", s(&lib)),
@@ -78,7 +86,7 @@ fn hostile(backend: &str) {
         "4".into(),
         "300".into(),
     ];
-    let r = run(&iwasm(), &args, &[]);
+    let r = run(&iwasm(), &args, env);
     if engine_missing(backend, &r) {
         return;
     }
@@ -100,6 +108,25 @@ fn tflite_values_legacy() {
 #[test]
 fn tflite_hostile() {
     hostile("tflite");
+}
+
+/// The TFLite backend on the classic TensorFlow Lite C API (what board vendors ship) instead of
+/// LiteRT. (Named without "tflite_": tests/cross selects the engine itself for tflite_*.)
+const CLASSIC: &[(&str, &str)] = &[("EMBER_TFLITE_ENGINE", "classic")];
+
+#[test]
+fn classic_engine_values_ephemeral() {
+    values_env("tflite", &apps().values_ephemeral, CLASSIC);
+}
+
+#[test]
+fn classic_engine_values_legacy() {
+    values_env("tflite", &apps().values_legacy, CLASSIC);
+}
+
+#[test]
+fn classic_engine_hostile() {
+    hostile_env("tflite", CLASSIC);
 }
 
 #[test]
