@@ -37,6 +37,8 @@ esac
 PICTURE="$(cd "$(dirname "$PICTURE")" && pwd)/$(basename "$PICTURE")"
 MODEL="$CACHE/models/face_detection_short_range.tflite"
 
-step "run: $BIN/iwasm face_detect.wasm (BlazeFace on $(basename "$PICTURE"), target ${TARGET:-cpu})"
-"$BIN/iwasm" --dir="$CACHE/models" --dir="$(dirname "$PICTURE")" \
-  target/wasm/face_detect.wasm "$MODEL" "$PICTURE" "${TARGET:-cpu}"
+# The model is preloaded by name (the app sees only the picture's folder and asks for "face");
+# `face_detect.wasm MODEL.tflite ...` with --dir for the model folder loads the bytes instead.
+step "run: $BIN/iwasm --nn-preload face:tflite:${TARGET:-cpu}:... face_detect.wasm @face $(basename "$PICTURE")"
+"$BIN/iwasm" --nn-preload "face:tflite:${TARGET:-cpu}:$MODEL" --dir="$(dirname "$PICTURE")" \
+  target/wasm/face_detect.wasm @face "$PICTURE" "${TARGET:-cpu}"
