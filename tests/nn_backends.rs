@@ -49,6 +49,11 @@ fn values(backend: &str, app: &std::path::Path) {
 }
 
 fn values_env(backend: &str, app: &std::path::Path, env: &[(&str, &str)]) {
+    values_target(backend, app, env, "cpu");
+}
+
+/// `target` reaches the app as TARGET (cpu, gpu, tpu) and the backend as the execution target.
+fn values_target(backend: &str, app: &std::path::Path, env: &[(&str, &str)], target: &str) {
     let Some(lib) = backend_lib(backend) else { return };
     let models = models_dir();
     let args = vec![
@@ -58,6 +63,7 @@ fn values_env(backend: &str, app: &std::path::Path, env: &[(&str, &str)]) {
         format!("wamr-sum:TensorFlowLite:CPU:{}", s(models.join("sum.tflite"))),
         format!("--map-dir=/models::{}", s(&models)),
         format!("--env=SKIP={}", skipped_tests(backend)),
+        format!("--env=TARGET={target}"),
         s(app),
         "/models".into(),
         "wamr-sum".into(),
@@ -108,6 +114,14 @@ fn tflite_values_legacy() {
 #[test]
 fn tflite_hostile() {
     hostile("tflite");
+}
+
+/// Target gpu without a GPU delegate or GpuAcc: both backends fall back to the CPU (with a
+/// warning) and the values hold.
+#[test]
+fn gpu_target_falls_back_to_cpu() {
+    values_target("tflite", &apps().values_legacy, &[], "gpu");
+    values_target("armnn", &apps().values_ephemeral, &[], "gpu");
 }
 
 /// The TFLite backend on the classic TensorFlow Lite C API (what board vendors ship) instead of
