@@ -152,8 +152,6 @@ pub struct WasiCtx {
     pub args: Vec<Vec<u8>>,
     pub env: Vec<Vec<u8>>,
     pub fds: FdTable,
-    /// Set by proc_exit (for wasm_runtime_get_wasi_exit_code).
-    pub exit_code: Option<u32>,
 }
 
 impl Default for WasiCtx {
@@ -163,7 +161,7 @@ impl Default for WasiCtx {
     fn default() -> WasiCtx {
         WasiCtx::new(&WasiConfig::default()).unwrap_or_else(|e| {
             log::warn!("WASI stdio unavailable: {e}");
-            WasiCtx { args: Vec::new(), env: Vec::new(), fds: FdTable::default(), exit_code: None }
+            WasiCtx { args: Vec::new(), env: Vec::new(), fds: FdTable::default() }
         })
     }
 }
@@ -206,6 +204,6 @@ impl WasiCtx {
                 .map_err(|e| format!("error while pre-opening directory {}: errno {}", p.host.display(), e.0))?;
             fds.insert(e).map_err(|_| "too many preopened directories".to_string())?;
         }
-        Ok(WasiCtx { args: cfg.args.clone(), env: cfg.env.clone(), fds, exit_code: None })
+        Ok(WasiCtx { args: cfg.args.clone(), env: cfg.env.clone(), fds })
     }
 }

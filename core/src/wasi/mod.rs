@@ -1,23 +1,21 @@
 //! WASI preview1 (`wasi_snapshot_preview1`). Owner: WASI.
 //!
-//! # How the linker uses this module (contract with core/src/capi)
+//! # How the linker uses this module (contract with CORE, see core/src/host.rs)
 //!
-//! 1. `wasm_runtime_set_wasi_args[_ex]` (see [`capi`]) builds a [`WasiConfig`]
-//!    from the C arguments and stores it with the module through
-//!    [`crate::capi`]'s module handle (field `wasi: Option<WasiConfig>`).
+//! 1. `wasm_runtime_set_wasi_args[_ex]` ([`capi`]) copies its arguments into
+//!    a [`WasiConfig`] and installs `move || WasiCtx::new(&config)` as the
+//!    module's `ModuleSettings::wasi_factory`.
 //! 2. At instantiation, when the module imports anything from
-//!    [`MODULE_NAME`], the linker creates the instance's state with
-//!    [`WasiCtx::new`]`(&config)` (a module without a config gets
-//!    `WasiConfig::default()`: stdio only, no argv, no preopens) and puts it
-//!    into `StoreData::wasi`. `WasiCtx::new` fails with a one-line message
-//!    (bad `--dir`/`--map-dir`/`--env`, a directory that cannot be opened):
-//!    instantiation then fails with that message.
+//!    [`MODULE_NAME`], the linker calls the factory (or uses
+//!    `WasiCtx::default()`: stdio only, no argv, no env, no preopens) and
+//!    puts the result into `StoreData::wasi`. `WasiCtx::new` fails with a
+//!    one-line message (bad `--dir`/`--map-dir`/`--env`, a directory that
+//!    cannot be opened); instantiation then fails with that message.
 //! 3. Each import `wasi_snapshot_preview1.NAME` is resolved with
 //!    [`lookup`]`(NAME)`; the linker checks the import's type against the
-//!    def's `params`/`results` (an unknown name or a type mismatch makes the
-//!    module unlinkable).
-//! 4. `proc_exit(code)` returns `Trap::Exit(code)` and records the code in
-//!    `WasiCtx::exit_code` (read by `wasm_runtime_get_wasi_exit_code`).
+//!    def's `params`/`results`.
+//! 4. `proc_exit(code)` returns `Trap::Exit(code)`; the C API records the
+//!    code from the trap (`wasm_runtime_get_wasi_exit_code`).
 //!
 //! Every function validates each guest pointer and length (64-bit
 //! arithmetic, EFAULT when out of bounds) before touching memory. All file

@@ -78,8 +78,9 @@ pub fn random_get(_: &mut WasiCtx, mem: &mut GuestMem<'_>, buf: u32, len: u32) -
     Ok(())
 }
 
-pub fn proc_exit(ctx: &mut WasiCtx, _: &mut GuestMem<'_>, code: u32) -> HResult {
-    ctx.exit_code = Some(code);
+/// Ends the instance; the C API records the code from the trap
+/// (`wasm_runtime_get_wasi_exit_code`).
+pub fn proc_exit(_: &mut WasiCtx, _: &mut GuestMem<'_>, code: u32) -> HResult {
     Err(Fail::Trap(Trap::Exit(code as i32)))
 }
 
