@@ -296,3 +296,62 @@ fn instance_without_memory() {
     assert_eq!(r.code, Some(0), "{}", r.show());
     assert!(r.stdout.contains("0x21:i32"), "{}", r.show());
 }
+
+/// The C API of core/include/ember_nn.h from a C program linking libvmcore.so.
+#[test]
+fn c_api_of_ember_nn_h() {
+    let f = fixtures();
+    let dir = scratch("c-api");
+    let src = dir.join("capi.c");
+    std::fs::write(
+        &src,
+        r#"
+#include <stdio.h>
+#include <string.h>
+#include "ember_nn.h"
+int main(int argc, char **argv) {
+    char e[512];
+    (void)argc;
+    printf("fake=%d\n", ember_nn_register_backend(argv[1], e, sizeof e));
+    e[0] = 0;
+    printf("abi2=%d %s\n", ember_nn_register_backend(argv[2], e, sizeof e), e);
+    e[0] = 0;
+    printf("nab=%d %s\n", ember_nn_register_backend(argv[3], e, sizeof e), e);
+    e[0] = 0;
+    printf("opt=%d %s\n", ember_nn_set_option("wasi-nn-frob", "1", e, sizeof e), e);
+    printf("cli=%d,%d,%d\n", ember_nn_cli_option("--dir=.", NULL, e, sizeof e),
+           ember_nn_cli_option("--wasi-nn-backend=fake", NULL, e, sizeof e),
+           ember_nn_cli_option("--nn-preload", "x:tflite:cpu:/nonexistent.tflite", e, sizeof e));
+    printf("cli-error=%s\n", e);
+    printf("small-buffer=%d [%s]\n", ember_nn_set_option("wasi-nn-frob", NULL, e, 4), e);
+    printf("help=%d\n", strstr(ember_nn_cli_help(), "--nn-preload") != NULL);
+    return 0;
+}
+"#,
+    )
+    .unwrap();
+    let exe = dir.join("capi");
+    let st = std::process::Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+        .args(["-std=c11", "-Wall", "-Werror", "-I"])
+        .arg(repo().join("core/include"))
+        .arg(&src)
+        .arg("-L")
+        .arg(profile_dir())
+        .arg("-lvmcore")
+        .arg(format!("-Wl,-rpath,{}", s(profile_dir())))
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let r = run(&exe, &[s(&f.fake), s(&f.fake_abi2), s(&f.not_a_backend)], &[]);
+    assert_eq!(r.code, Some(0), "{}", r.show());
+    let out = &r.stdout;
+    assert!(out.contains("fake=1\n"), "{}", r.show());
+    assert!(out.contains("abi2=0 ") && out.contains("backend ABI version 2 is not supported"), "{}", r.show());
+    assert!(out.contains("nab=0 ") && out.contains("is not a wasi-nn backend"), "{}", r.show());
+    assert!(out.contains("opt=0 unknown wasi-nn option --wasi-nn-frob"), "{}", r.show());
+    assert!(out.contains("cli=0,1,-1\ncli-error=named model 'x': /nonexistent.tflite"), "{}", r.show());
+    assert!(out.contains("small-buffer=0 [unk]"), "{}", r.show());
+    assert!(out.contains("help=1"), "{}", r.show());
+}
