@@ -177,3 +177,43 @@ fn tflite_found_next_to_libvmcore_by_encoding() {
     }
     assert!(r.stdout.contains("Tests: passed!"), "{}", r.show());
 }
+
+/// Several instances running wasi-nn at once from different threads of one process (C API,
+/// tests/nn/embed/threads.c), sharing each backend: 8 instances of the hostile guest and of the
+/// value tests per backend.
+#[test]
+fn threads_instances_share_backends() {
+    let dir = scratch("threads");
+    let exe = dir.join("threads");
+    let st = std::process::Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+        .args(["-std=c11", "-Wall", "-Werror", "-pthread", "-I"])
+        .arg(repo().join("core/include"))
+        .arg(repo().join("tests/nn/embed/threads.c"))
+        .arg("-L")
+        .arg(profile_dir())
+        .arg("-lvmcore")
+        .arg(format!("-Wl,-rpath,{}", s(profile_dir())))
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let models = s(models_dir());
+    for backend in ["tflite", "armnn"] {
+        let Some(lib) = backend_lib(backend) else { continue };
+        let runs: [(&std::path::Path, &[&str]); 2] = [
+            (&apps().hostile, &["/models/sum.tflite", "4", "300"]),
+            (&apps().values_legacy, &["/models"]),
+        ];
+        for (app, app_args) in runs {
+            let mut args = vec![s(&lib), s(app), models.clone(), "8".to_string()];
+            args.extend(app_args.iter().map(|a| a.to_string()));
+            let r = run(&exe, &args, &[]);
+            if engine_missing(backend, &r) {
+                break;
+            }
+            assert!(r.stdout.contains("threads: 0 of 8 instances failed"), "{backend}: {}", r.show());
+            assert_eq!(r.code, Some(0), "{}", r.show());
+        }
+    }
+}
