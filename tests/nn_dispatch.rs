@@ -355,3 +355,21 @@ int main(int argc, char **argv) {
     assert!(out.contains("small-buffer=0 [unk]"), "{}", r.show());
     assert!(out.contains("help=1"), "{}", r.show());
 }
+
+/// The dispatch micro-benchmark of BENCHMARKS.md runs (1000 rounds, each output checked by
+/// the app's return code; the last one is the sum of the last input).
+#[test]
+fn callbench_runs() {
+    let f = fixtures();
+    let args = vec![
+        format!("--native-lib={}", s(&f.fake)),
+        format!("--map-dir=/fx::{}", s(f.fake_model.parent().unwrap())),
+        s(&apps().callbench),
+        "/fx/fake.model".into(),
+        FAKE_ENCODING.to_string(),
+        "1000".into(),
+    ];
+    let r = run(&iwasm(), &args, &[]);
+    assert_eq!(r.code, Some(0), "{}", r.show());
+    assert!(r.stdout.contains("(last output 999)"), "{}", r.show());
+}

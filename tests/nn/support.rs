@@ -56,6 +56,7 @@ pub struct Apps {
     pub values_ephemeral: PathBuf,
     pub values_legacy: PathBuf,
     pub hostile: PathBuf,
+    pub callbench: PathBuf,
 }
 
 /// The wasm test apps of tests/nn/apps, built once per test binary.
@@ -82,6 +83,7 @@ pub fn apps() -> &'static Apps {
             values_ephemeral: build("nn_values.c", "nn_values.wasm", &[]),
             values_legacy: build("nn_values.c", "nn_values_legacy.wasm", &["-DLEGACY_ABI"]),
             hostile: build("nn_hostile.c", "nn_hostile.wasm", &[]),
+            callbench: build("nn_callbench.c", "nn_callbench.wasm", &[]),
         }
     })
 }
