@@ -91,6 +91,8 @@ pub extern "C" fn wasm_runtime_destroy() {
         match *count {
             0 => {}
             1 => {
+                // wasi-nn first: backends free their memory through wasm_runtime_free.
+                crate::nn::shutdown();
                 natives::libs::unload_all();
                 natives::clear();
                 crate::capi::instance::drop_context_keys();

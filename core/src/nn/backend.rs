@@ -54,8 +54,9 @@ pub struct LoadedBackend {
     encodings: Vec<u32>,
     /// Where it came from (a file, or "<builtin>" for tables linked in).
     path: PathBuf,
-    /// Keeps the library mapped for as long as the table is used.
-    _lib: Option<DynLib>,
+    /// Keeps the library mapped for as long as the table is used. Never closed: engines keep
+    /// threads and global state that do not survive dlclose (see Drop).
+    lib: Option<DynLib>,
 }
 
 // SAFETY: backends must accept calls from any thread on different graphs/contexts (ABI
@@ -149,7 +150,7 @@ impl LoadedBackend {
         let mut state: *mut c_void = std::ptr::null_mut();
         // SAFETY: init gets a valid InitArgs whose strings outlive the call, and a valid out slot.
         let code = unsafe { (table.init)(&args, &mut state) };
-        let mut backend = LoadedBackend { table, state, name, encodings, path, _lib: lib };
+        let mut backend = LoadedBackend { table, state, name, encodings, path, lib };
         if code != 0 {
             let detail = backend.last_error().unwrap_or_default();
             // Not initialised: make sure Drop does not call destroy.
@@ -297,6 +298,11 @@ impl Drop for LoadedBackend {
             // SAFETY: called once, after every graph and context of this backend was released
             // (they hold an Arc to the backend, so it is dropped only after them).
             unsafe { (self.table.destroy)(self.state) }
+        }
+        // The library stays mapped (no dlclose): a backend's engine may keep threads or
+        // atexit handlers pointing into it.
+        if let Some(lib) = self.lib.take() {
+            std::mem::forget(lib);
         }
     }
 }

@@ -50,6 +50,14 @@ pub fn with_settings<R>(f: impl FnOnce(&mut Settings) -> R) -> R {
     f(&mut guard)
 }
 
+/// Forget every setting (named models, backend preferences, directories, options, flags).
+pub fn reset() {
+    let old = with_settings(std::mem::take);
+    drop(old);
+    set_allow_host_paths(false);
+    set_legacy_u8(false);
+}
+
 pub fn allow_host_paths() -> bool {
     ALLOW_HOST_PATHS.load(Ordering::Relaxed)
 }

@@ -116,6 +116,15 @@ host_fns!(LEGACY, "wasi_nn", [
     "finalize_execution_context" => leg_finalize(ephemeral::finalize_execution_context, 1),
 ]);
 
+/// Called by `wasm_runtime_destroy` (last reference), before the allocator is reset: destroys
+/// the backends (after the instances released their graphs) and forgets the wasi-nn settings,
+/// so that nothing of wasi-nn stays in a pool that is about to go away. Settings must be given
+/// again after a new `wasm_runtime_init`.
+pub fn shutdown() {
+    registry::shutdown();
+    config::reset();
+}
+
 /// Import module names served here.
 pub const MODULES: [&str; 2] = ["wasi_ephemeral_nn", "wasi_nn"];
 

@@ -229,6 +229,25 @@ pub fn backend_for(enc: u32) -> Result<Arc<LoadedBackend>, String> {
     Err(msg)
 }
 
+/// Release every backend that no instance uses any more (their `destroy` runs, libraries stay
+/// mapped) and forget failed lookups. Part of `nn::shutdown`.
+pub fn shutdown() {
+    let (backends, failed) = {
+        let mut reg = registry();
+        (std::mem::take(&mut reg.backends), std::mem::take(&mut reg.failed))
+    };
+    drop(failed);
+    for b in backends {
+        match Arc::try_unwrap(b) {
+            Ok(b) => drop(b),
+            Err(b) => {
+                log::warn!("wasi-nn: backend {} still has live graphs at runtime shutdown; not destroyed", b.name());
+                std::mem::forget(b);
+            }
+        }
+    }
+}
+
 /// Names and files of the backends loaded so far (for --version style reports and tests).
 pub fn loaded_backends() -> Vec<(String, PathBuf, Vec<u32>)> {
     registry()
