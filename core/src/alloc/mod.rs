@@ -164,7 +164,7 @@ pub fn reset() {
 /// they fail with an error instead of aborting.
 pub fn room_for(bytes: usize) -> bool {
     match mode() {
-        Mode::Pool => pool::sizes().map(|(_, _, largest)| largest >= bytes).unwrap_or(false),
+        Mode::Pool => pool::room_for(bytes),
         _ => true,
     }
 }
@@ -193,9 +193,9 @@ fn effective_mode() -> Mode {
 
 /// Allocate in the current mode. Returns null (and counts a failure) when
 /// the mode has no memory left.
-fn alloc_in_mode(layout: Layout) -> *mut u8 {
+fn alloc_in_mode(layout: Layout, strict: bool) -> *mut u8 {
     let p = match effective_mode() {
-        Mode::Pool => match pool::alloc(layout) {
+        Mode::Pool => match pool::alloc(layout, strict) {
             Some((p, usable)) => {
                 count_alloc(usable);
                 p.as_ptr()
@@ -265,14 +265,14 @@ unsafe fn free_anywhere(p: *mut u8, align: usize) {
 ///
 /// # Safety
 /// `p` must be a live block allocated with `align`.
-unsafe fn realloc_anywhere(p: *mut u8, align: usize, new_size: usize) -> *mut u8 {
+unsafe fn realloc_anywhere(p: *mut u8, align: usize, new_size: usize, strict: bool) -> *mut u8 {
     let Ok(new_layout) = Layout::from_size_align(new_size.max(1), align) else {
         count_failure();
         return ptr::null_mut();
     };
     if pool::owns(p) && effective_mode() == Mode::Pool {
         // SAFETY: a live pool block with this alignment.
-        return match unsafe { pool::realloc(NonNull::new_unchecked(p), new_layout) } {
+        return match unsafe { pool::realloc(NonNull::new_unchecked(p), new_layout, strict) } {
             Some((np, old, new)) => {
                 count_free(old);
                 count_alloc(new);
@@ -306,7 +306,7 @@ unsafe fn realloc_anywhere(p: *mut u8, align: usize, new_size: usize) -> *mut u8
         count_failure();
         return ptr::null_mut();
     };
-    let np = alloc_in_mode(new_layout);
+    let np = alloc_in_mode(new_layout, strict);
     if !np.is_null() {
         // SAFETY: both blocks are live and at least min(old, new) long.
         unsafe {
@@ -321,7 +321,7 @@ unsafe fn realloc_anywhere(p: *mut u8, align: usize, new_size: usize) -> *mut u8
 
 pub fn c_malloc(size: usize) -> *mut u8 {
     match Layout::from_size_align(size.max(1), C_ALIGN) {
-        Ok(l) => alloc_in_mode(l),
+        Ok(l) => alloc_in_mode(l, true),
         Err(_) => {
             count_failure();
             ptr::null_mut()
@@ -336,7 +336,7 @@ pub unsafe fn c_realloc(p: *mut u8, size: usize) -> *mut u8 {
         return c_malloc(size);
     }
     // SAFETY: forwarded contract.
-    unsafe { realloc_anywhere(p, C_ALIGN, size) }
+    unsafe { realloc_anywhere(p, C_ALIGN, size, true) }
 }
 
 /// # Safety
@@ -354,7 +354,7 @@ pub struct EmberAlloc;
 // origin of the block (pool range check or header tag).
 unsafe impl GlobalAlloc for EmberAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        alloc_in_mode(layout)
+        alloc_in_mode(layout, false)
     }
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
         // SAFETY: GlobalAlloc contract: `p` is live with `layout`.
@@ -362,7 +362,7 @@ unsafe impl GlobalAlloc for EmberAlloc {
     }
     unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: GlobalAlloc contract.
-        unsafe { realloc_anywhere(p, layout.align(), new_size) }
+        unsafe { realloc_anywhere(p, layout.align(), new_size, false) }
     }
 }
 

@@ -23,12 +23,16 @@ struct PoolState {
     buf: Option<NonNull<[u8]>>,
     /// Length of the buffer as given.
     total: usize,
+    /// Bytes in blocks handed out, with TLSF's per-block header.
+    used: usize,
+    /// Bytes kept back for small runtime allocations (see [`alloc`]).
+    reserve: usize,
 }
 
 // SAFETY: the raw buffer pointer is only used under the mutex.
 unsafe impl Send for PoolState {}
 
-static POOL: Mutex<PoolState> = Mutex::new(PoolState { tlsf: Tlsf::new(), buf: None, total: 0 });
+static POOL: Mutex<PoolState> = Mutex::new(PoolState { tlsf: Tlsf::new(), buf: None, total: 0, used: 0, reserve: 0 });
 
 /// Active pool range [START, END); both 0 when no pool is active.
 static START: AtomicUsize = AtomicUsize::new(0);
@@ -73,6 +77,8 @@ pub unsafe fn install(buf: *mut u8, len: usize) -> Result<(), &'static str> {
     };
     st.buf = NonNull::new(ptr::slice_from_raw_parts_mut(buf, managed));
     st.total = len;
+    st.used = 0;
+    st.reserve = (len / 8).clamp(RESERVE_MIN, RESERVE_MAX);
     START.store(buf as usize, Ordering::Release);
     END.store(buf as usize + len, Ordering::Release);
     Ok(())
@@ -116,13 +122,29 @@ pub fn owned_by_retired(p: *mut u8) -> bool {
     })
 }
 
+/// Per-block bookkeeping of TLSF (the used-block header).
+const BLOCK_OVERHEAD: usize = rlsf::GRANULARITY / 2;
+/// The reserve: pool/8, at least 64 KiB, at most 4 MiB.
+const RESERVE_MIN: usize = 64 << 10;
+const RESERVE_MAX: usize = 4 << 20;
+
 /// Allocate; returns the pointer and its usable size.
-pub fn alloc(layout: Layout) -> Option<(NonNull<u8>, usize)> {
+///
+/// `strict` allocations (the C API: wasm_runtime_malloc & co., used by
+/// native libraries and backends) fail when they would eat into the
+/// reserve; the runtime's own allocations may use it. So native code that
+/// exhausts the pool gets NULL while the runtime keeps room for the
+/// allocations that cannot fail gracefully in Rust.
+pub fn alloc(layout: Layout, strict: bool) -> Option<(NonNull<u8>, usize)> {
     let mut st = lock();
     st.buf?;
+    if strict && st.used + layout.size() + BLOCK_OVERHEAD + st.reserve > st.total {
+        return None;
+    }
     let p = st.tlsf.allocate(layout)?;
     // SAFETY: `p` was just returned by this Tlsf.
     let usable = unsafe { Tlsf::allocation_usable_size(p) };
+    st.used += usable + BLOCK_OVERHEAD;
     Some((p, usable))
 }
 
@@ -136,6 +158,7 @@ pub unsafe fn free(p: NonNull<u8>, align: usize) -> usize {
     unsafe {
         let usable = Tlsf::allocation_usable_size(p);
         st.tlsf.deallocate(p, align);
+        st.used = st.used.saturating_sub(usable + BLOCK_OVERHEAD);
         usable
     }
 }
@@ -144,13 +167,18 @@ pub unsafe fn free(p: NonNull<u8>, align: usize) -> usize {
 ///
 /// # Safety
 /// As for [`free`]; `new_layout.align()` must be the original alignment.
-pub unsafe fn realloc(p: NonNull<u8>, new_layout: Layout) -> Option<(NonNull<u8>, usize, usize)> {
+pub unsafe fn realloc(p: NonNull<u8>, new_layout: Layout, strict: bool) -> Option<(NonNull<u8>, usize, usize)> {
     let mut st = lock();
     // SAFETY: upheld by the caller.
     unsafe {
         let old = Tlsf::allocation_usable_size(p);
+        let grow = new_layout.size().saturating_sub(old);
+        if strict && grow > 0 && st.used + grow + BLOCK_OVERHEAD + st.reserve > st.total {
+            return None;
+        }
         let np = st.tlsf.reallocate(p, new_layout)?;
         let new = Tlsf::allocation_usable_size(np);
+        st.used = (st.used + new).saturating_sub(old);
         Some((np, old, new))
     }
 }
@@ -178,4 +206,16 @@ pub fn sizes() -> Option<(usize, usize, usize)> {
 pub unsafe fn usable_size(p: NonNull<u8>) -> usize {
     // SAFETY: upheld by the caller; reads only the block's own header.
     unsafe { Tlsf::allocation_usable_size(p) }
+}
+
+/// Would `bytes` more fit without touching the reserve (and in one block)?
+pub fn room_for(bytes: usize) -> bool {
+    let st = lock();
+    let Some(buf) = st.buf else { return false };
+    if st.used + bytes + st.reserve > st.total {
+        return false;
+    }
+    // SAFETY: `buf` is the exact range given to this Tlsf.
+    let fits = unsafe { st.tlsf.iter_blocks(buf) }.any(|b| !b.is_occupied() && b.max_payload_size() >= bytes);
+    fits
 }

@@ -6,12 +6,14 @@
 //!    `-Wl,--export=malloc,--export=free`): the guest allocator stays the
 //!    only owner of its heap;
 //! 2. a host-managed app heap of `host_managed_heap_size` bytes
-//!    (wasm_runtime_instantiate), appended to linear memory by memory.grow on
-//!    first use and managed by runtime::heap (metadata outside the sandbox);
+//!    (wasm_runtime_instantiate), appended to linear memory by memory.grow at
+//!    instantiation and managed by runtime::heap (metadata outside the
+//!    sandbox);
 //! 3. otherwise 0 with the exception "app heap out of memory" (as WAMR).
 //!
-//! Native pointers into linear memory are valid until memory grows
-//! (module_malloc may grow it).
+//! Native pointers into linear memory are valid until memory grows. With
+//! the host-managed heap module_malloc never grows memory; with the guest's
+//! own malloc it may (WAMR documents the same caveat).
 
 use std::ffi::c_void;
 
@@ -195,7 +197,7 @@ fn call_export(inst: &ModuleInst, name: &str, arg: u32) -> Option<Option<u32>> {
     })
 }
 
-fn has_guest_allocator(inst: &ModuleInst) -> bool {
+pub fn has_guest_allocator(inst: &ModuleInst) -> bool {
     let ok = |n: &str| {
         super::call::lookup(inst, n)
             // SAFETY: handles live as long as the instance.
@@ -205,8 +207,9 @@ fn has_guest_allocator(inst: &ModuleInst) -> bool {
     ok("malloc") && ok("free")
 }
 
-/// Create the host-managed heap on first use.
-fn ensure_heap(inst: &ModuleInst) -> bool {
+/// Create the host-managed heap (at instantiation, so that module_malloc
+/// never grows memory under native pointers).
+pub fn ensure_heap(inst: &ModuleInst) -> bool {
     if inst.heap.borrow().is_some() {
         return true;
     }

@@ -20,6 +20,9 @@ const CELL: u32 = 8;
 /// Smallest operand stack we give an instance (bytes).
 pub const MIN_STACK_SIZE: u32 = 128 * 1024;
 
+/// Room an instance needs besides its linear memory (store, tables, frames).
+const INSTANCE_OVERHEAD: usize = 64 << 10;
+
 static DEFAULT_FUEL: AtomicU64 = AtomicU64::new(0);
 
 pub fn set_default_fuel(fuel: u64) {
@@ -57,7 +60,7 @@ pub fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u32) -> 
         })
         .max()
         .unwrap_or(0);
-    if !crate::alloc::room_for(initial_mem as usize) {
+    if !crate::alloc::room_for((initial_mem as usize).saturating_add(INSTANCE_OVERHEAD)) {
         return Err(format!("not enough runtime memory for a linear memory of {initial_mem} bytes (memory pool too small)"));
     }
 
@@ -111,6 +114,10 @@ pub fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u32) -> 
     let instance = Instance::new(store, &module.module, &externs).map_err(|e| e.to_string())?;
     inst.instance.set(Some(instance));
     inst.memory.set(instance.memory(store));
+    if heap_size > 0 && inst.memory.get().is_some() && !crate::capi::memory::has_guest_allocator(&inst) {
+        // Failure is not fatal: module_malloc then reports "app heap out of memory".
+        crate::capi::memory::ensure_heap(&inst);
+    }
     Ok(inst)
 }
 

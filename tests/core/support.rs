@@ -1,0 +1,150 @@
+//! Shared helpers of the core tests (tests/core_*.rs): paths, building the
+//! C test sources of tests/native/ (wasm apps with clang-14 --target=wasm32-wasi,
+//! shared libraries with the cc crate's compiler), running iwasm.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, OnceLock};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn iwasm() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_iwasm"))
+}
+
+/// The profile directory holding iwasm and libvmcore.so.
+pub fn lib_dir() -> PathBuf {
+    iwasm().parent().expect("iwasm has a parent directory").to_path_buf()
+}
+
+pub fn work_dir() -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("core-tests");
+    std::fs::create_dir_all(&d).expect("create the test work directory");
+    d
+}
+
+static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+
+/// Build once per test process (tests run on several threads).
+fn once(key: &str, build: impl FnOnce() -> PathBuf) -> PathBuf {
+    let m = BUILT.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut g = m.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = g.get(key) {
+        return p.clone();
+    }
+    let p = build();
+    g.insert(key.to_string(), p.clone());
+    p
+}
+
+fn run_ok(cmd: &mut Command, what: &str) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed: {cmd:?}\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// tests/native/<name>.c -> <work>/<name>.wasm
+pub fn wasm_app(name: &str, extra: &[&str]) -> PathBuf {
+    let key = format!("wasm:{name}:{}", extra.join(" "));
+    once(&key, || {
+        let src = repo().join("tests/native").join(format!("{name}.c"));
+        let out = work_dir().join(format!("{name}{}.wasm", if extra.is_empty() { "" } else { "-x" }));
+        run_ok(
+            Command::new("clang-14").args(["--target=wasm32-wasi", "-O2"]).args(extra).arg(&src).arg("-o").arg(&out),
+            "compiling a wasm test app",
+        );
+        out
+    })
+}
+
+/// The host's C compiler as the cc crate finds it.
+fn c_compiler() -> Command {
+    let triple = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
+    cc::Build::new()
+        .cargo_metadata(false)
+        .cargo_warnings(false)
+        .opt_level(1)
+        .target(&triple)
+        .host(&triple)
+        .get_compiler()
+        .to_command()
+}
+
+/// tests/native/<name>.c -> <work>/lib<name>.so, linked against libvmcore.so.
+pub fn native_lib(name: &str) -> PathBuf {
+    once(&format!("so:{name}"), || {
+        let src = repo().join("tests/native").join(format!("{name}.c"));
+        let out = work_dir().join(format!("lib{name}.so"));
+        let mut cmd = c_compiler();
+        cmd.args(["-shared", "-fPIC", "-Wall", "-Werror"])
+            .arg("-I")
+            .arg(repo().join("core/include"))
+            .arg(&src)
+            .arg("-o")
+            .arg(&out)
+            .arg("-L")
+            .arg(lib_dir())
+            .arg("-lvmcore")
+            .arg(format!("-Wl,-rpath,{}", lib_dir().display()));
+        run_ok(&mut cmd, "compiling a native test library");
+        out
+    })
+}
+
+/// tests/native/<name>.c -> <work>/<name>, a C program embedding libvmcore.so.
+pub fn c_program(name: &str) -> PathBuf {
+    once(&format!("exe:{name}"), || {
+        let src = repo().join("tests/native").join(format!("{name}.c"));
+        let out = work_dir().join(name);
+        let mut cmd = c_compiler();
+        cmd.args(["-Wall", "-Werror"])
+            .arg("-I")
+            .arg(repo().join("core/include"))
+            .arg(&src)
+            .arg("-o")
+            .arg(&out)
+            .arg("-L")
+            .arg(lib_dir())
+            .arg("-lvmcore")
+            .arg(format!("-Wl,-rpath,{}", lib_dir().display()));
+        run_ok(&mut cmd, "compiling a C embedding test");
+        out
+    })
+}
+
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(exe: &Path, args: &[&str]) -> Run {
+    let out: Output = Command::new(exe)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()));
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn iwasm_run(args: &[&str]) -> Run {
+    run(&iwasm(), args)
+}
+
+/// `path` as &str (test paths are UTF-8).
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
