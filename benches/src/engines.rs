@@ -2,12 +2,12 @@
 //! it (calling the reactor's `_initialize` when exported), call `run(i32) -> i32`.
 //! The benchmark programs import nothing, so no WASI shim is needed.
 
-use std::time::{Duration, Instant};
+use crate::cputime::{Stopwatch, Times};
 
 pub trait Engine {
     fn name(&self) -> &'static str;
     /// Loads and instantiates `wasm`, then times one call of `run(arg)`.
-    fn run(&self, wasm: &[u8], arg: i32) -> Result<(i32, Duration), String>;
+    fn run(&self, wasm: &[u8], arg: i32) -> Result<(i32, Times), String>;
 }
 
 pub struct Ember;
@@ -17,7 +17,7 @@ impl Engine for Ember {
         "ember"
     }
 
-    fn run(&self, wasm: &[u8], arg: i32) -> Result<(i32, Duration), String> {
+    fn run(&self, wasm: &[u8], arg: i32) -> Result<(i32, Times), String> {
         use ember_interp::{Config, Instance, Module, Store, Val};
         let module = Module::new(wasm).map_err(|e| e.to_string())?;
         let mut store = Store::new(Config::default(), ());
@@ -27,9 +27,9 @@ impl Engine for Ember {
         }
         let run = inst.get_func(&store, "run").ok_or("no export run")?;
         let mut out = [Val::I32(0)];
-        let start = Instant::now();
+        let watch = Stopwatch::start();
         run.call(&mut store, &[Val::I32(arg)], &mut out).map_err(|e| e.to_string())?;
-        let elapsed = start.elapsed();
+        let elapsed = watch.stop();
         match out[0] {
             Val::I32(v) => Ok((v, elapsed)),
             other => Err(format!("run returned {other:?}")),
@@ -44,7 +44,7 @@ impl Engine for Wasmi {
         "wasmi"
     }
 
-    fn run(&self, wasm: &[u8], arg: i32) -> Result<(i32, Duration), String> {
+    fn run(&self, wasm: &[u8], arg: i32) -> Result<(i32, Times), String> {
         let engine = wasmi::Engine::default();
         let module = wasmi::Module::new(&engine, wasm).map_err(|e| e.to_string())?;
         let mut store = wasmi::Store::new(&engine, ());
@@ -57,8 +57,8 @@ impl Engine for Wasmi {
             init.call(&mut store, ()).map_err(|e| e.to_string())?;
         }
         let run = inst.get_typed_func::<i32, i32>(&store, "run").map_err(|e| e.to_string())?;
-        let start = Instant::now();
+        let watch = Stopwatch::start();
         let v = run.call(&mut store, arg).map_err(|e| e.to_string())?;
-        Ok((v, start.elapsed()))
+        Ok((v, watch.stop()))
     }
 }

@@ -6,12 +6,15 @@
 //!   ember-bench --wasm-dir DIR [--reps N] [--only NAME] [--quick]
 //!               [--large-funcs N] [--no-large]
 
+mod cputime;
 mod engines;
 mod large_module;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use cputime::{Stopwatch, Times};
 
 use engines::{Ember, Engine, Wasmi};
 
@@ -65,12 +68,12 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
-/// Best time of each engine over `reps` rounds; a round runs wasmi then Ember
+/// Best time (on-CPU where known) of each engine over `reps` rounds; a round runs wasmi then Ember
 /// on fresh instances, so that load from other processes hits both alike.
 /// The result must not vary between runs.
-fn best_of_both(wasm: &[u8], arg: i32, reps: usize) -> [Result<(i32, Duration), String>; 2] {
+fn best_of_both(wasm: &[u8], arg: i32, reps: usize) -> [Result<(i32, Times), String>; 2] {
     let engines: [&dyn Engine; 2] = [&Ember, &Wasmi];
-    let mut best: [Result<(i32, Duration), String>; 2] = [Err("no run".into()), Err("no run".into())];
+    let mut best: [Result<(i32, Times), String>; 2] = [Err("no run".into()), Err("no run".into())];
     for _ in 0..reps {
         for i in [1, 0] {
             if matches!(&best[i], Err(e) if e != "no run") {
@@ -84,7 +87,7 @@ fn best_of_both(wasm: &[u8], arg: i32, reps: usize) -> [Result<(i32, Duration), 
                 (Ok((bv, _)), Ok((v, _))) if *bv != v => {
                     Err(format!("{}: result changed between runs ({bv} vs {v})", engine.name()))
                 }
-                (Ok((_, bt)), Ok((v, t))) => Ok((v, t.min(*bt))),
+                (Ok((_, bt)), Ok((v, t))) => Ok((v, if t.best_figure() < bt.best_figure() { t } else { *bt })),
                 (Err(_), Ok(x)) => Ok(x),
             };
         }
@@ -105,7 +108,8 @@ fn main() -> ExitCode {
         }
     };
     let mut ok = true;
-    println!("{:<8} {:<34} {:>8} {:>12} {:>10} {:>10} {:>8}", "program", "work", "arg", "result", "ember ms", "wasmi ms", "ratio");
+    println!("{:<8} {:<34} {:>8} {:>12} {:>10} {:>10} {:>8} {:>10} {:>10}", "program", "work", "arg", "result",
+        "ember ms", "wasmi ms", "ratio", "ember wall", "wasmi wall");
     let mut log_sum = 0.0;
     let mut n = 0;
     for p in PROGRAMS {
@@ -125,10 +129,11 @@ fn main() -> ExitCode {
         let [ember, wasmi] = best_of_both(&wasm, arg, args.reps);
         match (ember, wasmi) {
             (Ok((ev, et)), Ok((wv, wt))) => {
-                let ratio = wt.as_secs_f64() / et.as_secs_f64();
+                let ratio = wt.best_figure().as_secs_f64() / et.best_figure().as_secs_f64();
                 let agree = if ev == wv { "" } else { "  RESULTS DIFFER" };
                 ok &= ev == wv;
-                println!("{:<8} {:<34} {:>8} {:>12} {:>10.1} {:>10.1} {:>8.2}{agree}", p.name, p.what, arg, ev, ms(et), ms(wt), ratio);
+                println!("{:<8} {:<34} {:>8} {:>12} {:>10.1} {:>10.1} {:>8.2} {:>10.1} {:>10.1}{agree}", p.name, p.what, arg, ev,
+                    ms(et.best_figure()), ms(wt.best_figure()), ratio, ms(et.wall), ms(wt.wall));
                 if ev != wv {
                     println!("         wasmi result {wv}");
                 }
@@ -142,6 +147,7 @@ fn main() -> ExitCode {
         }
     }
     if n > 0 {
+        println!("(ms: on-CPU time of the calling thread, best of {}; wall: wall-clock time of that run)", args.reps);
         println!("geometric mean of wasmi/ember time ratios over {n} programs: {:.3} (> 1: Ember faster)",
             (log_sum / n as f64).exp());
     }
@@ -154,9 +160,9 @@ fn main() -> ExitCode {
     if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
-fn show(r: &Result<(i32, Duration), String>) -> String {
+fn show(r: &Result<(i32, Times), String>) -> String {
     match r {
-        Ok((v, t)) => format!("{v} in {:.1} ms", ms(*t)),
+        Ok((v, t)) => format!("{v} in {:.1} ms", ms(t.best_figure())),
         Err(e) => format!("error: {e}"),
     }
 }
@@ -171,19 +177,19 @@ fn large(funcs: u32) -> Result<(), String> {
     // Ember: Module::new validates; bodies are translated on first call.
     {
         use ember_interp::{Config, Instance, Module, Store, Val};
-        let t = Instant::now();
+        let t = Stopwatch::start();
         let module = Module::new(&wasm).map_err(|e| format!("ember: {e}"))?;
-        let load = t.elapsed();
+        let load = t.stop().best_figure();
         let mut store = Store::new(Config::default(), ());
         let inst = Instance::new(&mut store, &module, &[]).map_err(|e| format!("ember: {e}"))?;
         let funcs: Vec<_> = names.iter().map(|n| inst.get_func(&store, n).ok_or("missing export")).collect::<Result<_, _>>()?;
         let mut pass = || -> Result<Duration, String> {
-            let t = Instant::now();
+            let t = Stopwatch::start();
             let mut out = [Val::I32(0)];
             for f in &funcs {
                 f.call(&mut store, &[Val::I32(0)], &mut out).map_err(|e| format!("ember: {e}"))?;
             }
-            Ok(t.elapsed())
+            Ok(t.stop().best_figure())
         };
         let first = pass()?;
         let second = pass()?;
@@ -196,9 +202,9 @@ fn large(funcs: u32) -> Result<(), String> {
         let mut config = wasmi::Config::default();
         config.compilation_mode(mode);
         let engine = wasmi::Engine::new(&config);
-        let t = Instant::now();
+        let t = Stopwatch::start();
         let module = wasmi::Module::new(&engine, &wasm[..]).map_err(|e| format!("wasmi: {e}"))?;
-        let load = t.elapsed();
+        let load = t.stop().best_figure();
         let mut store = wasmi::Store::new(&engine, ());
         let inst = wasmi::Linker::<()>::new(&engine)
             .instantiate(&mut store, &module)
@@ -209,16 +215,16 @@ fn large(funcs: u32) -> Result<(), String> {
             .map(|n| inst.get_typed_func::<i32, i32>(&store, n).map_err(|e| e.to_string()))
             .collect::<Result<_, _>>()?;
         let mut pass = || -> Result<Duration, String> {
-            let t = Instant::now();
+            let t = Stopwatch::start();
             for f in &funcs {
                 f.call(&mut store, 0).map_err(|e| format!("wasmi: {e}"))?;
             }
-            Ok(t.elapsed())
+            Ok(t.stop().best_figure())
         };
         let first = pass()?;
         let second = pass()?;
         println!("{:<34} {:>12.1} {:>16.1} {:>16.1}", label, ms(load), ms(first), ms(second));
     }
-    println!("(translation cost ~ load + 1st call-all - 2nd call-all)");
+    println!("(on-CPU ms; translation cost ~ load + 1st call-all - 2nd call-all)");
     Ok(())
 }
