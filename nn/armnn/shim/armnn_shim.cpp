@@ -71,12 +71,13 @@ uint32_t guarded(char *err, size_t err_len, uint32_t code_for_armnn, F body) {
     }
 }
 
-// The parser throws ParseException both for bytes that are not a model and for operators it
-// cannot translate; the message tells which.
+// The parser throws ParseException both for malformed models and for operators it cannot
+// translate; the message tells which. (The Rust side also turns "operator #N" errors caused by
+// DEQUANTIZE-fed weights into unsupported_operation.)
 uint32_t classify_parse_error(const std::string &msg) {
-    if (msg.find("Failed to parse operator") != std::string::npos ||
-        msg.find("not supported") != std::string::npos ||
-        msg.find("Unsupported") != std::string::npos) {
+    if (msg.find("not supported") != std::string::npos ||
+        msg.find("Unsupported") != std::string::npos ||
+        msg.find("is out of range 0-") != std::string::npos /* an operator code newer than 20.08 */) {
         return EMBER_NN_UNSUPPORTED_OPERATION;
     }
     return EMBER_NN_INVALID_ARGUMENT;
@@ -295,6 +296,12 @@ extern "C" uint32_t ember_armnn_net_probe(ember_armnn_rt *rt, const uint8_t *mod
         try {
             ember_armnn_net *net = nullptr;
             char ignored[16];
+            if (backends == nullptr || backends[0] == '\0') {
+                // Parse only (no backend that is safe to use in a forked child, see the header).
+                armnnTfLiteParser::ITfLiteParserPtr parser = armnnTfLiteParser::ITfLiteParser::Create();
+                parser->CreateNetworkFromBinary(std::vector<uint8_t>(model, model + model_len));
+                _exit(0);
+            }
             status = net_load(rt, model, model_len, backends, &net, ignored, sizeof ignored) == 0 ? 0 : 2;
             if (status == 0 && run) {
                 std::vector<std::vector<uint8_t>> in(net->inputs.size()), out(net->outputs.size());

@@ -60,7 +60,10 @@ void ember_armnn_net_unload(ember_armnn_net *net);
 
 /* Tries ember_armnn_net_load (and, when run != 0, one inference on zeroed inputs) in a forked
  * child process, so that a model which makes ArmNN crash (some malformed models do: null options,
- * division by zero in shape arithmetic) or hang costs the child, not the host. Returns 0 when the child finished
+ * division by zero in shape arithmetic) or hang costs the child, not the host.
+ * `backends` must not name a backend with worker threads (CpuAcc's thread pool does not survive
+ * fork: the child would wait for workers it does not have); "CpuRef" is safe. An empty list
+ * makes the child only parse the model. Returns 0 when the child finished
  * (whether ArmNN accepted the model or threw: the caller's own load reports that), or
  * EMBER_NN_INVALID_ARGUMENT with a message when the child died from a signal or exceeded
  * timeout_ms, or EMBER_NN_RUNTIME_ERROR when fork failed. */

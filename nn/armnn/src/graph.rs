@@ -26,18 +26,27 @@ pub fn load(state: &State, model: &[u8], enc: u32, target: u32) -> Result<Graph,
     let info = tflite_scan::scan(model)?;
     let prefs = state.preferences(target)?;
     if let Some(ms) = state.probe_timeout_ms {
-        shim::probe(&state.runtime, model, &prefs, state.probe_run, ms)?;
+        shim::probe(&state.runtime, model, &state.probe_backends(), state.probe_run, ms)?;
     }
     let net = Network::load(&state.runtime, model, &prefs).map_err(|mut e| {
         // ArmNN names the failing operator by number only: say what it is.
-        if let Some((blame, text)) = tflite_scan::operator_index_in(&e.message).and_then(|i| info.explain_operator(i)) {
-            e.message = format!("unsupported operation {blame}: ArmNN 20.08's TfLiteParser cannot run this model: {text}; ArmNN says: {}", e.message);
-            if blame == "DEQUANTIZE" {
-                e.message += " (ArmNN needs constant weights: fold the fp16 weights into fp32 constants, e.g. nn/models/fold_fp16.py)";
+        let explained = tflite_scan::operator_index_in(&e.message).and_then(|i| info.explain_operator(i));
+        match explained {
+            Some((blame, text)) if blame == "DEQUANTIZE" => {
+                e.message = format!(
+                    "unsupported operation DEQUANTIZE: ArmNN 20.08's TfLiteParser cannot run this model: {text}; \
+                     ArmNN needs constant weights: fold the fp16 weights into fp32 constants (e.g. \
+                     nn/models/fold_fp16.py); ArmNN says: {}",
+                    e.message
+                );
+                e.code = NnError::UnsupportedOperation;
             }
-            e.code = NnError::UnsupportedOperation;
-        } else if e.code == NnError::UnsupportedOperation {
-            e.message = format!("unsupported operation: {}", e.message);
+            Some((blame, text)) if e.code == NnError::UnsupportedOperation => {
+                e.message = format!("unsupported operation {blame}: {text}; ArmNN says: {}", e.message);
+            }
+            Some((_, text)) => e.message = format!("invalid model: {text}; ArmNN says: {}", e.message),
+            None if e.code == NnError::UnsupportedOperation => e.message = format!("unsupported operation: {}", e.message),
+            None => {}
         }
         e
     })?;

@@ -1,8 +1,8 @@
-//! The backend state created by `init`: one armnn::IRuntime with its dynamic backends, and the
+//! The backend state created by `init`: the armnn::IRuntime with its dynamic backends, and the
 //! mapping from wasi-nn execution targets to ArmNN backend preference lists.
 use std::ffi::CString;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ember_nn_abi::target;
 
@@ -19,6 +19,33 @@ const DEFAULT_PROBE_MS: u32 = 60_000;
 /// Init option: `probe_run=1` makes the probe also run one inference on zeroed inputs (catches
 /// crashes at compute time too, at the cost of an inference per load: seconds on CpuRef).
 pub const PROBE_RUN_OPTION: &str = "probe_run";
+
+/// The process's one IRuntime and the backends folder it was created with. ArmNN's backend
+/// registry is process-wide and an IRuntime's destructor unregisters the dynamic backends under
+/// the feet of every other IRuntime ("CpuRef has no IBackend factory registered"), so all states
+/// share one runtime, created at the first init and kept until the process ends.
+static RUNTIME: Mutex<Option<(Arc<Runtime>, Option<String>)>> = Mutex::new(None);
+
+fn shared_runtime(path: Option<&str>) -> Result<Arc<Runtime>, Error> {
+    let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((runtime, first)) = slot.as_ref() {
+        if first.as_deref() != path {
+            log::warn!(
+                "armnn backend: ArmNN backends folder {:?} ignored: this process's ArmNN runtime already uses {:?}",
+                path,
+                first
+            );
+        }
+        return Ok(Arc::clone(runtime));
+    }
+    let c_path = match path {
+        Some(p) => Some(CString::new(p).map_err(|_| Error::invalid("backends_path contains NUL"))?),
+        None => None,
+    };
+    let runtime = Arc::new(Runtime::new(c_path.as_deref())?);
+    *slot = Some((Arc::clone(&runtime), path.map(str::to_owned)));
+    Ok(runtime)
+}
 
 pub struct State {
     pub runtime: Arc<Runtime>,
@@ -55,11 +82,7 @@ impl State {
                 return Err(Error::invalid(format!("ArmNN backends folder {p} does not exist")));
             }
         }
-        let c_path = match &path {
-            Some(p) => Some(CString::new(p.as_str()).map_err(|_| Error::invalid("backends_path contains NUL"))?),
-            None => None,
-        };
-        let runtime = Arc::new(Runtime::new(c_path.as_deref())?);
+        let runtime = shared_runtime(path.as_deref())?;
         let backends = runtime.backends();
         let searched = path.unwrap_or_else(|| "ArmNN's built-in folder (/usr/lib/<triplet>/armnn22)".to_string());
         if !backends.iter().any(|b| b == "CpuAcc" || b == "CpuRef") {
@@ -75,6 +98,12 @@ impl State {
 
     fn has(&self, id: &str) -> bool {
         self.backends.iter().any(|b| b == id)
+    }
+
+    /// Backends for the probe process: CpuRef only (CpuAcc's and GpuAcc's worker threads do not
+    /// survive fork), or none (the probe then only parses) when CpuRef is not installed.
+    pub fn probe_backends(&self) -> CString {
+        CString::new(if self.has("CpuRef") { "CpuRef" } else { "" }).unwrap_or_default()
     }
 
     /// ArmNN backend preferences for a wasi-nn target, best first. ArmNN places each layer on the
