@@ -36,7 +36,9 @@ fn run(engine: &str, target: &str) -> String {
     for f in [&model, &picture] {
         assert!(f.exists(), "{} is missing: run nn/engines/fetch.sh first", f.display());
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_iwasm"))
+    // EMBER_TEST_IWASM: another iwasm (tests/cross runs the ARM bundle's through qemu).
+    let iwasm = std::env::var_os("EMBER_TEST_IWASM").map(PathBuf::from);
+    let out = Command::new(iwasm.unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_iwasm"))))
         .env("EMBER_TFLITE_ENGINE", engine)
         .arg(format!("--dir={}", cache().join("models").display()))
         .arg(format!("--dir={}", cache().join("pictures").display()))

@@ -6,7 +6,7 @@
 //!
 //! Code map: `table.rs` the exported table (C ABI, no panics cross it), `select.rs` engine
 //! discovery, `classic.rs` / `litert.rs` the two engines behind `engine.rs`'s traits, `flatbuf.rs`
-//! model validation, `delegate.rs` external delegates, `options.rs` init options, `alloc.rs` the
+//! model validation, `delegate.rs` external delegates, `options.rs` init options, `logger.rs` our log sink, `alloc.rs` the
 //! allocator routed to wasm_runtime_malloc.
 
 mod alloc;
@@ -17,6 +17,7 @@ mod error;
 mod flatbuf;
 mod litert;
 mod locate;
+mod logger;
 mod options;
 mod select;
 mod table;

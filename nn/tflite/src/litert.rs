@@ -319,14 +319,19 @@ impl LiteRtEngine {
                 Err(s)
             }
         };
+        // gpu/tpu: the whole model on the accelerator first; if LiteRT cannot (no accelerator
+        // library installed, or an operator it lacks), accelerator + cpu (LiteRT then places
+        // what the accelerator cannot run, or everything, on the cpu).
         let handle = match attempt(g.accelerators) {
             Ok(h) => h,
             Err(s) if g.accelerators != HW_CPU => {
                 log::warn!(
-                    "wasi-nn tflite: LiteRT could not use the accelerator (status {s}: {}); running on cpu",
+                    "wasi-nn tflite: LiteRT could not run the whole model on the {} (status {s}: {}; no \
+                     accelerator installed, or an operator it lacks); the cpu takes over",
+                    if g.accelerators == HW_GPU { "gpu" } else { "npu" },
                     status_name(s)
                 );
-                attempt(HW_CPU).map_err(|s| fail("compiling the model", s))?
+                attempt(g.accelerators | HW_CPU).map_err(|s| fail("compiling the model", s))?
             }
             Err(s) => return Err(fail("compiling the model", s)),
         };
@@ -350,8 +355,8 @@ impl Engine for LiteRtEngine {
         }
         let accelerators = match target {
             Target::Cpu => HW_CPU,
-            Target::Accelerator(1) => HW_GPU | HW_CPU,
-            Target::Accelerator(_) => HW_NPU | HW_CPU,
+            Target::Accelerator(1) => HW_GPU,
+            Target::Accelerator(_) => HW_NPU,
         };
         if let Target::Accelerator(t) = target {
             if t == 1 {

@@ -8,6 +8,7 @@
 //! | delegate.K   |                          | option K=V handed to the external delegate            |
 //! | threads      | EMBER_TFLITE_THREADS     | CPU threads of the classic interpreter (default 1)    |
 //! | max_tensor_mb|                          | refuse models declaring a larger tensor (default 256) |
+//! | log_level    | RUST_LOG (a bare level)  | off/error/warn/info/debug/trace or 0..5 (default warn) |
 //! Init args win over the environment. Unknown keys are logged and ignored (iwasm's
 //! --wasi-nn-backend-opt=KEY=VALUE without a backend name reaches every backend); a bad value of
 //! a known key is refused.
@@ -46,6 +47,7 @@ pub struct Options {
     pub delegate_options: Vec<(String, String)>,
     pub threads: Option<i32>,
     pub max_tensor_bytes: u64,
+    pub log_level: Option<log::LevelFilter>,
 }
 
 impl Default for Options {
@@ -57,6 +59,7 @@ impl Default for Options {
             delegate_options: Vec::new(),
             threads: None,
             max_tensor_bytes: crate::flatbuf::DEFAULT_MAX_TENSOR_BYTES,
+            log_level: None,
         }
     }
 }
@@ -76,6 +79,12 @@ impl Options {
                         return Err(Error::invalid(format!("threads={value}: expected 1..256")));
                     }
                     o.threads = Some(n);
+                }
+                "log_level" => {
+                    o.log_level = Some(
+                        crate::logger::parse_level(value)
+                            .ok_or_else(|| Error::invalid(format!("log_level={value}: expected off..trace or 0..5")))?,
+                    )
                 }
                 "max_tensor_mb" => {
                     let n: u64 = value.parse().map_err(|_| Error::invalid(format!("max_tensor_mb={value}: not a number")))?;

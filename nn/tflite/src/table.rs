@@ -99,7 +99,9 @@ unsafe extern "C" fn init(args: *const InitArgs, state_out: *mut *mut c_void) ->
                 }
             }
         }
-        let options = Options::parse(&strings, &|k| std::env::var(k).ok())?;
+        let options = Options::parse(&strings, &|k| std::env::var(k).ok());
+        crate::logger::install(options.as_ref().ok().and_then(|o| o.log_level));
+        let options = options?;
         let state = Box::new(State { options, engine: Mutex::new(None) });
         // SAFETY: checked non-null above.
         unsafe { *state_out = Box::into_raw(state) as *mut c_void };
