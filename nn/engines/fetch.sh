@@ -27,6 +27,9 @@ FLATBUFFERS_VERSION=25.2.10
 PILLOW_VERSION=11.3.0
 
 log() { echo "fetch: $*"; }
+need() { command -v "$1" >/dev/null || { echo "fetch: $1 is needed ($2)" >&2; exit 1; }; }
+need python3 "Debian python3, with pip: toolchains/setup-host.sh"
+need unzip "toolchains/setup-host.sh"
 
 # pip_wheel NAME==VERSION ARCH: downloads the cp311 manylinux wheel of ARCH into $DL.
 pip_wheel() {
@@ -59,6 +62,7 @@ done
 classic="$CACHE/engines/tflite-classic"
 if [ ! -f "$classic/x86_64/libtensorflowlite_c.so" ] || [ ! -f "$classic/aarch64/libtensorflowlite_c.so" ]; then
   tgz="$DL/tfjs-tflite-node-$TFJS_TFLITE_VERSION.tgz"
+  need npm "Node.js's npm client, for npm pack"
   [ -f "$tgz" ] || { log "npm pack tfjs-tflite-node@$TFJS_TFLITE_VERSION"; (cd "$DL" && npm pack -q "tfjs-tflite-node@$TFJS_TFLITE_VERSION" >/dev/null); }
   tmp="$(mktemp -d)"
   tar xzf "$tgz" -C "$tmp"
