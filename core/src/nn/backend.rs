@@ -75,7 +75,13 @@ impl LoadedBackend {
     /// Open `path`, check that it is a wasi-nn backend of our ABI version, and initialise it
     /// with `options` ("key=value" strings).
     pub fn open(path: &Path, options: &[String]) -> Result<LoadedBackend, String> {
-        let lib = DynLib::open(path)?;
+        Self::from_lib(DynLib::open(path)?, options)
+    }
+
+    /// As `open`, for a library already opened.
+    pub fn from_lib(lib: DynLib, options: &[String]) -> Result<LoadedBackend, String> {
+        let path = lib.path().to_path_buf();
+        let path = path.as_path();
         let entry_name = std::str::from_utf8(&ember_nn_abi::ENTRY_SYMBOL[..ember_nn_abi::ENTRY_SYMBOL.len() - 1])
             .unwrap_or("ember_nn_backend_entry");
         let addr = lib.symbol_address(entry_name).ok_or_else(|| {

@@ -92,6 +92,11 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// ABI version (naming both versions), init failure. Registering the same file twice returns
 /// the backend already loaded.
 pub fn register_backend_library(path: &Path) -> Result<Arc<LoadedBackend>, String> {
+    register_opened(path, None)
+}
+
+/// Register `path`, using `lib` if the caller already opened it (no second dlopen).
+fn register_opened(path: &Path, lib: Option<ember_platform::dynlib::DynLib>) -> Result<Arc<LoadedBackend>, String> {
     let mut reg = registry();
     if let Some(b) = reg.backends.iter().find(|b| same_file(b.path(), path)) {
         return Ok(b.clone());
@@ -105,7 +110,11 @@ pub fn register_backend_library(path: &Path) -> Result<Arc<LoadedBackend>, Strin
         .to_string();
     // Init options are selected by backend name, known from the table only after init: use
     // the file-name convention (libwasi_nn_backend_<name>.so).
-    let b = LoadedBackend::open(path, &config::options_for(&name_guess))?;
+    let options = config::options_for(&name_guess);
+    let b = match lib {
+        Some(lib) => LoadedBackend::from_lib(lib, &options)?,
+        None => LoadedBackend::open(path, &options)?,
+    };
     if !name_guess.is_empty() && b.name() != name_guess {
         log::warn!("wasi-nn: {} calls itself '{}'", path.display(), b.name());
     }
@@ -130,8 +139,7 @@ pub fn native_lib_hook(path: &Path) -> Option<Result<String, String>> {
     if !is_backend_library(&lib) {
         return None;
     }
-    drop(lib);
-    Some(register_backend_library(path).map(|b| {
+    Some(register_opened(path, Some(lib)).map(|b| {
         format!(
             "wasi-nn backend '{}' ({}) for {}",
             b.name(),
