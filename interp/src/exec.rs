@@ -2,7 +2,7 @@
 //! recursion per wasm call; only host functions that call back into wasm nest
 //! the executor, and those nestings count towards the same depth limit).
 //!
-//! Hot state lives in locals: the current code pointer and pc, the frame
+//! Hot state lives in locals: the instruction pointer, the frame
 //! pointer into the value stack, and the base/length of memory 0. They are
 //! re-derived from the store after anything that may move them: host calls
 //! (a host function gets `&mut Store` and may grow memory, the stack, or call
@@ -19,7 +19,7 @@ use crate::translate::translate;
 
 struct Frame {
     func: *const CompiledFunc,
-    pc: usize,
+    ip: *const Instr,
     fp_off: usize,
     inst: u32,
 }
@@ -111,40 +111,211 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, f: u32, args: &[Val], results: &mu
     }
 }
 
+/// Cold execution state, kept in memory so that the dispatch loop's few hot
+/// values (instruction pointer, frame pointer, memory base and length) stay
+/// in machine registers.
+struct Exec<'s, T> {
+    store: &'s mut Store<T>,
+    frames: Vec<Frame>,
+    inst: u32,
+    module: *const ModuleInner,
+    func: *const CompiledFunc,
+    fp_off: usize,
+    depth: u32,
+    max_depth: u32,
+    max_cells: usize,
+    fuel_on: bool,
+    fuel: u64,
+    host_args: Vec<Val>,
+    host_results: Vec<Val>,
+}
+
+/// The hot registers after a control transfer.
+struct Hot {
+    ip: *const Instr,
+    fp: *mut u64,
+    mem: *mut u8,
+    mem_len: usize,
+}
+
+impl<T> Exec<'_, T> {
+    fn hot(&mut self, ip: *const Instr) -> Hot {
+        // SAFETY: `fp_off + frame_size` cells were reserved by `ensure_stack`.
+        let fp = unsafe { self.store.rt.stack.as_mut_ptr().add(self.fp_off) };
+        let (mem, mem_len) = mem_cache(&mut self.store.rt, self.inst);
+        Hot { ip, fp, mem, mem_len }
+    }
+
+    fn charge(&mut self) -> Result<(), Trap> {
+        if self.fuel == 0 {
+            return Err(Trap::OutOfFuel);
+        }
+        self.fuel -= 1;
+        Ok(())
+    }
+
+    /// Push a frame for wasm function `def` of `callee_inst` whose arguments
+    /// start at slot `base` of the current frame; `ip` is the return address.
+    #[inline(never)]
+    fn enter(&mut self, callee_inst: u32, def: u32, base: u32, ip: *const Instr) -> Result<Hot, Trap> {
+        if self.depth >= self.max_depth {
+            return Err(Trap::StackExhausted);
+        }
+        if self.fuel_on {
+            self.charge()?;
+        }
+        let callee_mod: *const ModuleInner = if callee_inst == self.inst {
+            self.module
+        } else {
+            &*self.store.rt.instances[callee_inst as usize].module
+        };
+        // SAFETY: modules outlive execution (see `run`).
+        let cf: &CompiledFunc = compiled(unsafe { &*callee_mod }, def)?;
+        let new_off = self.fp_off + base as usize;
+        let need = new_off + cf.frame_size as usize;
+        if need > self.store.rt.stack.len() {
+            ensure_stack(&mut self.store.rt, need, self.max_cells)?;
+        }
+        let p = cf.num_params as usize;
+        let nl = cf.num_locals as usize;
+        if nl > 0 {
+            self.store.rt.stack[new_off + p..new_off + p + nl].fill(0);
+        }
+        self.frames.push(Frame { func: self.func, ip, fp_off: self.fp_off, inst: self.inst });
+        self.depth += 1;
+        self.func = cf;
+        self.fp_off = new_off;
+        self.inst = callee_inst;
+        self.module = callee_mod;
+        Ok(self.hot(cf.code.as_ptr()))
+    }
+
+    /// Call store function `f` (wasm or host) with arguments at slot `base`.
+    #[inline(never)]
+    fn call_func(&mut self, f: u32, base: u32, ip: *const Instr) -> Result<Hot, Trap> {
+        let (callee_inst, def, host) = match self.store.rt.funcs[f as usize].kind {
+            FuncKind::Wasm { inst, def } => (inst, def, None),
+            FuncKind::Host(h) => (0, 0, Some(h)),
+        };
+        let h = match host {
+            None => return self.enter(callee_inst, def, base, ip),
+            Some(h) => h,
+        };
+        let tid = self.store.rt.funcs[f as usize].type_id as usize;
+        let base = self.fp_off + base as usize;
+        self.host_args.clear();
+        self.host_results.clear();
+        {
+            let rt = &self.store.rt;
+            let ty = &rt.types[tid];
+            for (k, t) in ty.params.iter().enumerate() {
+                self.host_args.push(cell_to_val(rt.stack[base + k], *t));
+            }
+            for t in ty.results.iter() {
+                self.host_results.push(Val::default_of(*t));
+            }
+        }
+        // Nested executions (host -> wasm) use the stack above this frame.
+        // SAFETY: `func` is valid (see `run`).
+        self.store.rt.stack_top = self.fp_off + unsafe { (*self.func).frame_size } as usize;
+        self.store.rt.depth = self.depth;
+        if self.fuel_on {
+            self.store.rt.fuel = Some(self.fuel);
+        }
+        let hf = self.store.hosts[h as usize].clone();
+        let r = hf(Caller { store: &mut *self.store, instance: Some(Instance(self.inst)) }, &self.host_args, &mut self.host_results);
+        if self.fuel_on {
+            self.fuel = self.store.rt.fuel.unwrap_or(0);
+        }
+        r?;
+        let rt = &mut self.store.rt;
+        let ty = &rt.types[tid];
+        for (k, t) in ty.results.iter().enumerate() {
+            check_val(&self.host_results[k], *t)?;
+            rt.stack[base + k] = val_to_cell(&self.host_results[k]);
+        }
+        Ok(self.hot(ip))
+    }
+
+    #[inline(never)]
+    fn call_indirect(&mut self, type_idx: u32, table: u32, idx: u32, base: u32, ip: *const Instr) -> Result<Hot, Trap> {
+        let rt = &self.store.rt;
+        let id = &rt.instances[self.inst as usize];
+        let t = id.tables[table as usize];
+        let expected = id.type_ids[type_idx as usize];
+        let cell = match rt.tables[t as usize].elems.get(idx as usize) {
+            Some(&c) => c,
+            None => return Err(Trap::TableOutOfBounds),
+        };
+        if cell == 0 {
+            return Err(Trap::IndirectCallToNull);
+        }
+        let f = (cell - 1) as u32;
+        if rt.funcs[f as usize].type_id != expected {
+            return Err(Trap::IndirectCallTypeMismatch);
+        }
+        self.call_func(f, base, ip)
+    }
+
+    /// Pop a frame; None when the entry frame returned.
+    #[inline(never)]
+    fn leave(&mut self) -> Option<Hot> {
+        let fr = self.frames.pop()?;
+        self.depth -= 1;
+        self.func = fr.func;
+        self.fp_off = fr.fp_off;
+        if fr.inst != self.inst {
+            self.inst = fr.inst;
+            self.module = &*self.store.rt.instances[self.inst as usize].module;
+        }
+        Some(self.hot(fr.ip))
+    }
+}
+
 /// Run `func` of instance `inst` with its frame at `fp_off` until it returns.
 fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: usize) -> Result<(), Trap> {
-    let max_depth = store.config().max_call_depth;
-    let max_cells = store.config().max_stack_cells;
-    let mut inst = inst;
-    let mut func = func;
-    let mut fp_off = fp_off;
-    let mut frames: Vec<Frame> = Vec::new();
-    let mut depth = store.rt.depth;
     let fuel_on = store.rt.fuel.is_some();
-    let mut fuel = store.rt.fuel.unwrap_or(0);
-    let mut host_args: Vec<Val> = Vec::new();
-    let mut host_results: Vec<Val> = Vec::new();
+    let fuel = store.rt.fuel.unwrap_or(0);
+    let module: *const ModuleInner = &*store.rt.instances[inst as usize].module;
+    let mut ex = Exec {
+        max_depth: store.config().max_call_depth,
+        max_cells: store.config().max_stack_cells,
+        depth: store.rt.depth,
+        store,
+        frames: Vec::new(),
+        inst,
+        module,
+        func,
+        fp_off,
+        fuel_on,
+        fuel,
+        host_args: Vec::new(),
+        host_results: Vec::new(),
+    };
+    // SAFETY: `func` is valid (see `run_loop`).
+    let hot = ex.hot(unsafe { (*func).code.as_ptr() });
+    let r = run_loop(&mut ex, hot);
+    if ex.fuel_on {
+        ex.store.rt.fuel = Some(ex.fuel);
+    }
+    r
+}
 
-    // SAFETY (applies to every raw-pointer use below): `func` points into a
+fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
+    // SAFETY (applies to every raw-pointer use below): `ex.func` points into a
     // `CompiledFunc` owned by a module that the store's instance keeps alive
-    // for the store's lifetime; instances are never removed. `code` is that
-    // function's instruction array: the translator guarantees every branch
-    // target and every fall-through stays inside it (it ends with a
+    // for the store's lifetime; instances are never removed. `ip` points into
+    // that function's instruction array: the translator guarantees every
+    // branch target and every fall-through stays inside it (it ends with a
     // terminator). `fp` points at `fp_off` in the value stack, and
     // `ensure_stack` guaranteed `frame_size` cells from there; the translator
-    // guarantees every slot operand is below `frame_size`. All of these are
-    // re-derived from the store after anything that can move them.
-    let mut module: *const ModuleInner = &*store.rt.instances[inst as usize].module;
-    let mut code: *const Instr = unsafe { (*func).code.as_ptr() };
-    let mut pc: usize = 0;
-    let mut fp: *mut u64 = unsafe { store.rt.stack.as_mut_ptr().add(fp_off) };
-    let (mut mem, mut mem_len) = mem_cache(&mut store.rt, inst);
+    // guarantees every slot operand is below `frame_size`. `mem`/`mem_len`
+    // describe memory 0 of the current instance. All of these are re-derived
+    // from the store (`Exec::hot`) after anything that can move them.
+    let Hot { mut ip, mut fp, mut mem, mut mem_len } = hot;
 
     macro_rules! trap {
         ($t:expr) => {{
-            if fuel_on {
-                store.rt.fuel = Some(fuel);
-            }
             return Err($t);
         }};
     }
@@ -155,6 +326,15 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
                 Err(t) => trap!(t),
             }
         };
+    }
+    macro_rules! set_hot {
+        ($h:expr) => {{
+            let h: Hot = $h;
+            ip = h.ip;
+            fp = h.fp;
+            mem = h.mem;
+            mem_len = h.mem_len;
+        }};
     }
     macro_rules! rd {
         ($s:expr) => {
@@ -182,34 +362,19 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
             f64::from_bits(rd!($s))
         };
     }
-    macro_rules! charge {
-        () => {
-            if fuel_on {
-                if fuel == 0 {
-                    trap!(Trap::OutOfFuel);
-                }
-                fuel -= 1;
-            }
-        };
-    }
     macro_rules! jump {
         ($t:expr) => {{
-            pc = $t as usize;
-            charge!();
-        }};
-    }
-    macro_rules! refresh {
-        () => {{
-            fp = unsafe { store.rt.stack.as_mut_ptr().add(fp_off) };
-            let (m, l) = mem_cache(&mut store.rt, inst);
-            mem = m;
-            mem_len = l;
+            // Branch offsets are relative to the next instruction.
+            ip = unsafe { ip.offset($t as i32 as isize) };
+            if ex.fuel_on {
+                tryt!(ex.charge());
+            }
         }};
     }
     macro_rules! extra {
         () => {{
-            let e = unsafe { *code.add(pc) };
-            pc += 1;
+            let e = unsafe { *ip };
+            ip = unsafe { ip.add(1) };
             e
         }};
     }
@@ -337,87 +502,9 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
             }
         }};
     }
-    // Enter store function `f` whose arguments start at slot `$base`.
-    macro_rules! call_func {
-        ($f:expr, $base:expr) => {{
-            let f: u32 = $f;
-            let base: u32 = $base;
-            let (kind_inst, kind_def, host) = match store.rt.funcs[f as usize].kind {
-                FuncKind::Wasm { inst, def } => (inst, def, None),
-                FuncKind::Host(h) => (0, 0, Some(h)),
-            };
-            match host {
-                None => {
-                    if depth >= max_depth {
-                        trap!(Trap::StackExhausted);
-                    }
-                    charge!();
-                    let callee_mod: *const ModuleInner = if kind_inst == inst {
-                        module
-                    } else {
-                        &*store.rt.instances[kind_inst as usize].module
-                    };
-                    // SAFETY: see the function-level comment (modules outlive execution).
-                    let cf: *const CompiledFunc = tryt!(compiled(unsafe { &*callee_mod }, kind_def));
-                    let cfr = unsafe { &*cf };
-                    let new_off = fp_off + base as usize;
-                    let need = new_off + cfr.frame_size as usize;
-                    if need > store.rt.stack.len() {
-                        tryt!(ensure_stack(&mut store.rt, need, max_cells));
-                    }
-                    let p = cfr.num_params as usize;
-                    store.rt.stack[new_off + p..new_off + p + cfr.num_locals as usize].fill(0);
-                    frames.push(Frame { func, pc, fp_off, inst });
-                    depth += 1;
-                    func = cf;
-                    code = cfr.code.as_ptr();
-                    pc = 0;
-                    fp_off = new_off;
-                    if kind_inst != inst {
-                        inst = kind_inst;
-                        module = callee_mod;
-                    }
-                    refresh!();
-                }
-                Some(h) => {
-                    let tid = store.rt.funcs[f as usize].type_id as usize;
-                    host_args.clear();
-                    host_results.clear();
-                    {
-                        let ty = &store.rt.types[tid];
-                        for (k, t) in ty.params.iter().enumerate() {
-                            host_args.push(cell_to_val(rd!(base as usize + k), *t));
-                        }
-                        for t in ty.results.iter() {
-                            host_results.push(Val::default_of(*t));
-                        }
-                    }
-                    // SAFETY: `func` is valid (see above).
-                    store.rt.stack_top = fp_off + unsafe { (*func).frame_size } as usize;
-                    store.rt.depth = depth;
-                    if fuel_on {
-                        store.rt.fuel = Some(fuel);
-                    }
-                    let hf = store.hosts[h as usize].clone();
-                    let r = hf(Caller { store: &mut *store, instance: Some(Instance(inst)) }, &host_args, &mut host_results);
-                    if fuel_on {
-                        fuel = store.rt.fuel.unwrap_or(0);
-                    }
-                    refresh!();
-                    tryt!(r);
-                    let ty = &store.rt.types[tid];
-                    for (k, t) in ty.results.iter().enumerate() {
-                        tryt!(check_val(&host_results[k], *t));
-                        wr!(base as usize + k, val_to_cell(&host_results[k]));
-                    }
-                }
-            }
-        }};
-    }
-
     loop {
-        let i = unsafe { *code.add(pc) };
-        pc += 1;
+        let i = unsafe { *ip };
+        ip = unsafe { ip.add(1) };
         match i.op {
             Op::Extra => {}
             Op::Unreachable => trap!(Trap::Unreachable),
@@ -474,85 +561,29 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
             Op::BrI32GeUImm => br_imm32!(i, |a, b| a >= b),
             Op::BrTable => {
                 let idx = r32!(i.a).min(i.b);
-                pc += idx as usize;
+                ip = unsafe { ip.add(idx as usize) };
             }
             Op::Return | Op::ReturnSlot => {
                 if i.op == Op::ReturnSlot {
                     wr!(0, rd!(i.a));
                 }
-                match frames.pop() {
-                    None => {
-                        if fuel_on {
-                            store.rt.fuel = Some(fuel);
-                        }
-                        return Ok(());
-                    }
-                    Some(fr) => {
-                        depth -= 1;
-                        func = fr.func;
-                        // SAFETY: see the function-level comment.
-                        code = unsafe { (*func).code.as_ptr() };
-                        pc = fr.pc;
-                        fp_off = fr.fp_off;
-                        if fr.inst != inst {
-                            inst = fr.inst;
-                            module = &*store.rt.instances[inst as usize].module;
-                        }
-                        refresh!();
-                    }
+                match ex.leave() {
+                    None => return Ok(()),
+                    Some(h) => set_hot!(h),
                 }
             }
             Op::Call => {
-                // Same instance, defined function: no store lookup needed for the kind.
-                let def = i.dst;
-                if depth >= max_depth {
-                    trap!(Trap::StackExhausted);
-                }
-                charge!();
-                // SAFETY: see the function-level comment.
-                let cf: *const CompiledFunc = tryt!(compiled(unsafe { &*module }, def));
-                let cfr = unsafe { &*cf };
-                let new_off = fp_off + i.a as usize;
-                let need = new_off + cfr.frame_size as usize;
-                if need > store.rt.stack.len() {
-                    tryt!(ensure_stack(&mut store.rt, need, max_cells));
-                }
-                let p = cfr.num_params as usize;
-                let nl = cfr.num_locals as usize;
-                if nl > 0 {
-                    store.rt.stack[new_off + p..new_off + p + nl].fill(0);
-                }
-                frames.push(Frame { func, pc, fp_off, inst });
-                depth += 1;
-                func = cf;
-                code = cfr.code.as_ptr();
-                pc = 0;
-                fp_off = new_off;
-                fp = unsafe { store.rt.stack.as_mut_ptr().add(fp_off) };
+                let inst = ex.inst;
+                set_hot!(tryt!(ex.enter(inst, i.dst, i.a, ip)));
             }
             Op::CallImport => {
-                let f = store.rt.instances[inst as usize].funcs[i.dst as usize];
-                call_func!(f, i.a);
+                let f = ex.store.rt.instances[ex.inst as usize].funcs[i.dst as usize];
+                set_hot!(tryt!(ex.call_func(f, i.a, ip)));
             }
             Op::CallIndirect => {
                 let e = extra!();
                 let idx = r32!(i.b);
-                let rt = &store.rt;
-                let id = &rt.instances[inst as usize];
-                let t = id.tables[e.dst as usize];
-                let expected = id.type_ids[i.dst as usize];
-                let cell = match rt.tables[t as usize].elems.get(idx as usize) {
-                    Some(&c) => c,
-                    None => trap!(Trap::TableOutOfBounds),
-                };
-                if cell == 0 {
-                    trap!(Trap::IndirectCallToNull);
-                }
-                let f = (cell - 1) as u32;
-                if rt.funcs[f as usize].type_id != expected {
-                    trap!(Trap::IndirectCallTypeMismatch);
-                }
-                call_func!(f, i.a);
+                set_hot!(tryt!(ex.call_indirect(i.dst, e.dst, idx, i.a, ip)));
             }
             Op::Copy => wr!(i.dst, rd!(i.a)),
             Op::Const32 => wr!(i.dst, i.a as u64),
@@ -563,14 +594,14 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
                 wr!(i.dst, v)
             }
             Op::GlobalGet => {
-                let rt = &store.rt;
-                let g = rt.instances[inst as usize].globals[i.a as usize];
+                let rt = &ex.store.rt;
+                let g = rt.instances[ex.inst as usize].globals[i.a as usize];
                 wr!(i.dst, rt.globals[g as usize].bits as u64)
             }
             Op::GlobalSet => {
                 let v = rd!(i.a);
-                let rt = &mut store.rt;
-                let g = rt.instances[inst as usize].globals[i.dst as usize];
+                let rt = &mut ex.store.rt;
+                let g = rt.instances[ex.inst as usize].globals[i.dst as usize];
                 rt.globals[g as usize].bits = v as u128;
             }
             Op::I32Load => load!(i, 4, |b| u32::from_le_bytes(b) as u64),
@@ -595,11 +626,11 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
             Op::MemorySize => wr!(i.dst, (mem_len / crate::store::PAGE_SIZE) as u64),
             Op::MemoryGrow => {
                 let delta = r32!(i.a);
-                let max_pages = store.config().max_memory_pages;
-                let rt = &mut store.rt;
-                let m = rt.instances[inst as usize].memories[0];
+                let max_pages = ex.store.config().max_memory_pages;
+                let rt = &mut ex.store.rt;
+                let m = rt.instances[ex.inst as usize].memories[0];
                 let r = rt.memories[m as usize].grow(delta, max_pages);
-                let (mm, l) = mem_cache(rt, inst);
+                let (mm, l) = mem_cache(rt, ex.inst);
                 mem = mm;
                 mem_len = l;
                 wr!(i.dst, r.unwrap_or(u32::MAX) as u64)
@@ -629,8 +660,8 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
                 let d = r32!(i.dst) as u64;
                 let s = r32!(i.a) as u64;
                 let n = r32!(i.b) as u64;
-                let rt = &mut store.rt;
-                let id = &rt.instances[inst as usize];
+                let rt = &mut ex.store.rt;
+                let id = &rt.instances[ex.inst as usize];
                 let seg = &id.module.datas[e.dst as usize];
                 let seg_len = if id.datas_alive[e.dst as usize] { seg.bytes.len() as u64 } else { 0 };
                 if s + n > seg_len || d + n > mem_len as u64 {
@@ -641,11 +672,11 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
                 unsafe { ptr::copy_nonoverlapping(src.as_ptr(), mem.add(d as usize), n as usize) }
             }
             Op::DataDrop => {
-                store.rt.instances[inst as usize].datas_alive[i.dst as usize] = false;
+                ex.store.rt.instances[ex.inst as usize].datas_alive[i.dst as usize] = false;
             }
             Op::TableGet => {
-                let rt = &store.rt;
-                let t = rt.instances[inst as usize].tables[i.b as usize];
+                let rt = &ex.store.rt;
+                let t = rt.instances[ex.inst as usize].tables[i.b as usize];
                 match rt.tables[t as usize].elems.get(r32!(i.a) as usize) {
                     Some(&c) => wr!(i.dst, c),
                     None => trap!(Trap::TableOutOfBounds),
@@ -654,24 +685,24 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
             Op::TableSet => {
                 let idx = r32!(i.a) as usize;
                 let v = rd!(i.b);
-                let rt = &mut store.rt;
-                let t = rt.instances[inst as usize].tables[i.dst as usize];
+                let rt = &mut ex.store.rt;
+                let t = rt.instances[ex.inst as usize].tables[i.dst as usize];
                 match rt.tables[t as usize].elems.get_mut(idx) {
                     Some(c) => *c = v,
                     None => trap!(Trap::TableOutOfBounds),
                 }
             }
             Op::TableSize => {
-                let rt = &store.rt;
-                let t = rt.instances[inst as usize].tables[i.a as usize];
+                let rt = &ex.store.rt;
+                let t = rt.instances[ex.inst as usize].tables[i.a as usize];
                 wr!(i.dst, rt.tables[t as usize].elems.len() as u64)
             }
             Op::TableGrow => {
                 let e = extra!();
                 let init = rd!(i.a);
                 let n = r32!(i.b);
-                let rt = &mut store.rt;
-                let t = rt.instances[inst as usize].tables[e.dst as usize];
+                let rt = &mut ex.store.rt;
+                let t = rt.instances[ex.inst as usize].tables[e.dst as usize];
                 let r = rt.tables[t as usize].grow(n, init);
                 wr!(i.dst, r.unwrap_or(u32::MAX) as u64)
             }
@@ -680,8 +711,8 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
                 let d = r32!(i.dst) as u64;
                 let v = rd!(i.a);
                 let n = r32!(i.b) as u64;
-                let rt = &mut store.rt;
-                let t = rt.instances[inst as usize].tables[e.dst as usize];
+                let rt = &mut ex.store.rt;
+                let t = rt.instances[ex.inst as usize].tables[e.dst as usize];
                 let elems = &mut rt.tables[t as usize].elems;
                 if d + n > elems.len() as u64 {
                     trap!(Trap::TableOutOfBounds);
@@ -693,8 +724,8 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
                 let d = r32!(i.dst) as u64;
                 let s = r32!(i.a) as u64;
                 let n = r32!(i.b) as u64;
-                let rt = &mut store.rt;
-                let id = &rt.instances[inst as usize];
+                let rt = &mut ex.store.rt;
+                let id = &rt.instances[ex.inst as usize];
                 let (td, ts) = (id.tables[e.dst as usize] as usize, id.tables[e.a as usize] as usize);
                 if d + n > rt.tables[td].elems.len() as u64 || s + n > rt.tables[ts].elems.len() as u64 {
                     trap!(Trap::TableOutOfBounds);
@@ -712,8 +743,8 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
                 let d = r32!(i.dst) as u64;
                 let s = r32!(i.a) as u64;
                 let n = r32!(i.b) as u64;
-                let rt = &mut store.rt;
-                let id = &rt.instances[inst as usize];
+                let rt = &mut ex.store.rt;
+                let id = &rt.instances[ex.inst as usize];
                 let t = id.tables[e.dst as usize] as usize;
                 let seg = &id.elems[e.a as usize];
                 if s + n > seg.len() as u64 || d + n > rt.tables[t].elems.len() as u64 {
@@ -723,10 +754,10 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
                 rt.tables[t].elems[d as usize..(d + n) as usize].copy_from_slice(&src);
             }
             Op::ElemDrop => {
-                store.rt.instances[inst as usize].elems[i.dst as usize] = Box::new([]);
+                ex.store.rt.instances[ex.inst as usize].elems[i.dst as usize] = Box::new([]);
             }
             Op::RefFunc => {
-                let f = store.rt.instances[inst as usize].funcs[i.a as usize];
+                let f = ex.store.rt.instances[ex.inst as usize].funcs[i.a as usize];
                 wr!(i.dst, f as u64 + 1)
             }
             Op::RefIsNull => wr!(i.dst, (rd!(i.a) == 0) as u64),

@@ -117,6 +117,12 @@ pub(crate) fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<s
     }
     // Sentinel: execution can never run off the end.
     tr.code.push(Instr::new(Op::Unreachable, 0, 0, 0));
+    // Branch targets become offsets relative to the instruction after the branch.
+    for (idx, ins) in tr.code.iter_mut().enumerate() {
+        if is_branch(ins.op) {
+            ins.dst = (ins.dst as i64 - (idx as i64 + 1)) as i32 as u32;
+        }
+    }
     let frame_size = base as u64 + tr.max_height as u64 + 1;
     if frame_size > u32::MAX as u64 / 2 {
         return Err("frame too large".into());
@@ -129,6 +135,20 @@ pub(crate) fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<s
         num_params: nparams,
         num_locals: nlocals as u32,
     })
+}
+
+/// Ops whose `dst` is a branch target.
+fn is_branch(op: Op) -> bool {
+    matches!(op, Op::Br | Op::BrIf | Op::BrIfNot) || cmp_branch_ops().contains(&op)
+}
+
+fn cmp_branch_ops() -> &'static [Op] {
+    &[
+        Op::BrI32Eq, Op::BrI32Ne, Op::BrI32LtS, Op::BrI32LtU, Op::BrI32GtS, Op::BrI32GtU, Op::BrI32LeS,
+        Op::BrI32LeU, Op::BrI32GeS, Op::BrI32GeU, Op::BrI32Eqz, Op::BrI64Eqz, Op::BrI64Eq, Op::BrI64Ne,
+        Op::BrI32EqImm, Op::BrI32NeImm, Op::BrI32LtSImm, Op::BrI32LtUImm, Op::BrI32GtSImm, Op::BrI32GtUImm,
+        Op::BrI32LeSImm, Op::BrI32LeUImm, Op::BrI32GeSImm, Op::BrI32GeUImm,
+    ]
 }
 
 fn cmp_branch(op: Op) -> Option<Op> {
