@@ -12,13 +12,21 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// iwasm as built by cargo, or EMBER_TEST_IWASM (tests/cross/run.sh: a qemu wrapper around the
+/// ARM bundle's bin/iwasm).
 pub fn iwasm() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_iwasm"))
+    std::env::var_os("EMBER_TEST_IWASM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_iwasm")))
 }
 
-/// The profile directory holding iwasm and libvmcore.so.
+/// The profile directory holding iwasm and libvmcore.so, or EMBER_TEST_LIB_DIR (tests/cross:
+/// the bundle's lib/).
 pub fn lib_dir() -> PathBuf {
-    iwasm().parent().expect("iwasm has a parent directory").to_path_buf()
+    match std::env::var_os("EMBER_TEST_LIB_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => iwasm().parent().expect("iwasm has a parent directory").to_path_buf(),
+    }
 }
 
 pub fn work_dir() -> PathBuf {
@@ -65,8 +73,14 @@ pub fn wasm_app(name: &str, extra: &[&str]) -> PathBuf {
     })
 }
 
-/// The host's C compiler as the cc crate finds it.
+/// The host's C compiler as the cc crate finds it, or EMBER_TEST_CC (tests/cross: the target's
+/// cross compiler).
 fn c_compiler() -> Command {
+    if let Some(cc) = std::env::var_os("EMBER_TEST_CC") {
+        let mut cmd = Command::new(cc);
+        cmd.arg("-O1");
+        return cmd;
+    }
     let triple = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
     cc::Build::new()
         .cargo_metadata(false)
@@ -126,8 +140,22 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// Runs `exe`; a C program built by [`c_program`] goes through EMBER_TEST_RUNNER when that is set
+/// (tests/cross: "qemu-<arch> -L <board root>", split at spaces).
 pub fn run(exe: &Path, args: &[&str]) -> Run {
-    let out: Output = Command::new(exe)
+    let runner: Vec<String> = match std::env::var("EMBER_TEST_RUNNER") {
+        Ok(r) if exe != iwasm() => r.split_whitespace().map(String::from).collect(),
+        _ => Vec::new(),
+    };
+    let mut cmd = match runner.split_first() {
+        Some((prog, rest)) => {
+            let mut c = Command::new(prog);
+            c.args(rest).arg(exe);
+            c
+        }
+        None => Command::new(exe),
+    };
+    let out: Output = cmd
         .args(args)
         .env_remove("RUST_LOG")
         .env_remove("RUST_BACKTRACE")
