@@ -25,7 +25,7 @@ build_payload() {
   # Host-side test drivers of the other suites (Rust integration tests that run iwasm as a
   # command): built for the host here, run inside the namespace with EMBER_TEST_IWASM pointing
   # at the qemu wrapper of the bundle's iwasm. Their paths go to $P/host-tests.list.
-  host_test_exes nn_backends > "$P/host-tests.list"
+  host_test_exes wasi core_cli core_native core_capi nn_backends nn_demo > "$P/host-tests.list"
 }
 
 # host_test_exes NAME...: builds the root package's integration tests NAME (host) and prints

@@ -56,8 +56,12 @@ setup_scratch() {
     printf '#!/bin/sh\nexec %s -L %s %s "$@"\n' "$QEMU" "$BOARD_ROOT" "$b" > "$SCRATCH/bin/$(basename "$b")"
     chmod +x "$SCRATCH/bin/$(basename "$b")"
   done
-  # Nothing may come from the developer's cache or home: only the bundle counts.
-  export EMBER_CACHE="$SCRATCH/no-cache" HOME="$SCRATCH/home" TMPDIR="$SCRATCH/tmp"
+  # Nothing may come from the developer's cache or home: only the bundle counts. The scratch
+  # cache holds the real model and the photo (tests/nn_demo.rs reads them there), no engines.
+  mkdir -p "$SCRATCH/cache/models" "$SCRATCH/cache/pictures"
+  cp "$EMBER_CACHE/models/"face_detection_short_range*.tflite "$SCRATCH/cache/models/" 2>/dev/null || true
+  cp "$EMBER_CACHE/pictures/"astronaut.* "$SCRATCH/cache/pictures/" 2>/dev/null || true
+  export EMBER_CACHE="$SCRATCH/cache" HOME="$SCRATCH/home" TMPDIR="$SCRATCH/tmp"
   export IWASM="$SCRATCH/bin/iwasm"
   if [ "$TARGET_NAME" = armv7 ]; then
     # qemu-arm 7.2 does not apply -L to statx, so ArmNN's compiled-in backend folder is not found
@@ -149,6 +153,31 @@ armnn_found() {
     "$SCRATCH/payload/wasm/nn_values.wasm" /models 2>&1 >/dev/null | grep -o 'ArmNN backends \[[^]]*\]' | head -n1
 }
 
+# WASI preview1 (tests/wasi.rs: every area, exact stdout, the hostile-path set) against the
+# bundle's iwasm.
+suite_wasi() {
+  local exe; exe="$(host_test wasi)"
+  [ -x "$exe" ] || { echo "wasi test binary missing"; return 1; }
+  env EMBER_TEST_IWASM="$IWASM" "$exe" --test-threads=2
+}
+
+# iwasm's CLI (tests/core_cli.rs, including pool mode), native libraries (tests/core_native.rs:
+# --native-lib with validated pointers, a separately built library allocating from iwasm's pool,
+# symbols defined only by libvmcore.so) and C programs embedding libvmcore.so (tests/core_capi.rs,
+# pool and allocator modes). The C code is cross-compiled against the bundle's libvmcore.so
+# (EMBER_TEST_CC, EMBER_TEST_LIB_DIR) and the C programs run under qemu (EMBER_TEST_RUNNER).
+suite_core() {
+  local exe rc=0 t
+  for t in core_cli core_native core_capi; do
+    exe="$(host_test "$t")"
+    [ -x "$exe" ] || { echo "$t test binary missing"; return 1; }
+    echo "--- $t"
+    env EMBER_TEST_IWASM="$IWASM" EMBER_TEST_LIB_DIR="$EMBER_DIR/lib" EMBER_TEST_CC="$GNU_TRIPLET-gcc" \
+      EMBER_TEST_RUNNER="$QEMU -L $BOARD_ROOT" "$exe" --test-threads=2 || rc=1
+  done
+  return $rc
+}
+
 suite_nn_tflite_litert()  { nn_case litert tflite tflite_ EMBER_TFLITE_ENGINE=litert; }
 suite_nn_tflite_classic() { nn_case classic tflite tflite_ EMBER_TFLITE_ENGINE=classic; }
 suite_nn_armnn_cpuacc() {
@@ -166,8 +195,16 @@ suite_nn_armnn_cpuref() {
   nn_case cpuref armnn armnn_ EMBER_ARMNN_BACKENDS_PATH="$dir"
 }
 
+# The main demo (tests/nn_demo.rs: BlazeFace finds the face in the photo) on both TFLite engines.
+suite_nn_demo() {
+  local exe; exe="$(host_test nn_demo)"
+  [ -x "$exe" ] || { echo "nn_demo test binary missing"; return 1; }
+  env EMBER_TEST_IWASM="$IWASM" "$exe" --test-threads=2
+}
+
 suite_nn() {
   if [ "$TARGET_NAME" = aarch64 ]; then
+    run_suite nn-demo suite_nn_demo
     run_suite nn-tflite-litert suite_nn_tflite_litert
     run_suite nn-tflite-classic suite_nn_tflite_classic
     run_suite nn-armnn-cpuacc suite_nn_armnn_cpuacc
@@ -184,6 +221,8 @@ inside_main() {
   for s in "${wanted[@]}"; do
     case "$s" in
       spec) [ "$SPEC_MODE" = none ] || run_suite "spec-$SPEC_MODE" suite_spec ;;
+      wasi) run_suite wasi suite_wasi ;;
+      native) run_suite native+cli suite_core ;;
       *) if declare -F "suite_$s" >/dev/null; then "suite_$s"; else note "unknown suite $s"; fi ;;
     esac
   done
