@@ -499,6 +499,26 @@ fn deeply_nested_blocks_do_not_overflow_the_native_stack() {
 }
 
 #[test]
+fn absurd_local_counts_are_rejected_and_big_frames_work() {
+    // 0xffff_ffff i64 locals: must be refused without trying to allocate them.
+    let body = [1, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7e, 0x0b];
+    assert!(Module::new(&one_function_module(&[], &[], &body)).is_err());
+    // Two groups whose sum overflows u32.
+    let body = [2, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7e, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f, 0x0b];
+    assert!(Module::new(&one_function_module(&[], &[], &body)).is_err());
+    // 40 000 locals: valid; the call either runs or reports exhaustion, never crashes.
+    let wat = r#"(module (func (export "f") (result i64) (local $x i64) (local i64) "#.to_string()
+        + &"(local i64) ".repeat(39_998)
+        + "(local.set $x (i64.const 5)) (local.get $x)))";
+    let mut store = Store::new(Config::default(), ());
+    let inst = instantiate(&mut store, &wat);
+    match call(&mut store, inst, "f", &[]) {
+        Ok(v) => assert_eq!(v, vec![Val::I64(5)]),
+        Err(t) => assert_eq!(t, Trap::StackExhausted),
+    }
+}
+
+#[test]
 fn calls_with_wrong_arguments_are_errors() {
     let mut store = Store::new(Config::default(), ());
     let inst = instantiate(&mut store, r#"(module (func (export "f") (param i32) (result i32) (local.get 0)))"#);
