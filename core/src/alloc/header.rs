@@ -152,3 +152,46 @@ pub unsafe fn realloc_system(p: *mut u8, new_size: usize) -> Option<Option<(*mut
         Some(Some((np, size)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static USER_BYTES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    unsafe extern "C" fn user_malloc(n: u32) -> *mut u8 {
+        USER_BYTES.fetch_add(n as usize, std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: plain libc-backed allocation with an 8-byte alignment, as a C malloc may give.
+        unsafe { System.alloc(Layout::from_size_align_unchecked(n as usize, 8)) }
+    }
+    unsafe extern "C" fn user_free(_p: *mut u8) {
+        // Leaked on purpose: the test only checks that the right function is called.
+        USER_BYTES.fetch_add(1 << 40, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    #[test]
+    fn headers_keep_size_origin_and_alignment() {
+        for align in [1usize, 8, 16, 64, 4096] {
+            let l = Layout::from_size_align(100, align).unwrap();
+            let p = alloc_system(l).unwrap();
+            assert_eq!(p as usize % align, 0);
+            // SAFETY: live header block.
+            unsafe {
+                assert_eq!(size_of(p), Some(100));
+                let (np, old) = realloc_system(p, 5000).unwrap().unwrap();
+                assert_eq!(old, 100);
+                assert_eq!(np as usize % align.max(16), 0);
+                assert_eq!(free(np, None), Some(5000));
+            }
+            let u = alloc_user(l, user_malloc).unwrap();
+            assert_eq!(u as usize % align, 0);
+            // SAFETY: live header block.
+            unsafe {
+                assert_eq!(size_of(u), Some(100));
+                assert!(realloc_system(u, 10).is_none(), "user blocks are not realloc'ed by libc");
+                let before = USER_BYTES.load(std::sync::atomic::Ordering::Relaxed);
+                assert_eq!(free(u, Some(user_free)), Some(100));
+                assert!(USER_BYTES.load(std::sync::atomic::Ordering::Relaxed) > before);
+            }
+        }
+    }
+}

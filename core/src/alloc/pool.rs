@@ -219,3 +219,48 @@ pub fn room_for(bytes: usize) -> bool {
     let fits = unsafe { st.tlsf.iter_blocks(buf) }.any(|b| !b.is_occupied() && b.max_payload_size() >= bytes);
     fits
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The only test touching the process's pool. The global mode stays
+    /// "system", so no other allocation of the test binary lands in it.
+    #[test]
+    fn tlsf_pool_accounting_reserve_and_retirement() {
+        let mut buf = vec![0u8; 1 << 20];
+        // SAFETY: `buf` outlives the pool (retired below before it drops).
+        unsafe { install(buf.as_mut_ptr(), buf.len()) }.unwrap();
+        assert!(is_active());
+        // SAFETY: as above (a second install must be refused).
+        assert!(unsafe { install(buf.as_mut_ptr(), buf.len()) }.is_err());
+        let (total, free0, _) = sizes().unwrap();
+        assert_eq!(total, 1 << 20);
+
+        let l = Layout::from_size_align(1000, 16).unwrap();
+        let (a, ua) = alloc(l, true).unwrap();
+        assert!(ua >= 1000 && owns(a.as_ptr()));
+        let (_, free1, _) = sizes().unwrap();
+        assert!(free0 - free1 >= 1000);
+
+        // Strict allocations stop at the reserve (pool/8 = 128 KiB); others may use it.
+        let big = Layout::from_size_align(900 << 10, 16).unwrap();
+        assert!(alloc(big, true).is_none());
+        let (b, _) = alloc(big, false).unwrap();
+        assert!(!room_for(200 << 10));
+
+        // SAFETY: live blocks of this pool with their alignment.
+        unsafe {
+            let (a2, _, new) = realloc(a, Layout::from_size_align(4000, 16).unwrap(), false).unwrap();
+            assert!(new >= 4000);
+            free(a2, 16);
+            free(b, 16);
+        }
+        let (_, free2, largest) = sizes().unwrap();
+        assert_eq!(free2, free0);
+        assert_eq!(largest, free0);
+        let p = buf.as_mut_ptr();
+        retire();
+        assert!(!is_active() && !owns(p) && owned_by_retired(p));
+    }
+}

@@ -75,9 +75,8 @@ pub unsafe fn register(module: &str, symbols: *const NativeSymbol, n: u32, raw: 
             let text = unsafe { CStr::from_ptr(s.signature) }.to_string_lossy();
             let sig = Signature::parse(&text).map_err(|e| format!("{module}.{field}: {e}"))?;
             if !raw {
-                let n_float = sig.params.iter().filter(|p| matches!(p, signature::Param::F32 | signature::Param::F64)).count();
-                let n_int = 1 + sig.params.len() - n_float;
-                if !invoke::fits(n_int, n_float) {
+                let probe: Vec<invoke::Arg> = std::iter::once(invoke::Arg::Ptr(0)).chain(sig.params.iter().map(|p| p.probe_arg())).collect();
+                if !invoke::fits(&probe) {
                     return Err(format!(
                         "{module}.{field}: this signature cannot be called on this architecture; use wasm_runtime_register_natives_raw"
                     ));

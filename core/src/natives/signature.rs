@@ -31,6 +31,18 @@ pub enum Param {
 }
 
 impl Param {
+    /// A placeholder native argument of this parameter's C type (for layout checks).
+    pub fn probe_arg(self) -> super::invoke::Arg {
+        use super::invoke::Arg;
+        match self {
+            Param::I32 | Param::Len => Arg::I32(0),
+            Param::I64 => Arg::I64(0),
+            Param::F32 => Arg::F32(0),
+            Param::F64 => Arg::F64(0),
+            Param::ExternRef | Param::Ptr { .. } | Param::Str => Arg::Ptr(0),
+        }
+    }
+
     pub fn val_type(self) -> ValType {
         match self {
             Param::I64 => ValType::I64,

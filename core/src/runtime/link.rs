@@ -224,20 +224,23 @@ fn call_with_signature(inst: &ModuleInst, e: &NativeEntry, env: *mut c_void, arg
     // SAFETY: we are the host call in progress; the store path is `active`.
     let (base, len) = unsafe { inst.memory_raw() }.unwrap_or((std::ptr::null_mut(), 0));
     let mut nargs = Vec::with_capacity(args.len() + 1);
-    nargs.push(Arg::Int(env as u64));
+    nargs.push(Arg::Ptr(env as usize));
     for (i, p) in sig.params.iter().enumerate() {
         let v = args.get(i).ok_or_else(|| Trap::Host("native call: argument count mismatch".into()))?;
         let bits = val_bits(v);
         nargs.push(match p {
-            Param::I32 | Param::Len | Param::I64 | Param::ExternRef => Arg::Int(bits),
-            Param::F32 | Param::F64 => Arg::Float(bits),
+            Param::I32 | Param::Len => Arg::I32(bits as u32),
+            Param::I64 => Arg::I64(bits),
+            Param::ExternRef => Arg::Ptr(bits as usize),
+            Param::F32 => Arg::F32(bits as u32),
+            Param::F64 => Arg::F64(bits),
             Param::Ptr { with_len } => {
                 let off = bits;
                 let size = if *with_len { args.get(i + 1).map(val_bits).unwrap_or(0) } else { 1 };
                 if base.is_null() || off.checked_add(size).is_none_or(|end| end > len as u64) {
                     return Err(Trap::MemoryOutOfBounds);
                 }
-                Arg::Int(base as u64 + off)
+                Arg::Ptr(base as usize + off as usize)
             }
             Param::Str => {
                 let off = bits as usize;
@@ -246,7 +249,7 @@ fn call_with_signature(inst: &ModuleInst, e: &NativeEntry, env: *mut c_void, arg
                 if off >= mem.len() || !mem[off..].contains(&0) {
                     return Err(Trap::MemoryOutOfBounds);
                 }
-                Arg::Int(base as u64 + off as u64)
+                Arg::Ptr(base as usize + off)
             }
         });
     }
