@@ -226,6 +226,9 @@ fn model_set(engine: &str) {
     let c = b.ctx(g);
     let out = b.run_f32(c, &[2, 5, 5, 1], &ramp(50), 1);
     assert_eq!(out, vec![vec![12.0, 37.0]], "{engine}: dynamic batch");
+    // Only the batch is dynamic: another spatial size is refused, and the context goes on.
+    assert_eq!(b.set(c, 0, &[1, 4, 4, 1], ty::FP32, &f32_bytes(&ramp(16))), INVALID_ARGUMENT);
+    assert_eq!(b.run_f32(c, &[1, 5, 5, 1], &ramp(25), 1), vec![vec![12.0]], "{engine}: back to batch 1");
     b.release(g, &[c]);
 
     // conv + fully connected + softmax against the generator's pure-Python reference.

@@ -466,6 +466,7 @@ impl Graph for LiteRtGraph {
             out_bufs: Vec::new(),
             compiled,
             computed: false,
+            broken: false,
         };
         for i in 0..ctx.inputs.len() {
             let b = ctx.make_buffer(false, i)?;
@@ -488,6 +489,9 @@ struct LiteRtContext {
     // Declared last: buffers are destroyed (in Drop) before the compiled model.
     compiled: Compiled,
     computed: bool,
+    /// Set when a resize failed half-way: LiteRT's shapes and our buffers may disagree, so the
+    /// context refuses further work instead of running on mismatched buffers.
+    broken: bool,
 }
 
 // SAFETY: the compiled model and its buffers are used by one thread at a time.
@@ -533,7 +537,8 @@ impl LiteRtContext {
     }
 
     fn resize(&mut self, index: usize, dims: &[u32]) -> Result<()> {
-        let api = self.api();
+        let graph = self.graph.clone();
+        let api = &graph.rt.api;
         let d: Vec<c_int> = dims.iter().map(|&x| x as c_int).collect();
         // SAFETY: compiled model live; d has d.len() entries.
         let s = unsafe { (api.resize_input)(self.compiled.handle, 0, index, d.as_ptr(), d.len()) };
@@ -543,6 +548,8 @@ impl LiteRtContext {
                 status_name(s)
             )));
         }
+        // From here until the new buffers exist, LiteRT's shapes and ours differ.
+        self.broken = true;
         let mut layouts: Vec<Layout> = vec![self.outputs[0].layout; self.outputs.len()];
         // SAFETY: layouts has room for every output layout.
         let s = unsafe { (api.output_layouts)(self.compiled.handle, 0, layouts.len(), layouts.as_mut_ptr(), true) };
@@ -571,10 +578,19 @@ impl LiteRtContext {
             self.out_bufs.push(b);
         }
         self.computed = false;
+        self.broken = false;
+        Ok(())
+    }
+
+    fn usable(&self) -> Result<()> {
+        if self.broken {
+            return Err(Error::runtime("this execution context failed during a resize; make a new one"));
+        }
         Ok(())
     }
 
     fn output_index(&self, index: u32) -> Result<usize> {
+        self.usable()?;
         if index as usize >= self.outputs.len() {
             return Err(Error::invalid(format!(
                 "output {index} does not exist (the model has {})",
@@ -590,6 +606,7 @@ impl LiteRtContext {
 
 impl Context for LiteRtContext {
     fn set_input(&mut self, index: u32, t: &TensorIn<'_>) -> Result<()> {
+        self.usable()?;
         let i = index as usize;
         if i >= self.inputs.len() {
             return Err(Error::invalid(format!("input {index} does not exist (the model has {})", self.inputs.len())));
@@ -627,6 +644,7 @@ impl Context for LiteRtContext {
     }
 
     fn compute(&mut self) -> Result<()> {
+        self.usable()?;
         let api = self.api();
         // SAFETY: compiled model and buffers live; the vectors hold the right counts.
         let s = unsafe {
