@@ -21,3 +21,33 @@ fn c_embedding_exercises_the_api() {
     assert_eq!(oks, 2 * 28 + 11, "{}", r.stdout);
     assert!(r.stdout.ends_with("0 failure(s)\n"));
 }
+
+/// vmcore-sys's Rust mirror has the header's layout (libvmcore.so's own
+/// mirror, core/src/capi/types.rs, is exercised by the C embedding test).
+#[test]
+fn rust_mirror_matches_the_header_layout() {
+    use std::mem::{offset_of, size_of};
+    use vmcore_sys::*;
+    let r = run(&c_program("layout"), &[]);
+    assert_eq!(r.code, Some(0));
+    let expected = [
+        ("RuntimeInitArgs size", size_of::<RuntimeInitArgs>()),
+        ("RuntimeInitArgs.mem_alloc_option", offset_of!(RuntimeInitArgs, mem_alloc_option)),
+        ("RuntimeInitArgs.native_module_name", offset_of!(RuntimeInitArgs, native_module_name)),
+        ("RuntimeInitArgs.native_symbols", offset_of!(RuntimeInitArgs, native_symbols)),
+        ("RuntimeInitArgs.n_native_symbols", offset_of!(RuntimeInitArgs, n_native_symbols)),
+        ("RuntimeInitArgs.running_mode", offset_of!(RuntimeInitArgs, running_mode)),
+        ("RuntimeInitArgs.enable_linux_perf", offset_of!(RuntimeInitArgs, enable_linux_perf)),
+        ("MemAllocOption size", size_of::<MemAllocOption>()),
+        ("NativeSymbol size", size_of::<NativeSymbol>()),
+        ("NativeSymbol.attachment", offset_of!(NativeSymbol, attachment)),
+        ("mem_alloc_info_t size", size_of::<mem_alloc_info_t>()),
+        ("ember_mem_stats_t size", size_of::<ember_mem_stats_t>()),
+        ("ember_mem_stats_t.failed_allocs", offset_of!(ember_mem_stats_t, failed_allocs)),
+    ];
+    for (name, rust) in expected {
+        let line = r.stdout.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} missing"));
+        let c: usize = line.rsplit(' ').next().unwrap().parse().unwrap();
+        assert_eq!(c, rust, "{name}");
+    }
+}

@@ -1,5 +1,6 @@
 //! C types of wasm_export.h / lib_export.h, mirrored with `#[repr(C)]`.
-//! The header is the source of truth; tests/capi_layout.rs checks sizes.
+//! The header is the source of truth; vmcore-sys mirrors the same structs and
+//! tests/core_capi.rs checks that mirror against the C compiler's layout.
 
 use std::ffi::{c_char, c_void};
 

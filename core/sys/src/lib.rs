@@ -1,6 +1,6 @@
 //! Rust declarations of libvmcore.so's C API, for Rust programs that link it
 //! dynamically (iwasm). The header core/include/wasm_export.h is the source
-//! of truth; tests/capi_layout.rs checks the struct layouts against it.
+//! of truth; tests/core_capi.rs checks the struct layouts against it.
 #![allow(non_camel_case_types)]
 
 use std::ffi::{c_char, c_int, c_void};
