@@ -168,7 +168,9 @@ pub fn register_table(table: &'static ember_nn_abi::Backend, name: &str) -> Arc<
 /// Find (loading if needed) the backend for `enc`. The error is the message that was logged.
 pub fn backend_for(enc: u32) -> Result<Arc<LoadedBackend>, String> {
     let preferred: Vec<String> = config::with_settings(|s| s.preferred_backends.clone());
-    let dirs = search_dirs();
+    // Directories are listed only when a name is not registered yet (reading /proc/self/maps
+    // on every load would be wasted work once the backends are loaded).
+    let dirs: std::cell::OnceCell<Vec<PathBuf>> = std::cell::OnceCell::new();
     let mut tried_names: Vec<String> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
 
@@ -180,7 +182,7 @@ pub fn backend_for(enc: u32) -> Result<Arc<LoadedBackend>, String> {
         if !tried.contains(&file) {
             tried.push(file.clone());
         }
-        for dir in &dirs {
+        for dir in dirs.get_or_init(search_dirs) {
             let path = dir.join(&file);
             if !path.is_file() {
                 continue;
@@ -220,6 +222,7 @@ pub fn backend_for(enc: u32) -> Result<Arc<LoadedBackend>, String> {
             return Ok(b);
         }
     }
+    let dirs = dirs.get_or_init(search_dirs);
     let msg = format!(
         "no wasi-nn backend for encoding {} ({}): tried {} in {}{}{}",
         encoding_name(enc),
