@@ -181,6 +181,13 @@ fn tflite_found_next_to_libvmcore_by_encoding() {
 /// Several instances running wasi-nn at once from different threads of one process (C API,
 /// tests/nn/embed/threads.c), sharing each backend: 8 instances of the hostile guest and of the
 /// value tests per backend.
+///
+/// Found with it (about 1 run in 100 of the hostile guest): ArmNN 20.08's
+/// Runtime::LoadNetwork takes its NetworkId from a plain `m_NetworkIdCounter++` outside the
+/// runtime's lock, so two threads loading at once can get the same id; the second network then
+/// replaces the first in the runtime's map, and the first owner's EnqueueWorkload fails with
+/// "unordered_map::at" after an unload (or runs the other network). The ArmNN backend must
+/// serialize its LoadNetwork/UnloadNetwork calls on one IRuntime.
 #[test]
 fn threads_instances_share_backends() {
     let dir = scratch("threads");
