@@ -387,6 +387,12 @@ const OP_CONV_2D: i32 = 3;
 const OP_DEPTHWISE_CONV_2D: i32 = 4;
 const OP_L2_POOL_2D: i32 = 12;
 const OP_MAX_POOL_2D: i32 = 17;
+const OP_ADD: i32 = 0;
+const OP_CONCATENATION: i32 = 2;
+const OP_FULLY_CONNECTED: i32 = 9;
+const OP_MUL: i32 = 18;
+const OP_SUB: i32 = 41;
+const OP_DIV: i32 = 42;
 const MAX_WINDOW: u32 = 1 << 12;
 
 /// (BuiltinOperator, the BuiltinOptions type its options must have) for common operators:
@@ -440,9 +446,30 @@ fn check_options(code: i32, op: &Table<'_>, input: Option<&TensorDecl>) -> R<()>
             bad(format!("{what} {v} is outside 1..{MAX_WINDOW}"))
         }
     };
+    // Enum fields out of their range crash the classic engine at compute (a Conv2D padding of
+    // 108 did): Padding is SAME 0 / VALID 1, ActivationFunctionType NONE 0 .. SIGN_BIT 5.
+    let padding = |field: usize| -> R<()> {
+        match o.i8_or(field, 0)? {
+            0 | 1 => Ok(()),
+            p => bad(format!("padding {p} is neither SAME nor VALID")),
+        }
+    };
+    let activation = |field: usize| -> R<()> {
+        match o.i8_or(field, 0)? {
+            0..=5 => Ok(()),
+            a => bad(format!("fused activation {a} is unknown")),
+        }
+    };
+    match code {
+        OP_FULLY_CONNECTED | OP_ADD | OP_MUL | OP_SUB | OP_DIV => activation(0)?,
+        OP_CONCATENATION => activation(1)?,
+        _ => {}
+    }
     match code {
         OP_AVERAGE_POOL_2D | OP_MAX_POOL_2D | OP_L2_POOL_2D => {
-            // Pool2DOptions: padding, stride_w, stride_h, filter_width, filter_height.
+            // Pool2DOptions: padding, stride_w, stride_h, filter_width, filter_height, activation.
+            padding(0)?;
+            activation(5)?;
             in_range(o.u32_or(1, 0)?, "pool stride")?;
             in_range(o.u32_or(2, 0)?, "pool stride")?;
             let fw = in_range(o.u32_or(3, 0)?, "pool filter width")?;
@@ -455,6 +482,8 @@ fn check_options(code: i32, op: &Table<'_>, input: Option<&TensorDecl>) -> R<()>
         }
         OP_CONV_2D => {
             // Conv2DOptions: padding, stride_w, stride_h, activation, dilation_w, dilation_h.
+            padding(0)?;
+            activation(3)?;
             in_range(o.u32_or(1, 0)?, "conv stride")?;
             in_range(o.u32_or(2, 0)?, "conv stride")?;
             in_range(o.u32_or(4, 1)?, "conv dilation")?;
@@ -463,6 +492,8 @@ fn check_options(code: i32, op: &Table<'_>, input: Option<&TensorDecl>) -> R<()>
         OP_DEPTHWISE_CONV_2D => {
             // DepthwiseConv2DOptions: padding, stride_w, stride_h, depth_multiplier, activation,
             // dilation_w, dilation_h.
+            padding(0)?;
+            activation(4)?;
             in_range(o.u32_or(1, 0)?, "depthwise stride")?;
             in_range(o.u32_or(2, 0)?, "depthwise stride")?;
             in_range(o.u32_or(5, 1)?, "depthwise dilation")?;
