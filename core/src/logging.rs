@@ -11,6 +11,23 @@ use log::LevelFilter;
 static INIT: Once = Once::new();
 static FROM_ENV: AtomicBool = AtomicBool::new(false);
 
+/// env_logger, with every allocation it makes (its per-thread format
+/// buffers) taken from the system allocator, so log state never lives in a
+/// memory pool that may be retired.
+struct SystemAllocLogger(env_logger::Logger);
+
+impl log::Log for SystemAllocLogger {
+    fn enabled(&self, m: &log::Metadata<'_>) -> bool {
+        self.0.enabled(m)
+    }
+    fn log(&self, r: &log::Record<'_>) {
+        crate::alloc::with_system(|| self.0.log(r))
+    }
+    fn flush(&self) {
+        crate::alloc::with_system(|| self.0.flush())
+    }
+}
+
 /// Install the logger (idempotent). Default level: warnings.
 pub fn init() {
     INIT.call_once(|| {
@@ -21,8 +38,10 @@ pub fn init() {
             if !from_env {
                 b.filter_level(LevelFilter::Trace);
             }
-            if b.try_init().is_ok() && !from_env {
-                log::set_max_level(LevelFilter::Warn);
+            let logger = b.build();
+            let max = if from_env { logger.filter() } else { LevelFilter::Warn };
+            if log::set_boxed_logger(Box::new(SystemAllocLogger(logger))).is_ok() {
+                log::set_max_level(max);
             }
         })
     });

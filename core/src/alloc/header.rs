@@ -165,7 +165,7 @@ mod tests {
     }
     unsafe extern "C" fn user_free(_p: *mut u8) {
         // Leaked on purpose: the test only checks that the right function is called.
-        USER_BYTES.fetch_add(1 << 40, std::sync::atomic::Ordering::Relaxed);
+        USER_BYTES.fetch_add(1 << 20, std::sync::atomic::Ordering::Relaxed);
     }
 
     #[test]

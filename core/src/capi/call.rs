@@ -356,6 +356,7 @@ pub unsafe extern "C" fn wasm_application_execute_main(inst: *mut ModuleInst, ar
 fn execute_main(inst: &ModuleInst, args: &[String]) -> bool {
     let env = inst.singleton_env();
     if let Some(f) = lookup(inst, "_start") {
+        log::debug!("running _start");
         // SAFETY: handles live as long as the instance.
         let fh = unsafe { &*f };
         return call_func(inst, env, fh, &[], &mut []);
@@ -520,6 +521,7 @@ fn execute_func(inst: &ModuleInst, name: &str, args: &[String]) -> bool {
         }
     }
     let mut res: Vec<Val> = fh.ty.results.iter().map(|t| Val::default_of(*t)).collect();
+    log::debug!("calling {name} with {} argument(s)", vals.len());
     if !call_func(inst, inst.singleton_env(), fh, &vals, &mut res) {
         return false;
     }

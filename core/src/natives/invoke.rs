@@ -103,7 +103,7 @@ fn layout(args: &[Arg]) -> Result<Frame, &'static str> {
     let mut used = [false; 16];
     let mut vfp_done = false;
     let mut words: usize = 0;
-    let mut push = |f: &mut Frame, w: u32, words: &mut usize| -> Result<(), &'static str> {
+    let push = |f: &mut Frame, w: u32, words: &mut usize| -> Result<(), &'static str> {
         if *words == MAX_STACK_SLOTS {
             return Err("too many arguments for a native call");
         }

@@ -119,7 +119,9 @@ pub fn lookup(module: &str, field: &str) -> Option<NativeEntry> {
         .find_map(|g| g.entries.iter().find(|e| e.field == field).cloned())
 }
 
-/// Forget everything (wasm_runtime_destroy).
+/// Forget everything (wasm_runtime_destroy). The vector itself is replaced,
+/// so its buffer goes back to the current mode before a pool is retired.
 pub fn clear() {
-    registry().clear();
+    let old = std::mem::take(&mut *registry());
+    drop(old);
 }

@@ -100,10 +100,13 @@ pub fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u32) -> 
                     ));
                 }
             }
+            log::trace!("import {m}.{f}: native function{}", if entry.raw { " (raw)" } else { "" });
             native_func(store, ft.clone(), ip, entry)
         } else if let Some(def) = (m == WASI_MODULE).then(|| crate::wasi::lookup(f)).flatten() {
+            log::trace!("import {m}.{f}: WASI");
             host_func(store, ft, def, m)?
         } else if let Some(def) = crate::nn::lookup(m, f) {
+            log::trace!("import {m}.{f}: wasi-nn");
             host_func(store, ft, def, m)?
         } else {
             return Err(format!("cannot link import {m}.{f}: no native symbol, WASI or wasi-nn function of that name"));
@@ -111,6 +114,14 @@ pub fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u32) -> 
         externs.push(Extern::Func(func));
     }
 
+    let config = store.config();
+    log::debug!(
+        "instantiating: {} imports linked, operand stack {} slots, fuel {:?}, WASI {}",
+        externs.len(),
+        config.max_stack_cells,
+        config.fuel,
+        if store.data().wasi.is_some() { "on" } else { "off" }
+    );
     let instance = Instance::new(store, &module.module, &externs).map_err(|e| e.to_string())?;
     inst.instance.set(Some(instance));
     inst.memory.set(instance.memory(store));

@@ -27,6 +27,12 @@ impl LoadedModule {
         }
         // One line, whatever the parser's message looks like.
         let module = ember_interp::Module::new(bytes).map_err(|e| e.to_string().split_whitespace().collect::<Vec<_>>().join(" "))?;
+        log::debug!(
+            "loaded a module of {} bytes: {} imports, {} exports",
+            bytes.len(),
+            module.imports().len(),
+            module.exports().len()
+        );
         Ok(Box::new(LoadedModule { module, settings: UnsafeCell::new(ModuleSettings::default()) }))
     }
 
