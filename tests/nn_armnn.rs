@@ -299,9 +299,15 @@ fn corrupt_and_truncated_models_are_errors() {
     assert!(nn.load(b"TFL3").is_err());
     let junk: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
     assert_eq!(nn.load(&junk).unwrap_err().code, NnError::InvalidArgument);
+    // A malformed model is the guest's error (invalid_argument), or names an operator ArmNN cannot
+    // run (unsupported_operation); never runtime_error.
+    let malformed = |e: Failure, what: &str| {
+        assert!(matches!(e.code, NnError::InvalidArgument | NnError::UnsupportedOperation), "{what}: {e:?}");
+    };
     for cut in 0..sum.len() {
-        if let Ok(g) = nn.load(&sum[..cut]) {
-            nn.unload(g);
+        match nn.load(&sum[..cut]) {
+            Ok(g) => nn.unload(g),
+            Err(e) => malformed(e, &format!("sum cut at {cut}")),
         }
     }
     // Every single byte changed: an error or a model that runs, never a crash.
@@ -309,7 +315,11 @@ fn corrupt_and_truncated_models_are_errors() {
     for i in 0..sum.len() {
         let mut m = sum.clone();
         m[i] ^= 0xA5;
-        if let Ok(g) = nn.load(&m) {
+        let loaded = nn.load(&m);
+        if let Err(e) = &loaded {
+            malformed(Failure { code: e.code, message: e.message.clone() }, &format!("sum byte {i}"));
+        }
+        if let Ok(g) = loaded {
             ok += 1;
             if let Ok(c) = nn.context(g) {
                 let _ = nn.set_input(c, 0, &[1, 5, 5, 1], tensor_type::FP32, &f32_bytes(&ramp(25)));

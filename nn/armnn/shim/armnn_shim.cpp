@@ -56,6 +56,13 @@ template <typename F>
 uint32_t guarded(char *err, size_t err_len, uint32_t code_for_armnn, F body) {
     try {
         return body();
+    } catch (const armnn::LayerValidationException &e) {
+        // Shapes that do not fit together: a malformed model.
+        set_error(err, err_len, e.what());
+        return EMBER_NN_INVALID_ARGUMENT;
+    } catch (const armnn::GraphValidationException &e) {
+        set_error(err, err_len, e.what());
+        return EMBER_NN_INVALID_ARGUMENT;
     } catch (const armnn::Exception &e) {
         set_error(err, err_len, e.what());
         return code_for_armnn;
@@ -244,8 +251,11 @@ uint32_t ember_armnn_net_tensor_desc(const ember_armnn_net *net, int is_output, 
         for (unsigned int i = 0; i < info.GetNumDimensions(); ++i) desc->dims[i] = info.GetShape()[i];
         desc->num_elements = info.GetNumElements();
         desc->num_bytes = info.GetNumBytes();
-        desc->scale = info.GetQuantizationScale();
-        desc->offset = info.GetQuantizationOffset();
+        // GetQuantizationScale asserts (aborts) on per-axis quantization: guard it.
+        if (!info.HasMultipleQuantizationScales()) {
+            desc->scale = info.GetQuantizationScale();
+            desc->offset = info.GetQuantizationOffset();
+        }
         return EMBER_NN_SUCCESS;
     });
 }

@@ -128,7 +128,7 @@ impl Runtime {
         let code = unsafe { ember_armnn_rt_create(path, &mut raw, err.as_mut_ptr(), ERR_LEN) };
         match NonNull::new(raw) {
             Some(raw) if code == 0 => Ok(Runtime { raw }),
-            _ => Err(shim_error(code.max(NnError::RuntimeError as u32), &err)),
+            _ => Err(shim_error(if code == 0 { NnError::RuntimeError as u32 } else { code }, &err)),
         }
     }
 
@@ -209,7 +209,7 @@ impl Network {
         };
         let raw = match NonNull::new(raw) {
             Some(raw) if code == 0 => raw,
-            _ => return Err(shim_error(code.max(NnError::RuntimeError as u32), &err)),
+            _ => return Err(shim_error(if code == 0 { NnError::RuntimeError as u32 } else { code }, &err)),
         };
         let mut net = Network {
             raw,
