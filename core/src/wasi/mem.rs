@@ -146,7 +146,7 @@ mod tests {
         buf[8..12].copy_from_slice(&60u32.to_le_bytes());
         buf[12..16].copy_from_slice(&8u32.to_le_bytes());
         let m = GuestMem::new(&mut buf);
-        assert_eq!(m.iovecs(0, 1), Ok([16..24].to_vec()));
+        assert_eq!(m.iovecs(0, 1), Ok(vec![std::ops::Range { start: 16, end: 24 }]));
         assert_eq!(m.iovecs(0, 2), Err(Errno::FAULT));
         assert_eq!(m.iovecs(60, 1), Err(Errno::FAULT));
         assert_eq!(m.iovecs(0, MAX_IOVECS + 1), Err(Errno::INVAL));
