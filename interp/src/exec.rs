@@ -10,7 +10,7 @@
 
 use std::ptr;
 
-use crate::api::{Caller, Instance, Store, Trap, Val, ValType};
+use crate::api::{Caller, Instance, Store, Trap, Val};
 use crate::ir::{CompiledFunc, Instr, Op};
 use crate::module::ModuleInner;
 use crate::numeric as num;
@@ -79,15 +79,16 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, f: u32, args: &[Val], results: &mu
             Ok(())
         }
         FuncKind::Wasm { inst, def } => {
-            let result_types: Vec<ValType> = ty.results.to_vec();
+            let type_id = fe.type_id as usize;
             let max_depth = store.config().max_call_depth;
             let max_cells = store.config().max_stack_cells;
             let rt = &mut store.rt;
             if rt.depth >= max_depth {
                 return Err(Trap::StackExhausted);
             }
-            let module = rt.instances[inst as usize].module.clone();
-            let cf = compiled(&module, def)?;
+            let module: *const ModuleInner = &*rt.instances[inst as usize].module;
+            // SAFETY: the instance (and so its module) lives as long as the store.
+            let cf = compiled(unsafe { &*module }, def)?;
             let base = rt.stack_top;
             ensure_stack(rt, base + cf.frame_size as usize, max_cells)?;
             for (k, a) in args.iter().enumerate() {
@@ -103,7 +104,7 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, f: u32, args: &[Val], results: &mu
             rt.stack_top = saved_top;
             rt.depth = saved_depth;
             r?;
-            for (k, t) in result_types.iter().enumerate() {
+            for (k, t) in rt.types[type_id].results.iter().enumerate() {
                 results[k] = cell_to_val(rt.stack[base + k], *t);
             }
             Ok(())

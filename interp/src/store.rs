@@ -23,6 +23,24 @@ pub(crate) struct FuncEntity {
     pub kind: FuncKind,
 }
 
+/// A zero-filled buffer from the global allocator's `alloc_zeroed` (fresh
+/// pages from the OS stay untouched until used, so a large memory costs no
+/// RSS up front). None when the allocation fails.
+fn zeroed_bytes(len: usize) -> Option<Vec<u8>> {
+    if len == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<u8>(len).ok()?;
+    // SAFETY: the layout has a non-zero size.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with exactly this
+    // layout (u8 array of `len`), and all `len` bytes are initialised (zero).
+    Some(unsafe { Vec::from_raw_parts(ptr, len, len) })
+}
+
 pub(crate) struct MemoryEntity {
     pub data: Vec<u8>,
     pub ty: MemoryType,
@@ -35,10 +53,8 @@ impl MemoryEntity {
         }
         let bytes = usize::try_from(ty.min as u64 * PAGE_SIZE as u64)
             .map_err(|_| Error::Limit(format!("memory of {} pages does not fit the address space", ty.min).into()))?;
-        let mut data = Vec::new();
-        data.try_reserve_exact(bytes)
-            .map_err(|_| Error::Limit(format!("cannot allocate {bytes} bytes of linear memory").into()))?;
-        data.resize(bytes, 0);
+        let data = zeroed_bytes(bytes)
+            .ok_or_else(|| Error::Limit(format!("cannot allocate {bytes} bytes of linear memory").into()))?;
         Ok(MemoryEntity { data, ty })
     }
 
@@ -61,10 +77,9 @@ impl MemoryEntity {
             Ok(b) => b,
             Err(_) => return None,
         };
-        if self.data.try_reserve_exact(new_bytes - self.data.len()).is_err() {
-            return None;
-        }
-        self.data.resize(new_bytes, 0);
+        let mut data = zeroed_bytes(new_bytes)?;
+        data[..self.data.len()].copy_from_slice(&self.data);
+        self.data = data;
         Some(old)
     }
 }
