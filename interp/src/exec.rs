@@ -14,7 +14,7 @@ use crate::api::{Caller, Instance, Store, Trap, Val};
 use crate::ir::{CompiledFunc, Instr, Op};
 use crate::module::ModuleInner;
 use crate::numeric as num;
-use crate::store::{cell_to_val, check_val, val_to_cell, FuncKind, Runtime};
+use crate::store::{cell_to_val, check_val, val_to_cell, FuncKind, GlobalEntity, Runtime};
 use crate::translate::translate;
 
 struct Frame {
@@ -129,6 +129,10 @@ struct Exec<'s, T> {
     fuel: u64,
     host_args: Vec<Val>,
     host_results: Vec<Val>,
+    /// The current instance's global index array and the store's global
+    /// cells (re-derived by `hot`, i.e. after instance switches and host calls).
+    gidx: *const u32,
+    gvals: *mut GlobalEntity,
 }
 
 /// The hot registers after a control transfer.
@@ -144,6 +148,8 @@ impl<T> Exec<'_, T> {
         // SAFETY: `fp_off + frame_size` cells were reserved by `ensure_stack`.
         let fp = unsafe { self.store.rt.stack.as_mut_ptr().add(self.fp_off) };
         let (mem, mem_len) = mem_cache(&mut self.store.rt, self.inst);
+        self.gidx = self.store.rt.instances[self.inst as usize].globals.as_ptr();
+        self.gvals = self.store.rt.globals.as_mut_ptr();
         Hot { ip, fp, mem, mem_len }
     }
 
@@ -189,6 +195,37 @@ impl<T> Exec<'_, T> {
         self.inst = callee_inst;
         self.module = callee_mod;
         Ok(self.hot(cf.code.as_ptr()))
+    }
+
+    /// `enter` for a defined function of the current instance: memory and
+    /// globals stay as they are; returns the new instruction and frame pointers.
+    #[inline(never)]
+    fn enter_local(&mut self, def: u32, base: u32, ip: *const Instr) -> Result<(*const Instr, *mut u64), Trap> {
+        if self.depth >= self.max_depth {
+            return Err(Trap::StackExhausted);
+        }
+        if self.fuel_on {
+            self.charge()?;
+        }
+        // SAFETY: modules outlive execution (see `run`).
+        let cf: &CompiledFunc = compiled(unsafe { &*self.module }, def)?;
+        let new_off = self.fp_off + base as usize;
+        let need = new_off + cf.frame_size as usize;
+        if need > self.store.rt.stack.len() {
+            ensure_stack(&mut self.store.rt, need, self.max_cells)?;
+        }
+        let p = cf.num_params as usize;
+        let nl = cf.num_locals as usize;
+        if nl > 0 {
+            self.store.rt.stack[new_off + p..new_off + p + nl].fill(0);
+        }
+        self.frames.push(Frame { func: self.func, ip, fp_off: self.fp_off, inst: self.inst });
+        self.depth += 1;
+        self.func = cf;
+        self.fp_off = new_off;
+        // SAFETY: `need` cells are reserved (above).
+        let fp = unsafe { self.store.rt.stack.as_mut_ptr().add(new_off) };
+        Ok((cf.code.as_ptr(), fp))
     }
 
     /// Call store function `f` (wasm or host) with arguments at slot `base`.
@@ -258,18 +295,22 @@ impl<T> Exec<'_, T> {
         self.call_func(f, base, ip)
     }
 
-    /// Pop a frame; None when the entry frame returned.
-    #[inline(never)]
-    fn leave(&mut self) -> Option<Hot> {
+    /// Pop a frame; None when the entry frame returned. The flag says whether
+    /// the instance changed (memory and globals must be re-derived).
+    #[inline]
+    fn leave(&mut self) -> Option<(*const Instr, *mut u64, bool)> {
         let fr = self.frames.pop()?;
         self.depth -= 1;
         self.func = fr.func;
         self.fp_off = fr.fp_off;
-        if fr.inst != self.inst {
+        let switched = fr.inst != self.inst;
+        if switched {
             self.inst = fr.inst;
             self.module = &*self.store.rt.instances[self.inst as usize].module;
         }
-        Some(self.hot(fr.ip))
+        // SAFETY: the caller's frame is still reserved on the stack.
+        let fp = unsafe { self.store.rt.stack.as_mut_ptr().add(self.fp_off) };
+        Some((fr.ip, fp, switched))
     }
 }
 
@@ -292,6 +333,8 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
         fuel,
         host_args: Vec::new(),
         host_results: Vec::new(),
+        gidx: std::ptr::null(),
+        gvals: std::ptr::null_mut(),
     };
     // SAFETY: `func` is valid (see `run_loop`).
     let hot = ex.hot(unsafe { (*func).code.as_ptr() });
@@ -570,12 +613,19 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
                 }
                 match ex.leave() {
                     None => return Ok(()),
-                    Some(h) => set_hot!(h),
+                    Some((nip, nfp, switched)) => {
+                        ip = nip;
+                        fp = nfp;
+                        if switched {
+                            set_hot!(ex.hot(ip));
+                        }
+                    }
                 }
             }
             Op::Call => {
-                let inst = ex.inst;
-                set_hot!(tryt!(ex.enter(inst, i.dst, i.a, ip)));
+                let (nip, nfp) = tryt!(ex.enter_local(i.dst, i.a, ip));
+                ip = nip;
+                fp = nfp;
             }
             Op::CallImport => {
                 let f = ex.store.rt.instances[ex.inst as usize].funcs[i.dst as usize];
@@ -587,6 +637,10 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
                 set_hot!(tryt!(ex.call_indirect(i.dst, e.dst, idx, i.a, ip)));
             }
             Op::Copy => wr!(i.dst, rd!(i.a)),
+            Op::Copy2 => {
+                wr!(i.dst & 0xffff, rd!(i.a & 0xffff));
+                wr!(i.dst >> 16, rd!(i.a >> 16));
+            }
             Op::Const32 => wr!(i.dst, i.a as u64),
             Op::Const64 => wr!(i.dst, i.a as u64 | (i.b as u64) << 32),
             Op::Select => {
@@ -594,16 +648,13 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
                 let v = if r32!(e.a) != 0 { rd!(i.a) } else { rd!(i.b) };
                 wr!(i.dst, v)
             }
-            Op::GlobalGet => {
-                let rt = &ex.store.rt;
-                let g = rt.instances[ex.inst as usize].globals[i.a as usize];
-                wr!(i.dst, rt.globals[g as usize].bits as u64)
-            }
+            // SAFETY: global indices are validated against the module, whose
+            // instance's `globals` array `gidx` points to; `gvals` is the
+            // store's current global array (see `Exec::hot`).
+            Op::GlobalGet => wr!(i.dst, unsafe { (*ex.gvals.add(*ex.gidx.add(i.a as usize) as usize)).bits } as u64),
             Op::GlobalSet => {
                 let v = rd!(i.a);
-                let rt = &mut ex.store.rt;
-                let g = rt.instances[ex.inst as usize].globals[i.dst as usize];
-                rt.globals[g as usize].bits = v as u128;
+                unsafe { (*ex.gvals.add(*ex.gidx.add(i.dst as usize) as usize)).bits = v as u128 }
             }
             Op::I32Load => load!(i, 4, |b| u32::from_le_bytes(b) as u64),
             Op::I64Load => load!(i, 8, u64::from_le_bytes),

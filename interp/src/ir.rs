@@ -67,6 +67,9 @@ define_ops! {
     // ---- data movement ----
     // Copy: fp[dst] = fp[a]. Const32: fp[dst] = a. Const64: fp[dst] = a | b << 32.
     Copy,
+    // Copy2: two sequential copies packed as 16-bit slots:
+    // fp[dst & 0xffff] = fp[a & 0xffff]; then fp[dst >> 16] = fp[a >> 16].
+    Copy2,
     Const32,
     Const64,
     // Select: dst = a if cond != 0 else b; Extra.a = cond slot.

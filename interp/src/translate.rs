@@ -62,6 +62,9 @@ struct Tr<'m> {
     /// code length right after it (retargetable by `local.set`).
     last_producer: Option<(usize, usize)>,
     num_results: u32,
+    /// Code index of the latest branch target: instructions before it must
+    /// not be merged with instructions after it.
+    barrier: usize,
 }
 
 const LIMIT_CODE: usize = u32::MAX as usize / 2;
@@ -93,6 +96,7 @@ pub(crate) fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<s
         dead_depth: 0,
         last_producer: None,
         num_results: ty.results.len() as u32,
+        barrier: 0,
     };
     tr.ctrls.push(Ctrl {
         kind: Kind::Func,
@@ -254,8 +258,26 @@ impl<'m> Tr<'m> {
     }
 
     fn emit(&mut self, op: Op, dst: u32, a: u32, b: u32) -> usize {
+        if op == Op::Copy && !self.code.is_empty() {
+            let idx = self.code.len() - 1;
+            let mergeable = idx >= self.barrier && self.last_producer.map(|(p, _)| p != idx).unwrap_or(true);
+            if let (true, Some(prev)) = (mergeable, self.code.last_mut()) {
+                if prev.op == Op::Copy && (prev.dst | prev.a | dst | a) <= 0xffff {
+                    prev.op = Op::Copy2;
+                    prev.dst |= dst << 16;
+                    prev.a |= a << 16;
+                    return idx;
+                }
+            }
+        }
         self.code.push(Instr::new(op, dst, a, b));
         self.code.len() - 1
+    }
+
+    /// The current position becomes a branch target.
+    fn label(&mut self) -> u32 {
+        self.barrier = self.code.len();
+        self.pc()
     }
 
     fn pc(&self) -> u32 {
@@ -390,12 +412,13 @@ impl<'m> Tr<'m> {
         let (np, nr) = self.block_arity(bt);
         self.materialize_all();
         self.last_producer = None;
+        let start = self.label();
         self.ctrls.push(Ctrl {
             kind,
             height: self.stack.len() as u32 - np,
             nparams: np,
             nresults: nr,
-            start: self.pc(),
+            start,
             patches: Vec::new(),
             else_patch: None,
             unreachable: false,
@@ -568,7 +591,7 @@ impl<'m> Tr<'m> {
                 None => self.emit(Op::BrIfNot, 0, cond, 0),
             };
             self.emit_branch(depth);
-            let here = self.pc();
+            let here = self.label();
             self.code[skip].dst = here;
         }
     }
@@ -607,7 +630,7 @@ impl<'m> Tr<'m> {
             self.materialize_top(n);
             self.emit_jump(ci, Op::Br, 0, 0);
         }
-        let here = self.pc();
+        let here = self.label();
         let c = &mut self.ctrls[ci];
         if let Some(p) = c.else_patch.take() {
             self.code[p as usize].dst = here;
@@ -635,7 +658,7 @@ impl<'m> Tr<'m> {
             let n = self.ctrls[ci].nresults as usize;
             self.materialize_top(n);
         }
-        let here = self.pc();
+        let here = self.label();
         let c = self.ctrls.pop().expect("ctrl");
         if let Some(p) = c.else_patch {
             self.code[p as usize].dst = here;
@@ -674,7 +697,7 @@ impl<'m> Tr<'m> {
             let pc = match stub_pc[depth as usize] {
                 Some(pc) => pc,
                 None => {
-                    let pc = self.pc();
+                    let pc = self.label();
                     self.emit_branch(depth);
                     stub_pc[depth as usize] = Some(pc);
                     pc
