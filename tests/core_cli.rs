@@ -176,3 +176,35 @@ fn verbose_logging_reaches_stderr() {
     let r = iwasm_run(&["-v=0", s(&a)]);
     assert_eq!(r.stderr, "");
 }
+
+/// iwasm finds libvmcore.so through its RUNPATH ($ORIGIN:$ORIGIN/../lib), in
+/// a bin/ + lib/ layout and with both files in one folder.
+#[test]
+fn runpath_finds_libvmcore_in_both_layouts() {
+    if std::env::var_os("EMBER_TEST_IWASM").is_some() {
+        return; // a cross bundle: its layout is tested by tests/cross
+    }
+    let root = work_dir().join("layouts");
+    let _ = std::fs::remove_dir_all(&root);
+    let bin = root.join("prefix/bin");
+    let lib = root.join("prefix/lib");
+    let flat = root.join("flat");
+    for d in [&bin, &lib, &flat] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let core = lib_dir().join("libvmcore.so");
+    std::fs::copy(iwasm(), bin.join("iwasm")).unwrap();
+    std::fs::copy(&core, lib.join("libvmcore.so")).unwrap();
+    std::fs::copy(iwasm(), flat.join("iwasm")).unwrap();
+    std::fs::copy(&core, flat.join("libvmcore.so")).unwrap();
+    let a = app();
+    for exe in [bin.join("iwasm"), flat.join("iwasm")] {
+        let out = Command::new(&exe).arg(s(&a)).env_remove("LD_LIBRARY_PATH").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}: {}", exe.display(), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "hello, world\n");
+    }
+    // Without a libvmcore.so next to it or in ../lib, it does not start.
+    std::fs::remove_file(flat.join("libvmcore.so")).unwrap();
+    let out = Command::new(flat.join("iwasm")).arg("--version").env_remove("LD_LIBRARY_PATH").output().unwrap();
+    assert!(!out.status.success());
+}
