@@ -28,6 +28,7 @@ extern "C" {
         stderrfd: i64,
     );
     fn wasm_runtime_is_wasi_mode(inst: sys::wasm_module_inst_t) -> bool;
+    fn wasm_runtime_lookup_wasi_start_function(inst: sys::wasm_module_inst_t) -> sys::wasm_function_inst_t;
 }
 
 fn build(program: &str) -> Vec<u8> {
@@ -49,6 +50,7 @@ struct Run {
     ok: bool,
     exit_code: u32,
     wasi_mode: bool,
+    has_start: bool,
     stdout: String,
     error: String,
 }
@@ -56,8 +58,13 @@ struct Run {
 /// Load `program`, give it WASI arguments through `_ex` (stdout into a
 /// file), instantiate and run main.
 fn run(program: &str, dirs: &[&str], maps: &[&str], env: &[&str], args: &[&str]) -> Run {
-    let mut bytes = build(program);
-    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wasi_capi").join(format!("{program}-{}", args.join("_")));
+    run_bytes(program, build(program), dirs, maps, env, args)
+}
+
+fn run_bytes(program: &str, mut bytes: Vec<u8>, dirs: &[&str], maps: &[&str], env: &[&str], args: &[&str]) -> Run {
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("wasi_capi")
+        .join(format!("{program}-{}", args.join("_")));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(scratch.join("box")).unwrap();
     std::fs::write(scratch.join("box/hello.txt"), "hello sandbox\n").unwrap();
@@ -65,7 +72,11 @@ fn run(program: &str, dirs: &[&str], maps: &[&str], env: &[&str], args: &[&str])
     let out_file = std::fs::File::create(&out_path).unwrap();
 
     let c = |v: &[&str]| v.iter().map(|s| CString::new(*s).unwrap()).collect::<Vec<_>>();
-    let abs = |v: &[&str]| v.iter().map(|s| s.replace("@", scratch.to_str().unwrap())).collect::<Vec<_>>();
+    let abs = |v: &[&str]| {
+        v.iter()
+            .map(|s| s.replace("@", scratch.to_str().unwrap()))
+            .collect::<Vec<_>>()
+    };
     let (dirs, maps) = (abs(dirs), abs(maps));
     let dirs = c(&dirs.iter().map(String::as_str).collect::<Vec<_>>());
     let maps = c(&maps.iter().map(String::as_str).collect::<Vec<_>>());
@@ -82,28 +93,45 @@ fn run(program: &str, dirs: &[&str], maps: &[&str], env: &[&str], args: &[&str])
     // unloaded and destroyed before returning.
     unsafe {
         assert!(sys::wasm_runtime_init());
-        let module = sys::wasm_runtime_load(bytes.as_mut_ptr(), bytes.len() as u32, err.as_mut_ptr(), err.len() as u32);
-        assert!(!module.is_null(), "load: {:?}", CStr::from_ptr(err.as_ptr()));
-        wasm_runtime_set_wasi_args_ex(
-            module,
-            dp.as_ptr(),
-            dp.len() as u32,
-            mp.as_ptr(),
-            mp.len() as u32,
-            ep.as_ptr(),
-            ep.len() as u32,
-            ap.as_ptr(),
-            ap.len() as c_int,
-            -1,
-            i64::from(out_file.as_raw_fd()),
-            -1,
+        let module = sys::wasm_runtime_load(
+            bytes.as_mut_ptr(),
+            bytes.len() as u32,
+            err.as_mut_ptr(),
+            err.len() as u32,
         );
+        assert!(!module.is_null(), "load: {:?}", CStr::from_ptr(err.as_ptr()));
+        // The module without WASI imports is also given no WASI arguments.
+        let give_wasi = program != "no_wasi";
+        if give_wasi {
+            wasm_runtime_set_wasi_args_ex(
+                module,
+                dp.as_ptr(),
+                dp.len() as u32,
+                mp.as_ptr(),
+                mp.len() as u32,
+                ep.as_ptr(),
+                ep.len() as u32,
+                ap.as_ptr(),
+                ap.len() as c_int,
+                -1,
+                i64::from(out_file.as_raw_fd()),
+                -1,
+            );
+        }
         let inst = sys::wasm_runtime_instantiate(module, 64 * 1024, 0, err.as_mut_ptr(), err.len() as u32);
-        let mut r = Run { ok: false, exit_code: 0, wasi_mode: false, stdout: String::new(), error: String::new() };
+        let mut r = Run {
+            ok: false,
+            exit_code: 0,
+            wasi_mode: false,
+            has_start: false,
+            stdout: String::new(),
+            error: String::new(),
+        };
         if inst.is_null() {
             r.error = CStr::from_ptr(err.as_ptr()).to_string_lossy().into_owned();
         } else {
             r.wasi_mode = wasm_runtime_is_wasi_mode(inst);
+            r.has_start = !wasm_runtime_lookup_wasi_start_function(inst).is_null();
             let mut cargv: Vec<*mut c_char> = ap.iter().map(|p| *p as *mut c_char).collect();
             r.ok = sys::wasm_application_execute_main(inst, cargv.len() as i32, cargv.as_mut_ptr());
             if !r.ok {
@@ -129,8 +157,18 @@ fn wasi_through_the_c_api() {
     let r = run("args_env", &[], &[], &["FOO=bar", "WITH_EQ=a=b"], &["x", "y z"]);
     assert!(r.ok, "{}", r.error);
     assert!(r.wasi_mode);
-    assert!(r.stdout.starts_with("argc=3\nargv[0] basename=args_env\nargv[1]=[x]\nargv[2]=[y z]\n"), "{}", r.stdout);
-    assert!(r.stdout.contains("environ[0]=FOO=bar\nenviron[1]=WITH_EQ=a=b\n"), "{}", r.stdout);
+    assert!(r.has_start);
+    assert!(
+        r.stdout
+            .starts_with("argc=3\nargv[0] basename=args_env\nargv[1]=[x]\nargv[2]=[y z]\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("environ[0]=FOO=bar\nenviron[1]=WITH_EQ=a=b\n"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("getenv(EMPTY)=(null)\n"), "{}", r.stdout);
 
     // A mapped, read-only preopen given through the C API.
@@ -147,6 +185,23 @@ fn wasi_through_the_c_api() {
     let r = run("exit", &[], &[], &[], &["return", "0"]);
     assert!(r.ok);
     assert_eq!(r.exit_code, 0);
+
+    // No WASI imports and no WASI arguments: not in WASI mode, so no WASI
+    // start function either.
+    let no_wasi: Vec<u8> = [
+        &b"\0asm\x01\0\0\0"[..],
+        &[0x01, 0x04, 0x01, 0x60, 0x00, 0x00], // type () -> ()
+        &[0x03, 0x02, 0x01, 0x00],             // one function
+        &[0x07, 0x0a, 0x01, 0x06],
+        b"_start",
+        &[0x00, 0x00],                         // export "_start"
+        &[0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b], // empty body
+    ]
+    .concat();
+    let r = run_bytes("no_wasi", no_wasi, &[], &[], &[], &[]);
+    assert!(r.ok, "{}", r.error);
+    assert!(!r.wasi_mode);
+    assert!(!r.has_start);
 
     let r = run("stdio", &["@/does-not-exist"], &[], &[], &[]);
     assert!(!r.ok);

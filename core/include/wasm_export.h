@@ -295,6 +295,8 @@ WASM_RUNTIME_API_EXTERN void wasm_runtime_set_wasi_args_ex(wasm_module_t module,
                                                            const char *map_dir_list[], uint32_t map_dir_count,
                                                            const char *env[], uint32_t env_count, char *argv[], int argc,
                                                            int64_t stdinfd, int64_t stdoutfd, int64_t stderrfd);
+/* The "_start" export of a WASI-mode instance (type () -> ()), else NULL. */
+WASM_RUNTIME_API_EXTERN wasm_function_inst_t wasm_runtime_lookup_wasi_start_function(wasm_module_inst_t module_inst);
 
 /* ---- Ember extensions ---- */
 

@@ -119,3 +119,29 @@ pub unsafe extern "C" fn wasm_runtime_set_wasi_args(
         )
     }
 }
+
+/// WAMR's `wasm_runtime_lookup_wasi_start_function`: the instance's `_start`
+/// export when the instance is in WASI mode and `_start` has type `() -> ()`,
+/// else NULL.
+///
+/// # Safety
+/// `inst` is NULL or a live `wasm_module_inst_t`.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_lookup_wasi_start_function(inst: *mut c_void) -> *const c_void {
+    use crate::capi::call::{wasm_func_get_param_count, wasm_func_get_result_count, wasm_runtime_lookup_function};
+    use crate::capi::instance::wasm_runtime_is_wasi_mode;
+    let inst = inst.cast::<crate::runtime::instance::ModuleInst>();
+    // SAFETY: the caller promises a live instance (or NULL, which these
+    // functions answer with false/NULL); the name is a NUL-terminated literal
+    // and the function handle comes from lookup_function on the same instance.
+    unsafe {
+        if !wasm_runtime_is_wasi_mode(inst) {
+            return std::ptr::null();
+        }
+        let f = wasm_runtime_lookup_function(inst, c"_start".as_ptr());
+        if f.is_null() || wasm_func_get_param_count(f, inst) != 0 || wasm_func_get_result_count(f, inst) != 0 {
+            return std::ptr::null();
+        }
+        f.cast()
+    }
+}
