@@ -525,7 +525,8 @@ impl Instance {
     }
     pub fn get_export<T>(&self, store: &Store<T>, name: &str) -> Option<Extern> {
         let inst = store.rt.instances.get(self.0 as usize)?;
-        inst.exports.iter().find(|(n, _)| &**n == name).map(|(_, e)| *e)
+        let k = inst.exports.binary_search_by(|(n, _)| (**n).cmp(name)).ok()?;
+        Some(inst.exports[k].1)
     }
     pub fn get_func<T>(&self, store: &Store<T>, name: &str) -> Option<Func> {
         match self.get_export(store, name)? {

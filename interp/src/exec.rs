@@ -17,7 +17,7 @@ use crate::numeric as num;
 use crate::store::{cell_to_val, check_val, val_to_cell, FuncKind, GlobalEntity, Runtime};
 use crate::translate::translate;
 
-struct Frame {
+pub(crate) struct Frame {
     func: *const CompiledFunc,
     ip: *const Instr,
     fp_off: usize,
@@ -323,8 +323,8 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
         max_depth: store.config().max_call_depth,
         max_cells: store.config().max_stack_cells,
         depth: store.rt.depth,
+        frames: std::mem::take(&mut store.rt.frame_pool),
         store,
-        frames: Vec::new(),
         inst,
         module,
         func,
@@ -341,6 +341,12 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
     let r = run_loop(&mut ex, hot);
     if ex.fuel_on {
         ex.store.rt.fuel = Some(ex.fuel);
+    }
+    // Keep the frame stack's allocation for the next call from the host.
+    let mut frames = std::mem::take(&mut ex.frames);
+    frames.clear();
+    if frames.capacity() > ex.store.rt.frame_pool.capacity() {
+        ex.store.rt.frame_pool = frames;
     }
     r
 }

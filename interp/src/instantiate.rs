@@ -110,7 +110,7 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         globals.push(rt.globals.len() as u32);
         rt.globals.push(GlobalEntity { ty: gt.clone(), bits });
     }
-    let exports = m
+    let mut exports: Vec<(Box<str>, Extern)> = m
         .exports
         .iter()
         .zip(&m.export_items)
@@ -125,6 +125,8 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
             (d.name.clone(), e)
         })
         .collect();
+    // Sorted by name for binary search (export names are unique).
+    exports.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let elems: Vec<Box<[u64]>> = m
         .elems
         .iter()
@@ -140,7 +142,7 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         memories: memories.into(),
         globals: globals.into(),
         type_ids,
-        exports,
+        exports: exports.into(),
         elems,
         datas_alive: vec![true; m.datas.len()],
     });

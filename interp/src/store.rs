@@ -122,6 +122,7 @@ pub(crate) struct InstanceData {
     pub globals: Box<[u32]>,
     /// Store type id of each module type index.
     pub type_ids: Box<[u32]>,
+    /// Exports sorted by name.
     pub exports: Box<[(Box<str>, crate::api::Extern)]>,
     /// Element segments (resolved cells); emptied by elem.drop.
     pub elems: Vec<Box<[u64]>>,
@@ -145,6 +146,8 @@ pub(crate) struct Runtime {
     /// Wasm frames currently active (all nested executors together).
     pub depth: u32,
     pub fuel: Option<u64>,
+    /// A spare frame stack, reused by the outermost executor.
+    pub frame_pool: Vec<crate::exec::Frame>,
 }
 
 impl Runtime {
