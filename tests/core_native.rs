@@ -148,14 +148,14 @@ fn only_libvmcore_defines_the_runtime_symbols() {
     let imported = |f: &std::path::Path, sym: &str| dynamic_symbols(f).iter().any(|(k, n)| n == sym && k == "U");
     for sym in ["wasm_runtime_malloc", "wasm_runtime_free", "wasm_runtime_full_init", "ember_runtime_get_mem_stats"] {
         assert!(defined(&core, sym), "libvmcore.so must define {sym}");
-        assert!(!defined(&iwasm(), sym), "iwasm must not define {sym}");
+        assert!(!defined(&iwasm_elf(), sym), "iwasm must not define {sym}");
         assert!(!defined(&probe, sym), "the probe library must not define {sym}");
     }
-    assert!(imported(&iwasm(), "wasm_runtime_full_init"));
+    assert!(imported(&iwasm_elf(), "wasm_runtime_full_init"));
     assert!(imported(&probe, "wasm_runtime_malloc"));
     assert!(imported(&probe, "ember_runtime_get_mem_stats"));
     // Both link libvmcore.so dynamically.
-    for f in [iwasm(), probe] {
+    for f in [iwasm_elf(), probe] {
         let out = std::process::Command::new("readelf").arg("-d").arg(&f).output().expect("run readelf");
         assert!(String::from_utf8_lossy(&out.stdout).contains("Shared library: [libvmcore.so]"), "{}", f.display());
     }

@@ -20,6 +20,12 @@ pub fn iwasm() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_iwasm")))
 }
 
+/// The iwasm executable file itself (for nm/readelf): EMBER_TEST_IWASM_ELF when EMBER_TEST_IWASM
+/// is a wrapper script (tests/cross), else [`iwasm`].
+pub fn iwasm_elf() -> PathBuf {
+    std::env::var_os("EMBER_TEST_IWASM_ELF").map(PathBuf::from).unwrap_or_else(iwasm)
+}
+
 /// The profile directory holding iwasm and libvmcore.so, or EMBER_TEST_LIB_DIR (tests/cross:
 /// the bundle's lib/).
 pub fn lib_dir() -> PathBuf {

@@ -22,6 +22,9 @@ build_payload() {
   # A wasi-nn app of tests/nn (its own build flags) for the direct backend checks.
   clang-14 --target=wasm32-wasi -O2 "$ROOT/tests/nn/apps/nn_values.c" -o "$P/wasm/nn_values.wasm" -lm
 
+  # The main demo's app (examples/face_detect), for the footprint figures.
+  clang-14 --target=wasm32-wasi -O2 "$ROOT/examples/face_detect/face_detect.c" -o "$P/wasm/face_detect.wasm" -lm
+
   # Host-side test drivers of the other suites (Rust integration tests that run iwasm as a
   # command): built for the host here, run inside the namespace with EMBER_TEST_IWASM pointing
   # at the qemu wrapper of the bundle's iwasm. Their paths go to $P/host-tests.list.

@@ -80,6 +80,23 @@ suite_bundle_smoke() {
   [ "$out" = "hello from ember" ]
 }
 
+# The .deb: its control data, and its tree unpacked into the scratch folder runs hello world
+# through the /usr/bin/iwasm symlink ($ORIGIN resolves through it).
+suite_deb() {
+  local deb root out
+  deb="$(ls "$WORK/bundles/"ember_*_"$DEB_ARCH".deb | head -n1)"
+  dpkg-deb -I "$deb" | sed -n '/Package:/,$p'
+  dpkg-deb -f "$deb" Architecture | grep -qx "$DEB_ARCH" || { echo "wrong Architecture"; return 1; }
+  if [ -f "$EMBER_DIR/lib/wasi-nn/libwasi_nn_backend_armnn.so" ]; then
+    dpkg-deb -f "$deb" Depends | grep -q 'libarmnn22' || { echo "Depends lacks ArmNN"; return 1; }
+  fi
+  root="$SCRATCH/debroot"; mkdir -p "$root"
+  dpkg-deb -x "$deb" "$root"
+  out="$(qrun "$root/usr/bin/iwasm" "$SCRATCH/payload/wasm/hello.wasm")"
+  echo "deb iwasm: $out"
+  [ "$out" = "hello from ember" ]
+}
+
 # Footprint figures (not a pass/fail test beyond the runs succeeding): stripped sizes and the
 # peak RSS of the qemu process for hello world, beside qemu running a native ARM hello (its own
 # overhead). Written to $WORK/footprint.txt for BENCHMARKS.md.
@@ -98,8 +115,52 @@ suite_footprint() {
     echo "rss_kib qemu+native-hello $rss"
     rss="$( { /usr/bin/time -f %M "$IWASM" "$SCRATCH/payload/wasm/hello.wasm" >/dev/null; } 2>&1 | tail -n1)"
     echo "rss_kib qemu+iwasm-hello $rss"
-    if declare -F footprint_nn_demo >/dev/null; then footprint_nn_demo; fi
+    footprint_nn_demo
   } | tee "$out"
+}
+
+# Peak RSS (of the qemu process) of the main demo: BlazeFace on the photo, one inference.
+# demo_rss LABEL ENGINE_ENV IWASM_OPTION MODEL
+demo_rss() {
+  local m="$EMBER_CACHE/models" p="$EMBER_CACHE/pictures" res rss
+  res="$( { env "$2" /usr/bin/time -f 'rss %M' "$IWASM" "$3" --dir="$m" --dir="$p" \
+            "$SCRATCH/payload/wasm/face_detect.wasm" "$m/$4" "$p/astronaut.ppm" cpu; } 2>&1 )" || true
+  rss="$(echo "$res" | sed -n 's/^rss //p' | tail -n1)"
+  echo "rss_kib qemu+demo-$1 $rss  ($(echo "$res" | grep -m1 -i 'face' || echo "no result"))"
+}
+footprint_nn_demo() {
+  if [ "$TARGET_NAME" = aarch64 ]; then
+    demo_rss tflite-litert EMBER_TFLITE_ENGINE=litert --wasi-nn-backend=tflite face_detection_short_range.tflite
+    demo_rss tflite-classic EMBER_TFLITE_ENGINE=classic --wasi-nn-backend=tflite face_detection_short_range.tflite
+  fi
+  demo_rss armnn EMBER_UNUSED=1 --wasi-nn-backend=armnn face_detection_short_range_fp32.tflite
+}
+
+# ---- suites -----------------------------------------------------------------------------------
+suite_bundle_smoke() {
+  local v out
+  v="$("$IWASM" --version 2>&1)"; echo "iwasm --version: $v"
+  [ -n "$v" ] || { echo "iwasm --version printed nothing"; return 1; }
+  out="$("$IWASM" "$SCRATCH/payload/wasm/hello.wasm")"
+  echo "hello.wasm: $out"
+  [ "$out" = "hello from ember" ]
+}
+
+# The .deb: its control data, and its tree unpacked into the scratch folder runs hello world
+# through the /usr/bin/iwasm symlink ($ORIGIN resolves through it).
+suite_deb() {
+  local deb root out
+  deb="$(ls "$WORK/bundles/"ember_*_"$DEB_ARCH".deb | head -n1)"
+  dpkg-deb -I "$deb" | sed -n '/Package:/,$p'
+  dpkg-deb -f "$deb" Architecture | grep -qx "$DEB_ARCH" || { echo "wrong Architecture"; return 1; }
+  if [ -f "$EMBER_DIR/lib/wasi-nn/libwasi_nn_backend_armnn.so" ]; then
+    dpkg-deb -f "$deb" Depends | grep -q 'libarmnn22' || { echo "Depends lacks ArmNN"; return 1; }
+  fi
+  root="$SCRATCH/debroot"; mkdir -p "$root"
+  dpkg-deb -x "$deb" "$root"
+  out="$(qrun "$root/usr/bin/iwasm" "$SCRATCH/payload/wasm/hello.wasm")"
+  echo "deb iwasm: $out"
+  [ "$out" = "hello from ember" ]
 }
 
 # The subset (--spec subset): every execution-related file of the 2.0 suite, i.e. every opcode
@@ -172,7 +233,8 @@ suite_core() {
     exe="$(host_test "$t")"
     [ -x "$exe" ] || { echo "$t test binary missing"; return 1; }
     echo "--- $t"
-    env EMBER_TEST_IWASM="$IWASM" EMBER_TEST_LIB_DIR="$EMBER_DIR/lib" EMBER_TEST_CC="$GNU_TRIPLET-gcc" \
+    env EMBER_TEST_IWASM="$IWASM" EMBER_TEST_IWASM_ELF="$EMBER_DIR/bin/iwasm" \
+      EMBER_TEST_LIB_DIR="$EMBER_DIR/lib" EMBER_TEST_CC="$GNU_TRIPLET-gcc" \
       EMBER_TEST_RUNNER="$QEMU -L $BOARD_ROOT" "$exe" --test-threads=2 || rc=1
   done
   return $rc
@@ -217,6 +279,7 @@ inside_main() {
   local s
   IFS=, read -r -a wanted <<< "$SUITES"
   run_suite bundle-smoke suite_bundle_smoke
+  run_suite deb suite_deb
   run_suite footprint suite_footprint
   for s in "${wanted[@]}"; do
     case "$s" in
