@@ -100,11 +100,15 @@ extern "C" {
 
 const ERR_LEN: usize = 1024;
 
+/// The NUL-terminated text the shim wrote into `buf` (all of it if there is no NUL).
+fn c_text(buf: &[c_char]) -> String {
+    let bytes: Vec<u8> = buf.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 fn shim_error(code: u32, buf: &[c_char; ERR_LEN]) -> Error {
-    // SAFETY: the shim always NUL-terminates what it writes; the buffer starts zeroed, so there is
-    // a NUL within ERR_LEN bytes either way.
-    let text = unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy();
     // ArmNN's messages end in " at function F [file:line]" and may contain newlines.
+    let text = c_text(buf);
     Error::new(NnError::from_raw(code), text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
@@ -137,9 +141,7 @@ impl Runtime {
         let mut buf = [0 as c_char; 256];
         // SAFETY: the runtime is live; the shim writes at most buf.len() bytes with a NUL.
         unsafe { ember_armnn_rt_backends(self.raw.as_ptr(), buf.as_mut_ptr(), buf.len()) };
-        // SAFETY: NUL-terminated by the shim (and the buffer starts zeroed).
-        let text = unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned();
-        text.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        c_text(&buf).split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
     }
 }
 
