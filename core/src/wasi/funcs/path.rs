@@ -57,7 +57,13 @@ pub fn path_open(
     mem.range(opened, 4)?;
     // Rights of the new descriptor: what was asked, within what the
     // directory passes on. A read-only preopen passes on no writing rights,
-    // so the host file is then opened read-only as well.
+    // so the host file is then opened read-only as well. Asking outright for
+    // FD_WRITE where it cannot be had fails here, not at the first write
+    // (wasi-libc asks only for what the directory passes on; Rust's std asks
+    // for FD_WRITE exactly when it means to write).
+    if rights_base & r::FD_WRITE != 0 && dir.rights_inheriting & r::FD_WRITE == 0 {
+        return Err(Errno::NOTCAPABLE.into());
+    }
     let base = rights_base & dir.rights_inheriting;
     let inheriting = rights_inheriting & dir.rights_inheriting;
     let directory = o & oflags::DIRECTORY != 0;
