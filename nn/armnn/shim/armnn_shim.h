@@ -66,7 +66,8 @@ void ember_armnn_net_unload(ember_armnn_net *net);
  * makes the child only parse the model. Returns 0 when the child finished
  * (whether ArmNN accepted the model or threw: the caller's own load reports that), or
  * EMBER_NN_INVALID_ARGUMENT with a message when the child died from a signal or exceeded
- * timeout_ms, or EMBER_NN_RUNTIME_ERROR when fork failed. */
+ * timeout_ms, or EMBER_NN_RUNTIME_ERROR when fork or waitpid failed (no verdict: the caller may
+ * load without the probe). */
 uint32_t ember_armnn_net_probe(ember_armnn_rt *rt, const uint8_t *model, size_t model_len,
                                const char *backends, int run, uint32_t timeout_ms, char *err, size_t err_len);
 uint32_t ember_armnn_net_num_inputs(const ember_armnn_net *net);
