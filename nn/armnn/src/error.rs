@@ -29,12 +29,9 @@ thread_local! {
 
 /// Remembers `err` as this thread's last error, logs it and returns its code.
 pub fn record(err: Error) -> u32 {
-    // What the engine cannot do is worth a warning; a guest's bad argument only a debug line
-    // (libvmcore.so reports guest errors itself).
-    match err.code {
-        NnError::RuntimeError | NnError::UnsupportedOperation => log::warn!("armnn backend: {}", err.message),
-        _ => log::debug!("armnn backend: {} ({:?})", err.message, err.code),
-    }
+    // libvmcore.so logs every backend error with this text (last_error) at warn level; here it
+    // is a debug line, so that a run does not print each error twice.
+    log::debug!("armnn backend: {} ({:?})", err.message, err.code);
     // Interior NULs would cut the message short; replace them.
     let text = CString::new(err.message.replace('\0', " ")).unwrap_or_default();
     LAST_ERROR.with(|slot| *slot.borrow_mut() = text);
