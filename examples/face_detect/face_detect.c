@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "wasi_nn.h"
 
@@ -198,10 +199,19 @@ int main(int argc, char **argv) {
     nn_tensor t = {dims, 4, NN_TYPE_FP32, {0}, (const uint8_t *)input, sizeof input};
     static float reg[BOXES * COORDS], cls[BOXES];
     uint32_t n;
+    struct timespec t0, t1, c0, c1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
     for (int r = 0; r < repeat; r++) {
         if ((e = nn_set_input(c, 0, &t))) return fail("set_input", e);
         if ((e = nn_compute(c))) return fail("compute", e);
     }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+    if (repeat > 1) /* for nn/tflite/bench/bench.sh: wall and process CPU time per inference */
+        fprintf(stderr, "seconds_per_inference %.9f cpu_seconds_per_inference %.9f\n",
+                ((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9) / repeat,
+                ((c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) * 1e-9) / repeat);
     if ((e = nn_get_output(c, 0, (uint8_t *)reg, sizeof reg, &n)) || n != sizeof reg) return fail("get_output 0", e);
     if ((e = nn_get_output(c, 1, (uint8_t *)cls, sizeof cls, &n)) || n != sizeof cls) return fail("get_output 1", e);
 
