@@ -1,8 +1,7 @@
 //! libvmcore.so: Ember's runtime core (see ARCHITECTURE.md for the code map).
 //!
 //! Module ownership (one file tree each):
-//! - `alloc`:    memory modes (pool / user allocator / system), the global
-//!               allocator, wasm_runtime_malloc & co. (CORE)
+//! - `alloc`:    memory modes, the global allocator, wasm_runtime_malloc & co. (CORE)
 //! - `capi`:     the WAMR-style C API (core/include/wasm_export.h). (CORE)
 //! - `runtime`:  loaded modules, instances, exec envs, the import linker. (CORE)
 //! - `natives`:  the native-symbol registry and --native-lib libraries. (CORE)

@@ -202,15 +202,9 @@ fn alloc_in_mode(layout: Layout, strict: bool) -> *mut u8 {
             }
             None => ptr::null_mut(),
         },
-        Mode::System => header::alloc_system(layout).map(|p| {
-            count_alloc(layout.size());
-            p
-        }).unwrap_or(ptr::null_mut()),
+        Mode::System => header::alloc_system(layout).inspect(|_| count_alloc(layout.size())).unwrap_or(ptr::null_mut()),
         Mode::User => match user_fns() {
-            Some((m, _)) => header::alloc_user(layout, m).map(|p| {
-                count_alloc(layout.size());
-                p
-            }).unwrap_or(ptr::null_mut()),
+            Some((m, _)) => header::alloc_user(layout, m).inspect(|_| count_alloc(layout.size())).unwrap_or(ptr::null_mut()),
             None => ptr::null_mut(),
         },
     };

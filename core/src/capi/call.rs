@@ -545,7 +545,7 @@ mod tests {
         assert_eq!(fmt_g(1e10, 7), "1e+10");
         assert_eq!(fmt_g(0.0001, 7), "0.0001");
         assert_eq!(fmt_g(0.00001, 7), "1e-05");
-        assert_eq!(fmt_g(3.14159265, 7), "3.141593");
+        assert_eq!(fmt_g(1.234567891, 7), "1.234568");
         assert_eq!(fmt_g(f64::NAN, 7), "nan");
         assert_eq!(fmt_g(f64::NEG_INFINITY, 7), "-inf");
     }

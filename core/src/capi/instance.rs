@@ -26,7 +26,11 @@ pub unsafe extern "C" fn wasm_runtime_instantiate(
     if module.is_null() {
         return fail("instantiate failed: module is NULL");
     }
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| link::instantiate(module, default_stack_size, host_managed_heap_size))) {
+    // SAFETY: caller's contract (live module outliving the instance).
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+        link::instantiate(module, default_stack_size, host_managed_heap_size)
+    }));
+    match r {
         Ok(Ok(inst)) => Box::into_raw(inst),
         Ok(Err(e)) => fail(&format!("instantiate failed: {e}")),
         Err(_) => fail("instantiate failed: internal error"),

@@ -43,9 +43,13 @@ fn describe(t: &FuncType) -> String {
     format!("{:?} -> {:?}", t.params, t.results)
 }
 
-pub fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u32) -> Result<Box<ModuleInst>, String> {
-    // SAFETY: the C API passes a live module (WAMR contract: the module
-    // outlives its instances).
+/// Instantiate a loaded module.
+///
+/// # Safety
+/// `lm` must point to a live module that outlives the instance (WAMR's
+/// contract for wasm_runtime_instantiate).
+pub unsafe fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u32) -> Result<Box<ModuleInst>, String> {
+    // SAFETY: caller's contract.
     let module = unsafe { &*lm };
     let imports = module.module.imports();
 

@@ -44,6 +44,9 @@ pub fn lookup(name: &str) -> Option<&'static HostFuncDef> {
 }
 
 #[cfg(test)]
+mod fuzz_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -90,6 +90,21 @@ macro_rules! wasi_table {
                 }
             )*
         }
+        /// The functions without the store around them, for unit tests.
+        #[cfg(test)]
+        pub(crate) mod direct {
+            use super::*;
+            pub type Direct = fn(&mut WasiCtx, &mut GuestMem<'_>, &[Val]) -> Result<HResult, Trap>;
+            $(
+                #[allow(unused_assignments, unused_mut, unused_variables)]
+                pub fn $name(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, args: &[Val]) -> Result<HResult, Trap> {
+                    let mut i = 0usize;
+                    $( let $arg = getarg!($t, args, i); i += 1; )*
+                    Ok(funcs::$module::$name(ctx, mem, $($arg),*))
+                }
+            )*
+            pub static ALL: &[(&str, Direct)] = &[ $( (stringify!($name), $name), )* ];
+        }
         /// Every function of wasi_snapshot_preview1, sorted by name.
         pub static FUNCS: &[HostFuncDef] = &[
             $( HostFuncDef {
