@@ -62,10 +62,16 @@ struct Tr<'m> {
     /// code length right after it (retargetable by `local.set`).
     last_producer: Option<(usize, usize)>,
     num_results: u32,
+    /// Stack entries below this index are all `Opd::Slot` (valid while
+    /// `clean <= stack.len()`; `push` re-clamps it).
+    clean: usize,
     /// Code index of the latest branch target: instructions before it must
     /// not be merged with instructions after it.
     barrier: usize,
 }
+
+/// How many of the topmost operand-stack entries may stay folded (locals/constants).
+const WINDOW: usize = 32;
 
 const LIMIT_CODE: usize = u32::MAX as usize / 2;
 
@@ -97,6 +103,7 @@ pub(crate) fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<s
         last_producer: None,
         num_results: ty.results.len() as u32,
         barrier: 0,
+        clean: 0,
     };
     tr.ctrls.push(Ctrl {
         kind: Kind::Func,
@@ -285,10 +292,26 @@ impl<'m> Tr<'m> {
     }
 
     fn push(&mut self, o: Opd) {
+        let len = self.stack.len();
+        if self.clean > len {
+            self.clean = len;
+        }
+        if o == Opd::Slot && self.clean == len {
+            self.clean += 1;
+        }
         self.stack.push(o);
         let h = self.stack.len() as u32;
         if h > self.max_height {
             self.max_height = h;
+        }
+        // Keep folded operands to the top WINDOW entries so that scans for
+        // pending locals stay bounded (translation is linear in body size).
+        if self.stack.len() - self.clean > WINDOW {
+            let upto = self.stack.len() - WINDOW;
+            for i in self.clean..upto {
+                self.materialize(i);
+            }
+            self.clean = upto;
         }
     }
 
@@ -332,9 +355,11 @@ impl<'m> Tr<'m> {
     }
 
     fn materialize_all(&mut self) {
-        for i in 0..self.stack.len() {
+        let from = self.clean.min(self.stack.len());
+        for i in from..self.stack.len() {
             self.materialize(i);
         }
+        self.clean = self.stack.len();
     }
 
     fn materialize_top(&mut self, n: usize) {
@@ -683,10 +708,20 @@ impl<'m> Tr<'m> {
             all.push(t.map_err(|e| -> Box<str> { e.to_string().into() })?);
         }
         all.push(targets.default());
+        // Whether a target can be jumped to directly, computed once per depth.
+        let mut direct: Vec<Option<bool>> = vec![None; self.ctrls.len()];
         for depth in all {
             let ci = self.ctrl_at(depth);
             let entry = self.emit(Op::Br, 0, 0, 0);
-            if self.ctrls[ci].kind != Kind::Func && !self.needs_copies(ci) {
+            let is_direct = match direct[depth as usize] {
+                Some(d) => d,
+                None => {
+                    let d = self.ctrls[ci].kind != Kind::Func && !self.needs_copies(ci);
+                    direct[depth as usize] = Some(d);
+                    d
+                }
+            };
+            if is_direct {
                 self.link(ci, entry as u32);
             } else {
                 stubs.push((entry, depth));
@@ -732,7 +767,7 @@ impl<'m> Tr<'m> {
 
     fn local_set(&mut self, l: u32, tee: bool) {
         let top = self.stack.len() - 1;
-        for i in 0..top {
+        for i in self.clean.min(top)..top {
             if self.stack[i] == Opd::Local(l) {
                 self.materialize(i);
             }

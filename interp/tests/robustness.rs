@@ -158,3 +158,29 @@ fn host_errors_and_exit_propagate() {
     let mut out = [Val::I32(0)];
     assert!(go.call(&mut store, &[Val::I32(1)], &mut out).is_err());
 }
+
+#[test]
+fn translation_stays_linear_on_pathological_bodies() {
+    // A deep operand stack of folded locals, then many local.set and empty
+    // blocks: each must cost O(1) at translation, not O(stack height).
+    let depth = 20_000;
+    let reps = 20_000;
+    let mut body = String::new();
+    for _ in 0..depth {
+        body.push_str("local.get 0 ");
+    }
+    for _ in 0..reps {
+        body.push_str("local.get 1 local.set 0 block end ");
+    }
+    for _ in 0..depth {
+        body.push_str("drop ");
+    }
+    let wat = format!(r#"(module (func (export "f") (param i32 i32) (result i32) {body} local.get 0))"#);
+    let start = std::time::Instant::now();
+    let m = Module::new(&wat::parse_str(&wat).unwrap()).unwrap();
+    m.translate_all().unwrap();
+    let mut store = Store::new(Config::default(), ());
+    let inst = Instance::new(&mut store, &m, &[]).unwrap();
+    assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(1), Val::I32(2)]), Ok(2));
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+}
