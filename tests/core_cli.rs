@@ -118,6 +118,10 @@ fn pool_mode_runs_apps_and_guest_exhaustion_is_clean() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("unexpected output {:?}", r.stdout));
     assert!((1..8).contains(&mib), "{mib} MiB in an 8 MiB pool");
+    // Page-by-page memory.grow to the pool's end, then more WASI output.
+    let r = iwasm_run(&["--pool-size=4M", s(&a), "grow-pages"]);
+    assert_eq!(r.code, Some(0), "stderr: {}", r.stderr);
+    assert!(r.stdout.starts_with("memory.grow failed after "), "{}", r.stdout);
     // A pool too small for the module: an error, not an abort.
     let r = iwasm_run(&["--pool-size=64K", s(&a)]);
     assert_one_line_error(&r, "tiny pool");

@@ -63,6 +63,15 @@ int main(int argc, char **argv)
         printf("malloc failed after %zu MiB\n", total >> 20);
         return 0;
     }
+    if (!strcmp(mode, "grow-pages")) {
+        /* grow linear memory one page at a time until it fails, then keep
+         * using WASI (the runtime must still have room for its own work) */
+        int pages = 0;
+        while (__builtin_wasm_memory_grow(0, 1) != (size_t)-1)
+            pages++;
+        printf("memory.grow failed after %d pages\n", pages);
+        return 0;
+    }
     printf("unknown mode\n");
     return 3;
 }
