@@ -231,6 +231,16 @@ fn model_set(engine: &str) {
     assert_eq!(b.run_f32(c, &[1, 5, 5, 1], &ramp(25), 1), vec![vec![12.0]], "{engine}: back to batch 1");
     b.release(g, &[c]);
 
+    // Input indices follow the subgraph even when the SignatureDef lists the inputs otherwise.
+    let g = b.load("sub_signature");
+    let c = b.ctx(g);
+    assert_eq!(b.set(c, 0, &[1, 4], ty::FP32, &f32_bytes(&[10.0, 20.0, 30.0, 40.0])), 0);
+    assert_eq!(b.set(c, 1, &[1, 4], ty::FP32, &f32_bytes(&[1.0, 2.0, 3.0, 4.0])), 0);
+    assert_eq!(b.compute(c), 0, "{}", b.last_error());
+    let (rc, out, _) = b.output(c, 0, 16);
+    assert_eq!((rc, from_f32_bytes(&out)), (0, vec![9.0, 18.0, 27.0, 36.0]), "{engine}: a - b");
+    b.release(g, &[c]);
+
     // conv + fully connected + softmax against the generator's pure-Python reference.
     let expected: Vec<f32> = std::fs::read_to_string(repo().join("nn/models/conv_net.expected"))
         .unwrap()

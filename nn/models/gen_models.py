@@ -12,6 +12,9 @@ Ember's additions:
   average_u8.tflite       uint8 in/out AvgPool 5x5 (scale 0.1, zero point 0)
   average_i8.tflite       int8 in/out AvgPool 5x5 (scale 0.1, zero point -128)
   average_dynamic.tflite  AvgPool 5x5 with a dynamic batch (shape signature [-1,5,5,1])
+  sub_signature.tflite    out = a - b, inputs a, b ([1,4] each) in that subgraph order, but a
+                          SignatureDef listing b first, under names sorting b first (wasi-nn
+                          input 0 must still be a)
   conv_net.tflite         Conv2D 3x3x2 + ReLU -> FullyConnected 3 -> Softmax   [1,8,8,1] -> [1,3]
                           conv_net.expected: its output for x[k] = sin(0.37 k), from a pure-Python
                           reference (the tests compare the engines against it)
@@ -71,6 +74,28 @@ def quantized():
     m.op(Op.AVERAGE_POOL_2D, [q], [p], *pool_options(5, 5))
     m.op(Op.DEQUANTIZE, [p], [y])
     return m.finish([x], [y])
+
+
+def sub_signature():
+    m = ModelBuilder("sub_signature")
+    a = m.tensor("a", [1, 4])
+    b = m.tensor("b", [1, 4])
+    d = m.tensor("difference", [1, 4])
+    m.op(Op.SUB, [a, b], [d], S.BuiltinOptions.SubOptions, S.SubOptionsT())
+    sig = S.SignatureDefT()
+    sig.signatureKey = "serving_default"
+    sig.subgraphIndex = 0
+    # Signature names sort the other way round too ("alpha" is b), whichever order LiteRT keeps.
+    sig.inputs = [tensor_map("alpha", b), tensor_map("zeta", a)]
+    sig.outputs = [tensor_map("difference", d)]
+    return m.finish([a, b], [d], signatures=[sig])
+
+
+def tensor_map(name, index):
+    t = S.TensorMapT()
+    t.name = name
+    t.tensorIndex = index
+    return t
 
 
 # conv_net weights: deterministic, small, no randomness.
@@ -135,6 +160,7 @@ def main():
                                   version=2),
         "average_dynamic": single_pool("average_dynamic", Op.AVERAGE_POOL_2D, [1, 5, 5, 1], 5, 5,
                                        signature=[-1, 5, 5, 1]),
+        "sub_signature": sub_signature(),
         "conv_net": conv_net(),
     }
     for name, data in models.items():

@@ -66,8 +66,8 @@ class ModelBuilder:
         o.builtinOptions = options
         self.operators.append(o)
 
-    def finish(self, inputs, outputs):
-        """Returns the .tflite bytes (file identifier TFL3)."""
+    def finish(self, inputs, outputs, signatures=None):
+        """Returns the .tflite bytes (file identifier TFL3); signatures: SignatureDefT list."""
         sg = S.SubGraphT()
         sg.tensors = self.tensors
         sg.inputs = list(inputs)
@@ -79,6 +79,7 @@ class ModelBuilder:
         m.description = self.description
         m.buffers = self.buffers
         m.subgraphs = [sg]
+        m.signatureDefs = signatures
         codes = []
         for code, version in self.opcodes:
             c = S.OperatorCodeT()

@@ -33,6 +33,8 @@ fn bad<T>(what: impl Into<String>) -> R<T> {
 /// One input or output tensor of the main subgraph, as the model declares it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TensorDecl {
+    /// The tensor's name in the model (may be empty).
+    pub name: String,
     /// Schema TensorType (see [`tensor_type`]).
     pub ty: i8,
     pub shape: Vec<i32>,
@@ -212,6 +214,7 @@ mod field {
     pub const TENSOR_SHAPE: usize = 0;
     pub const TENSOR_TYPE: usize = 1;
     pub const TENSOR_BUFFER: usize = 2;
+    pub const TENSOR_NAME: usize = 3;
     pub const TENSOR_QUANTIZATION: usize = 4;
     pub const TENSOR_IS_VARIABLE: usize = 5;
     pub const QUANT_SCALE: usize = 2;
@@ -545,7 +548,9 @@ fn tensor_decl(t: &Table<'_>, n_buffers: usize) -> R<TensorDecl> {
     if buffer >= n_buffers.max(1) {
         return bad(format!("tensor uses buffer {buffer} of {n_buffers}"));
     }
-    Ok(TensorDecl { ty: t.i8_or(field::TENSOR_TYPE, tensor_type::FLOAT32)?, shape, signature })
+    let (start, n) = t.vector(field::TENSOR_NAME, 1)?;
+    let name = if n == 0 { String::new() } else { String::from_utf8_lossy(t.buf.bytes(start, n)?).into_owned() };
+    Ok(TensorDecl { name, ty: t.i8_or(field::TENSOR_TYPE, tensor_type::FLOAT32)?, shape, signature })
 }
 
 #[cfg(test)]

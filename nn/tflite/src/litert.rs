@@ -94,6 +94,7 @@ struct Api {
     sig_input: unsafe extern "C" fn(Handle, usize, *mut Handle) -> Status,
     sig_output: unsafe extern "C" fn(Handle, usize, *mut Handle) -> Status,
     ranked_type: unsafe extern "C" fn(Handle, *mut RankedType) -> Status,
+    tensor_name: unsafe extern "C" fn(Handle, *mut *const std::ffi::c_char) -> Status,
     create_options: unsafe extern "C" fn(*mut Handle) -> Status,
     destroy_options: unsafe extern "C" fn(Handle),
     set_accelerators: unsafe extern "C" fn(Handle, c_int) -> Status,
@@ -181,6 +182,7 @@ impl LiteRt {
             sig_input: sym!(lib, "LiteRtGetSignatureInputTensorByIndex"),
             sig_output: sym!(lib, "LiteRtGetSignatureOutputTensorByIndex"),
             ranked_type: sym!(lib, "LiteRtGetRankedTensorType"),
+            tensor_name: sym!(lib, "LiteRtGetTensorName"),
             create_options: sym!(lib, "LiteRtCreateOptions"),
             destroy_options: sym!(lib, "LiteRtDestroyOptions"),
             set_accelerators: sym!(lib, "LiteRtSetOptionsHardwareAccelerators"),
@@ -242,8 +244,12 @@ struct GraphInner {
     model: Handle,
     accelerators: c_int,
     info: ModelInfo,
+    /// Ranked types in LiteRT's signature order.
     inputs: Vec<RankedType>,
     outputs: Vec<RankedType>,
+    /// wasi-nn index -> signature index.
+    in_map: Vec<usize>,
+    out_map: Vec<usize>,
     /// A compiled model made at load (to fail early); the first context takes it.
     spare: Mutex<Option<Compiled>>,
     _bytes: ModelBytes,
@@ -294,6 +300,28 @@ fn check_decl(rt: &RankedType, decl: &TensorDecl, what: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// For each wasi-nn index (subgraph order), LiteRT's signature index: the tensor of the same
+/// name; LiteRT's own order when names are missing or not one-to-one.
+fn match_by_name(decls: &[TensorDecl], names: &[String]) -> Vec<usize> {
+    let identity: Vec<usize> = (0..decls.len()).collect();
+    log::trace!("wasi-nn tflite: LiteRT signature tensors {names:?}");
+    if names.len() != decls.len() {
+        return identity;
+    }
+    let mut map = Vec::with_capacity(decls.len());
+    for d in decls {
+        let mut hits = names.iter().enumerate().filter(|(_, n)| !n.is_empty() && **n == d.name);
+        match (hits.next(), hits.next()) {
+            (Some((i, _)), None) if !map.contains(&i) => map.push(i),
+            _ => return identity,
+        }
+    }
+    if map != identity {
+        log::debug!("wasi-nn tflite: LiteRT signature order {names:?}, wasi-nn indices follow the subgraph");
+    }
+    map
 }
 
 impl LiteRtEngine {
@@ -372,6 +400,8 @@ impl Engine for LiteRtEngine {
             info,
             inputs: Vec::new(),
             outputs: Vec::new(),
+            in_map: Vec::new(),
+            out_map: Vec::new(),
             spare: Mutex::new(None),
             _bytes: bytes,
         };
@@ -394,30 +424,45 @@ impl Engine for LiteRtEngine {
                 g.info.outputs.len()
             )));
         }
-        for (k, out) in [(false, ni), (true, no)] {
-            for i in 0..out {
+        // LiteRT orders inputs and outputs by the model's signature; wasi-nn indices follow the
+        // subgraph (as the classic API and WAMR do). Match them by tensor name; without usable
+        // names (unnamed or duplicate tensors) keep LiteRT's order.
+        for (k, count) in [(false, ni), (true, no)] {
+            let decls = if k { &g.info.outputs } else { &g.info.inputs };
+            let mut types = Vec::with_capacity(count);
+            let mut names = Vec::with_capacity(count);
+            for i in 0..count {
                 let mut t: Handle = std::ptr::null_mut();
                 // SAFETY: zeroed plain-data struct filled by LiteRT; sizes match the 2.3 layout.
                 let mut rtype: RankedType = unsafe { std::mem::zeroed() };
-                // SAFETY: sig live, i in range, out-pointers to locals.
+                let mut name: *const std::ffi::c_char = std::ptr::null();
+                // SAFETY: sig live, i in range, out-pointers to locals; the name string is owned
+                // by the model and read right away.
                 let s = unsafe {
-                    let s = if k { (api.sig_output)(sig, i, &mut t) } else { (api.sig_input)(sig, i, &mut t) };
+                    let mut s = if k { (api.sig_output)(sig, i, &mut t) } else { (api.sig_input)(sig, i, &mut t) };
                     if s == OK {
-                        (api.ranked_type)(t, &mut rtype)
-                    } else {
-                        s
+                        s = (api.ranked_type)(t, &mut rtype);
                     }
+                    if s == OK && (api.tensor_name)(t, &mut name) == OK && !name.is_null() {
+                        names.push(std::ffi::CStr::from_ptr(name).to_string_lossy().into_owned());
+                    }
+                    s
                 };
                 if s != OK {
                     return Err(fail("reading tensor types", s));
                 }
-                let decl = if k { &g.info.outputs[i] } else { &g.info.inputs[i] };
-                check_decl(&rtype, decl, &format!("{} {i}", if k { "output" } else { "input" }))?;
-                if k {
-                    g.outputs.push(rtype);
-                } else {
-                    g.inputs.push(rtype);
-                }
+                types.push(rtype);
+            }
+            let map = match_by_name(decls, &names);
+            for (guest, &i) in map.iter().enumerate() {
+                check_decl(&types[i], &decls[guest], &format!("{} {guest}", if k { "output" } else { "input" }))?;
+            }
+            if k {
+                g.outputs = types;
+                g.out_map = map;
+            } else {
+                g.inputs = types;
+                g.in_map = map;
             }
         }
         let first = self.compile(&g)?;
@@ -600,19 +645,19 @@ impl LiteRtContext {
         if !self.computed {
             return Err(Error::runtime("get_output before compute"));
         }
-        Ok(index as usize)
+        Ok(self.graph.out_map[index as usize])
     }
 }
 
 impl Context for LiteRtContext {
     fn set_input(&mut self, index: u32, t: &TensorIn<'_>) -> Result<()> {
         self.usable()?;
-        let i = index as usize;
-        if i >= self.inputs.len() {
+        if index as usize >= self.inputs.len() {
             return Err(Error::invalid(format!("input {index} does not exist (the model has {})", self.inputs.len())));
         }
+        let i = self.graph.in_map[index as usize];
         engine::check_type(index, t, self.inputs[i].element_type)?;
-        let decl = &self.graph.info.inputs[i];
+        let decl = &self.graph.info.inputs[index as usize];
         if !engine::same_dims(t.dims, self.inputs[i].dims())
             && engine::resizable(t.dims, &decl.shape, decl.signature.as_deref())
         {
