@@ -97,10 +97,12 @@ pub unsafe extern "C" fn wasm_runtime_set_exception(inst: *mut ModuleInst, excep
 /// `inst` live.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_runtime_clear_exception(inst: *mut ModuleInst) {
-    // SAFETY: caller's contract.
-    if let Some(i) = unsafe { inst.as_ref() } {
-        i.set_exception(None);
-    }
+    guard((), || {
+        // SAFETY: caller's contract.
+        if let Some(i) = unsafe { inst.as_ref() } {
+            i.set_exception(None);
+        }
+    })
 }
 
 /// # Safety
