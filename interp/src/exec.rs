@@ -58,6 +58,11 @@ fn mem_cache(rt: &mut Runtime, inst: u32) -> (*mut u8, usize) {
     }
 }
 
+/// How many executors may nest (wasm -> host -> wasm ...). Each nesting uses
+/// native stack (a few KiB), so this bounds native stack use independently of
+/// `Config::max_call_depth`, which counts wasm frames.
+pub(crate) const MAX_NESTING: u32 = 128;
+
 /// Call store function `f` from the host.
 pub(crate) fn invoke<T>(store: &mut Store<T>, f: u32, args: &[Val], results: &mut [Val]) -> Result<(), Trap> {
     let rt = &mut store.rt;
@@ -83,7 +88,7 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, f: u32, args: &[Val], results: &mu
             let max_depth = store.config().max_call_depth;
             let max_cells = store.config().max_stack_cells;
             let rt = &mut store.rt;
-            if rt.depth >= max_depth {
+            if rt.depth >= max_depth || rt.nesting >= MAX_NESTING {
                 return Err(Trap::StackExhausted);
             }
             let module: *const ModuleInner = &*rt.instances[inst as usize].module;
@@ -99,10 +104,12 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, f: u32, args: &[Val], results: &mu
             let saved_top = rt.stack_top;
             let saved_depth = rt.depth;
             rt.depth += 1;
+            rt.nesting += 1;
             let r = run(store, inst, cf as *const CompiledFunc, base);
             let rt = &mut store.rt;
             rt.stack_top = saved_top;
             rt.depth = saved_depth;
+            rt.nesting -= 1;
             r?;
             for (k, t) in rt.types[type_id].results.iter().enumerate() {
                 results[k] = cell_to_val(rt.stack[base + k], *t);

@@ -145,6 +145,8 @@ pub(crate) struct Runtime {
     pub stack_top: usize,
     /// Wasm frames currently active (all nested executors together).
     pub depth: u32,
+    /// Executors currently running (host -> wasm re-entrance nests them).
+    pub nesting: u32,
     pub fuel: Option<u64>,
     /// A spare frame stack, reused by the outermost executor.
     pub frame_pool: Vec<crate::exec::Frame>,

@@ -184,3 +184,29 @@ fn translation_stays_linear_on_pathological_bodies() {
     assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(1), Val::I32(2)]), Ok(2));
     assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
 }
+
+#[test]
+fn host_reentrance_recursion_is_bounded() {
+    // wasm -> host -> wasm -> host ... without end: must trap, not overflow
+    // the native stack (this test thread has Rust's default 2 MiB stack).
+    let wat = r#"(module (import "env" "h" (func $h (param i32) (result i32)))
+        (func (export "f") (param i32) (result i32) local.get 0 i32.const 1 i32.add call $h))"#;
+    let m = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+    let mut store: Store<Option<Func>> = Store::new(Config::default(), None);
+    let h = Func::new_host(&mut store, FuncType::new([ValType::I32], [ValType::I32]), |c, args, res| {
+        let f = c.store.data().expect("set");
+        f.call(c.store, args, res)
+    });
+    let inst = Instance::new(&mut store, &m, &[Extern::Func(h)]).unwrap();
+    let f = inst.get_func(&store, "f").unwrap();
+    *store.data_mut() = Some(f);
+    let mut out = [Val::I32(0)];
+    assert_eq!(f.call(&mut store, &[Val::I32(0)], &mut out), Err(Trap::StackExhausted));
+    // The store is still usable afterwards.
+    *store.data_mut() = None;
+    let dbl = Module::new(&wat::parse_str(r#"(module (func (export "g") (result i32) i32.const 5))"#).unwrap()).unwrap();
+    let i2 = Instance::new(&mut store, &dbl, &[]).unwrap();
+    let g = i2.get_func(&store, "g").unwrap();
+    g.call(&mut store, &[], &mut out).unwrap();
+    assert_eq!(out[0], Val::I32(5));
+}
