@@ -191,7 +191,13 @@ impl WasiCtx {
             };
             fds.place(i as u32, entry);
         }
-        for p in cfg.preopens()? {
+        let preopens = cfg.preopens()?;
+        if preopens.len() > MAX_FDS - 3 {
+            return Err("too many preopened directories".into());
+        }
+        // Preopens are numbered from 3 even when a stdio descriptor is closed:
+        // wasi-libc looks for them from fd 3 on.
+        for (i, p) in preopens.into_iter().enumerate() {
             let fd = sandbox::open_host_dir(&p.host)
                 .map_err(|e| format!("error while pre-opening directory {}: {e}", p.host.display()))?;
             let mut base = rights::DIR;
@@ -202,7 +208,7 @@ impl WasiCtx {
             }
             let e = entry_for(fd, base, inheriting, Some(p.guest.clone()), 0)
                 .map_err(|e| format!("error while pre-opening directory {}: errno {}", p.host.display(), e.0))?;
-            fds.insert(e).map_err(|_| "too many preopened directories".to_string())?;
+            fds.place(3 + i as u32, Some(e));
         }
         Ok(WasiCtx { args: cfg.args.clone(), env: cfg.env.clone(), fds })
     }
