@@ -111,7 +111,8 @@ impl Backend_ {
         }
     }
     fn load(&self, name: &str) -> *mut c_void {
-        let path = if name.starts_with('/') { PathBuf::from(name) } else { repo().join(format!("nn/models/{name}.tflite")) };
+        let path =
+            if name.starts_with('/') { PathBuf::from(name) } else { repo().join(format!("nn/models/{name}.tflite")) };
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         self.load_bytes(&bytes, 0).unwrap_or_else(|rc| panic!("load {name}: {rc}: {}", self.last_error()))
     }
@@ -123,7 +124,13 @@ impl Backend_ {
         c
     }
     fn set(&self, c: *mut c_void, index: u32, dims: &[u32], t: u32, data: &[u8]) -> u32 {
-        let tensor = Tensor { dims: dims.as_ptr(), dims_len: dims.len() as u32, ty: t, data: data.as_ptr(), data_len: data.len() };
+        let tensor = Tensor {
+            dims: dims.as_ptr(),
+            dims_len: dims.len() as u32,
+            ty: t,
+            data: data.as_ptr(),
+            data_len: data.len(),
+        };
         // SAFETY: live context, tensor valid for the call.
         unsafe { (self.lib.table.set_input)(self.state, c, index, &tensor) }
     }
@@ -198,10 +205,7 @@ fn model_set(engine: &str) {
     assert_eq!(single("max", &[1, 5, 5, 1], 1), vec![vec![24.0]]);
     assert_eq!(single("average", &[1, 5, 5, 1], 1), vec![vec![12.0]]);
     assert_eq!(single("mult_dimensions", &[1, 3, 3, 1], 1), vec![ramp(9)]);
-    assert_eq!(
-        single("mult_outputs", &[1, 4, 4, 1], 2),
-        vec![vec![24.0, 28.0, 32.0, 36.0], vec![6.0, 7.0, 8.0, 9.0]]
-    );
+    assert_eq!(single("mult_outputs", &[1, 4, 4, 1], 2), vec![vec![24.0, 28.0, 32.0, 36.0], vec![6.0, 7.0, 8.0, 9.0]]);
     // uint8 AvgPool between QUANTIZE and DEQUANTIZE (scale 24/255): 12 within one quantum.
     let q = single("quantized", &[1, 5, 5, 1], 1)[0][0];
     assert!((q - 12.0).abs() <= 24.0 / 255.0, "{engine}: quantized gave {q}");

@@ -329,9 +329,7 @@ impl Context for ClassicContext {
         engine::check_type(index, t, unsafe { (api.tensor_type)(tensor) })?;
         let current = self.dims(tensor);
         let decl = &graph.info.inputs[index as usize];
-        if !engine::same_dims(t.dims, &current)
-            && engine::resizable(t.dims, &decl.shape, decl.signature.as_deref())
-        {
+        if !engine::same_dims(t.dims, &current) && engine::resizable(t.dims, &decl.shape, decl.signature.as_deref()) {
             let dims: Vec<c_int> = t.dims.iter().map(|&d| d as c_int).collect();
             take_engine_log();
             // SAFETY: interp live; dims has dims.len() entries.

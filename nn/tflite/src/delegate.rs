@@ -59,12 +59,7 @@ impl ExternalDelegate {
         // SAFETY: as above.
         let destroy: Destroy = match unsafe { lib.get::<Destroy>(b"tflite_plugin_destroy_delegate\0") } {
             Ok(s) => *s,
-            Err(_) => {
-                return Err(Error::invalid(format!(
-                    "{} lacks tflite_plugin_destroy_delegate",
-                    path.display()
-                )))
-            }
+            Err(_) => return Err(Error::invalid(format!("{} lacks tflite_plugin_destroy_delegate", path.display()))),
         };
         let to_c = |s: &str| CString::new(s).map_err(|_| Error::invalid("delegate option with a NUL byte"));
         let keys = options.iter().map(|(k, _)| to_c(k)).collect::<Result<Vec<_>>>()?;

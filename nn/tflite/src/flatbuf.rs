@@ -236,9 +236,9 @@ mod field {
 fn schema_elem_size(ty: i8) -> u64 {
     match ty {
         3 | 6 | 9 | 17 | 19 => 1, // uint8, bool, int8, int4, int2 (rounded up)
-        1 | 7 | 16 | 18 => 2,      // float16, int16, uint16, bfloat16
-        0 | 2 | 15 => 4,           // float32, int32, uint32
-        11 => 16,                  // complex128
+        1 | 7 | 16 | 18 => 2,     // float16, int16, uint16, bfloat16
+        0 | 2 | 15 => 4,          // float32, int32, uint32
+        11 => 16,                 // complex128
         _ => 8,
     }
 }
@@ -530,9 +530,9 @@ fn tensor_decl(t: &Table<'_>, n_buffers: usize) -> R<TensorDecl> {
         // A zero point outside the element type's range also crashes LiteRT.
         let ty = t.i8_or(field::TENSOR_TYPE, tensor_type::FLOAT32)?;
         let range = match ty {
-            3 => Some((0i64, 255i64)),      // uint8
-            9 => Some((-128, 127)),         // int8
-            7 => Some((-32768, 32767)),     // int16
+            3 => Some((0i64, 255i64)),  // uint8
+            9 => Some((-128, 127)),     // int8
+            7 => Some((-32768, 32767)), // int16
             _ => None,
         };
         if let Some((lo, hi)) = range {

@@ -16,6 +16,7 @@ mod engine;
 mod error;
 mod flatbuf;
 mod litert;
+mod litert_api;
 mod locate;
 mod logger;
 mod options;

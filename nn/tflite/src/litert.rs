@@ -1,11 +1,7 @@
-//! LiteRT 2.3 (libLiteRt.so from the ai-edge-litert wheel) through its C API, loaded at run time.
-//!
-//! No headers ship with the wheel: the declarations below are written by hand from the LiteRT
-//! 2.x C headers (litert/c/litert_{environment,model,options,compiled_model,tensor_buffer,
-//! layout}.h at the 2.3 era, where LiteRtCreateModelFromBuffer takes the environment and
-//! LiteRtLayout is {rank:7, has_strides:1, int32 dimensions[8], uint32 strides[8]}). Every
-//! ranked tensor type LiteRT reports is checked against the model's own flatbuffer, so a layout
-//! mismatch with another LiteRT version is detected and refused instead of misread.
+//! LiteRT 2.3 (libLiteRt.so from the ai-edge-litert wheel) through its C API (declared in
+//! litert_api.rs), loaded at run time. Every ranked tensor type LiteRT reports is checked
+//! against the model's own flatbuffer, so a layout mismatch with another LiteRT version is
+//! detected and refused instead of misread.
 //!
 //! Flow: one LiteRtEnvironment per backend; per graph a LiteRtModel (over our copy of the
 //! bytes); per execution context a LiteRtCompiledModel with its own managed input/output
@@ -19,100 +15,12 @@ use std::sync::{Arc, Mutex};
 use crate::engine::{self, Context, Engine, Graph, ModelBytes, Target, TensorIn};
 use crate::error::{Error, Result};
 use crate::flatbuf::{ModelInfo, TensorDecl};
+use crate::litert_api::{
+    self, fail, status_name, Any, Api, EnvOption, Handle, Layout, RankedType, Status, ANY_TYPE_INT, ANY_TYPE_STRING,
+    ENV_TAG_DISPATCH_DIR, ENV_TAG_MIN_LOGGER_SEVERITY, HW_CPU, HW_GPU, HW_NPU, LOCK_READ, LOCK_WRITE, OK,
+    SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING,
+};
 use crate::options::Options;
-
-type Status = c_int;
-type Handle = *mut c_void;
-const OK: Status = 0;
-const MAX_RANK: usize = 8;
-const HW_CPU: c_int = 1;
-const HW_GPU: c_int = 2;
-const HW_NPU: c_int = 4;
-const LOCK_READ: c_int = 0;
-const LOCK_WRITE: c_int = 1;
-const ENV_TAG_DISPATCH_DIR: c_int = 1;
-const ENV_TAG_MIN_LOGGER_SEVERITY: c_int = 25;
-const ANY_TYPE_INT: c_int = 2;
-const ANY_TYPE_STRING: c_int = 8;
-const SEVERITY_INFO: u64 = 1;
-const SEVERITY_WARNING: u64 = 2;
-const SEVERITY_ERROR: u64 = 3;
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Layout {
-    /// rank in bits 0..7, has_strides in bit 7 (GCC/Clang bit-field packing).
-    rank_bits: u32,
-    dims: [i32; MAX_RANK],
-    /// Carried through to LiteRT unchanged.
-    #[allow(dead_code)]
-    strides: [u32; MAX_RANK],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct RankedType {
-    element_type: c_int,
-    layout: Layout,
-}
-
-impl RankedType {
-    fn rank(&self) -> usize {
-        (self.layout.rank_bits & 0x7f) as usize
-    }
-    fn dims(&self) -> &[i32] {
-        &self.layout.dims[..self.rank().min(MAX_RANK)]
-    }
-    fn byte_size(&self) -> Option<usize> {
-        let dims: Vec<i64> = self.dims().iter().map(|&d| d as i64).collect();
-        engine::byte_size(&dims, engine::elem_size(self.element_type)?)
-    }
-}
-
-/// LiteRtAny: a type tag and an 8-byte union (bool / int64 / double / pointer); pointers are
-/// stored in the low bytes (little-endian targets only, as LiteRT itself).
-#[repr(C)]
-struct Any {
-    ty: c_int,
-    value: u64,
-}
-
-#[repr(C)]
-struct EnvOption {
-    tag: c_int,
-    value: Any,
-}
-
-struct Api {
-    create_env: unsafe extern "C" fn(c_int, *const EnvOption, *mut Handle) -> Status,
-    destroy_env: unsafe extern "C" fn(Handle),
-    model_from_buffer: unsafe extern "C" fn(Handle, *const c_void, usize, *mut Handle) -> Status,
-    destroy_model: unsafe extern "C" fn(Handle),
-    get_signature: unsafe extern "C" fn(Handle, usize, *mut Handle) -> Status,
-    num_sig_inputs: unsafe extern "C" fn(Handle, *mut usize) -> Status,
-    num_sig_outputs: unsafe extern "C" fn(Handle, *mut usize) -> Status,
-    sig_input: unsafe extern "C" fn(Handle, usize, *mut Handle) -> Status,
-    sig_output: unsafe extern "C" fn(Handle, usize, *mut Handle) -> Status,
-    ranked_type: unsafe extern "C" fn(Handle, *mut RankedType) -> Status,
-    tensor_name: unsafe extern "C" fn(Handle, *mut *const std::ffi::c_char) -> Status,
-    create_options: unsafe extern "C" fn(*mut Handle) -> Status,
-    destroy_options: unsafe extern "C" fn(Handle),
-    set_accelerators: unsafe extern "C" fn(Handle, c_int) -> Status,
-    create_compiled: unsafe extern "C" fn(Handle, Handle, Handle, *mut Handle) -> Status,
-    destroy_compiled: unsafe extern "C" fn(Handle),
-    input_reqs: unsafe extern "C" fn(Handle, usize, usize, *mut Handle) -> Status,
-    output_reqs: unsafe extern "C" fn(Handle, usize, usize, *mut Handle) -> Status,
-    resize_input: unsafe extern "C" fn(Handle, usize, usize, *const c_int, usize) -> Status,
-    output_layouts: unsafe extern "C" fn(Handle, usize, usize, *mut Layout, bool) -> Status,
-    buffer_from_reqs: unsafe extern "C" fn(Handle, *const RankedType, Handle, *mut Handle) -> Status,
-    destroy_buffer: unsafe extern "C" fn(Handle),
-    lock: unsafe extern "C" fn(Handle, *mut *mut c_void, c_int) -> Status,
-    unlock: unsafe extern "C" fn(Handle) -> Status,
-    run: unsafe extern "C" fn(Handle, usize, usize, *mut Handle, usize, *mut Handle) -> Status,
-    /// Never closed: engines register thread-local destructors (XNNPACK, TFLite's C++ runtime)
-    /// that would run into unmapped code after a dlclose. Engines stay loaded for the process.
-    _lib: std::mem::ManuallyDrop<libloading::Library>,
-}
 
 pub struct LiteRt {
     api: Api,
@@ -133,72 +41,12 @@ impl Drop for LiteRt {
     }
 }
 
-macro_rules! sym {
-    ($lib:expr, $name:literal) => {{
-        // SAFETY: declared above with the type of the LiteRT 2.3 C API; used only while the
-        // library stays loaded (Api owns it).
-        let s = unsafe { $lib.get(concat!($name, "\0").as_bytes()) };
-        match s {
-            Ok(s) => *s,
-            Err(e) => return Err(format!("lacks {}: {e}", $name)),
-        }
-    }};
-}
-
-fn status_name(s: Status) -> &'static str {
-    match s {
-        1 => "invalid argument",
-        2 => "memory allocation failure",
-        3 => "runtime failure",
-        4 => "missing input tensor",
-        5 => "unsupported",
-        6 => "not found",
-        8 => "wrong version",
-        500 => "file I/O",
-        501 => "invalid flatbuffer",
-        502 => "dynamic loading",
-        504 => "compilation",
-        _ => "error",
-    }
-}
-
-fn fail(what: &str, s: Status) -> Error {
-    Error::runtime(format!("LiteRT {what} failed (status {s}: {})", status_name(s)))
-}
-
 impl LiteRt {
     pub fn open(path: &Path, options: Options) -> std::result::Result<LiteRt, String> {
         // SAFETY: loading the engine runs its initialisers; it was found on the documented
         // search path or named by the user.
         let lib = unsafe { libloading::Library::new(path) }.map_err(|e| e.to_string())?;
-        let api = Api {
-            create_env: sym!(lib, "LiteRtCreateEnvironment"),
-            destroy_env: sym!(lib, "LiteRtDestroyEnvironment"),
-            model_from_buffer: sym!(lib, "LiteRtCreateModelFromBuffer"),
-            destroy_model: sym!(lib, "LiteRtDestroyModel"),
-            get_signature: sym!(lib, "LiteRtGetModelSignature"),
-            num_sig_inputs: sym!(lib, "LiteRtGetNumSignatureInputs"),
-            num_sig_outputs: sym!(lib, "LiteRtGetNumSignatureOutputs"),
-            sig_input: sym!(lib, "LiteRtGetSignatureInputTensorByIndex"),
-            sig_output: sym!(lib, "LiteRtGetSignatureOutputTensorByIndex"),
-            ranked_type: sym!(lib, "LiteRtGetRankedTensorType"),
-            tensor_name: sym!(lib, "LiteRtGetTensorName"),
-            create_options: sym!(lib, "LiteRtCreateOptions"),
-            destroy_options: sym!(lib, "LiteRtDestroyOptions"),
-            set_accelerators: sym!(lib, "LiteRtSetOptionsHardwareAccelerators"),
-            create_compiled: sym!(lib, "LiteRtCreateCompiledModel"),
-            destroy_compiled: sym!(lib, "LiteRtDestroyCompiledModel"),
-            input_reqs: sym!(lib, "LiteRtGetCompiledModelInputBufferRequirements"),
-            output_reqs: sym!(lib, "LiteRtGetCompiledModelOutputBufferRequirements"),
-            resize_input: sym!(lib, "LiteRtCompiledModelResizeInputTensor"),
-            output_layouts: sym!(lib, "LiteRtGetCompiledModelOutputTensorLayouts"),
-            buffer_from_reqs: sym!(lib, "LiteRtCreateManagedTensorBufferFromRequirements"),
-            destroy_buffer: sym!(lib, "LiteRtDestroyTensorBuffer"),
-            lock: sym!(lib, "LiteRtLockTensorBuffer"),
-            unlock: sym!(lib, "LiteRtUnlockTensorBuffer"),
-            run: sym!(lib, "LiteRtRunCompiledModel"),
-            _lib: std::mem::ManuallyDrop::new(lib),
-        };
+        let api = litert_api::resolve(lib)?;
         // An NPU dispatch library directory, when a delegate path is configured (LiteRT's
         // equivalent of an external delegate: vendor dispatch libraries found in that folder).
         let dispatch_dir = options.delegate.as_ref().map(|d| {
@@ -289,8 +137,7 @@ impl Drop for Compiled {
 pub struct LiteRtEngine(pub Arc<LiteRt>);
 
 fn check_decl(rt: &RankedType, decl: &TensorDecl, what: &str) -> Result<()> {
-    let dims_ok = rt.rank() == decl.shape.len()
-        && rt.dims().iter().zip(&decl.shape).all(|(&a, &b)| a == b || a < 0);
+    let dims_ok = rt.rank() == decl.shape.len() && rt.dims().iter().zip(&decl.shape).all(|(&a, &b)| a == b || a < 0);
     if !dims_ok {
         return Err(Error::runtime(format!(
             "{what}: LiteRT reports shape {:?} where the model says {:?}; this libLiteRt.so's C API \

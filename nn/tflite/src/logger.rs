@@ -36,8 +36,7 @@ pub fn parse_level(s: &str) -> Option<LevelFilter> {
 /// Installs the sink (once per process; later calls only set the level).
 pub fn install(level: Option<LevelFilter>) {
     let _ = log::set_logger(&SINK);
-    let level = level
-        .or_else(|| std::env::var("RUST_LOG").ok().as_deref().and_then(parse_level))
-        .unwrap_or(LevelFilter::Warn);
+    let level =
+        level.or_else(|| std::env::var("RUST_LOG").ok().as_deref().and_then(parse_level)).unwrap_or(LevelFilter::Warn);
     log::set_max_level(level);
 }

@@ -87,7 +87,8 @@ impl Options {
                     )
                 }
                 "max_tensor_mb" => {
-                    let n: u64 = value.parse().map_err(|_| Error::invalid(format!("max_tensor_mb={value}: not a number")))?;
+                    let n: u64 =
+                        value.parse().map_err(|_| Error::invalid(format!("max_tensor_mb={value}: not a number")))?;
                     if !(1..=(1 << 20)).contains(&n) {
                         return Err(Error::invalid(format!("max_tensor_mb={value}: expected 1..1048576")));
                     }
@@ -111,9 +112,8 @@ impl Options {
             }
         }
         for a in args {
-            let (k, v) = a
-                .split_once('=')
-                .ok_or_else(|| Error::invalid(format!("backend option '{a}' is not key=value")))?;
+            let (k, v) =
+                a.split_once('=').ok_or_else(|| Error::invalid(format!("backend option '{a}' is not key=value")))?;
             set(k.trim(), v.trim(), &mut o)?;
         }
         Ok(o)

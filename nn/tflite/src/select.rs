@@ -16,7 +16,9 @@ use crate::options::{EngineKind, Options};
 
 fn open(kind: EngineKind, path: &Path, o: &Options) -> std::result::Result<Arc<dyn Engine>, String> {
     match kind {
-        EngineKind::LiteRt => LiteRt::open(path, o.clone()).map(|e| Arc::new(LiteRtEngine(Arc::new(e))) as Arc<dyn Engine>),
+        EngineKind::LiteRt => {
+            LiteRt::open(path, o.clone()).map(|e| Arc::new(LiteRtEngine(Arc::new(e))) as Arc<dyn Engine>)
+        }
         EngineKind::Classic => {
             Classic::open(path, o.clone()).map(|e| Arc::new(ClassicEngine(Arc::new(e))) as Arc<dyn Engine>)
         }
