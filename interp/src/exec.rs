@@ -461,6 +461,14 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
             unsafe { ptr::write_unaligned(mem.add(ea) as *mut [u8; $n], bytes) }
         }};
     }
+    macro_rules! store_imm {
+        ($i:expr, $n:literal, $bytes:expr) => {{
+            let ea = ea!($i, $n);
+            let bytes: [u8; $n] = $bytes;
+            // SAFETY: ea + n <= mem_len was checked by `ea!`.
+            unsafe { ptr::write_unaligned(mem.add(ea) as *mut [u8; $n], bytes) }
+        }};
+    }
     macro_rules! bin32 {
         ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
             let $a = r32!($i.a);
@@ -688,6 +696,10 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
             Op::I32Store8 | Op::I64Store8 => store_!(i, 1, |v: u64| [v as u8]),
             Op::I32Store16 | Op::I64Store16 => store_!(i, 2, |v: u64| (v as u16).to_le_bytes()),
             Op::I64Store32 => store_!(i, 4, |v: u64| (v as u32).to_le_bytes()),
+            Op::I32StoreImm => store_imm!(i, 4, (i.dst).to_le_bytes()),
+            Op::I32Store8Imm => store_imm!(i, 1, [i.dst as u8]),
+            Op::I32Store16Imm => store_imm!(i, 2, (i.dst as u16).to_le_bytes()),
+            Op::I64StoreImm => store_imm!(i, 8, (i.dst as i32 as i64).to_le_bytes()),
             Op::MemorySize => wr!(i.dst, (mem_len / crate::store::PAGE_SIZE) as u64),
             Op::MemoryGrow => {
                 let delta = r32!(i.a);

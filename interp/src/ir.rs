@@ -82,6 +82,8 @@ define_ops! {
     I32Load8S, I32Load8U, I32Load16S, I32Load16U,
     I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,
     I32Store, I64Store, F32Store, F64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32,
+    // Stores of a constant: mem[fp[a] + b] = dst (I64StoreImm: dst sign-extended to 64 bits).
+    I32StoreImm, I32Store8Imm, I32Store16Imm, I64StoreImm,
     // MemorySize: fp[dst] = pages. MemoryGrow: fp[dst] = grow(fp[a]).
     MemorySize,
     MemoryGrow,

@@ -416,6 +416,23 @@ impl<'m> Tr<'m> {
     }
 
     fn store(&mut self, op: Op, memarg: &wasmparser::MemArg) {
+        if let Some(&Opd::Const(v)) = self.stack.last() {
+            let fits32 = (v as i64) == (v as i32 as i64);
+            let imm_op = match op {
+                Op::I32Store | Op::F32Store | Op::I64Store32 => Some(Op::I32StoreImm),
+                Op::I32Store8 | Op::I64Store8 => Some(Op::I32Store8Imm),
+                Op::I32Store16 | Op::I64Store16 => Some(Op::I32Store16Imm),
+                Op::I64Store | Op::F64Store if fits32 => Some(Op::I64StoreImm),
+                _ => None,
+            };
+            if let Some(imm_op) = imm_op {
+                self.stack.pop();
+                let a = self.pop_use();
+                self.emit(imm_op, v as u32, a, memarg.offset as u32);
+                self.last_producer = None;
+                return;
+            }
+        }
         let v = self.pop_use();
         let a = self.pop_use();
         self.emit(op, v, a, memarg.offset as u32);
