@@ -44,6 +44,12 @@ namespace {
 std::shared_timed_mutex g_fork_lock;
 using SharedGuard = std::shared_lock<std::shared_timed_mutex>;
 
+// ArmNN 20.08's Runtime::LoadNetwork draws the network id from an unsynchronized counter, so two
+// threads loading at once can get the same id and one network silently replaces the other. All
+// loads and unloads on the shared runtime take this lock. It is only taken while g_fork_lock is
+// held (shared), so it is never held at a fork and the probe child can take it too.
+std::mutex g_load_lock;
+
 void set_error(char *err, size_t err_len, const std::string &msg) {
     if (err == nullptr || err_len == 0) return;
     size_t n = msg.size() < err_len - 1 ? msg.size() : err_len - 1;
@@ -205,7 +211,12 @@ static uint32_t net_load(ember_armnn_rt *rt, const uint8_t *model, size_t model_
         }
         armnn::NetworkId id = 0;
         std::string load_error;
-        if (rt->runtime->LoadNetwork(id, std::move(optimized), load_error) != armnn::Status::Success) {
+        armnn::Status loaded;
+        {
+            std::lock_guard<std::mutex> load_guard(g_load_lock);
+            loaded = rt->runtime->LoadNetwork(id, std::move(optimized), load_error);
+        }
+        if (loaded != armnn::Status::Success) {
             set_error(err, err_len, "ArmNN LoadNetwork failed: " + load_error);
             return EMBER_NN_RUNTIME_ERROR;
         }
@@ -223,6 +234,7 @@ void ember_armnn_net_unload(ember_armnn_net *net) {
     if (net == nullptr) return;
     SharedGuard guard(g_fork_lock);
     try {
+        std::lock_guard<std::mutex> load_guard(g_load_lock);
         net->runtime->UnloadNetwork(net->id);
     } catch (...) {
         // Nothing to report to; the bookkeeping below is freed regardless.
