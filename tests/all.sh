@@ -9,3 +9,7 @@ cargo build --workspace --exclude ember-bench
 # The wasi-nn suites (tests/nn_backends.rs) must find both engines here, not skip them.
 export EMBER_NN_REQUIRE_BACKENDS=tflite,armnn
 cargo test --workspace --exclude ember-bench
+# ARM bundles (toolchains/bundle.sh, cross-built with Debian's Rust 1.85) tested under qemu-user
+# from the unpacked bundle: spec suite, WASI, CLI/native/C API, wasi-nn (tests/cross/run.sh).
+tests/cross/run.sh aarch64
+tests/cross/run.sh armv7

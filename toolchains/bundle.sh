@@ -53,9 +53,9 @@ fi
 BUILD_DIR="$CROSS_TARGET_DIR/$TRIPLE/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")"
 if [ "$BUILD" = 1 ]; then
   log "building ($PROFILE) with $("$RUSTC_WEB" --version)"
-  # libvmcore.so first: iwasm and the backends link it dynamically.
-  "$HERE/cargo-cross.sh" "$TARGET_NAME" build --profile "$PROFILE" -p vmcore
-  pk=(-p iwasm)
+  # One cargo invocation: features unify once, so vmcore and its dependencies build once
+  # (vmcore-sys depends on vmcore, so libvmcore.so exists before anything links it).
+  pk=(-p vmcore -p iwasm)
   for b in "${BACKENDS[@]}"; do pk+=(-p "wasi-nn-backend-$b"); done
   "$HERE/cargo-cross.sh" "$TARGET_NAME" build --profile "$PROFILE" "${pk[@]}"
 fi

@@ -12,7 +12,9 @@ build_payload() {
   "$ROOT/toolchains/cargo-cross.sh" "$TARGET_NAME" build --profile "$PROFILE" -p ember-spectest --no-default-features
   cp "$bdir/ember-spectest" "$P/bin/"
   "$GNU_TRIPLET-strip" "$P/bin/ember-spectest"
-  (cd "$ROOT" && cargo run -q -p ember-spectest -- export "$P/wast" >/dev/null)
+  # (the same package selection as tests/all.sh's `cargo build`, so nothing is rebuilt there)
+  (cd "$ROOT" && cargo build -q --workspace --exclude ember-bench)
+  "$ROOT/target/debug/ember-spectest" export "$P/wast" >/dev/null
 
   # hello world, as wasm (for iwasm) and as a native ARM program (qemu's own footprint).
   mkdir -p "$P/wasm"
@@ -31,18 +33,18 @@ build_payload() {
   host_test_exes wasi core_cli core_native core_capi nn_backends nn_demo > "$P/host-tests.list"
 }
 
-# host_test_exes NAME...: builds the root package's integration tests NAME (host) and prints
-# "NAME PATH" per test binary.
+# host_test_exes NAME...: builds the host test binaries with the same package selection as
+# tests/all.sh's `cargo test` (so its artifacts are reused, not rebuilt with other features) and
+# prints "NAME PATH" for the integration tests NAME.
 host_test_exes() {
-  local args=() n
-  for n in "$@"; do args+=(--test "$n"); done
-  (cd "$ROOT" && cargo test -q --no-run "${args[@]}" --message-format=json 2>/dev/null) | python3 -c '
+  (cd "$ROOT" && cargo test -q --workspace --exclude ember-bench --no-run --message-format=json 2>/dev/null) |
+    python3 -c '
 import json, sys
 for line in sys.stdin:
     try:
         m = json.loads(line)
     except ValueError:
         continue
-    if m.get("reason") == "compiler-artifact" and m.get("executable"):
-        print(m["target"]["name"], m["executable"])'
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] in sys.argv[1:]:
+        print(m["target"]["name"], m["executable"])' "$@"
 }

@@ -30,7 +30,7 @@ fi
 usage() { echo "usage: $0 aarch64|armv7 [--profile NAME] [--no-build] [--spec full|subset|none] [--only SUITES] [--backends LIST]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 cross_target "$1"; shift
-PROFILE=release BUILD=1 SPEC_MODE="${EMBER_CROSS_SPEC:-subset}" SUITES="spec,wasi,native,nn" BACKEND_LIST=tflite,armnn
+PROFILE=release BUILD=1 SPEC_MODE="${EMBER_CROSS_SPEC:-full}" SUITES="spec,wasi,native,nn" BACKEND_LIST=tflite,armnn
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) PROFILE="$2"; shift 2 ;;

@@ -33,12 +33,16 @@ run_suite() {
     record "$name" fail "$secs" "see log below"
     echo "--- $name log (last 40 lines)"; tail -n 40 "$SCRATCH/logs/$name.log"
   fi
-  grep -E '^(ok|FAIL|PASS|total|passed|failed)|[0-9]+ passed' "$SCRATCH/logs/$name.log" | tail -n 3 || true
+  # The suite's own closing lines (counts), indented so that CI's parser does not mistake them for
+  # this runner's summary.
+  grep -v '^\s*$' "$SCRATCH/logs/$name.log" | tail -n 3 | sed 's/^/    /'
+  cp "$SCRATCH/logs/$name.log" "$WORK/logs/" 2>/dev/null || true
 }
 
 setup_scratch() {
   mount -t tmpfs -o size=4g,mode=0755 ember-cross "$SCRATCH"
   mkdir -p "$SCRATCH/logs" "$SCRATCH/home" "$SCRATCH/bin" "$SCRATCH/tmp"
+  rm -rf "$WORK/logs"; mkdir -p "$WORK/logs"
   local tarball
   tarball="$(ls "$WORK/bundles/"ember-*-"$TARGET_NAME".tar.gz | head -n1)"
   tar xzf "$tarball" -C "$SCRATCH"
@@ -229,13 +233,19 @@ suite_wasi() {
 # (EMBER_TEST_CC, EMBER_TEST_LIB_DIR) and the C programs run under qemu (EMBER_TEST_RUNNER).
 suite_core() {
   local exe rc=0 t
+  # core_capi's rust_mirror_matches_the_header_layout compares vmcore-sys's layout as compiled
+  # into the (x86_64) test binary with what the target's C compiler prints: meaningful only where
+  # both are LP64. On armv7 the runtime's own mirror is still checked by c_embedding_exercises_the_api
+  # and iwasm's use of vmcore-sys by the CLI pool-mode tests.
+  local skip=()
+  [ "$TARGET_NAME" = armv7 ] && skip=(--skip rust_mirror_matches_the_header_layout)
   for t in core_cli core_native core_capi; do
     exe="$(host_test "$t")"
     [ -x "$exe" ] || { echo "$t test binary missing"; return 1; }
     echo "--- $t"
     env EMBER_TEST_IWASM="$IWASM" EMBER_TEST_IWASM_ELF="$EMBER_DIR/bin/iwasm" \
       EMBER_TEST_LIB_DIR="$EMBER_DIR/lib" EMBER_TEST_CC="$GNU_TRIPLET-gcc" \
-      EMBER_TEST_RUNNER="$QEMU -L $BOARD_ROOT" "$exe" --test-threads=2 || rc=1
+      EMBER_TEST_RUNNER="$QEMU -L $BOARD_ROOT" "$exe" --test-threads=2 "${skip[@]}" || rc=1
   done
   return $rc
 }
