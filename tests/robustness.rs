@@ -100,9 +100,6 @@ fn configured_call_depth_is_honoured() {
 }
 
 #[test]
-#[ignore = "known bug: with the default max_call_depth (10000) host->wasm re-entry overflows an 8 MiB native \
-            stack in debug builds (passes with max_call_depth 8000); interp must bound re-entry nesting. \
-            Run: cargo test --test robustness -- --ignored"]
 fn host_reentry_recursion_traps_instead_of_overflowing() {
     on_stack(MAIN_STACK, || {
         // wasm f -> host h -> wasm f -> ...: every round trip nests native frames,
