@@ -160,6 +160,8 @@ impl<T> Exec<'_, T> {
         Hot { ip, fp, mem, mem_len }
     }
 
+    #[cold]
+    #[inline(never)]
     fn charge(&mut self) -> Result<(), Trap> {
         if self.fuel == 0 {
             return Err(Trap::OutOfFuel);
@@ -358,6 +360,8 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
     r
 }
 
+// Kept out of line so that its register allocation does not depend on the callers.
+#[inline(never)]
 fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
     // SAFETY (applies to every raw-pointer use below): `ex.func` points into a
     // `CompiledFunc` owned by a module that the store's instance keeps alive
