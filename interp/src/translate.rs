@@ -42,8 +42,9 @@ struct Ctrl {
     nresults: u32,
     /// Loop header pc.
     start: u32,
-    /// Branch instructions whose target is this block's end.
-    patches: Vec<u32>,
+    /// Branch instructions whose target is this block's end, chained through
+    /// their `dst` fields (NO_PATCH ends the chain): no allocation per block.
+    patch_head: u32,
     /// `if`: the branch-if-false instruction to patch to `else`/`end`.
     else_patch: Option<u32>,
     unreachable: bool,
@@ -70,6 +71,24 @@ struct Tr<'m> {
     barrier: usize,
 }
 
+const NO_PATCH: u32 = u32::MAX;
+
+/// Reusable translation buffers (per thread), so translating many small
+/// functions does not allocate per function and per block.
+#[derive(Default)]
+struct Scratch {
+    code: Vec<Instr>,
+    stack: Vec<Opd>,
+    ctrls: Vec<Ctrl>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Buffers larger than this (in instructions) are freed rather than kept.
+const SCRATCH_KEEP: usize = 1 << 16;
+
 /// How many of the topmost operand-stack entries may stay folded (locals/constants).
 const WINDOW: usize = 32;
 
@@ -92,13 +111,14 @@ pub(crate) fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<s
     }
     let nparams = ty.params.len() as u32;
     let base = nparams + nlocals as u32;
+    let scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
     let mut tr = Tr {
         m,
-        code: Vec::new(),
-        stack: Vec::new(),
+        code: scratch.code,
+        stack: scratch.stack,
         base,
         max_height: 0,
-        ctrls: Vec::new(),
+        ctrls: scratch.ctrls,
         dead_depth: 0,
         last_producer: None,
         num_results: ty.results.len() as u32,
@@ -111,55 +131,74 @@ pub(crate) fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<s
         nparams: 0,
         nresults: ty.results.len() as u32,
         start: 0,
-        patches: Vec::new(),
+        patch_head: NO_PATCH,
         else_patch: None,
         unreachable: false,
     });
-    let mut ops = body.get_operators_reader().map_err(err)?;
-    while !ops.eof() {
-        let op = ops.read().map_err(err)?;
-        tr.op(op)?;
-        if tr.code.len() > LIMIT_CODE {
-            return Err("function too large".into());
-        }
-        if tr.ctrls.is_empty() {
-            break;
-        }
-    }
-    // Sentinel: execution can never run off the end.
-    tr.code.push(Instr::new(Op::Unreachable, 0, 0, 0));
-    // Branch targets become offsets relative to the instruction after the branch.
-    for (idx, ins) in tr.code.iter_mut().enumerate() {
-        if is_branch(ins.op) {
-            ins.dst = (ins.dst as i64 - (idx as i64 + 1)) as i32 as u32;
-        }
-    }
+    let result = tr.run(body);
     let frame_size = base as u64 + tr.max_height as u64 + 1;
+    let code: Box<[Instr]> = tr.code.as_slice().into();
+    // Hand the buffers back for the next translation on this thread.
+    let mut scratch = Scratch { code: tr.code, stack: tr.stack, ctrls: tr.ctrls };
+    if scratch.code.capacity() <= SCRATCH_KEEP && scratch.stack.capacity() <= SCRATCH_KEEP {
+        scratch.code.clear();
+        scratch.stack.clear();
+        scratch.ctrls.clear();
+        SCRATCH.with(|s| *s.borrow_mut() = scratch);
+    }
+    result?;
     if frame_size > u32::MAX as u64 / 2 {
         return Err("frame too large".into());
     }
-    let mut code = tr.code;
-    code.shrink_to_fit();
     Ok(CompiledFunc {
-        code: code.into_boxed_slice(),
+        code,
         frame_size: frame_size as u32,
         num_params: nparams,
         num_locals: nlocals as u32,
     })
 }
 
-/// Ops whose `dst` is a branch target.
-fn is_branch(op: Op) -> bool {
-    matches!(op, Op::Br | Op::BrIf | Op::BrIfNot) || cmp_branch_ops().contains(&op)
+impl Tr<'_> {
+    fn run(&mut self, body: FunctionBody<'_>) -> Result<(), Box<str>> {
+        let err = |e: wasmparser::BinaryReaderError| -> Box<str> { e.to_string().into() };
+        let mut ops = body.get_operators_reader().map_err(err)?;
+        while !ops.eof() {
+            let op = ops.read().map_err(err)?;
+            self.op(op)?;
+            if self.code.len() > LIMIT_CODE {
+                return Err("function too large".into());
+            }
+            if self.ctrls.is_empty() {
+                break;
+            }
+        }
+        self.finish();
+        Ok(())
+    }
+
+    fn finish(&mut self) {
+        // Sentinel: execution can never run off the end.
+        self.code.push(Instr::new(Op::Unreachable, 0, 0, 0));
+        // Branch targets become offsets relative to the instruction after the branch.
+        for (idx, ins) in self.code.iter_mut().enumerate() {
+            if is_branch(ins.op) {
+                ins.dst = (ins.dst as i64 - (idx as i64 + 1)) as i32 as u32;
+            }
+        }
+    }
 }
 
-fn cmp_branch_ops() -> &'static [Op] {
-    &[
-        Op::BrI32Eq, Op::BrI32Ne, Op::BrI32LtS, Op::BrI32LtU, Op::BrI32GtS, Op::BrI32GtU, Op::BrI32LeS,
-        Op::BrI32LeU, Op::BrI32GeS, Op::BrI32GeU, Op::BrI32Eqz, Op::BrI64Eqz, Op::BrI64Eq, Op::BrI64Ne,
-        Op::BrI32EqImm, Op::BrI32NeImm, Op::BrI32LtSImm, Op::BrI32LtUImm, Op::BrI32GtSImm, Op::BrI32GtUImm,
-        Op::BrI32LeSImm, Op::BrI32LeUImm, Op::BrI32GeSImm, Op::BrI32GeUImm,
-    ]
+/// Ops whose `dst` is a branch target.
+fn is_branch(op: Op) -> bool {
+    matches!(
+        op,
+        Op::Br | Op::BrIf | Op::BrIfNot
+            | Op::BrI32Eq | Op::BrI32Ne | Op::BrI32LtS | Op::BrI32LtU | Op::BrI32GtS | Op::BrI32GtU
+            | Op::BrI32LeS | Op::BrI32LeU | Op::BrI32GeS | Op::BrI32GeU | Op::BrI32Eqz | Op::BrI64Eqz
+            | Op::BrI64Eq | Op::BrI64Ne | Op::BrI32EqImm | Op::BrI32NeImm | Op::BrI32LtSImm
+            | Op::BrI32LtUImm | Op::BrI32GtSImm | Op::BrI32GtUImm | Op::BrI32LeSImm | Op::BrI32LeUImm
+            | Op::BrI32GeSImm | Op::BrI32GeUImm
+    )
 }
 
 fn cmp_branch(op: Op) -> Option<Op> {
@@ -461,7 +500,7 @@ impl<'m> Tr<'m> {
             nparams: np,
             nresults: nr,
             start,
-            patches: Vec::new(),
+            patch_head: NO_PATCH,
             else_patch: None,
             unreachable: false,
         });
@@ -534,7 +573,8 @@ impl<'m> Tr<'m> {
             let s = c.start;
             self.code[idx as usize].dst = s;
         } else {
-            c.patches.push(idx);
+            self.code[idx as usize].dst = c.patch_head;
+            c.patch_head = idx;
         }
     }
 
@@ -705,8 +745,11 @@ impl<'m> Tr<'m> {
         if let Some(p) = c.else_patch {
             self.code[p as usize].dst = here;
         }
-        for p in c.patches {
+        let mut p = c.patch_head;
+        while p != NO_PATCH {
+            let next = self.code[p as usize].dst;
             self.code[p as usize].dst = here;
+            p = next;
         }
         self.stack.truncate(c.height as usize);
         for _ in 0..c.nresults {
