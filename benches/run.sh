@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 benches/build.sh target/bench-wasm
-cargo run --release -p ember-bench -- --wasm-dir target/bench-wasm "$@"
+# benches/ is its own workspace (wasmi 2.0 needs Rust 1.86); build into the root target/.
+cargo run --release --manifest-path benches/Cargo.toml --target-dir target -- --wasm-dir target/bench-wasm "$@"

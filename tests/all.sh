@@ -4,11 +4,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./toolchains/setup-host.sh
 nn/engines/fetch.sh   # TFLite engines, BlazeFace, the demo photo (into ${EMBER_CACHE:-~/.cache/ember})
-# ember-bench (benches/) links wasmi for comparison only: run it with benches/run.sh.
-cargo build --workspace --exclude ember-bench
+# benches/ (ember-bench, wasmi for comparison) is its own workspace: run it with benches/run.sh.
+cargo build --workspace
 # The wasi-nn suites (tests/nn_backends.rs) must find both engines here, not skip them.
 export EMBER_NN_REQUIRE_BACKENDS=tflite,armnn
-cargo test --workspace --exclude ember-bench
+cargo test --workspace
 # ARM bundles (toolchains/bundle.sh, cross-built with Debian's Rust 1.85) tested under qemu-user
 # from the unpacked bundle: spec suite, WASI, CLI/native/C API, wasi-nn (tests/cross/run.sh).
 tests/cross/run.sh aarch64

@@ -45,14 +45,13 @@ impl Engine for Wasmi {
     }
 
     fn run(&self, wasm: &[u8], arg: i32) -> Result<(i32, Times), String> {
+        // Default config: lazy translation (validated at load, each body
+        // translated on its first call, as Ember does), no fuel.
         let engine = wasmi::Engine::default();
         let module = wasmi::Module::new(&engine, wasm).map_err(|e| e.to_string())?;
         let mut store = wasmi::Store::new(&engine, ());
         let linker = wasmi::Linker::<()>::new(&engine);
-        let inst = linker
-            .instantiate(&mut store, &module)
-            .and_then(|pre| pre.start(&mut store))
-            .map_err(|e| e.to_string())?;
+        let inst = linker.instantiate_and_start(&mut store, &module).map_err(|e| e.to_string())?;
         if let Ok(init) = inst.get_typed_func::<(), ()>(&store, "_initialize") {
             init.call(&mut store, ()).map_err(|e| e.to_string())?;
         }

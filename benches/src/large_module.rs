@@ -164,7 +164,7 @@ mod tests {
         let engine = wasmi::Engine::default();
         let module = wasmi::Module::new(&engine, &wasm[..]).expect("valid module");
         let mut store = wasmi::Store::new(&engine, ());
-        let inst = wasmi::Linker::<()>::new(&engine).instantiate(&mut store, &module).unwrap().start(&mut store).unwrap();
+        let inst = wasmi::Linker::<()>::new(&engine).instantiate_and_start(&mut store, &module).unwrap();
         let f = inst.get_typed_func::<i32, i32>(&store, "f50").unwrap();
         f.call(&mut store, 3).unwrap();
     }

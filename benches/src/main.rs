@@ -196,8 +196,8 @@ fn large(funcs: u32) -> Result<(), String> {
         println!("{:<34} {:>12.1} {:>16.1} {:>16.1}", "ember (lazy translation)", ms(load), ms(first), ms(second));
     }
     for (label, mode) in [
-        ("wasmi 0.46 (eager, its default)", wasmi::CompilationMode::Eager),
-        ("wasmi 0.46 (lazy translation)", wasmi::CompilationMode::LazyTranslation),
+        ("wasmi 2.0 (lazy translation, default)", wasmi::CompilationMode::LazyTranslation),
+        ("wasmi 2.0 (eager translation)", wasmi::CompilationMode::Eager),
     ] {
         let mut config = wasmi::Config::default();
         config.compilation_mode(mode);
@@ -207,8 +207,7 @@ fn large(funcs: u32) -> Result<(), String> {
         let load = t.stop().best_figure();
         let mut store = wasmi::Store::new(&engine, ());
         let inst = wasmi::Linker::<()>::new(&engine)
-            .instantiate(&mut store, &module)
-            .and_then(|p| p.start(&mut store))
+            .instantiate_and_start(&mut store, &module)
             .map_err(|e| format!("wasmi: {e}"))?;
         let funcs: Vec<_> = names
             .iter()
