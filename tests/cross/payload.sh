@@ -16,6 +16,23 @@ build_payload() {
   (cd "$ROOT" && cargo build -q --workspace --exclude ember-bench)
   "$ROOT/target/debug/ember-spectest" export "$P/wast" >/dev/null
 
+  # armv7 (ILP32): tests/core_capi.rs cross-built, so that its layout check compares the target's
+  # Rust mirror (vmcore-sys) with the target's C header layout (the host-built driver cannot).
+  if [ "$TARGET_NAME" = armv7 ]; then
+    local exe
+    exe="$("$ROOT/toolchains/cargo-cross.sh" "$TARGET_NAME" test --profile "$PROFILE" --test core_capi --no-run \
+             --message-format=json 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "core_capi":
+        print(m["executable"])')"
+    [ -n "$exe" ] && cp "$exe" "$P/bin/core_capi-target"
+  fi
+
   # hello world, as wasm (for iwasm) and as a native ARM program (qemu's own footprint).
   mkdir -p "$P/wasm"
   clang-14 --target=wasm32-wasi -O2 "$HERE/hello.c" -o "$P/wasm/hello.wasm"
