@@ -20,7 +20,7 @@ nn/engines/fetch.sh >&2
 
 step "build: iwasm, libvmcore.so and the wasi-nn backends (cargo build --$PROFILE)"
 if [ "$PROFILE" = release ]; then cargo build --release >&2; else cargo build >&2; fi
-BIN="target/$PROFILE"
+BIN="${CARGO_TARGET_DIR:-target}/$PROFILE"
 
 step "build: the wasm app (examples/face_detect/face_detect.c -> wasm32-wasi)"
 mkdir -p target/wasm

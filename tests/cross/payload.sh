@@ -14,7 +14,7 @@ build_payload() {
   "$GNU_TRIPLET-strip" "$P/bin/ember-spectest"
   # (the same package selection as tests/all.sh's `cargo build`, so nothing is rebuilt there)
   (cd "$ROOT" && cargo build -q --workspace --exclude ember-bench)
-  "$ROOT/target/debug/ember-spectest" export "$P/wast" >/dev/null
+  "${CARGO_TARGET_DIR:-$ROOT/target}/debug/ember-spectest" export "$P/wast" >/dev/null
 
   # armv7 (ILP32): tests/core_capi.rs cross-built, so that its layout check compares the target's
   # Rust mirror (vmcore-sys) with the target's C header layout (the host-built driver cannot).
