@@ -13,7 +13,7 @@ build_payload() {
   cp "$bdir/ember-spectest" "$P/bin/"
   "$GNU_TRIPLET-strip" "$P/bin/ember-spectest"
   # (the same package selection as tests/all.sh's `cargo build`, so nothing is rebuilt there)
-  (cd "$ROOT" && cargo build -q --workspace --exclude ember-bench)
+  (cd "$ROOT" && cargo build -q --workspace)
   "${CARGO_TARGET_DIR:-$ROOT/target}/debug/ember-spectest" export "$P/wast" >/dev/null
 
   # armv7 (ILP32): tests/core_capi.rs cross-built, so that its layout check compares the target's
@@ -54,7 +54,7 @@ for line in sys.stdin:
 # tests/all.sh's `cargo test` (so its artifacts are reused, not rebuilt with other features) and
 # prints "NAME PATH" for the integration tests NAME.
 host_test_exes() {
-  (cd "$ROOT" && cargo test -q --workspace --exclude ember-bench --no-run --message-format=json 2>/dev/null) |
+  (cd "$ROOT" && cargo test -q --workspace --no-run --message-format=json 2>/dev/null) |
     python3 -c '
 import json, sys
 for line in sys.stdin:
