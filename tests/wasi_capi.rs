@@ -11,26 +11,6 @@ use std::process::Command;
 
 use vmcore_sys as sys;
 
-extern "C" {
-    // Declared in core/include/wasm_export.h; not (yet) in vmcore-sys.
-    fn wasm_runtime_set_wasi_args_ex(
-        module: sys::wasm_module_t,
-        dir_list: *const *const c_char,
-        dir_count: u32,
-        map_dir_list: *const *const c_char,
-        map_dir_count: u32,
-        env: *const *const c_char,
-        env_count: u32,
-        argv: *const *const c_char,
-        argc: c_int,
-        stdinfd: i64,
-        stdoutfd: i64,
-        stderrfd: i64,
-    );
-    fn wasm_runtime_is_wasi_mode(inst: sys::wasm_module_inst_t) -> bool;
-    fn wasm_runtime_lookup_wasi_start_function(inst: sys::wasm_module_inst_t) -> sys::wasm_function_inst_t;
-}
-
 fn build(program: &str) -> Vec<u8> {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wasi_capi");
     std::fs::create_dir_all(&dir).unwrap();
@@ -103,7 +83,7 @@ fn run_bytes(program: &str, mut bytes: Vec<u8>, dirs: &[&str], maps: &[&str], en
         // The module without WASI imports is also given no WASI arguments.
         let give_wasi = program != "no_wasi";
         if give_wasi {
-            wasm_runtime_set_wasi_args_ex(
+            sys::wasm_runtime_set_wasi_args_ex(
                 module,
                 dp.as_ptr(),
                 dp.len() as u32,
@@ -130,8 +110,8 @@ fn run_bytes(program: &str, mut bytes: Vec<u8>, dirs: &[&str], maps: &[&str], en
         if inst.is_null() {
             r.error = CStr::from_ptr(err.as_ptr()).to_string_lossy().into_owned();
         } else {
-            r.wasi_mode = wasm_runtime_is_wasi_mode(inst);
-            r.has_start = !wasm_runtime_lookup_wasi_start_function(inst).is_null();
+            r.wasi_mode = sys::wasm_runtime_is_wasi_mode(inst);
+            r.has_start = !sys::wasm_runtime_lookup_wasi_start_function(inst).is_null();
             let mut cargv: Vec<*mut c_char> = ap.iter().map(|p| *p as *mut c_char).collect();
             r.ok = sys::wasm_application_execute_main(inst, cargv.len() as i32, cargv.as_mut_ptr());
             if !r.ok {

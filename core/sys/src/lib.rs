@@ -166,6 +166,24 @@ extern "C" {
         argc: c_int,
     );
 
+    /// `_ex` with the app's stdio fds (-1 = inherit). The arrays are only read (`const char *[]`).
+    pub fn wasm_runtime_set_wasi_args_ex(
+        module: wasm_module_t,
+        dir_list: *const *const c_char,
+        dir_count: u32,
+        map_dir_list: *const *const c_char,
+        map_dir_count: u32,
+        env: *const *const c_char,
+        env_count: u32,
+        argv: *const *const c_char,
+        argc: c_int,
+        stdinfd: i64,
+        stdoutfd: i64,
+        stderrfd: i64,
+    );
+    pub fn wasm_runtime_is_wasi_mode(inst: wasm_module_inst_t) -> bool;
+    pub fn wasm_runtime_lookup_wasi_start_function(inst: wasm_module_inst_t) -> wasm_function_inst_t;
+
     pub fn ember_runtime_get_mem_stats(stats: *mut ember_mem_stats_t) -> bool;
     pub fn ember_runtime_load_native_lib(path: *const c_char, error_buf: *mut c_char, error_buf_size: u32) -> bool;
     pub fn ember_runtime_set_default_fuel(fuel: u64);
