@@ -74,33 +74,6 @@ setup_scratch() {
   fi
 }
 
-# ---- suites -----------------------------------------------------------------------------------
-suite_bundle_smoke() {
-  local v out
-  v="$("$IWASM" --version 2>&1)"; echo "iwasm --version: $v"
-  [ -n "$v" ] || { echo "iwasm --version printed nothing"; return 1; }
-  out="$("$IWASM" "$SCRATCH/payload/wasm/hello.wasm")"
-  echo "hello.wasm: $out"
-  [ "$out" = "hello from ember" ]
-}
-
-# The .deb: its control data, and its tree unpacked into the scratch folder runs hello world
-# through the /usr/bin/iwasm symlink ($ORIGIN resolves through it).
-suite_deb() {
-  local deb root out
-  deb="$(ls "$WORK/bundles/"ember_*_"$DEB_ARCH".deb | head -n1)"
-  dpkg-deb -I "$deb" | sed -n '/Package:/,$p'
-  dpkg-deb -f "$deb" Architecture | grep -qx "$DEB_ARCH" || { echo "wrong Architecture"; return 1; }
-  if [ -f "$EMBER_DIR/lib/wasi-nn/libwasi_nn_backend_armnn.so" ]; then
-    dpkg-deb -f "$deb" Depends | grep -q 'libarmnn22' || { echo "Depends lacks ArmNN"; return 1; }
-  fi
-  root="$SCRATCH/debroot"; mkdir -p "$root"
-  dpkg-deb -x "$deb" "$root"
-  out="$(qrun "$root/usr/bin/iwasm" "$SCRATCH/payload/wasm/hello.wasm")"
-  echo "deb iwasm: $out"
-  [ "$out" = "hello from ember" ]
-}
-
 # Footprint figures (not a pass/fail test beyond the runs succeeding): stripped sizes and the
 # peak RSS of the qemu process for hello world, beside qemu running a native ARM hello (its own
 # overhead). Written to $WORK/footprint.txt for BENCHMARKS.md.
