@@ -308,6 +308,10 @@ WASM_RUNTIME_API_EXTERN bool ember_runtime_load_native_lib(const char *path, cha
 WASM_RUNTIME_API_EXTERN void ember_runtime_set_default_fuel(uint64_t fuel);
 /* "Ember X.Y.Z (interpreter)" */
 WASM_RUNTIME_API_EXTERN const char *ember_runtime_version_string(void);
+/* iwasm's whole command line (WAMR-compatible options, see `iwasm --help`): runs
+ * argv[1..argc) and returns the exit status (the app's, 1 on a trap or error, 2 on a
+ * usage error). bin/iwasm's main() is only this call. */
+WASM_RUNTIME_API_EXTERN int ember_iwasm_main(int argc, const char *const argv[]);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
 //! Module ownership (one file tree each):
 //! - `alloc`:    memory modes, the global allocator, wasm_runtime_malloc & co. (CORE)
 //! - `capi`:     the WAMR-style C API (core/include/wasm_export.h). (CORE)
+//! - `cli`:      iwasm's command line (ember_iwasm_main), so bin/iwasm stays a tiny shim. (CORE)
 //! - `runtime`:  loaded modules, instances, exec envs, the import linker. (CORE)
 //! - `natives`:  the native-symbol registry and --native-lib libraries. (CORE)
 //! - `logging`:  env_logger set-up behind wasm_runtime_set_log_level. (CORE)
@@ -12,6 +13,7 @@
 
 pub mod alloc;
 pub mod capi;
+pub mod cli;
 pub mod host;
 pub mod logging;
 pub mod natives;

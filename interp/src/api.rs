@@ -3,12 +3,15 @@
 //! fills in the bodies and may move items into their own files, but keeps
 //! these names and signatures (additions are fine; tell the lead of changes).
 
-use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
+pub use ember_loader::{
+    Error, ExportDesc, ExternType, FuncType, GlobalType, ImportDesc, MemoryType, TableType, Trap, ValType,
+};
+use ember_loader::module::ModuleInner;
+
 use crate::exec;
-use crate::module::ModuleInner;
 use crate::store::{
     cell_to_val, val_to_cell, FuncEntity, FuncKind, GlobalEntity, MemoryEntity, Runtime, TableEntity,
     MAX_TABLE_ELEMS,
@@ -41,29 +44,6 @@ impl Default for Config {
             max_memory_pages: Self::DEFAULT_MAX_MEMORY_PAGES,
             fuel: None,
         }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ValType {
-    I32,
-    I64,
-    F32,
-    F64,
-    V128,
-    FuncRef,
-    ExternRef,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct FuncType {
-    pub params: Box<[ValType]>,
-    pub results: Box<[ValType]>,
-}
-
-impl FuncType {
-    pub fn new(params: impl Into<Box<[ValType]>>, results: impl Into<Box<[ValType]>>) -> Self {
-        FuncType { params: params.into(), results: results.into() }
     }
 }
 
@@ -104,132 +84,6 @@ impl Val {
             ValType::ExternRef => Val::ExternRef(None),
         }
     }
-}
-
-/// Execution traps, as the spec names them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Trap {
-    Unreachable,
-    MemoryOutOfBounds,
-    TableOutOfBounds,
-    IndirectCallToNull,
-    IndirectCallTypeMismatch,
-    UninitializedElement,
-    IntegerDivideByZero,
-    IntegerOverflow,
-    InvalidConversionToInteger,
-    StackExhausted,
-    OutOfFuel,
-    /// A host function failed; the message is the host's.
-    Host(Box<str>),
-    /// The guest asked to exit (WASI proc_exit) with this status. Not an error for the CLI.
-    Exit(i32),
-}
-
-impl Trap {
-    pub fn message(&self) -> &str {
-        match self {
-            Trap::Unreachable => "unreachable",
-            Trap::MemoryOutOfBounds => "out of bounds memory access",
-            Trap::TableOutOfBounds => "out of bounds table access",
-            Trap::IndirectCallToNull => "uninitialized element",
-            Trap::IndirectCallTypeMismatch => "indirect call type mismatch",
-            Trap::UninitializedElement => "uninitialized element",
-            Trap::IntegerDivideByZero => "integer divide by zero",
-            Trap::IntegerOverflow => "integer overflow",
-            Trap::InvalidConversionToInteger => "invalid conversion to integer",
-            Trap::StackExhausted => "call stack exhausted",
-            Trap::OutOfFuel => "all fuel consumed",
-            Trap::Host(m) => m,
-            Trap::Exit(_) => "exit",
-        }
-    }
-}
-
-impl fmt::Display for Trap {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Trap::Exit(code) => write!(f, "exit with status {code}"),
-            t => f.write_str(t.message()),
-        }
-    }
-}
-
-impl std::error::Error for Trap {}
-
-/// Load, link and instantiation errors.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Error {
-    /// Not a well-formed binary (bad magic, truncated section, bad LEB, ...).
-    Malformed(Box<str>),
-    /// Well-formed but fails validation.
-    Invalid(Box<str>),
-    /// An import is missing or has the wrong type.
-    Unlinkable(Box<str>),
-    /// A limit of the Config or of the host was exceeded (memory pages, allocation failure).
-    Limit(Box<str>),
-    /// A trap during instantiation (segment init out of bounds, start function trap).
-    Trap(Trap),
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Malformed(m) => write!(f, "malformed module: {m}"),
-            Error::Invalid(m) => write!(f, "invalid module: {m}"),
-            Error::Unlinkable(m) => write!(f, "unlinkable: {m}"),
-            Error::Limit(m) => write!(f, "limit exceeded: {m}"),
-            Error::Trap(t) => write!(f, "trap: {t}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<Trap> for Error {
-    fn from(t: Trap) -> Self {
-        Error::Trap(t)
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct MemoryType {
-    pub min: u32,
-    pub max: Option<u32>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableType {
-    pub elem: ValType,
-    pub min: u32,
-    pub max: Option<u32>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct GlobalType {
-    pub content: ValType,
-    pub mutable: bool,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum ExternType {
-    Func(FuncType),
-    Memory(MemoryType),
-    Table(TableType),
-    Global(GlobalType),
-}
-
-#[derive(Clone, Debug)]
-pub struct ImportDesc {
-    pub module: Box<str>,
-    pub name: Box<str>,
-    pub ty: ExternType,
-}
-
-#[derive(Clone, Debug)]
-pub struct ExportDesc {
-    pub name: Box<str>,
-    pub ty: ExternType,
 }
 
 /// A validated module. Cheap to clone (shared internals); function bodies are

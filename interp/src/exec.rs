@@ -11,11 +11,11 @@
 use std::ptr;
 
 use crate::api::{Caller, Instance, Store, Trap, Val};
-use crate::ir::{CompiledFunc, Instr, Op};
-use crate::module::ModuleInner;
+use ember_loader::ir::{CompiledFunc, Instr, Op};
+use ember_loader::module::ModuleInner;
 use crate::numeric as num;
 use crate::store::{cell_to_val, check_val, val_to_cell, FuncKind, GlobalEntity, Runtime};
-use crate::translate::translate;
+use ember_loader::translate::translate;
 
 pub(crate) struct Frame {
     func: *const CompiledFunc,

@@ -3,7 +3,7 @@
 //! specifies), then the start function.
 
 use crate::api::{Error, Extern, ExternType, Func, Instance, Module, Store, Trap};
-use crate::module::{ConstExpr, ElemItems, ElemMode};
+use ember_loader::module::{ConstExpr, ElemItems, ElemMode};
 use crate::store::{FuncEntity, FuncKind, GlobalEntity, InstanceData, MemoryEntity, Runtime, TableEntity, MAX_TABLE_ELEMS};
 
 fn unlinkable(msg: String) -> Error {

@@ -13,10 +13,7 @@
 mod api;
 mod exec;
 mod instantiate;
-mod ir;
-mod module;
 mod numeric;
 mod store;
-mod translate;
 
 pub use api::*;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::api::{Error, Func, FuncType, GlobalType, MemoryType, TableType, Trap, Val, ValType};
-use crate::module::ModuleInner;
+use ember_loader::module::ModuleInner;
 
 pub(crate) const PAGE_SIZE: usize = 65536;
 

@@ -56,6 +56,17 @@ pub struct RuntimeInitArgs {
     pub enable_linux_perf: bool,
 }
 
+impl RuntimeInitArgs {
+    /// The system allocator and no natives; every other field zero.
+    pub fn system_allocator() -> Self {
+        // SAFETY: every field is an integer, a bool, a raw pointer or a union of raw
+        // pointers and integers, for all of which all-zero bytes are a valid value.
+        let mut args: Self = unsafe { std::mem::zeroed() };
+        args.mem_alloc_type = ALLOC_WITH_SYSTEM_ALLOCATOR;
+        args
+    }
+}
+
 #[repr(C)]
 pub struct MemAllocInfo {
     pub total_size: u32,
@@ -65,6 +76,7 @@ pub struct MemAllocInfo {
 
 /// Ember's fuller statistics (ember_mem_stats_t in wasm_export.h).
 #[repr(C)]
+#[derive(Default)]
 pub struct EmberMemStats {
     /// 0 pool, 1 user allocator, 2 system allocator (mem_alloc_type_t).
     pub mode: u32,

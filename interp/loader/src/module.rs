@@ -10,27 +10,27 @@ use wasmparser::{
     TypeRef, ValidPayload, Validator, WasmFeatures,
 };
 
-use crate::api::{
+use crate::types::{
     Error, ExportDesc, ExternType, FuncType, GlobalType, ImportDesc, MemoryType, TableType, ValType,
 };
 use crate::ir::CompiledFunc;
 
 /// A constant expression (WebAssembly 2.0 allows exactly one instruction).
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum ConstExpr {
+pub enum ConstExpr {
     /// A plain value, as cell bits (i32/i64/f32/f64/null ref).
     Bits(u64),
     RefFunc(u32),
     GlobalGet(u32),
 }
 
-pub(crate) enum ElemItems {
+pub enum ElemItems {
     Funcs(Box<[u32]>),
     Exprs(Box<[ConstExpr]>),
 }
 
 impl ElemItems {
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         match self {
             ElemItems::Funcs(f) => f.len(),
             ElemItems::Exprs(e) => e.len(),
@@ -38,24 +38,24 @@ impl ElemItems {
     }
 }
 
-pub(crate) enum ElemMode {
+pub enum ElemMode {
     Passive,
     Declared,
     Active { table: u32, offset: ConstExpr },
 }
 
-pub(crate) struct ElemSeg {
+pub struct ElemSeg {
     pub mode: ElemMode,
     pub items: ElemItems,
 }
 
-pub(crate) struct DataSeg {
+pub struct DataSeg {
     /// Active: (memory, offset expression); None = passive.
     pub active: Option<(u32, ConstExpr)>,
     pub bytes: Range<usize>,
 }
 
-pub(crate) struct ModuleInner {
+pub struct ModuleInner {
     pub bytes: Box<[u8]>,
     pub types: Vec<FuncType>,
     pub imports: Vec<ImportDesc>,
@@ -146,6 +146,10 @@ fn classify(e: BinaryReaderError, in_validation: bool) -> Error {
     if msg.contains("non-constant operator") && FOREIGN_OPS.iter().any(|o| msg.contains(o)) {
         return Error::Malformed(text.into());
     }
+    // The build decodes no SIMD (wasmparser without its "simd" feature): say so.
+    if msg.contains("SIMD") {
+        return Error::Unsupported(format!("SIMD (v128) instructions are not implemented: {text}").into());
+    }
     let lower = msg.to_ascii_lowercase();
     let malformed = MALFORMED
         .iter()
@@ -157,7 +161,7 @@ fn classify(e: BinaryReaderError, in_validation: bool) -> Error {
     }
 }
 
-pub(crate) fn convert_valtype(t: wasmparser::ValType) -> ValType {
+pub fn convert_valtype(t: wasmparser::ValType) -> ValType {
     match t {
         wasmparser::ValType::I32 => ValType::I32,
         wasmparser::ValType::I64 => ValType::I64,
@@ -272,14 +276,15 @@ fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
         Operator::RefNull { .. } => ConstExpr::Bits(0),
         Operator::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
         Operator::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
-        other => {
-            return Err(Error::Invalid(format!("unsupported constant expression {other:?}").into()))
+        _ => {
+            let at = e.get_binary_reader().original_position();
+            return Err(Error::Invalid(format!("unsupported constant expression at offset {at}").into()));
         }
     })
 }
 
 impl ModuleInner {
-    pub(crate) fn parse(bytes: &[u8]) -> Result<ModuleInner, Error> {
+    pub fn parse(bytes: &[u8]) -> Result<ModuleInner, Error> {
         let mut validator = Validator::new_with_features(features());
         let mut m = ModuleInner {
             bytes: bytes.into(),
@@ -457,7 +462,7 @@ impl ModuleInner {
         self.imports.iter().filter_map(|i| f(&i.ty)).nth(n as usize)
     }
 
-    pub(crate) fn table_type(&self, idx: u32) -> TableType {
+    pub fn table_type(&self, idx: u32) -> TableType {
         if idx < self.num_imported_tables {
             self.nth_import(idx, |t| if let ExternType::Table(t) = t { Some(t.clone()) } else { None })
                 .expect("validated table index")
@@ -466,7 +471,7 @@ impl ModuleInner {
         }
     }
 
-    pub(crate) fn memory_type(&self, idx: u32) -> MemoryType {
+    pub fn memory_type(&self, idx: u32) -> MemoryType {
         if idx < self.num_imported_memories {
             self.nth_import(idx, |t| if let ExternType::Memory(t) = t { Some(t.clone()) } else { None })
                 .expect("validated memory index")
@@ -475,7 +480,7 @@ impl ModuleInner {
         }
     }
 
-    pub(crate) fn global_type(&self, idx: u32) -> GlobalType {
+    pub fn global_type(&self, idx: u32) -> GlobalType {
         if idx < self.num_imported_globals {
             self.nth_import(idx, |t| if let ExternType::Global(t) = t { Some(t.clone()) } else { None })
                 .expect("validated global index")
@@ -484,7 +489,7 @@ impl ModuleInner {
         }
     }
 
-    pub(crate) fn func_type(&self, func_idx: u32) -> &FuncType {
+    pub fn func_type(&self, func_idx: u32) -> &FuncType {
         &self.types[self.func_types[func_idx as usize] as usize]
     }
 }

@@ -94,7 +94,7 @@ const WINDOW: usize = 32;
 
 const LIMIT_CODE: usize = u32::MAX as usize / 2;
 
-pub(crate) fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<str>> {
+pub fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<str>> {
     let range = m.bodies[def as usize].clone();
     let func_idx = def + m.num_imported_funcs;
     let ty = m.func_type(func_idx);
@@ -158,13 +158,31 @@ pub(crate) fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<s
     })
 }
 
+/// `op`'s error for an operator Ember does not execute; `run` replaces it with
+/// [`unsupported`]'s message (naming the opcode costs no `Debug` of wasmparser's
+/// 500-variant `Operator`).
+const UNSUPPORTED: &str = "unsupported operator";
+
+/// "unsupported operator 0xfd 0x0c at offset N (...)": the opcode's bytes as they are in
+/// the module (a prefix byte and its LEB128 sub-opcode, or one byte).
+fn unsupported(m: &ModuleInner, at: usize) -> Box<str> {
+    let code = &m.bytes[at.min(m.bytes.len())..];
+    let n = match code.first() {
+        Some(0xfb..=0xfe) => 1 + code[1..].iter().take(5).position(|b| b & 0x80 == 0).map_or(0, |k| k + 1),
+        _ => 1,
+    };
+    let hex: Vec<String> = code.iter().take(n).map(|b| format!("{b:#04x}")).collect();
+    format!("{UNSUPPORTED} {} at offset {at} (SIMD and post-2.0 proposals are not implemented)", hex.join(" ")).into()
+}
+
 impl Tr<'_> {
     fn run(&mut self, body: FunctionBody<'_>) -> Result<(), Box<str>> {
         let err = |e: wasmparser::BinaryReaderError| -> Box<str> { e.to_string().into() };
         let mut ops = body.get_operators_reader().map_err(err)?;
         while !ops.eof() {
+            let at = ops.original_position() as usize;
             let op = ops.read().map_err(err)?;
-            self.op(op)?;
+            self.op(op).map_err(|e| if &*e == UNSUPPORTED { unsupported(self.m, at) } else { e })?;
             if self.code.len() > LIMIT_CODE {
                 return Err("function too large".into());
             }
@@ -1063,7 +1081,7 @@ impl<'m> Tr<'m> {
             O::I32ReinterpretF32 | O::I64ReinterpretF64 | O::F32ReinterpretI32 | O::F64ReinterpretI64 => {
                 Ok(())
             }
-            other => Err(format!("unsupported operator {other:?} (SIMD and post-2.0 proposals are not implemented)").into()),
+            _ => Err(UNSUPPORTED.into()),
         }
     }
 }

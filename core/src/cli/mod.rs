@@ -1,0 +1,323 @@
+//! iwasm's command line, WAMR-compatible options (see `options`). It lives in
+//! libvmcore.so so that bin/iwasm is a few-KB program (core/iwasm/main.rs) that only
+//! calls [`ember_iwasm_main`]: a Rust executable of its own would carry a second copy
+//! of std's runtime (~330 KB on aarch64). The runner drives the runtime through the
+//! same C API functions any embedder uses.
+
+pub mod options;
+
+use std::ffi::{c_char, c_int, CStr, CString};
+use std::io::{BufRead, Write};
+
+use crate::capi::call::{wasm_application_execute_func, wasm_application_execute_main};
+use crate::capi::instance::{
+    wasm_runtime_clear_exception, wasm_runtime_deinstantiate, wasm_runtime_get_exception, wasm_runtime_get_wasi_exit_code,
+    wasm_runtime_instantiate,
+};
+use crate::capi::module::{wasm_runtime_load, wasm_runtime_unload};
+use crate::capi::runtime::{
+    ember_runtime_get_mem_stats, ember_runtime_load_native_lib, ember_runtime_set_default_fuel, ember_runtime_version_string,
+    wasm_runtime_destroy, wasm_runtime_full_init, wasm_runtime_set_log_level,
+};
+use crate::capi::types::{EmberMemStats, MemAllocOption, PoolOption, RuntimeInitArgs, ALLOC_WITH_ALLOCATOR, ALLOC_WITH_POOL};
+use crate::nn::capi::ember_nn_set_option;
+use crate::runtime::instance::ModuleInst;
+use crate::runtime::module::LoadedModule;
+use crate::wasi::capi::wasm_runtime_set_wasi_args;
+
+/// Exit status for command-line errors.
+const USAGE_ERROR: u8 = 2;
+/// Exit status for traps and runtime errors.
+const RUN_ERROR: u8 = 1;
+/// Exit status when the runner itself panicked (a bug; the panic is logged).
+const INTERNAL_ERROR: c_int = 70;
+
+type ExitCode = u8;
+
+fn fail(status: u8, msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("iwasm: {msg}");
+    status
+}
+
+fn cstring(s: &str) -> Result<CString, String> {
+    CString::new(s).map_err(|_| format!("argument contains a NUL byte: {s:?}"))
+}
+
+fn error_text(buf: &[u8]) -> String {
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
+}
+
+/// iwasm's `main`: runs the command line `argv[0..argc]` and returns the process exit
+/// status (the app's exit code, 1 on a trap or runtime error, 2 on a usage error).
+///
+/// # Safety
+/// `argv` must hold `argc` NUL-terminated strings (argv[0], the program name, is skipped).
+#[no_mangle]
+pub unsafe extern "C" fn ember_iwasm_main(argc: c_int, argv: *const *const c_char) -> c_int {
+    let mut args = Vec::new();
+    for k in 1..usize::try_from(argc).unwrap_or(0) {
+        // SAFETY: the caller passes argc valid C strings.
+        let a = unsafe { CStr::from_ptr(*argv.add(k)) };
+        match a.to_str() {
+            Ok(s) => args.push(s.to_string()),
+            Err(_) => return c_int::from(fail(USAGE_ERROR, format!("argument is not valid UTF-8: {a:?}"))),
+        }
+    }
+    let status = crate::capi::guard(INTERNAL_ERROR, || c_int::from(main(&args)));
+    let _ = std::io::stdout().flush();
+    status
+}
+
+fn main(args: &[String]) -> ExitCode {
+    let opts = match options::parse(args) {
+        Ok(o) => o,
+        Err(e) => return fail(USAGE_ERROR, e),
+    };
+    if opts.help {
+        print!("{}", options::help());
+        return 0;
+    }
+    if opts.version {
+        // SAFETY: returns a static NUL-terminated string.
+        let v = unsafe { CStr::from_ptr(ember_runtime_version_string()) };
+        println!("iwasm {}", v.to_string_lossy());
+        return 0;
+    }
+    let Some(wasm) = opts.wasm.clone() else {
+        return fail(USAGE_ERROR, "no wasm file given (see --help)");
+    };
+    run(&opts, &wasm)
+}
+
+/// The pool buffer outlives the runtime (it is only dropped at exit).
+struct Runtime {
+    _pool: Option<Vec<u8>>,
+    stats: bool,
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if self.stats {
+            print_stats();
+        }
+        // Matches the successful init in `Runtime::init`.
+        wasm_runtime_destroy();
+        // The pool Vec is freed after destroy retired it.
+    }
+}
+
+impl Runtime {
+    fn init(opts: &options::Opts) -> Result<Runtime, String> {
+        let mut args = RuntimeInitArgs::system_allocator();
+        let mut pool = None;
+        if let Some(size) = opts.pool_size {
+            // calloc-backed: pages are only touched as the pool is used.
+            let mut buf = vec![0u8; size as usize];
+            args.mem_alloc_type = ALLOC_WITH_POOL;
+            args.mem_alloc_option = MemAllocOption { pool: PoolOption { heap_buf: buf.as_mut_ptr().cast(), heap_size: size } };
+            pool = Some(buf);
+        }
+        // SAFETY: args is a valid RuntimeInitArgs; the pool buffer outlives the runtime.
+        if !unsafe { wasm_runtime_full_init(&mut args) } {
+            return Err("runtime initialisation failed".into());
+        }
+        wasm_runtime_set_log_level(opts.verbose.unwrap_or(2));
+        Ok(Runtime { _pool: pool, stats: opts.mem_stats })
+    }
+}
+
+fn print_stats() {
+    let mut s = EmberMemStats::default();
+    // SAFETY: valid out-pointer.
+    if unsafe { ember_runtime_get_mem_stats(&mut s) } {
+        let mode = match s.mode {
+            ALLOC_WITH_POOL => "pool",
+            ALLOC_WITH_ALLOCATOR => "user allocator",
+            _ => "system allocator",
+        };
+        eprintln!(
+            "iwasm: memory: mode={mode} pool_size={} pool_free={} in_use={} peak={} allocs={} failed={}",
+            s.pool_size, s.pool_free, s.in_use, s.peak, s.allocs, s.failed_allocs
+        );
+    }
+}
+
+/// Owns a loaded module and an instance; unloads in the right order.
+struct Loaded {
+    module: *mut LoadedModule,
+    inst: *mut ModuleInst,
+}
+
+impl Drop for Loaded {
+    fn drop(&mut self) {
+        // SAFETY: handles from load/instantiate, released once, instance first.
+        unsafe {
+            if !self.inst.is_null() {
+                wasm_runtime_deinstantiate(self.inst);
+            }
+            if !self.module.is_null() {
+                wasm_runtime_unload(self.module);
+            }
+        }
+    }
+}
+
+fn run(opts: &options::Opts, wasm: &str) -> ExitCode {
+    let runtime = match Runtime::init(opts) {
+        Ok(r) => r,
+        Err(e) => return fail(RUN_ERROR, e),
+    };
+    let status = match run_app(opts, wasm) {
+        Ok(code) => code,
+        Err(e) => fail(RUN_ERROR, e),
+    };
+    drop(runtime);
+    status
+}
+
+fn run_app(opts: &options::Opts, wasm: &str) -> Result<ExitCode, String> {
+    ember_runtime_set_default_fuel(opts.fuel);
+    let mut err = [0u8; 256];
+    for (key, value) in &opts.nn_settings {
+        let k = cstring(key)?;
+        let v = value.as_deref().map(cstring).transpose()?;
+        let vp = v.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
+        // Valid C strings (value may be NULL) and error buffer.
+        if !ember_nn_set_option(k.as_ptr(), vp, err.as_mut_ptr().cast(), err.len() as u32) {
+            return Err(error_text(&err));
+        }
+    }
+    for lib in &opts.native_libs {
+        let p = cstring(lib)?;
+        // SAFETY: valid C string and error buffer.
+        if !unsafe { ember_runtime_load_native_lib(p.as_ptr(), err.as_mut_ptr().cast(), err.len() as u32) } {
+            return Err(format!("cannot load native library: {}", error_text(&err)));
+        }
+    }
+    let mut bytes = read_file(wasm, opts.pool_size.is_some())?;
+    let size = u32::try_from(bytes.len()).map_err(|_| format!("{wasm} is too large"))?;
+    // SAFETY: buffer of `size` bytes; error buffer of err.len() bytes.
+    let module = unsafe { wasm_runtime_load(bytes.as_mut_ptr(), size, err.as_mut_ptr().cast(), err.len() as u32) };
+    if module.is_null() {
+        return Err(format!("{wasm}: {}", error_text(&err)));
+    }
+    let mut loaded = Loaded { module, inst: std::ptr::null_mut() };
+
+    // WASI: argv[0] is the wasm file, as in WAMR.
+    let to_c = |v: &[String]| v.iter().map(|s| cstring(s)).collect::<Result<Vec<_>, _>>();
+    let dirs = to_c(&opts.dirs)?;
+    let maps = to_c(&opts.map_dirs)?;
+    let envs = to_c(&opts.env)?;
+    let mut argv_s = vec![cstring(wasm)?];
+    argv_s.extend(to_c(&opts.app_args)?);
+    let mut dir_p: Vec<*const c_char> = dirs.iter().map(|c| c.as_ptr()).collect();
+    let mut map_p: Vec<*const c_char> = maps.iter().map(|c| c.as_ptr()).collect();
+    let mut env_p: Vec<*const c_char> = envs.iter().map(|c| c.as_ptr()).collect();
+    let mut argv_p: Vec<*mut c_char> = argv_s.iter().map(|c| c.as_ptr() as *mut c_char).collect();
+    // SAFETY: arrays of valid C strings with their counts; copied by the callee.
+    unsafe {
+        wasm_runtime_set_wasi_args(
+            module.cast(),
+            dir_p.as_mut_ptr(),
+            dir_p.len() as u32,
+            map_p.as_mut_ptr(),
+            map_p.len() as u32,
+            env_p.as_mut_ptr(),
+            env_p.len() as u32,
+            argv_p.as_ptr().cast(),
+            argv_p.len() as i32,
+        )
+    };
+
+    // SAFETY: live module; error buffer as above.
+    let inst = unsafe { wasm_runtime_instantiate(module, opts.stack_size, opts.heap_size, err.as_mut_ptr().cast(), err.len() as u32) };
+    if inst.is_null() {
+        return Err(format!("{wasm}: {}", error_text(&err)));
+    }
+    loaded.inst = inst;
+
+    if opts.repl {
+        repl(inst);
+        return Ok(0);
+    }
+
+    let ok = if let Some(f) = &opts.function {
+        let name = cstring(f)?;
+        let app = to_c(&opts.app_args)?;
+        let mut app_p: Vec<*mut c_char> = app.iter().map(|c| c.as_ptr() as *mut c_char).collect();
+        // SAFETY: live instance; argv of valid C strings.
+        unsafe { wasm_application_execute_func(inst, name.as_ptr(), app_p.len() as i32, app_p.as_mut_ptr()) }
+    } else {
+        // SAFETY: live instance; argv of valid C strings.
+        unsafe { wasm_application_execute_main(inst, argv_p.len() as i32, argv_p.as_mut_ptr()) }
+    };
+    let _ = std::io::stdout().flush();
+    if !ok {
+        // SAFETY: live instance; the exception string is valid until changed.
+        let e = unsafe { wasm_runtime_get_exception(inst) };
+        let msg = if e.is_null() {
+            "the app failed".to_string()
+        } else {
+            // SAFETY: NUL-terminated string owned by the instance.
+            unsafe { CStr::from_ptr(e) }.to_string_lossy().into_owned()
+        };
+        eprintln!("{msg}");
+        return Ok(RUN_ERROR);
+    }
+    // SAFETY: live instance.
+    let code = unsafe { wasm_runtime_get_wasi_exit_code(inst) };
+    Ok(code as u8)
+}
+
+/// The wasm file's bytes. In pool mode they live in the pool (as in WAMR's iwasm), so a
+/// pool too small for the file is reported as such.
+fn read_file(wasm: &str, pool: bool) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(wasm).map_err(|e| format!("cannot read {wasm}: {e}"))?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::new();
+    if bytes.try_reserve_exact(usize::try_from(len).unwrap_or(usize::MAX)).is_err() {
+        let why = if pool { "memory pool too small for the file" } else { "out of memory" };
+        return Err(format!("cannot read {wasm} ({len} bytes): {why}"));
+    }
+    f.read_to_end(&mut bytes).map_err(|e| format!("cannot read {wasm}: {e}"))?;
+    Ok(bytes)
+}
+
+fn repl(inst: *mut ModuleInst) {
+    let stdin = std::io::stdin();
+    let mut line = String::new();
+    loop {
+        print!("webassembly> ");
+        let _ = std::io::stdout().flush();
+        line.clear();
+        match stdin.lock().read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let mut words = line.split_whitespace();
+        let Some(func) = words.next() else { continue };
+        if func == "__exit__" {
+            break;
+        }
+        let (Ok(name), Ok(args)) = (cstring(func), words.map(cstring).collect::<Result<Vec<_>, _>>()) else {
+            eprintln!("iwasm: NUL byte in input");
+            continue;
+        };
+        let mut argv: Vec<*mut c_char> = args.iter().map(|c| c.as_ptr() as *mut c_char).collect();
+        // SAFETY: live instance; argv of valid C strings.
+        let ok = unsafe { wasm_application_execute_func(inst, name.as_ptr(), argv.len() as i32, argv.as_mut_ptr()) };
+        if !ok {
+            // SAFETY: as in run_app.
+            let e = unsafe { wasm_runtime_get_exception(inst) };
+            if !e.is_null() {
+                // SAFETY: NUL-terminated string owned by the instance.
+                println!("{}", unsafe { CStr::from_ptr(e) }.to_string_lossy());
+            }
+            // SAFETY: live instance.
+            unsafe { wasm_runtime_clear_exception(inst) };
+        }
+    }
+    println!();
+}
