@@ -8,6 +8,7 @@
 //! (a host function gets `&mut Store` and may grow memory, the stack, or call
 //! back into wasm), `memory.grow`, value-stack growth and instance switches.
 
+use std::marker::PhantomData;
 use std::ptr;
 
 use crate::api::{Caller, Instance, Store, Trap, Val};
@@ -122,8 +123,19 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, f: u32, args: &[Val], results: &mu
 /// Cold execution state, kept in memory so that the dispatch loop's few hot
 /// values (instruction pointer, frame pointer, memory base and length) stay
 /// in machine registers.
-struct Exec<'s, T> {
-    store: &'s mut Store<T>,
+///
+/// Not generic over the store's data `T`: generic code is compiled in the crate that
+/// instantiates it (libvmcore.so's runtime core, built for size), so the executor reaches the
+/// store through a raw runtime pointer and calls host functions through `call_host`, the one
+/// `T`-specific function, and stays compiled here, for speed.
+struct Exec<'s> {
+    /// `&mut store.rt` of the store `run` borrowed; see [`Exec::rt`].
+    rt: *mut Runtime,
+    /// The whole store (`*mut Store<T>`), only for `call_host`.
+    store: *mut (),
+    call_host: HostCall,
+    max_pages: u32,
+    _store: PhantomData<&'s mut ()>,
     frames: Vec<Frame>,
     inst: u32,
     module: *const ModuleInner,
@@ -142,6 +154,19 @@ struct Exec<'s, T> {
     gvals: *mut GlobalEntity,
 }
 
+/// Calls host function `h` with a `Caller` on the erased store (`call_host::<T>`).
+type HostCall = unsafe fn(store: *mut (), h: u32, inst: u32, args: &[Val], results: &mut [Val]) -> Result<(), Trap>;
+
+/// # Safety
+/// `store` must be the `*mut Store<T>` that `run::<T>` erased, with no reference derived from
+/// it alive across the call (the executor only keeps raw pointers).
+unsafe fn call_host<T>(store: *mut (), h: u32, inst: u32, args: &[Val], results: &mut [Val]) -> Result<(), Trap> {
+    // SAFETY: the caller's contract: `store` is an exclusively borrowed `Store<T>`.
+    let store = unsafe { &mut *store.cast::<Store<T>>() };
+    let hf = store.hosts[h as usize].clone();
+    hf(Caller { store, instance: Some(Instance(inst)) }, args, results)
+}
+
 /// The hot registers after a control transfer.
 struct Hot {
     ip: *const Instr,
@@ -150,13 +175,24 @@ struct Hot {
     mem_len: usize,
 }
 
-impl<T> Exec<'_, T> {
+impl Exec<'_> {
+    /// The store's runtime. The returned borrow is not tied to `self`, so that it can be
+    /// used next to the executor's own fields (as a field borrow of `&mut Store` could).
+    #[allow(clippy::mut_from_ref)]
+    #[inline(always)]
+    fn rt<'r>(&self) -> &'r mut Runtime {
+        // SAFETY: `rt` points into the store that `run` borrows exclusively for the
+        // executor's whole life. The executor never holds two of these borrows across each
+        // other's use, and none across `call_host` (which reborrows the whole store).
+        unsafe { &mut *self.rt }
+    }
+
     fn hot(&mut self, ip: *const Instr) -> Hot {
         // SAFETY: `fp_off + frame_size` cells were reserved by `ensure_stack`.
-        let fp = unsafe { self.store.rt.stack.as_mut_ptr().add(self.fp_off) };
-        let (mem, mem_len) = mem_cache(&mut self.store.rt, self.inst);
-        self.gidx = self.store.rt.instances[self.inst as usize].globals.as_ptr();
-        self.gvals = self.store.rt.globals.as_mut_ptr();
+        let fp = unsafe { self.rt().stack.as_mut_ptr().add(self.fp_off) };
+        let (mem, mem_len) = mem_cache(self.rt(), self.inst);
+        self.gidx = self.rt().instances[self.inst as usize].globals.as_ptr();
+        self.gvals = self.rt().globals.as_mut_ptr();
         Hot { ip, fp, mem, mem_len }
     }
 
@@ -183,19 +219,19 @@ impl<T> Exec<'_, T> {
         let callee_mod: *const ModuleInner = if callee_inst == self.inst {
             self.module
         } else {
-            &*self.store.rt.instances[callee_inst as usize].module
+            &*self.rt().instances[callee_inst as usize].module
         };
         // SAFETY: modules outlive execution (see `run`).
         let cf: &CompiledFunc = compiled(unsafe { &*callee_mod }, def)?;
         let new_off = self.fp_off + base as usize;
         let need = new_off + cf.frame_size as usize;
-        if need > self.store.rt.stack.len() {
-            ensure_stack(&mut self.store.rt, need, self.max_cells)?;
+        if need > self.rt().stack.len() {
+            ensure_stack(self.rt(), need, self.max_cells)?;
         }
         let p = cf.num_params as usize;
         let nl = cf.num_locals as usize;
         if nl > 0 {
-            self.store.rt.stack[new_off + p..new_off + p + nl].fill(0);
+            self.rt().stack[new_off + p..new_off + p + nl].fill(0);
         }
         self.frames.push(Frame { func: self.func, ip, fp_off: self.fp_off, inst: self.inst });
         self.depth += 1;
@@ -220,27 +256,27 @@ impl<T> Exec<'_, T> {
         let cf: &CompiledFunc = compiled(unsafe { &*self.module }, def)?;
         let new_off = self.fp_off + base as usize;
         let need = new_off + cf.frame_size as usize;
-        if need > self.store.rt.stack.len() {
-            ensure_stack(&mut self.store.rt, need, self.max_cells)?;
+        if need > self.rt().stack.len() {
+            ensure_stack(self.rt(), need, self.max_cells)?;
         }
         let p = cf.num_params as usize;
         let nl = cf.num_locals as usize;
         if nl > 0 {
-            self.store.rt.stack[new_off + p..new_off + p + nl].fill(0);
+            self.rt().stack[new_off + p..new_off + p + nl].fill(0);
         }
         self.frames.push(Frame { func: self.func, ip, fp_off: self.fp_off, inst: self.inst });
         self.depth += 1;
         self.func = cf;
         self.fp_off = new_off;
         // SAFETY: `need` cells are reserved (above).
-        let fp = unsafe { self.store.rt.stack.as_mut_ptr().add(new_off) };
+        let fp = unsafe { self.rt().stack.as_mut_ptr().add(new_off) };
         Ok((cf.code.as_ptr(), fp))
     }
 
     /// Call store function `f` (wasm or host) with arguments at slot `base`.
     #[inline(never)]
     fn call_func(&mut self, f: u32, base: u32, ip: *const Instr) -> Result<Hot, Trap> {
-        let (callee_inst, def, host) = match self.store.rt.funcs[f as usize].kind {
+        let (callee_inst, def, host) = match self.rt().funcs[f as usize].kind {
             FuncKind::Wasm { inst, def } => (inst, def, None),
             FuncKind::Host(h) => (0, 0, Some(h)),
         };
@@ -248,12 +284,12 @@ impl<T> Exec<'_, T> {
             None => return self.enter(callee_inst, def, base, ip),
             Some(h) => h,
         };
-        let tid = self.store.rt.funcs[f as usize].type_id as usize;
+        let tid = self.rt().funcs[f as usize].type_id as usize;
         let base = self.fp_off + base as usize;
         self.host_args.clear();
         self.host_results.clear();
         {
-            let rt = &self.store.rt;
+            let rt = &self.rt();
             let ty = &rt.types[tid];
             for (k, t) in ty.params.iter().enumerate() {
                 self.host_args.push(cell_to_val(rt.stack[base + k], *t));
@@ -264,18 +300,18 @@ impl<T> Exec<'_, T> {
         }
         // Nested executions (host -> wasm) use the stack above this frame.
         // SAFETY: `func` is valid (see `run`).
-        self.store.rt.stack_top = self.fp_off + unsafe { (*self.func).frame_size } as usize;
-        self.store.rt.depth = self.depth;
+        self.rt().stack_top = self.fp_off + unsafe { (*self.func).frame_size } as usize;
+        self.rt().depth = self.depth;
         if self.fuel_on {
-            self.store.rt.fuel = Some(self.fuel);
+            self.rt().fuel = Some(self.fuel);
         }
-        let hf = self.store.hosts[h as usize].clone();
-        let r = hf(Caller { store: &mut *self.store, instance: Some(Instance(self.inst)) }, &self.host_args, &mut self.host_results);
+        // SAFETY: `store` is `run`'s erased store and no runtime borrow is alive here.
+        let r = unsafe { (self.call_host)(self.store, h, self.inst, &self.host_args, &mut self.host_results) };
         if self.fuel_on {
-            self.fuel = self.store.rt.fuel.unwrap_or(0);
+            self.fuel = self.rt().fuel.unwrap_or(0);
         }
         r?;
-        let rt = &mut self.store.rt;
+        let rt = self.rt();
         let ty = &rt.types[tid];
         for (k, t) in ty.results.iter().enumerate() {
             check_val(&self.host_results[k], *t)?;
@@ -286,7 +322,7 @@ impl<T> Exec<'_, T> {
 
     #[inline(never)]
     fn call_indirect(&mut self, type_idx: u32, table: u32, idx: u32, base: u32, ip: *const Instr) -> Result<Hot, Trap> {
-        let rt = &self.store.rt;
+        let rt = &self.rt();
         let id = &rt.instances[self.inst as usize];
         let t = id.tables[table as usize];
         let expected = id.type_ids[type_idx as usize];
@@ -315,10 +351,10 @@ impl<T> Exec<'_, T> {
         let switched = fr.inst != self.inst;
         if switched {
             self.inst = fr.inst;
-            self.module = &*self.store.rt.instances[self.inst as usize].module;
+            self.module = &*self.rt().instances[self.inst as usize].module;
         }
         // SAFETY: the caller's frame is still reserved on the stack.
-        let fp = unsafe { self.store.rt.stack.as_mut_ptr().add(self.fp_off) };
+        let fp = unsafe { self.rt().stack.as_mut_ptr().add(self.fp_off) };
         Some((fr.ip, fp, switched))
     }
 }
@@ -328,12 +364,22 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
     let fuel_on = store.rt.fuel.is_some();
     let fuel = store.rt.fuel.unwrap_or(0);
     let module: *const ModuleInner = &*store.rt.instances[inst as usize].module;
+    let (max_depth, max_cells, max_pages) =
+        (store.config().max_call_depth, store.config().max_stack_cells, store.config().max_memory_pages);
+    let depth = store.rt.depth;
+    let frames = std::mem::take(&mut store.rt.frame_pool);
+    let sp: *mut Store<T> = store;
     let mut ex = Exec {
-        max_depth: store.config().max_call_depth,
-        max_cells: store.config().max_stack_cells,
-        depth: store.rt.depth,
-        frames: std::mem::take(&mut store.rt.frame_pool),
-        store,
+        max_depth,
+        max_cells,
+        max_pages,
+        depth,
+        frames,
+        // SAFETY: `sp` comes from the `&mut Store<T>` this function holds until it returns.
+        rt: unsafe { &raw mut (*sp).rt },
+        store: sp.cast(),
+        call_host: call_host::<T>,
+        _store: PhantomData,
         inst,
         module,
         func,
@@ -349,20 +395,20 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
     let hot = ex.hot(unsafe { (*func).code.as_ptr() });
     let r = run_loop(&mut ex, hot);
     if ex.fuel_on {
-        ex.store.rt.fuel = Some(ex.fuel);
+        ex.rt().fuel = Some(ex.fuel);
     }
     // Keep the frame stack's allocation for the next call from the host.
     let mut frames = std::mem::take(&mut ex.frames);
     frames.clear();
-    if frames.capacity() > ex.store.rt.frame_pool.capacity() {
-        ex.store.rt.frame_pool = frames;
+    if frames.capacity() > ex.rt().frame_pool.capacity() {
+        ex.rt().frame_pool = frames;
     }
     r
 }
 
 // Kept out of line so that its register allocation does not depend on the callers.
 #[inline(never)]
-fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
+fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
     // SAFETY (applies to every raw-pointer use below): `ex.func` points into a
     // `CompiledFunc` owned by a module that the store's instance keeps alive
     // for the store's lifetime; instances are never removed. `ip` points into
@@ -653,7 +699,7 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
                 fp = nfp;
             }
             Op::CallImport => {
-                let f = ex.store.rt.instances[ex.inst as usize].funcs[i.dst as usize];
+                let f = ex.rt().instances[ex.inst as usize].funcs[i.dst as usize];
                 set_hot!(tryt!(ex.call_func(f, i.a, ip)));
             }
             Op::CallIndirect => {
@@ -707,8 +753,8 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
             Op::MemorySize => wr!(i.dst, (mem_len / crate::store::PAGE_SIZE) as u64),
             Op::MemoryGrow => {
                 let delta = r32!(i.a);
-                let max_pages = ex.store.config().max_memory_pages;
-                let rt = &mut ex.store.rt;
+                let max_pages = ex.max_pages;
+                let rt = ex.rt();
                 let m = rt.instances[ex.inst as usize].memories[0];
                 let r = rt.memories[m as usize].grow(delta, max_pages);
                 let (mm, l) = mem_cache(rt, ex.inst);
@@ -741,7 +787,7 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
                 let d = r32!(i.dst) as u64;
                 let s = r32!(i.a) as u64;
                 let n = r32!(i.b) as u64;
-                let rt = &mut ex.store.rt;
+                let rt = ex.rt();
                 let id = &rt.instances[ex.inst as usize];
                 let seg = &id.module.datas[e.dst as usize];
                 let seg_len = if id.datas_alive[e.dst as usize] { seg.bytes.len() as u64 } else { 0 };
@@ -753,10 +799,10 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
                 unsafe { ptr::copy_nonoverlapping(src.as_ptr(), mem.add(d as usize), n as usize) }
             }
             Op::DataDrop => {
-                ex.store.rt.instances[ex.inst as usize].datas_alive[i.dst as usize] = false;
+                ex.rt().instances[ex.inst as usize].datas_alive[i.dst as usize] = false;
             }
             Op::TableGet => {
-                let rt = &ex.store.rt;
+                let rt = &ex.rt();
                 let t = rt.instances[ex.inst as usize].tables[i.b as usize];
                 match rt.tables[t as usize].elems.get(r32!(i.a) as usize) {
                     Some(&c) => wr!(i.dst, c),
@@ -766,7 +812,7 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
             Op::TableSet => {
                 let idx = r32!(i.a) as usize;
                 let v = rd!(i.b);
-                let rt = &mut ex.store.rt;
+                let rt = ex.rt();
                 let t = rt.instances[ex.inst as usize].tables[i.dst as usize];
                 match rt.tables[t as usize].elems.get_mut(idx) {
                     Some(c) => *c = v,
@@ -774,7 +820,7 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
                 }
             }
             Op::TableSize => {
-                let rt = &ex.store.rt;
+                let rt = &ex.rt();
                 let t = rt.instances[ex.inst as usize].tables[i.a as usize];
                 wr!(i.dst, rt.tables[t as usize].elems.len() as u64)
             }
@@ -782,7 +828,7 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
                 let e = extra!();
                 let init = rd!(i.a);
                 let n = r32!(i.b);
-                let rt = &mut ex.store.rt;
+                let rt = ex.rt();
                 let t = rt.instances[ex.inst as usize].tables[e.dst as usize];
                 let r = rt.tables[t as usize].grow(n, init);
                 wr!(i.dst, r.unwrap_or(u32::MAX) as u64)
@@ -792,7 +838,7 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
                 let d = r32!(i.dst) as u64;
                 let v = rd!(i.a);
                 let n = r32!(i.b) as u64;
-                let rt = &mut ex.store.rt;
+                let rt = ex.rt();
                 let t = rt.instances[ex.inst as usize].tables[e.dst as usize];
                 let elems = &mut rt.tables[t as usize].elems;
                 if d + n > elems.len() as u64 {
@@ -805,7 +851,7 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
                 let d = r32!(i.dst) as u64;
                 let s = r32!(i.a) as u64;
                 let n = r32!(i.b) as u64;
-                let rt = &mut ex.store.rt;
+                let rt = ex.rt();
                 let id = &rt.instances[ex.inst as usize];
                 let (td, ts) = (id.tables[e.dst as usize] as usize, id.tables[e.a as usize] as usize);
                 if d + n > rt.tables[td].elems.len() as u64 || s + n > rt.tables[ts].elems.len() as u64 {
@@ -824,7 +870,7 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
                 let d = r32!(i.dst) as u64;
                 let s = r32!(i.a) as u64;
                 let n = r32!(i.b) as u64;
-                let rt = &mut ex.store.rt;
+                let rt = ex.rt();
                 let id = &rt.instances[ex.inst as usize];
                 let t = id.tables[e.dst as usize] as usize;
                 let seg = &id.elems[e.a as usize];
@@ -835,10 +881,10 @@ fn run_loop<T>(ex: &mut Exec<'_, T>, hot: Hot) -> Result<(), Trap> {
                 rt.tables[t].elems[d as usize..(d + n) as usize].copy_from_slice(&src);
             }
             Op::ElemDrop => {
-                ex.store.rt.instances[ex.inst as usize].elems[i.dst as usize] = Box::new([]);
+                ex.rt().instances[ex.inst as usize].elems[i.dst as usize] = Box::new([]);
             }
             Op::RefFunc => {
-                let f = ex.store.rt.instances[ex.inst as usize].funcs[i.a as usize];
+                let f = ex.rt().instances[ex.inst as usize].funcs[i.a as usize];
                 wr!(i.dst, f as u64 + 1)
             }
             Op::RefIsNull => wr!(i.dst, (rd!(i.a) == 0) as u64),
