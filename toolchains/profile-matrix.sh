@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The release-profile experiment behind BENCHMARKS.md's footprint section: for each variant of
-# [profile.release] (set through CARGO_PROFILE_RELEASE_* overrides, one cross target dir each),
-# cross-builds iwasm, libvmcore.so and ember-bench for a target, and reports the stripped sizes and
-# ember-bench's times under qemu-user. Since ember-bench moved to its own workspace with wasmi 2.0
-# (Rust >= 1.86), Debian's rustc-web 1.85 cannot build it: the speed column is then "n/a" and only
-# the sizes are measured.
+# The release-profile experiment behind BENCHMARKS.md's footprint section: for each variant of the
+# release profile (`--config` overrides of the root Cargo.toml, one cross target dir each), cross-
+# builds iwasm and libvmcore.so for a target and reports their stripped sizes and the interpreter's
+# speed: on-CPU seconds of `iwasm -f run PROGRAM.wasm N` under qemu-user for benches/programs (best
+# of $EMBER_BENCH_REPS runs, default 3). qemu's cost follows the number of guest instructions, not
+# their alignment, so it compares code quality across variants; native x86_64 figures come from
+# benches/run.sh.
 #   toolchains/profile-matrix.sh [aarch64|armv7] [VARIANT...]   (default: aarch64, all variants)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -12,42 +13,48 @@ ROOT="$(cd "$HERE/.." && pwd)"
 . "$HERE/cross-env.sh"
 cross_target "${1:-aarch64}"; [ $# -gt 0 ] && shift
 
-# name -> overrides (space-separated VAR=VALUE)
+O3_ALL=(--config 'profile.release.package."*".opt-level=3' --config 'profile.release.package.vmcore-rt.opt-level=3'
+        --config 'profile.release.package.ember-loader.opt-level=3' --config 'profile.release.package.ember-platform.opt-level=3')
+# name -> extra cargo arguments (eval'd into an array)
 declare -A VARIANTS=(
-  [o3-fat-unwind]=""
-  [os-fat-unwind]="CARGO_PROFILE_RELEASE_OPT_LEVEL=s"
-  [oz-fat-unwind]="CARGO_PROFILE_RELEASE_OPT_LEVEL=z"
-  [o3-fat-abort]="CARGO_PROFILE_RELEASE_PANIC=abort"
-  [o3-fat-unwind-wasmparser-os]="CARGO_PROFILE_RELEASE_PACKAGE_WASMPARSER_OPT_LEVEL=s"
-  [o2-fat-unwind]="CARGO_PROFILE_RELEASE_OPT_LEVEL=2"
-  [o3-thin-unwind]="CARGO_PROFILE_RELEASE_LTO=thin"
+  [release]=""
+  [release-unwind]="--config 'profile.release.panic=\"unwind\"'"
+  [all-o3-unwind]="${O3_ALL[*]@Q} --config 'profile.release.panic=\"unwind\"'"
+  [all-o3]="${O3_ALL[*]@Q}"
+  [all-z]="--config 'profile.release.opt-level=\"z\"' --config 'profile.release.package.ember-interp.opt-level=\"z\"'"
 )
-ORDER=(o3-fat-unwind os-fat-unwind oz-fat-unwind o3-fat-abort o3-fat-unwind-wasmparser-os o2-fat-unwind o3-thin-unwind)
+ORDER=(release release-unwind all-o3 all-o3-unwind all-z)
 [ $# -gt 0 ] && ORDER=("$@")
 
 WASM="$EMBER_CACHE/profile-matrix/bench-wasm"
 "$ROOT/benches/build.sh" "$WASM" >/dev/null
-REPS="${EMBER_BENCH_REPS:-1}"
-printf '%-30s %9s %9s %9s  %s\n' variant iwasm libvmcore sum "ember-bench under $QEMU (--no-large --reps $REPS)"
+REPS="${EMBER_BENCH_REPS:-3}"
+PROGRAMS=("fib 30" "sieve 300000" "matmul 100" "sha256 1024" "mixed 1000")
+printf '%-15s %8s %9s %9s' variant iwasm libvmcore sum
+for p in "${PROGRAMS[@]}"; do printf ' %12s' "${p// /:}"; done
+printf '   (seconds of CPU under %s, best of %s)\n' "$QEMU" "$REPS"
 for v in "${ORDER[@]}"; do
+  [ -n "${VARIANTS[$v]+x}" ] || { echo "unknown variant $v (have: ${!VARIANTS[*]})" >&2; exit 2; }
+  eval "args=(${VARIANTS[$v]})"
   dir="$EMBER_CACHE/profile-matrix/$TARGET_NAME/$v"
   mkdir -p "$dir"
-  # shellcheck disable=SC2086
-  env ${VARIANTS[$v]} EMBER_CROSS_TARGET_DIR="$EMBER_CACHE/cross-prof/$v" \
-    "$HERE/cargo-cross.sh" "$TARGET_NAME" build --release -p vmcore -p iwasm >"$dir/build.log" 2>&1
+  EMBER_CROSS_TARGET_DIR="$EMBER_CACHE/cross-prof/$v" \
+    "$HERE/cargo-cross.sh" "$TARGET_NAME" build --release -p vmcore -p iwasm "${args[@]}" >"$dir/build.log" 2>&1 ||
+    { echo "$v: build failed, see $dir/build.log" >&2; continue; }
   out="$EMBER_CACHE/cross-prof/$v/$TRIPLE/release"
   for f in iwasm libvmcore.so; do
     cp "$out/$f" "$dir/$f"; "$GNU_TRIPLET-strip" --strip-unneeded "$dir/$f"
   done
   si=$(stat -c %s "$dir/iwasm"); sv=$(stat -c %s "$dir/libvmcore.so")
-  bench="n/a"
-  # shellcheck disable=SC2086
-  if env ${VARIANTS[$v]} EMBER_CROSS_TARGET_DIR="$EMBER_CACHE/cross-prof/$v" \
-       "$HERE/cargo-cross.sh" "$TARGET_NAME" build --release --manifest-path "$ROOT/benches/Cargo.toml" \
-       >>"$dir/build.log" 2>&1; then
-    cp "$out/ember-bench" "$dir/ember-bench"
-    "$QEMU" -L "$QEMU_LD_PREFIX" "$dir/ember-bench" --wasm-dir "$WASM" --no-large --reps "$REPS" >"$dir/bench.txt" 2>&1 || true
-    bench="$dir/bench.txt"
-  fi
-  printf '%-30s %9d %9d %9d  %s\n' "$v" "$si" "$sv" $((si + sv)) "$bench"
+  printf '%-15s %8d %9d %9d' "$v" "$si" "$sv" $((si + sv))
+  for p in "${PROGRAMS[@]}"; do
+    read -r name arg <<<"$p"
+    best=""
+    for _ in $(seq "$REPS"); do
+      t=$( { /usr/bin/time -f %U "$QEMU" -L "$QEMU_LD_PREFIX" "$dir/iwasm" -f run "$WASM/$name.wasm" "$arg" >/dev/null; } 2>&1 | tail -1)
+      if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    done
+    printf ' %12s' "$best"
+  done
+  printf '\n'
 done
