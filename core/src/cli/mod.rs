@@ -64,12 +64,12 @@ pub unsafe extern "C" fn ember_iwasm_main(argc: c_int, argv: *const *const c_cha
             Err(_) => return c_int::from(fail(USAGE_ERROR, format!("argument is not valid UTF-8: {a:?}"))),
         }
     }
-    let status = crate::capi::guard(INTERNAL_ERROR, || c_int::from(main(&args)));
+    let status = crate::capi::guard(INTERNAL_ERROR, || c_int::from(run_command_line(&args)));
     let _ = std::io::stdout().flush();
     status
 }
 
-fn main(args: &[String]) -> ExitCode {
+fn run_command_line(args: &[String]) -> ExitCode {
     let opts = match options::parse(args) {
         Ok(o) => o,
         Err(e) => return fail(USAGE_ERROR, e),
