@@ -31,8 +31,10 @@ fn mem(inst: &ModuleInst) -> Option<(*mut u8, usize)> {
     unsafe { inst.memory_raw() }
 }
 
-fn inst_ref<'a>(inst: *mut ModuleInst) -> Option<&'a ModuleInst> {
-    // SAFETY: C API contract: NULL or a live instance.
+/// # Safety
+/// `inst` must be NULL or a live instance (the C API's contract).
+unsafe fn inst_ref<'a>(inst: *mut ModuleInst) -> Option<&'a ModuleInst> {
+    // SAFETY: the caller's contract.
     unsafe { inst.as_ref() }
 }
 
@@ -43,10 +45,13 @@ pub fn app_range_ok(inst: &ModuleInst, off: u64, size: u64) -> bool {
     }
 }
 
+/// # Safety
+/// `inst` must be NULL or a live instance.
 #[no_mangle]
-pub extern "C" fn wasm_runtime_validate_app_addr(inst: *mut ModuleInst, app_offset: u64, size: u64) -> bool {
+pub unsafe extern "C" fn wasm_runtime_validate_app_addr(inst: *mut ModuleInst, app_offset: u64, size: u64) -> bool {
     guard(false, || {
-        let Some(i) = inst_ref(inst) else { return false };
+        // SAFETY: this function's contract.
+        let Some(i) = (unsafe { inst_ref(inst) }) else { return false };
         let ok = app_range_ok(i, app_offset, size);
         if !ok {
             i.set_exception(Some(OOB));
@@ -55,10 +60,13 @@ pub extern "C" fn wasm_runtime_validate_app_addr(inst: *mut ModuleInst, app_offs
     })
 }
 
+/// # Safety
+/// `inst` must be NULL or a live instance.
 #[no_mangle]
-pub extern "C" fn wasm_runtime_validate_app_str_addr(inst: *mut ModuleInst, app_str_offset: u64) -> bool {
+pub unsafe extern "C" fn wasm_runtime_validate_app_str_addr(inst: *mut ModuleInst, app_str_offset: u64) -> bool {
     guard(false, || {
-        let Some(i) = inst_ref(inst) else { return false };
+        // SAFETY: this function's contract.
+        let Some(i) = (unsafe { inst_ref(inst) }) else { return false };
         let ok = match mem(i) {
             Some((base, len)) if (app_str_offset as usize) < len && app_str_offset < len as u64 => {
                 // SAFETY: [base, base+len) is memory 0.
@@ -74,10 +82,13 @@ pub extern "C" fn wasm_runtime_validate_app_str_addr(inst: *mut ModuleInst, app_
     })
 }
 
+/// # Safety
+/// `inst` must be NULL or a live instance.
 #[no_mangle]
-pub extern "C" fn wasm_runtime_validate_native_addr(inst: *mut ModuleInst, native_ptr: *mut c_void, size: u64) -> bool {
+pub unsafe extern "C" fn wasm_runtime_validate_native_addr(inst: *mut ModuleInst, native_ptr: *mut c_void, size: u64) -> bool {
     guard(false, || {
-        let Some(i) = inst_ref(inst) else { return false };
+        // SAFETY: this function's contract.
+        let Some(i) = (unsafe { inst_ref(inst) }) else { return false };
         let ok = match mem(i) {
             Some((base, len)) => {
                 let (p, b) = (native_ptr as usize as u64, base as usize as u64);
@@ -92,10 +103,13 @@ pub extern "C" fn wasm_runtime_validate_native_addr(inst: *mut ModuleInst, nativ
     })
 }
 
+/// # Safety
+/// `inst` must be NULL or a live instance.
 #[no_mangle]
-pub extern "C" fn wasm_runtime_addr_app_to_native(inst: *mut ModuleInst, app_offset: u64) -> *mut c_void {
+pub unsafe extern "C" fn wasm_runtime_addr_app_to_native(inst: *mut ModuleInst, app_offset: u64) -> *mut c_void {
     guard(std::ptr::null_mut(), || {
-        let Some(i) = inst_ref(inst) else { return std::ptr::null_mut() };
+        // SAFETY: this function's contract.
+        let Some(i) = (unsafe { inst_ref(inst) }) else { return std::ptr::null_mut() };
         match mem(i) {
             // WAMR allows the one-past-the-end address.
             Some((base, len)) if app_offset <= len as u64 => base.wrapping_add(app_offset as usize) as *mut c_void,
@@ -104,10 +118,13 @@ pub extern "C" fn wasm_runtime_addr_app_to_native(inst: *mut ModuleInst, app_off
     })
 }
 
+/// # Safety
+/// `inst` must be NULL or a live instance.
 #[no_mangle]
-pub extern "C" fn wasm_runtime_addr_native_to_app(inst: *mut ModuleInst, native_ptr: *mut c_void) -> u64 {
+pub unsafe extern "C" fn wasm_runtime_addr_native_to_app(inst: *mut ModuleInst, native_ptr: *mut c_void) -> u64 {
     guard(0, || {
-        let Some(i) = inst_ref(inst) else { return 0 };
+        // SAFETY: this function's contract.
+        let Some(i) = (unsafe { inst_ref(inst) }) else { return 0 };
         match mem(i) {
             Some((base, len)) => {
                 let (p, b) = (native_ptr as usize, base as usize);
@@ -127,7 +144,8 @@ pub extern "C" fn wasm_runtime_addr_native_to_app(inst: *mut ModuleInst, native_
 #[no_mangle]
 pub unsafe extern "C" fn wasm_runtime_get_app_addr_range(inst: *mut ModuleInst, app_offset: u64, p_start: *mut u64, p_end: *mut u64) -> bool {
     guard(false, || {
-        let Some(i) = inst_ref(inst) else { return false };
+        // SAFETY: this function's contract.
+        let Some(i) = (unsafe { inst_ref(inst) }) else { return false };
         let Some((_, len)) = mem(i) else { return false };
         if app_offset >= len as u64 {
             return false;
@@ -155,7 +173,8 @@ pub unsafe extern "C" fn wasm_runtime_get_native_addr_range(
     p_end: *mut *mut u8,
 ) -> bool {
     guard(false, || {
-        let Some(i) = inst_ref(inst) else { return false };
+        // SAFETY: this function's contract.
+        let Some(i) = (unsafe { inst_ref(inst) }) else { return false };
         let Some((base, len)) = mem(i) else { return false };
         let (p, b) = (native_ptr as usize, base as usize);
         if p < b || p >= b + len {
@@ -271,7 +290,8 @@ pub fn module_free(inst: &ModuleInst, off: u64) {
 #[no_mangle]
 pub unsafe extern "C" fn wasm_runtime_module_malloc(inst: *mut ModuleInst, size: u64, p_native_addr: *mut *mut c_void) -> u64 {
     guard(0, || {
-        let Some(i) = inst_ref(inst) else { return 0 };
+        // SAFETY: this function's contract.
+        let Some(i) = (unsafe { inst_ref(inst) }) else { return 0 };
         match module_malloc(i, size) {
             Some(off) => {
                 if !p_native_addr.is_null() {
@@ -291,10 +311,13 @@ pub unsafe extern "C" fn wasm_runtime_module_malloc(inst: *mut ModuleInst, size:
     })
 }
 
+/// # Safety
+/// `inst` must be NULL or a live instance.
 #[no_mangle]
-pub extern "C" fn wasm_runtime_module_free(inst: *mut ModuleInst, ptr: u64) {
+pub unsafe extern "C" fn wasm_runtime_module_free(inst: *mut ModuleInst, ptr: u64) {
     guard((), || {
-        if let Some(i) = inst_ref(inst) {
+        // SAFETY: this function's contract.
+        if let Some(i) = unsafe { inst_ref(inst) } {
             module_free(i, ptr);
         }
     })
@@ -307,7 +330,8 @@ pub extern "C" fn wasm_runtime_module_free(inst: *mut ModuleInst, ptr: u64) {
 #[no_mangle]
 pub unsafe extern "C" fn wasm_runtime_module_dup_data(inst: *mut ModuleInst, src: *const u8, size: u64) -> u64 {
     guard(0, || {
-        let Some(i) = inst_ref(inst) else { return 0 };
+        // SAFETY: this function's contract.
+        let Some(i) = (unsafe { inst_ref(inst) }) else { return 0 };
         if src.is_null() && size > 0 {
             return 0;
         }

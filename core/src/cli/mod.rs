@@ -183,8 +183,8 @@ fn run_app(opts: &options::Opts, wasm: &str) -> Result<ExitCode, String> {
         let k = cstring(key)?;
         let v = value.as_deref().map(cstring).transpose()?;
         let vp = v.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
-        // Valid C strings (value may be NULL) and error buffer.
-        if !ember_nn_set_option(k.as_ptr(), vp, err.as_mut_ptr().cast(), err.len() as u32) {
+        // SAFETY: valid C strings (value may be NULL) and error buffer.
+        if !unsafe { ember_nn_set_option(k.as_ptr(), vp, err.as_mut_ptr().cast(), err.len() as u32) } {
             return Err(error_text(&err));
         }
     }

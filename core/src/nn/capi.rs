@@ -68,52 +68,52 @@ pub fn cli_option(arg: &str, next: Option<&str>) -> Result<u32, String> {
     Ok(1)
 }
 
-fn write_error(buf: *mut c_char, size: u32, msg: &str) {
-    if buf.is_null() || size == 0 {
-        return;
-    }
-    let n = msg.len().min(size as usize - 1);
-    // SAFETY: the caller gave a writable buffer of `size` bytes; we write n + 1 <= size bytes.
-    unsafe {
-        std::ptr::copy_nonoverlapping(msg.as_ptr(), buf as *mut u8, n);
-        *buf.add(n) = 0;
-    }
-}
-
-fn str_arg<'a>(p: *const c_char) -> Option<&'a str> {
+/// # Safety
+/// `p` must be NULL or a NUL-terminated string that outlives `'a`.
+unsafe fn str_arg<'a>(p: *const c_char) -> Option<&'a str> {
     if p.is_null() {
         return None;
     }
-    // SAFETY: the C caller passes a NUL-terminated string (or NULL, handled above).
+    // SAFETY: the caller's contract (NULL handled above).
     unsafe { CStr::from_ptr(p) }.to_str().ok()
 }
 
-fn guarded<T>(err_buf: *mut c_char, err_size: u32, fail: T, f: impl FnOnce() -> Result<T, String>) -> T {
+/// # Safety
+/// `err_buf` must be NULL or point to `err_size` writable bytes.
+unsafe fn guarded<T>(err_buf: *mut c_char, err_size: u32, fail: T, f: impl FnOnce() -> Result<T, String>) -> T {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(Ok(v)) => v,
         Ok(Err(msg)) => {
-            write_error(err_buf, err_size, &msg);
+            // SAFETY: the caller's buffer contract.
+            unsafe { crate::capi::write_error(err_buf, err_size, &msg) };
             fail
         }
         Err(_) => {
-            write_error(err_buf, err_size, "internal error in wasi-nn settings");
+            // SAFETY: as above.
+            unsafe { crate::capi::write_error(err_buf, err_size, "internal error in wasi-nn settings") };
             fail
         }
     }
 }
 
 /// See core/include/ember_nn.h.
+///
+/// # Safety
+/// `arg` and `next` NULL or NUL-terminated; `error_buf` NULL or `error_buf_size` writable bytes.
 #[no_mangle]
-pub extern "C" fn ember_nn_cli_option(
+pub unsafe extern "C" fn ember_nn_cli_option(
     arg: *const c_char,
     next: *const c_char,
     error_buf: *mut c_char,
     error_buf_size: u32,
 ) -> i32 {
-    guarded(error_buf, error_buf_size, -1, || {
-        let arg = str_arg(arg).ok_or("option is not UTF-8")?;
-        cli_option(arg, str_arg(next)).map(|n| n as i32)
-    })
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        guarded(error_buf, error_buf_size, -1, || {
+            let arg = str_arg(arg).ok_or("option is not UTF-8")?;
+            cli_option(arg, str_arg(next)).map(|n| n as i32)
+        })
+    }
 }
 
 /// See core/include/ember_nn.h.
@@ -124,26 +124,38 @@ pub extern "C" fn ember_nn_cli_help() -> *const c_char {
 }
 
 /// See core/include/ember_nn.h.
+///
+/// # Safety
+/// `key` and `value` NULL or NUL-terminated; `error_buf` NULL or `error_buf_size` writable bytes.
 #[no_mangle]
-pub extern "C" fn ember_nn_set_option(
+pub unsafe extern "C" fn ember_nn_set_option(
     key: *const c_char,
     value: *const c_char,
     error_buf: *mut c_char,
     error_buf_size: u32,
 ) -> bool {
-    guarded(error_buf, error_buf_size, false, || {
-        let key = str_arg(key).ok_or("option name missing or not UTF-8")?;
-        set_option(key.trim_start_matches('-'), str_arg(value)).map(|_| true)
-    })
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        guarded(error_buf, error_buf_size, false, || {
+            let key = str_arg(key).ok_or("option name missing or not UTF-8")?;
+            set_option(key.trim_start_matches('-'), str_arg(value)).map(|_| true)
+        })
+    }
 }
 
 /// See core/include/ember_nn.h.
+///
+/// # Safety
+/// `path` NULL or NUL-terminated; `error_buf` NULL or `error_buf_size` writable bytes.
 #[no_mangle]
-pub extern "C" fn ember_nn_register_backend(path: *const c_char, error_buf: *mut c_char, error_buf_size: u32) -> bool {
-    guarded(error_buf, error_buf_size, false, || {
-        let path = str_arg(path).ok_or("backend path missing or not UTF-8")?;
-        super::registry::register_backend_library(Path::new(path)).map(|_| true)
-    })
+pub unsafe extern "C" fn ember_nn_register_backend(path: *const c_char, error_buf: *mut c_char, error_buf_size: u32) -> bool {
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        guarded(error_buf, error_buf_size, false, || {
+            let path = str_arg(path).ok_or("backend path missing or not UTF-8")?;
+            super::registry::register_backend_library(Path::new(path)).map(|_| true)
+        })
+    }
 }
 
 #[cfg(test)]
