@@ -1,9 +1,11 @@
 //! Rust declarations of libvmcore.so's C API, for Rust programs that link it
 //! dynamically (iwasm). The header core/include/wasm_export.h is the source
-//! of truth; tests/core_capi.rs checks the struct layouts against it.
+//! of truth; tests/core_capi.rs checks the struct layouts against it. `no_std`
+//! (declarations only), so that a release bin/iwasm links no Rust std at all.
+#![no_std]
 #![allow(non_camel_case_types)]
 
-use std::ffi::{c_char, c_int, c_void};
+use core::ffi::{c_char, c_int, c_void};
 
 pub type wasm_module_t = *mut c_void;
 pub type wasm_module_inst_t = *mut c_void;
@@ -64,14 +66,14 @@ impl RuntimeInitArgs {
             mem_alloc_type: ALLOC_WITH_SYSTEM_ALLOCATOR,
             mem_alloc_option: MemAllocOption {
                 allocator: AllocatorOption {
-                    malloc_func: std::ptr::null_mut(),
-                    realloc_func: std::ptr::null_mut(),
-                    free_func: std::ptr::null_mut(),
-                    user_data: std::ptr::null_mut(),
+                    malloc_func: core::ptr::null_mut(),
+                    realloc_func: core::ptr::null_mut(),
+                    free_func: core::ptr::null_mut(),
+                    user_data: core::ptr::null_mut(),
                 },
             },
-            native_module_name: std::ptr::null(),
-            native_symbols: std::ptr::null_mut(),
+            native_module_name: core::ptr::null(),
+            native_symbols: core::ptr::null_mut(),
             n_native_symbols: 0,
             max_thread_num: 0,
             ip_addr: [0; 128],
