@@ -1,7 +1,5 @@
-//! The public API of the interpreter. SKELETON written by the lead to fix the
-//! interface between interp/ and its users (core/, tests/). The interp owner
-//! fills in the bodies and may move items into their own files, but keeps
-//! these names and signatures (additions are fine; tell the lead of changes).
+//! The public API of the interpreter, used by core/ (libvmcore.so), tests/ and benches/.
+//! The module-level types and errors come from `ember-loader` and are re-exported here.
 
 use std::rc::Rc;
 use std::sync::Arc;
