@@ -85,8 +85,10 @@ suite_footprint() {
              "$EMBER_DIR/lib/wasi-nn/engines/"*.so; do
       [ -f "$f" ] && printf 'size %-40s %9d\n' "${f#"$EMBER_DIR/"}" "$(stat -c %s "$f")"
     done
-    printf 'size %-40s %9d\n' "iwasm+libvmcore.so" \
-      $(( $(stat -c %s "$EMBER_DIR/bin/iwasm") + $(stat -c %s "$EMBER_DIR/lib/libvmcore.so") ))
+    local sum=$(( $(stat -c %s "$EMBER_DIR/bin/iwasm") + $(stat -c %s "$EMBER_DIR/lib/libvmcore.so") ))
+    # The footprint goal (BENCHMARKS.md): reported, not enforced, like every other figure here.
+    printf 'size %-40s %9d  (goal < 1048576: %s)\n' "iwasm+libvmcore.so" "$sum" \
+      "$([ "$sum" -lt 1048576 ] && echo met || echo "NOT met, over by $((sum - 1048576))")"
     local rss
     rss="$( { /usr/bin/time -f %M "$QEMU" -L "$BOARD_ROOT" "$SCRATCH/payload/bin/hello-native" >/dev/null; } 2>&1 | tail -n1)"
     echo "rss_kib qemu+native-hello $rss"
