@@ -13,8 +13,12 @@ ROOT="$(cd "$HERE/.." && pwd)"
 . "$HERE/cross-env.sh"
 cross_target "${1:-aarch64}"; [ $# -gt 0 ] && shift
 
-O3_ALL=(--config 'profile.release.package."*".opt-level=3' --config 'profile.release.package.vmcore-rt.opt-level=3'
-        --config 'profile.release.package.ember-loader.opt-level=3' --config 'profile.release.package.ember-platform.opt-level=3')
+# Every per-package override of the root profile, back at opt-level 3 (read from Cargo.toml, so
+# a package added there is covered here too).
+O3_ALL=()
+while read -r pkg; do
+  O3_ALL+=(--config "profile.release.package.$pkg.opt-level=3")
+done < <(sed -n 's/^\[profile\.release\.package\.\(.*\)\]$/\1/p' "$ROOT/Cargo.toml")
 # name -> extra cargo arguments (eval'd into an array)
 declare -A VARIANTS=(
   [release]=""
