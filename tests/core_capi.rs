@@ -44,6 +44,7 @@ fn rust_mirror_matches_the_header_layout() {
         ("mem_alloc_info_t size", size_of::<mem_alloc_info_t>()),
         ("ember_mem_stats_t size", size_of::<ember_mem_stats_t>()),
         ("ember_mem_stats_t.failed_allocs", offset_of!(ember_mem_stats_t, failed_allocs)),
+        ("WASM_RUNTIME_MALLOC_ALIGN", WASM_RUNTIME_MALLOC_ALIGN),
     ];
     for (name, rust) in expected {
         let line = r.stdout.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} missing"));

@@ -181,7 +181,11 @@ WASM_RUNTIME_API_EXTERN bool wasm_runtime_is_running_mode_supported(RunningMode 
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_set_default_running_mode(RunningMode running_mode);
 WASM_RUNTIME_API_EXTERN void wasm_runtime_get_version(uint32_t *major, uint32_t *minor, uint32_t *patch);
 
-/* ---- Runtime memory (the active memory mode; 16-byte aligned) ---- */
+/* ---- Runtime memory (the active memory mode) ---- */
+
+/* Every block of wasm_runtime_malloc/realloc is aligned to this many bytes, in every memory
+ * mode (max_align_t of the ABIs Ember runs on; the wasi-nn backend SDK relies on it). */
+#define WASM_RUNTIME_MALLOC_ALIGN 16
 
 /* NULL when the mode has no memory left (counted in failed_allocs). */
 WASM_RUNTIME_API_EXTERN void *wasm_runtime_malloc(unsigned int size);

@@ -10,6 +10,7 @@ pub mod dynlib;
 pub mod errno;
 pub mod error;
 pub mod fs;
+pub mod mapped;
 pub mod poll;
 pub mod random;
 pub mod sandbox;

@@ -24,5 +24,6 @@ int main(void)
     O(ember_mem_stats_t, failed_allocs);
     P(wasm_val_t);
     O(wasm_val_t, of);
+    printf("WASM_RUNTIME_MALLOC_ALIGN %d\n", WASM_RUNTIME_MALLOC_ALIGN);
     return 0;
 }

@@ -148,14 +148,27 @@ pub fn add_backend_option(opt: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The init options that apply to backend `name`.
-pub fn options_for(name: &str) -> Vec<String> {
+/// The init options that apply to backend `name`: (given with the backend's name, "key=value").
+pub fn options_for(name: &str) -> Vec<(bool, String)> {
     with_settings(|s| {
         s.backend_options
             .iter()
             .filter(|(b, _)| b.as_deref().is_none_or(|b| b == name))
-            .map(|(_, kv)| kv.clone())
+            .map(|(b, kv)| (b.is_some(), kv.clone()))
             .collect()
+    })
+}
+
+/// Backend names the user gave (--wasi-nn-backend, --wasi-nn-backend-opt=NAME:...).
+pub fn named_backends() -> Vec<String> {
+    with_settings(|s| {
+        let mut names = s.preferred_backends.clone();
+        for n in s.backend_options.iter().filter_map(|(b, _)| b.clone()) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        names
     })
 }
 
@@ -186,7 +199,8 @@ mod tests {
         add_backend_option("threads=2").unwrap();
         assert!(add_backend_option("novalue").is_err());
         let t = options_for("tflite");
-        assert!(t.contains(&"delegate=/a:b.so".to_string()) && t.contains(&"threads=2".to_string()));
-        assert!(!options_for("armnn").contains(&"delegate=/a:b.so".to_string()));
+        assert!(t.contains(&(true, "delegate=/a:b.so".to_string())) && t.contains(&(false, "threads=2".to_string())));
+        assert!(!options_for("armnn").iter().any(|(_, kv)| kv == "delegate=/a:b.so"));
+        assert!(named_backends().contains(&"tflite".to_string()));
     }
 }

@@ -5,6 +5,8 @@ use super::backend::{Handle, LoadedBackend};
 use super::detect::{detect, encoding_name};
 use super::{config, registry, NnResult};
 use ember_nn_abi::{encoding, tensor_type, NnError};
+use ember_nn_abi::host::NamedModelRef;
+use ember_platform::mapped::MappedFile;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -57,24 +59,17 @@ pub fn tensor_byte_len(dims: &[u32], ty: u32) -> NnResult<u64> {
         .ok_or(NnError::InvalidArgument)
 }
 
-/// Read a named model's file. The buffer is reserved fallibly: in pool mode a model larger than
-/// the pool is too_large for the guest instead of an allocation abort.
-fn read_model_file(name: &str, path: &std::path::Path) -> NnResult<Vec<u8>> {
-    use std::io::Read;
-    let not_found = |e: std::io::Error| {
-        log::warn!("wasi-nn: load_by_name '{name}': cannot read {}: {e}", path.display());
-        NnError::NotFound
-    };
-    let mut file = std::fs::File::open(path).map_err(not_found)?;
-    let size = file.metadata().map_err(not_found)?.len();
-    let mut buf = Vec::new();
-    let fits = usize::try_from(size).ok().filter(|n| buf.try_reserve_exact(*n).is_ok());
-    if fits.is_none() {
-        log::warn!("wasi-nn: load_by_name '{name}': no memory for {} ({size} bytes)", path.display());
-        return Err(NnError::TooLarge);
-    }
-    file.read_to_end(&mut buf).map_err(not_found)?;
-    Ok(buf)
+/// Map a named model's files read-only (no copy: pages come from the page cache on demand).
+fn map_model_files(name: &str, paths: &[std::path::PathBuf]) -> NnResult<Vec<MappedFile>> {
+    paths
+        .iter()
+        .map(|p| {
+            MappedFile::open(p).map_err(|e| {
+                log::warn!("wasi-nn: load_by_name '{name}': cannot open {}: {e}", p.display());
+                NnError::NotFound
+            })
+        })
+        .collect()
 }
 
 impl NnCtx {
@@ -85,59 +80,72 @@ impl NnCtx {
         self.contexts.len()
     }
 
-    /// load: `encoding` may be autodetect; `target` cpu/gpu/tpu.
-    pub fn load(&mut self, builders: &[&[u8]], enc: u32, target: u32) -> NnResult<u32> {
+    /// The concrete encoding of a model: `enc`, or what its bytes are when `enc` is autodetect.
+    fn resolve_encoding(builders: &[&[u8]], enc: u32) -> NnResult<u32> {
+        if enc == encoding::AUTODETECT {
+            return match detect(builders) {
+                Some(e) => {
+                    log::debug!("wasi-nn: autodetected encoding {}", encoding_name(e));
+                    Ok(e)
+                }
+                None => {
+                    log::warn!("wasi-nn: autodetect: the model bytes match no known encoding");
+                    Err(NnError::InvalidEncoding)
+                }
+            };
+        }
+        if enc > encoding::AUTODETECT {
+            log::debug!("wasi-nn: unknown graph encoding {enc}");
+            return Err(NnError::InvalidEncoding);
+        }
+        Ok(enc)
+    }
+
+    /// The checks before any load: target and graph limit.
+    fn check_load(&self, target: u32) -> NnResult<()> {
         if target > ember_nn_abi::target::TPU {
             log::debug!("wasi-nn: unknown execution target {target}");
             return Err(NnError::InvalidArgument);
         }
-        if builders.is_empty() {
-            return Err(NnError::InvalidArgument);
-        }
-        let enc = if enc == encoding::AUTODETECT {
-            match detect(builders) {
-                Some(e) => {
-                    log::debug!("wasi-nn: autodetected encoding {}", encoding_name(e));
-                    e
-                }
-                None => {
-                    log::warn!("wasi-nn: autodetect: the model bytes match no known encoding");
-                    return Err(NnError::InvalidEncoding);
-                }
-            }
-        } else if enc > encoding::AUTODETECT {
-            log::debug!("wasi-nn: unknown graph encoding {enc}");
-            return Err(NnError::InvalidEncoding);
-        } else {
-            enc
-        };
         if self.graphs.len() >= MAX_GRAPHS {
             log::warn!("wasi-nn: graph limit of {MAX_GRAPHS} per instance reached");
             return Err(NnError::TooLarge);
         }
-        let backend = registry::backend_for(enc).map_err(|_| NnError::InvalidEncoding)?;
-        let handle = backend.load(builders, enc, target)?;
-        let id = match next_handle(&mut self.next_graph) {
-            Ok(id) => id,
+        Ok(())
+    }
+
+    /// Give a graph the backend made its guest handle.
+    fn add_graph(&mut self, backend: Arc<LoadedBackend>, handle: Handle) -> NnResult<u32> {
+        match next_handle(&mut self.next_graph) {
+            Ok(id) => {
+                self.graphs.insert(id, Graph { backend, handle });
+                Ok(id)
+            }
             Err(e) => {
                 backend.unload(handle);
-                return Err(e);
+                Err(e)
             }
-        };
-        self.graphs.insert(id, Graph { backend, handle });
-        Ok(id)
+        }
+    }
+
+    /// load: `encoding` may be autodetect; `target` cpu/gpu/tpu.
+    pub fn load(&mut self, builders: &[&[u8]], enc: u32, target: u32) -> NnResult<u32> {
+        self.check_load(target)?;
+        if builders.is_empty() {
+            return Err(NnError::InvalidArgument);
+        }
+        let enc = Self::resolve_encoding(builders, enc)?;
+        let backend = registry::backend_for(enc).map_err(|_| NnError::InvalidEncoding)?;
+        let handle = backend.load(builders, enc, target)?;
+        self.add_graph(backend, handle)
     }
 
     /// load_by_name(_with_config): only named models (--nn-preload / --wasi-nn-graph), or a host
-    /// file path when --wasi-nn-allow-host-paths is on.
+    /// file path when --wasi-nn-allow-host-paths is on. The files are handed to the backend by
+    /// path (load_named) with the guest's config, or mapped and loaded as bytes when the backend
+    /// does not open files itself: a model is never read into a buffer here.
     pub fn load_by_name(&mut self, name: &[u8], config_bytes: &[u8]) -> NnResult<u32> {
         let name = std::str::from_utf8(name).map_err(|_| NnError::InvalidArgument)?;
-        if !config_bytes.is_empty() {
-            log::warn!(
-                "wasi-nn: load_by_name_with_config: the {}-byte config for '{name}' is ignored (backend ABI v1 has no load config)",
-                config_bytes.len()
-            );
-        }
         let (paths, enc, target) = match config::find_named_model(name) {
             Some(m) => (m.paths, m.encoding, m.target),
             None if config::allow_host_paths() => {
@@ -150,12 +158,27 @@ impl NnCtx {
                 return Err(NnError::NotFound);
             }
         };
-        let mut files = Vec::with_capacity(paths.len());
-        for p in &paths {
-            files.push(read_model_file(name, p)?);
-        }
-        let builders: Vec<&[u8]> = files.iter().map(|f| f.as_slice()).collect();
-        self.load(&builders, enc, target)
+        self.check_load(target)?;
+        let maps = map_model_files(name, &paths)?;
+        let bytes: Vec<&[u8]> = maps.iter().map(MappedFile::bytes).collect();
+        let enc = Self::resolve_encoding(&bytes, enc)?;
+        let backend = registry::backend_for(enc).map_err(|_| NnError::InvalidEncoding)?;
+        let handle = if backend.loads_files() {
+            drop(bytes);
+            drop(maps);
+            let paths: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+            backend.load_named(&NamedModelRef { name, paths: &paths, encoding: enc, target }, config_bytes)?
+        } else {
+            if !config_bytes.is_empty() {
+                log::warn!(
+                    "wasi-nn: load_by_name_with_config: backend {} takes no load config; the {}-byte config for '{name}' is ignored",
+                    backend.name(),
+                    config_bytes.len()
+                );
+            }
+            backend.load(&bytes, enc, target)?
+        };
+        self.add_graph(backend, handle)
     }
 
     fn graph(&self, id: u32) -> NnResult<&Graph> {
@@ -205,9 +228,21 @@ impl NnCtx {
 
     /// Output `index` into `out` (guest memory, zero copy): its size in bytes, or the error with
     /// the needed size when the backend reported one (too_large).
-    pub fn get_output(&mut self, ctx: u32, index: u32, out: &mut [u8]) -> Result<usize, (NnError, Option<usize>)> {
+    /// `single`: the output of the current step of a stream (get_output_single).
+    pub fn get_output(&mut self, ctx: u32, index: u32, out: &mut [u8], single: bool) -> Result<usize, (NnError, Option<usize>)> {
         let c = self.context(ctx).map_err(|e| (e, None))?;
-        c.backend.get_output(c.handle, index, out)
+        c.backend.get_output(c.handle, index, out, single)
+    }
+
+    /// compute_single / fini_single (streaming; unsupported_operation unless the backend has it).
+    pub fn compute_single(&mut self, ctx: u32) -> NnResult<()> {
+        let c = self.context(ctx)?;
+        c.backend.compute_single(c.handle)
+    }
+
+    pub fn fini_single(&mut self, ctx: u32) -> NnResult<()> {
+        let c = self.context(ctx)?;
+        c.backend.fini_single(c.handle)
     }
 
     pub fn finalize_execution_context(&mut self, ctx: u32) -> NnResult<()> {

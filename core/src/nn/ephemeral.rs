@@ -98,13 +98,32 @@ pub fn compute(nn: &mut NnCtx, _mem: &mut [u8], a: &[u32]) -> NnResult<()> {
     nn.compute(a[0])
 }
 
+/// compute_single(ctx) (WasmEdge's streaming)
+pub fn compute_single(nn: &mut NnCtx, _mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+    nn.compute_single(a[0])
+}
+
+/// fini_single(ctx) (WasmEdge's streaming)
+pub fn fini_single(nn: &mut NnCtx, _mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+    nn.fini_single(a[0])
+}
+
 /// get_output(ctx, index, out_ptr, out_max_bytes, bytes_written_ptr). A too-small buffer gets
 /// too_large with the needed size in bytes_written (as WasmEdge).
 pub fn get_output(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+    output(nn, mem, a, false)
+}
+
+/// get_output_single: as get_output, for the current step of a stream (WasmEdge).
+pub fn get_output_single(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+    output(nn, mem, a, true)
+}
+
+fn output(nn: &mut NnCtx, mem: &mut [u8], a: &[u32], single: bool) -> NnResult<()> {
     let (ctx, index, out_ptr, out_max, written_ptr) = (a[0], a[1], a[2], a[3], a[4]);
     check_u32_slot(mem, written_ptr)?;
     let r = range(mem.len(), out_ptr, u64::from(out_max))?;
-    match nn.get_output(ctx, index, &mut mem[r]) {
+    match nn.get_output(ctx, index, &mut mem[r], single) {
         Ok(n) => write_u32(mem, written_ptr, n as u32),
         Err((e, needed)) => {
             if let (NnError::TooLarge, Some(n)) = (e, needed) {

@@ -57,7 +57,7 @@ pub fn get_output(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
     let capacity = u64::from(read_u32(mem, inout_ptr)?) * 4;
     let r = range(mem.len(), out_ptr, capacity)?;
     let elements = |bytes: usize| u32::try_from(bytes.div_ceil(4)).unwrap_or(u32::MAX);
-    match nn.get_output(ctx, index, &mut mem[r]) {
+    match nn.get_output(ctx, index, &mut mem[r], false) {
         Ok(n) => write_u32(mem, inout_ptr, elements(n)),
         Err((e, needed)) => {
             if let (NnError::TooLarge, Some(n)) = (e, needed) {

@@ -102,6 +102,9 @@ host_fns!(EPHEMERAL, "wasi_ephemeral_nn", [
     "get_output" => eph_get_output(ephemeral::get_output, 5),
     "unload" => eph_unload(ephemeral::unload, 1),
     "finalize_execution_context" => eph_finalize(ephemeral::finalize_execution_context, 1),
+    "compute_single" => eph_compute_single(ephemeral::compute_single, 1),
+    "get_output_single" => eph_get_output_single(ephemeral::get_output_single, 5),
+    "fini_single" => eph_fini_single(ephemeral::fini_single, 1),
 ]);
 
 host_fns!(LEGACY, "wasi_nn", [
@@ -124,9 +127,6 @@ pub fn shutdown() {
     registry::shutdown();
     config::reset();
 }
-
-/// Import module names served here.
-pub const MODULES: [&str; 2] = ["wasi_ephemeral_nn", "wasi_nn"];
 
 /// The functions of import module `module` (wasi_ephemeral_nn or wasi_nn), for the linker.
 pub fn lookup(module: &str, name: &str) -> Option<&'static HostFuncDef> {

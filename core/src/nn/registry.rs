@@ -11,7 +11,7 @@
 //! options, EMBER_NN_BACKEND_DIR (colon-separated), then `<dir of libvmcore.so>/wasi-nn` and
 //! `<dir of libvmcore.so>`. Backends are loaded once per process and stay loaded.
 
-use super::backend::LoadedBackend;
+use super::backend::{LoadedBackend, OpenError};
 use super::config;
 use super::detect::encoding_name;
 use ember_nn_abi::encoding;
@@ -23,10 +23,13 @@ use std::sync::{Arc, Mutex};
 struct Registry {
     backends: Vec<Arc<LoadedBackend>>,
     /// Files that failed to load, with the reason (not retried).
-    failed: BTreeMap<PathBuf, String>,
+    failed: BTreeMap<PathBuf, OpenError>,
+    /// The user's backend names were checked against the directories (once per settings).
+    names_checked: bool,
 }
 
-static REGISTRY: Mutex<Registry> = Mutex::new(Registry { backends: Vec::new(), failed: BTreeMap::new() });
+static REGISTRY: Mutex<Registry> =
+    Mutex::new(Registry { backends: Vec::new(), failed: BTreeMap::new(), names_checked: false });
 
 fn registry() -> std::sync::MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
@@ -92,30 +95,44 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// ABI version (naming both versions), init failure. Registering the same file twice returns
 /// the backend already loaded.
 pub fn register_backend_library(path: &Path) -> Result<Arc<LoadedBackend>, String> {
-    register_opened(path, None)
+    register_opened(path, None).map_err(|e| e.message().to_string())
+}
+
+/// The init options for a backend: those given for all backends or for its name, restricted to
+/// the keys its table declares. An undeclared key given with the backend's name is warned
+/// about (a typo the user must hear of); one given for all backends is for another backend.
+fn select_options(table: &ember_nn_abi::host::Table) -> Vec<String> {
+    let keys = table.option_keys();
+    let mut chosen = Vec::new();
+    for (named, kv) in config::options_for(table.name()) {
+        let key = kv.split_once('=').map_or(kv.as_str(), |(k, _)| k).trim();
+        if ember_nn_abi::host::key_declared(keys, key) {
+            chosen.push(kv);
+        } else if named {
+            log::warn!(
+                "wasi-nn: backend '{}' has no option '{key}' (ignored; it takes: {})",
+                table.name(),
+                if keys.is_empty() { "none".to_string() } else { keys.join(", ") }
+            );
+        } else {
+            log::debug!("wasi-nn: option '{key}' is not one of backend '{}''s", table.name());
+        }
+    }
+    chosen
 }
 
 /// Register `path`, using `lib` if the caller already opened it (no second dlopen).
-fn register_opened(path: &Path, lib: Option<ember_platform::dynlib::DynLib>) -> Result<Arc<LoadedBackend>, String> {
+fn register_opened(path: &Path, lib: Option<ember_platform::dynlib::DynLib>) -> Result<Arc<LoadedBackend>, OpenError> {
     let mut reg = registry();
     if let Some(b) = reg.backends.iter().find(|b| same_file(b.path(), path)) {
         return Ok(b.clone());
     }
-    let name_guess = path
-        .file_name()
-        .and_then(|f| f.to_str())
-        .and_then(|f| f.strip_prefix("libwasi_nn_backend_"))
-        .and_then(|f| f.split('.').next())
-        .unwrap_or("")
-        .to_string();
-    // Init options are selected by backend name, known from the table only after init: use
-    // the file-name convention (libwasi_nn_backend_<name>.so).
-    let options = config::options_for(&name_guess);
     let b = match lib {
-        Some(lib) => LoadedBackend::from_lib(lib, &options)?,
-        None => LoadedBackend::open(path, &options)?,
+        Some(lib) => LoadedBackend::from_lib(lib, select_options)?,
+        None => LoadedBackend::open(path, select_options)?,
     };
-    if !name_guess.is_empty() && b.name() != name_guess {
+    let file_name = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
+    if file_name.starts_with("libwasi_nn_backend_") && !file_name.starts_with(&library_file_name(b.name())) {
         log::warn!("wasi-nn: {} calls itself '{}'", path.display(), b.name());
     }
     log::info!(
@@ -139,7 +156,7 @@ pub fn native_lib_hook(path: &Path) -> Option<Result<String, String>> {
     if !is_backend_library(&lib) {
         return None;
     }
-    Some(register_opened(path, Some(lib)).map(|b| {
+    Some(register_opened(path, Some(lib)).map_err(|e| e.message().to_string()).map(|b| {
         format!(
             "wasi-nn backend '{}' ({}) for {}",
             b.name(),
@@ -159,13 +176,38 @@ pub fn is_backend_library(lib: &ember_platform::dynlib::DynLib) -> bool {
 #[cfg(test)]
 pub fn register_table(table: &'static ember_nn_abi::Backend, name: &str) -> Arc<LoadedBackend> {
     // SAFETY: a static Backend table linked into the test binary.
-    let b = unsafe { LoadedBackend::from_table(table, PathBuf::from(format!("<builtin {name}>")), None, &[]) };
+    let b = unsafe { LoadedBackend::from_table(table, PathBuf::from(format!("<builtin {name}>")), None, select_options) };
     let b = Arc::new(b.expect("test table"));
     registry().backends.push(b.clone());
     b
 }
 
+/// Warn (once per settings) about backend names the user gave that match no registered backend
+/// and no library in the directories: a typo would otherwise go unnoticed.
+fn check_user_names(dirs: &[PathBuf]) {
+    {
+        let mut reg = registry();
+        if reg.names_checked {
+            return;
+        }
+        reg.names_checked = true;
+    }
+    for name in config::named_backends() {
+        let registered = registry().backends.iter().any(|b| b.name() == name);
+        let file = library_file_name(&name);
+        if !registered && !dirs.iter().any(|d| d.join(&file).is_file()) {
+            log::warn!(
+                "wasi-nn: no backend named '{name}': no {file} in {} (given with --wasi-nn-backend or --wasi-nn-backend-opt)",
+                dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+}
+
 /// Find (loading if needed) the backend for `enc`. The error is the message that was logged.
+///
+/// A backend whose init refuses its options (a bad value) ends the search with an error: the
+/// model is never handed to another backend behind the user's back.
 pub fn backend_for(enc: u32) -> Result<Arc<LoadedBackend>, String> {
     let preferred: Vec<String> = config::with_settings(|s| s.preferred_backends.clone());
     // Directories are listed only when a name is not registered yet (reading /proc/self/maps
@@ -174,25 +216,31 @@ pub fn backend_for(enc: u32) -> Result<Arc<LoadedBackend>, String> {
     let mut tried_names: Vec<String> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
 
-    let try_name = |name: &str, tried: &mut Vec<String>, problems: &mut Vec<String>| -> Option<Arc<LoadedBackend>> {
+    // Ok(Some): found; Ok(None): not here; Err: a bad option, stop.
+    let try_name = |name: &str, tried: &mut Vec<String>, problems: &mut Vec<String>| -> Result<Option<Arc<LoadedBackend>>, String> {
         if let Some(b) = registry().backends.iter().find(|b| b.name() == name && b.serves(enc)) {
-            return Some(b.clone());
+            return Ok(Some(b.clone()));
         }
         let file = library_file_name(name);
         if !tried.contains(&file) {
             tried.push(file.clone());
         }
-        for dir in dirs.get_or_init(search_dirs) {
+        let dirs = dirs.get_or_init(search_dirs);
+        check_user_names(dirs);
+        for dir in dirs {
             let path = dir.join(&file);
             if !path.is_file() {
                 continue;
             }
             if let Some(why) = registry().failed.get(&path) {
-                problems.push(why.clone());
+                if let OpenError::BadOptions(m) = why {
+                    return Err(m.clone());
+                }
+                problems.push(why.message().to_string());
                 continue;
             }
-            match register_backend_library(&path) {
-                Ok(b) if b.serves(enc) => return Some(b),
+            match register_opened(&path, None) {
+                Ok(b) if b.serves(enc) => return Ok(Some(b)),
                 Ok(b) => problems.push(format!(
                     "{} (backend '{}') does not serve {}",
                     path.display(),
@@ -200,17 +248,21 @@ pub fn backend_for(enc: u32) -> Result<Arc<LoadedBackend>, String> {
                     encoding_name(enc)
                 )),
                 Err(e) => {
-                    log::error!("wasi-nn: {e}");
-                    registry().failed.insert(path.clone(), e.clone());
-                    problems.push(e);
+                    log::error!("wasi-nn: {}", e.message());
+                    let stop = matches!(e, OpenError::BadOptions(_)).then(|| e.message().to_string());
+                    problems.push(e.message().to_string());
+                    registry().failed.insert(path.clone(), e);
+                    if let Some(m) = stop {
+                        return Err(m);
+                    }
                 }
             }
         }
-        None
+        Ok(None)
     };
 
     for name in &preferred {
-        if let Some(b) = try_name(name, &mut tried_names, &mut problems) {
+        if let Some(b) = try_name(name, &mut tried_names, &mut problems)? {
             return Ok(b);
         }
     }
@@ -218,7 +270,7 @@ pub fn backend_for(enc: u32) -> Result<Arc<LoadedBackend>, String> {
         return Ok(b.clone());
     }
     for name in default_names(enc) {
-        if let Some(b) = try_name(name, &mut tried_names, &mut problems) {
+        if let Some(b) = try_name(name, &mut tried_names, &mut problems)? {
             return Ok(b);
         }
     }
@@ -245,6 +297,7 @@ pub fn backend_for(enc: u32) -> Result<Arc<LoadedBackend>, String> {
 pub fn shutdown() {
     let (backends, failed) = {
         let mut reg = registry();
+        reg.names_checked = false;
         (std::mem::take(&mut reg.backends), std::mem::take(&mut reg.failed))
     };
     drop(failed);
@@ -257,13 +310,4 @@ pub fn shutdown() {
             }
         }
     }
-}
-
-/// Names and files of the backends loaded so far (for --version style reports and tests).
-pub fn loaded_backends() -> Vec<(String, PathBuf, Vec<u32>)> {
-    registry()
-        .backends
-        .iter()
-        .map(|b| (b.name().to_string(), b.path().to_path_buf(), b.encodings().to_vec()))
-        .collect()
 }

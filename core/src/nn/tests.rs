@@ -1,10 +1,12 @@
-//! Unit tests of the dispatch layer against a backend table linked into the test binary
-//! (a test fixture: it sums its fp32 input; models are the bytes "SUMMODEL").
+//! Unit tests of the dispatch layer against a backend linked into the test binary, written on
+//! the backend SDK (a test fixture: it sums its fp32 or u8 input; models are the bytes
+//! "SUMMODEL").
 
 use super::ctx::NnCtx;
 use super::{ephemeral, legacy, registry};
-use ember_nn_abi::{Backend, Bytes, InitArgs, NnError, Tensor};
-use std::ffi::{c_char, c_void};
+use ember_nn_abi::sdk::{self, Error, Options, TensorRef};
+use ember_nn_abi::NnError;
+use std::ffi::CStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The fixture serves pytorch (3), an encoding no real backend of this repo claims.
@@ -12,108 +14,80 @@ const FIXTURE_ENCODING: u32 = ember_nn_abi::encoding::PYTORCH;
 static LIVE_GRAPHS: AtomicUsize = AtomicUsize::new(0);
 static LIVE_CONTEXTS: AtomicUsize = AtomicUsize::new(0);
 
+struct Fixture;
+struct FixtureGraph;
 struct FixtureCtx {
     input: Vec<f32>,
     sum: Option<f32>,
 }
 
-unsafe extern "C" fn f_init(_a: *const InitArgs, s: *mut *mut c_void) -> u32 {
-    // SAFETY: valid out slot per ABI.
-    unsafe { *s = std::ptr::null_mut() };
-    0
-}
-unsafe extern "C" fn f_destroy(_s: *mut c_void) {}
-unsafe extern "C" fn f_load(_s: *mut c_void, b: *const Bytes, n: u32, _e: u32, _t: u32, g: *mut *mut c_void) -> u32 {
-    if n != 1 {
-        return NnError::InvalidArgument as u32;
+impl sdk::Backend for Fixture {
+    const NAME: &'static CStr = c"unit-test-fixture";
+    const ENCODINGS: &'static [u32] = &[FIXTURE_ENCODING];
+    const OPTIONS: &'static [&'static CStr] = &[];
+    type Graph = FixtureGraph;
+    fn new(_: &Options) -> sdk::Result<Fixture> {
+        Ok(Fixture)
     }
-    // SAFETY: one builder, valid for the call.
-    let bytes = unsafe { std::slice::from_raw_parts((*b).data, (*b).len) };
-    if bytes != b"SUMMODEL" {
-        return NnError::InvalidArgument as u32;
+    fn load(&self, builders: &[&[u8]], _: u32, _: u32) -> sdk::Result<FixtureGraph> {
+        if builders != [b"SUMMODEL"] {
+            return Err(Error::invalid("not SUMMODEL"));
+        }
+        LIVE_GRAPHS.fetch_add(1, Ordering::SeqCst);
+        Ok(FixtureGraph)
     }
-    LIVE_GRAPHS.fetch_add(1, Ordering::SeqCst);
-    // SAFETY: valid out slot.
-    unsafe { *g = Box::into_raw(Box::new(0u8)) as *mut c_void };
-    0
-}
-unsafe extern "C" fn f_unload(_s: *mut c_void, g: *mut c_void) {
-    LIVE_GRAPHS.fetch_sub(1, Ordering::SeqCst);
-    // SAFETY: g came from f_load.
-    drop(unsafe { Box::from_raw(g as *mut u8) });
-}
-unsafe extern "C" fn f_init_ctx(_s: *mut c_void, _g: *mut c_void, c: *mut *mut c_void) -> u32 {
-    LIVE_CONTEXTS.fetch_add(1, Ordering::SeqCst);
-    // SAFETY: valid out slot.
-    unsafe { *c = Box::into_raw(Box::new(FixtureCtx { input: Vec::new(), sum: None })) as *mut c_void };
-    0
-}
-unsafe extern "C" fn f_fini_ctx(_s: *mut c_void, c: *mut c_void) {
-    LIVE_CONTEXTS.fetch_sub(1, Ordering::SeqCst);
-    // SAFETY: c came from f_init_ctx.
-    drop(unsafe { Box::from_raw(c as *mut FixtureCtx) });
-}
-unsafe extern "C" fn f_set_input(_s: *mut c_void, c: *mut c_void, i: u32, t: *const Tensor) -> u32 {
-    // SAFETY: live context and a tensor valid for the call.
-    let (c, t) = unsafe { (&mut *(c as *mut FixtureCtx), &*t) };
-    if i != 0 {
-        return NnError::InvalidArgument as u32;
-    }
-    // SAFETY: data_len bytes at data, valid for the call.
-    let d = unsafe { std::slice::from_raw_parts(t.data, t.data_len) };
-    c.input = match t.ty {
-        ember_nn_abi::tensor_type::FP32 => d.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
-        ember_nn_abi::tensor_type::U8 => d.iter().map(|b| f32::from(*b)).collect(),
-        _ => return NnError::InvalidArgument as u32,
-    };
-    0
-}
-unsafe extern "C" fn f_compute(_s: *mut c_void, c: *mut c_void) -> u32 {
-    // SAFETY: live context.
-    let c = unsafe { &mut *(c as *mut FixtureCtx) };
-    c.sum = Some(c.input.iter().sum());
-    0
-}
-unsafe extern "C" fn f_get_output(_s: *mut c_void, c: *mut c_void, i: u32, out: *mut u8, len: usize, needed: *mut usize) -> u32 {
-    // SAFETY: live context, valid needed slot.
-    let c = unsafe { &*(c as *const FixtureCtx) };
-    let sum = match (i, c.sum) {
-        (0, Some(s)) => s,
-        _ => return NnError::InvalidArgument as u32,
-    };
-    // SAFETY: valid slot.
-    unsafe { *needed = 4 };
-    if len < 4 {
-        return NnError::TooLarge as u32;
-    }
-    // SAFETY: out has len >= 4 writable bytes.
-    unsafe { std::ptr::copy_nonoverlapping(sum.to_le_bytes().as_ptr(), out, 4) };
-    0
 }
 
-static ENCODINGS: [u32; 1] = [FIXTURE_ENCODING];
-static FIXTURE: Backend = Backend {
-    abi_version: ember_nn_abi::ABI_VERSION,
-    name: c"unit-test-fixture".as_ptr() as *const c_char,
-    encodings: ENCODINGS.as_ptr(),
-    encodings_len: 1,
-    init: f_init,
-    destroy: f_destroy,
-    load: f_load,
-    load_by_name: None,
-    unload: f_unload,
-    init_execution_context: f_init_ctx,
-    finalize_execution_context: f_fini_ctx,
-    set_input: f_set_input,
-    compute: f_compute,
-    get_output: f_get_output,
-    last_error: None,
-};
+impl Drop for FixtureGraph {
+    fn drop(&mut self) {
+        LIVE_GRAPHS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl sdk::Graph for FixtureGraph {
+    type Context = FixtureCtx;
+    fn init_execution_context(&self) -> sdk::Result<FixtureCtx> {
+        LIVE_CONTEXTS.fetch_add(1, Ordering::SeqCst);
+        Ok(FixtureCtx { input: Vec::new(), sum: None })
+    }
+}
+
+impl Drop for FixtureCtx {
+    fn drop(&mut self) {
+        LIVE_CONTEXTS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl sdk::Context for FixtureCtx {
+    fn set_input(&mut self, index: u32, t: &TensorRef<'_>) -> sdk::Result<()> {
+        if index != 0 {
+            return Err(Error::invalid("one input"));
+        }
+        self.input = match t.ty {
+            ember_nn_abi::tensor_type::FP32 => {
+                t.data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+            }
+            ember_nn_abi::tensor_type::U8 => t.data.iter().map(|b| f32::from(*b)).collect(),
+            _ => return Err(Error::invalid("fp32 or u8")),
+        };
+        Ok(())
+    }
+    fn compute(&mut self) -> sdk::Result<()> {
+        self.sum = Some(self.input.iter().sum());
+        Ok(())
+    }
+    fn get_output(&mut self, index: u32, out: &mut [u8]) -> sdk::Result<usize> {
+        match (index, self.sum) {
+            (0, Some(s)) => sdk::copy_output(0, &s.to_le_bytes(), out),
+            _ => Err(Error::invalid("no such output")),
+        }
+    }
+}
 
 fn fixture() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        registry::register_table(&FIXTURE, "unit-test-fixture");
+        registry::register_table(ember_nn_abi::backend_table!(Fixture), "unit-test-fixture");
     });
 }
 

@@ -12,6 +12,9 @@ pub type wasm_module_inst_t = *mut c_void;
 pub type wasm_function_inst_t = *mut c_void;
 pub type wasm_exec_env_t = *mut c_void;
 
+/// `WASM_RUNTIME_MALLOC_ALIGN`: the alignment of every wasm_runtime_malloc block.
+pub const WASM_RUNTIME_MALLOC_ALIGN: usize = 16;
+
 pub const ALLOC_WITH_POOL: u32 = 0;
 pub const ALLOC_WITH_ALLOCATOR: u32 = 1;
 pub const ALLOC_WITH_SYSTEM_ALLOCATOR: u32 = 2;
