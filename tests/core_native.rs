@@ -98,6 +98,7 @@ fn separately_built_library_allocates_from_iwasms_pool() {
     let out = &r.stdout;
     assert!(out.contains("probe: mode=0\n"), "{out}");
     assert!(out.contains("probe: malloc(100000) ok\n"), "{out}");
+    assert!(out.contains("probe: blocks aligned to WASM_RUNTIME_MALLOC_ALIGN: yes\n"), "{out}");
     assert!(out.contains("probe: in_use grew by at least 100000: yes\n"), "{out}");
     assert!(out.contains("probe: pool_free shrank by at least 100000: yes\n"), "{out}");
     assert!(out.contains("NULL returned\n"), "{out}");
@@ -121,6 +122,7 @@ fn without_a_pool_the_library_sees_the_system_allocator() {
     let r = iwasm_run(&[&lib_opt, s(&app)]);
     assert_eq!(r.code, Some(0), "stderr {}", r.stderr);
     assert!(r.stdout.contains("probe: mode=2\n"), "{}", r.stdout);
+    assert!(r.stdout.contains("probe: blocks aligned to WASM_RUNTIME_MALLOC_ALIGN: yes\n"), "{}", r.stdout);
     assert!(r.stdout.contains("probe: in_use grew by at least 100000: yes\n"), "{}", r.stdout);
     assert!(r.stdout.contains("probe: pool_free shrank by at least 100000: no\n"), "{}", r.stdout);
 }

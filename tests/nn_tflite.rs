@@ -2,10 +2,10 @@
 //! both engines: LiteRT 2.3 and the classic TFLite 2.9 C API from the Ember cache.
 //! Needs `cargo build --workspace` (the backend .so next to iwasm) and nn/engines/fetch.sh.
 
-use std::ffi::{c_char, c_void, CStr, CString};
 use std::path::PathBuf;
 
-use ember_nn_abi::{tensor_type as ty, Backend, Bytes, EntryFn, InitArgs, Tensor, ABI_VERSION};
+use ember_nn_abi::host::{stderr_log, Failure, Handle, Instance, Table};
+use ember_nn_abi::{log_level, tensor_type as ty, EntryFn};
 
 const INVALID_ARGUMENT: u32 = 1;
 const RUNTIME_ERROR: u32 = 5;
@@ -35,12 +35,6 @@ fn engine_lib(engine: &str) -> PathBuf {
     p
 }
 
-struct Lib {
-    table: &'static Backend,
-    /// Kept loaded, as libvmcore.so keeps backends loaded for the life of the process.
-    _libs: std::mem::ManuallyDrop<Vec<libloading::Library>>,
-}
-
 /// A library built by cargo: in the profile directory after `cargo build`, or only in deps/
 /// when it was last built as a dependency.
 fn built(name: &str) -> PathBuf {
@@ -53,104 +47,79 @@ fn built(name: &str) -> PathBuf {
     }
 }
 
-fn open_backend() -> Lib {
-    let core = built("libvmcore.so");
-    let backend = built("libwasi_nn_backend_tflite.so");
-    assert!(backend.exists(), "{} is missing: run cargo build --workspace", backend.display());
-    // SAFETY: our own libraries; libvmcore.so first so the backend's NEEDED entry resolves to it.
-    let core = unsafe { libloading::Library::new(&core) }.expect("libvmcore.so");
-    // SAFETY: as above.
-    let lib = unsafe { libloading::Library::new(&backend) }.expect("backend .so");
-    // SAFETY: the entry symbol has the ABI's EntryFn type.
-    let table = unsafe {
-        let entry: libloading::Symbol<EntryFn> = lib.get(b"ember_nn_backend_entry\0").expect("entry symbol");
-        &*entry()
-    };
-    assert_eq!(table.abi_version, ABI_VERSION);
-    // SAFETY: static NUL-terminated name.
-    assert_eq!(unsafe { CStr::from_ptr(table.name) }.to_str().unwrap(), "tflite");
-    Lib { table, _libs: std::mem::ManuallyDrop::new(vec![lib, core]) }
+/// The backend, opened and initialised as libvmcore.so does (ember_nn_abi::host), with
+/// libvmcore.so loaded first so that the backend's NEEDED entry resolves to it. Both stay
+/// loaded, as libvmcore.so keeps backends loaded for the life of the process.
+struct Backend_ {
+    b: Instance,
+    _libs: std::mem::ManuallyDrop<Vec<libloading::Library>>,
 }
 
-struct Backend_ {
-    lib: Lib,
-    state: *mut c_void,
+fn code<T>(r: Result<T, Failure>) -> u32 {
+    r.map_or_else(|f| f.code as u32, |_| 0)
 }
 
 impl Backend_ {
+    fn try_new(options: &[String]) -> Result<Backend_, Failure> {
+        let core = built("libvmcore.so");
+        let backend = built("libwasi_nn_backend_tflite.so");
+        assert!(backend.exists(), "{} is missing: run cargo build --workspace", backend.display());
+        // SAFETY: our own libraries.
+        let core = unsafe { libloading::Library::new(&core) }.expect("libvmcore.so");
+        // SAFETY: as above.
+        let lib = unsafe { libloading::Library::new(&backend) }.expect("backend .so");
+        // SAFETY: the entry symbol has the ABI's EntryFn type and returns a static table.
+        let table = unsafe {
+            let entry: libloading::Symbol<EntryFn> = lib.get(b"ember_nn_backend_entry\0").expect("entry symbol");
+            Table::check(entry(), &backend).expect("a valid table")
+        };
+        assert_eq!(table.name(), "tflite");
+        let b = table.init(options, stderr_log, log_level::WARN)?;
+        Ok(Backend_ { b, _libs: std::mem::ManuallyDrop::new(vec![lib, core]) })
+    }
     fn new(options: &[String]) -> Backend_ {
-        let lib = open_backend();
-        let c: Vec<CString> = options.iter().map(|o| CString::new(o.as_str()).unwrap()).collect();
-        let p: Vec<*const c_char> = c.iter().map(|s| s.as_ptr()).collect();
-        let args = InitArgs { options: p.as_ptr(), options_len: p.len() as u32 };
-        let mut state = std::ptr::null_mut();
-        // SAFETY: valid args and out-pointer.
-        let rc = unsafe { (lib.table.init)(&args, &mut state) };
-        assert_eq!(rc, 0, "init failed");
-        Backend_ { lib, state }
+        Backend_::try_new(options).unwrap_or_else(|f| panic!("init failed: {f}"))
     }
     fn engine(engine: &str) -> Backend_ {
         Backend_::new(&[format!("engine={engine}"), format!("engine_lib={}", engine_lib(engine).display())])
     }
     fn last_error(&self) -> String {
-        match self.lib.table.last_error {
-            // SAFETY: the backend returns a NUL-terminated string.
-            Some(f) => unsafe { CStr::from_ptr(f(self.state)) }.to_string_lossy().into_owned(),
-            None => String::new(),
-        }
+        self.b.last_error().unwrap_or_default()
     }
-    fn load_bytes(&self, model: &[u8], target: u32) -> Result<*mut c_void, u32> {
-        let b = Bytes { data: model.as_ptr(), len: model.len() };
-        let mut g = std::ptr::null_mut();
-        // SAFETY: valid pointers for the call.
-        let rc = unsafe { (self.lib.table.load)(self.state, &b, 1, 4, target, &mut g) };
-        if rc == 0 {
-            Ok(g)
-        } else {
-            Err(rc)
-        }
+    fn load_bytes(&self, model: &[u8], target: u32) -> Result<Handle, u32> {
+        self.b.load(&[model], 4, target).map_err(|f| f.code as u32)
     }
-    fn load(&self, name: &str) -> *mut c_void {
+    fn load(&self, name: &str) -> Handle {
         let path =
             if name.starts_with('/') { PathBuf::from(name) } else { repo().join(format!("nn/models/{name}.tflite")) };
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         self.load_bytes(&bytes, 0).unwrap_or_else(|rc| panic!("load {name}: {rc}: {}", self.last_error()))
     }
-    fn ctx(&self, g: *mut c_void) -> *mut c_void {
-        let mut c = std::ptr::null_mut();
-        // SAFETY: live graph.
-        let rc = unsafe { (self.lib.table.init_execution_context)(self.state, g, &mut c) };
-        assert_eq!(rc, 0, "init_execution_context: {}", self.last_error());
-        c
+    fn ctx(&self, g: Handle) -> Handle {
+        self.b.init_execution_context(g).unwrap_or_else(|f| panic!("init_execution_context: {f}"))
     }
-    fn set(&self, c: *mut c_void, index: u32, dims: &[u32], t: u32, data: &[u8]) -> u32 {
-        let tensor = Tensor {
-            dims: dims.as_ptr(),
-            dims_len: dims.len() as u32,
-            ty: t,
-            data: data.as_ptr(),
-            data_len: data.len(),
-        };
-        // SAFETY: live context, tensor valid for the call.
-        unsafe { (self.lib.table.set_input)(self.state, c, index, &tensor) }
+    fn set(&self, c: Handle, index: u32, dims: &[u32], t: u32, data: &[u8]) -> u32 {
+        code(self.b.set_input(c, index, dims, t, data))
     }
-    fn set_f32(&self, c: *mut c_void, dims: &[u32], values: &[f32]) {
+    fn set_f32(&self, c: Handle, dims: &[u32], values: &[f32]) {
         let rc = self.set(c, 0, dims, ty::FP32, &f32_bytes(values));
         assert_eq!(rc, 0, "set_input: {}", self.last_error());
     }
-    fn compute(&self, c: *mut c_void) -> u32 {
-        // SAFETY: live context.
-        unsafe { (self.lib.table.compute)(self.state, c) }
+    fn compute(&self, c: Handle) -> u32 {
+        code(self.b.compute(c))
     }
-    fn output(&self, c: *mut c_void, index: u32, cap: usize) -> (u32, Vec<u8>, usize) {
+    /// (code, the output, its size in bytes as the backend reported it).
+    fn output(&self, c: Handle, index: u32, cap: usize) -> (u32, Vec<u8>, usize) {
         let mut buf = vec![0u8; cap];
-        let mut needed = 0usize;
-        // SAFETY: live context, buffer writable for cap bytes.
-        let rc = unsafe { (self.lib.table.get_output)(self.state, c, index, buf.as_mut_ptr(), cap, &mut needed) };
-        buf.truncate(needed.min(cap));
-        (rc, buf, needed)
+        match self.b.get_output(c, index, &mut buf) {
+            Ok(n) => {
+                buf.truncate(n);
+                (0, buf, n)
+            }
+            Err(f) => (f.code as u32, Vec::new(), f.needed.unwrap_or(0)),
+        }
     }
-    fn run_f32(&self, c: *mut c_void, dims: &[u32], input: &[f32], outputs: u32) -> Vec<Vec<f32>> {
+    fn run_f32(&self, c: Handle, dims: &[u32], input: &[f32], outputs: u32) -> Vec<Vec<f32>> {
         self.set_f32(c, dims, input);
         assert_eq!(self.compute(c), 0, "compute: {}", self.last_error());
         (0..outputs)
@@ -161,20 +130,11 @@ impl Backend_ {
             })
             .collect()
     }
-    fn release(&self, g: *mut c_void, cs: &[*mut c_void]) {
+    fn release(&self, g: Handle, cs: &[Handle]) {
         for &c in cs {
-            // SAFETY: live context released once.
-            unsafe { (self.lib.table.finalize_execution_context)(self.state, c) };
+            self.b.finalize_execution_context(c);
         }
-        // SAFETY: live graph released once.
-        unsafe { (self.lib.table.unload)(self.state, g) };
-    }
-}
-
-impl Drop for Backend_ {
-    fn drop(&mut self) {
-        // SAFETY: state from init, destroyed once.
-        unsafe { (self.lib.table.destroy)(self.state) };
+        self.b.unload(g);
     }
 }
 
@@ -418,4 +378,15 @@ fn classic_gpu_target_uses_the_configured_delegate() {
     ]);
     assert_eq!(b.load_bytes(&sum, 1), Err(INVALID_ARGUMENT));
     assert!(b.last_error().contains("not a TFLite external delegate"), "{}", b.last_error());
+}
+
+/// A bad option value fails init with invalid_argument and says which option (libvmcore.so then
+/// refuses TFLite models loudly instead of handing them to another backend).
+#[test]
+fn bad_option_values_fail_init() {
+    for (opt, needle) in [("threads=abc", "threads=abc"), ("engine=tensorrt", "engine=tensorrt"), ("max_tensor_mb=0", "max_tensor_mb=0")] {
+        let f = Backend_::try_new(&[opt.to_string()]).err().unwrap_or_else(|| panic!("{opt} accepted"));
+        assert_eq!(f.code as u32, INVALID_ARGUMENT, "{opt}");
+        assert!(f.detail.as_deref().unwrap_or("").contains(needle), "{opt}: {f}");
+    }
 }

@@ -1,6 +1,7 @@
 /* The seed's case: a separately built shared library, linked against
  * libvmcore.so, that allocates with wasm_runtime_malloc while iwasm runs.
  * Loaded through --native-lib; the app calls pool_probe(). */
+#include <stdint.h>
 #include <stdio.h>
 #include "wasm_export.h"
 
@@ -17,6 +18,14 @@ static int pool_probe(wasm_exec_env_t env)
     ember_runtime_get_mem_stats(&mid);
     printf("probe: mode=%u\n", before.mode);
     printf("probe: malloc(100000) %s\n", p ? "ok" : "NULL");
+    int aligned = 1;
+    for (unsigned size = 1; size < 5000; size += 37) {
+        void *q = wasm_runtime_malloc(size);
+        if (q && (uintptr_t)q % WASM_RUNTIME_MALLOC_ALIGN != 0)
+            aligned = 0;
+        wasm_runtime_free(q);
+    }
+    printf("probe: blocks aligned to WASM_RUNTIME_MALLOC_ALIGN: %s\n", aligned ? "yes" : "no");
     printf("probe: in_use grew by at least 100000: %s\n",
            mid.in_use - before.in_use >= 100000 ? "yes" : "no");
     printf("probe: pool_free shrank by at least 100000: %s\n",

@@ -45,8 +45,28 @@ pub fn mode() -> Mode {
     }
 }
 
-/// Alignment of blocks handed out through the C API (max_align_t).
+/// Alignment of blocks handed out through the C API (max_align_t): `WASM_RUNTIME_MALLOC_ALIGN`
+/// of core/include/wasm_export.h, the source of truth (checked by a test below).
 pub const C_ALIGN: usize = 16;
+
+#[cfg(test)]
+mod align_tests {
+    #[test]
+    fn c_align_is_the_headers_wasm_runtime_malloc_align() {
+        let header = include_str!("../../include/wasm_export.h");
+        let value = header
+            .lines()
+            .find_map(|l| l.strip_prefix("#define WASM_RUNTIME_MALLOC_ALIGN "))
+            .expect("wasm_export.h defines WASM_RUNTIME_MALLOC_ALIGN");
+        assert_eq!(value.trim().parse::<usize>().unwrap(), super::C_ALIGN);
+        for size in [1usize, 3, 17, 1000, 70_000] {
+            let p = super::c_malloc(size);
+            assert!(!p.is_null() && p as usize % super::C_ALIGN == 0, "system mode, size {size}");
+            // SAFETY: a live block of c_malloc.
+            unsafe { super::c_free(p) };
+        }
+    }
+}
 
 /// The caller's allocator (WAMR signatures without user data).
 pub type UserMalloc = unsafe extern "C" fn(u32) -> *mut u8;

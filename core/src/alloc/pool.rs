@@ -240,6 +240,7 @@ mod tests {
         let l = Layout::from_size_align(1000, 16).unwrap();
         let (a, ua) = alloc(l, true).unwrap();
         assert!(ua >= 1000 && owns(a.as_ptr()));
+        assert_eq!(a.as_ptr() as usize % super::super::C_ALIGN, 0);
         let (_, free1, _) = sizes().unwrap();
         assert!(free0 - free1 >= 1000);
 

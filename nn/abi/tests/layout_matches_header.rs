@@ -1,58 +1,124 @@
-//! The Rust mirror must agree with nn/include/wasi_nn_backend.h: this test compiles a small C
-//! program against the header with the host C compiler, prints sizes, offsets and constants,
-//! and compares them with the Rust definitions.
+//! The Rust mirror (src/sys.rs) must agree with nn/include/wasi_nn_backend.h: one list of facts
+//! (a C expression and the Rust value it must equal) generates a C program, compiled against the
+//! header with the host C compiler, whose printed values are compared with the Rust ones.
 
 use ember_nn_abi::*;
 use std::mem::{offset_of, size_of};
 use std::path::PathBuf;
 use std::process::Command;
 
-const C_PROGRAM: &str = r#"
-#include <stdio.h>
-#include <stddef.h>
-#include "wasi_nn_backend.h"
-#define S(t) printf("size " #t " %zu\n", sizeof(t));
-#define O(t, f) printf("off " #t "." #f " %zu\n", offsetof(t, f));
-#define C(x) printf("const " #x " %lu\n", (unsigned long)(x));
-int main(void) {
-    S(ember_nn_bytes) O(ember_nn_bytes, data) O(ember_nn_bytes, len)
-    S(ember_nn_tensor) O(ember_nn_tensor, dims) O(ember_nn_tensor, dims_len) O(ember_nn_tensor, type)
-    O(ember_nn_tensor, data) O(ember_nn_tensor, data_len)
-    S(ember_nn_init_args) O(ember_nn_init_args, options) O(ember_nn_init_args, options_len)
-    S(ember_nn_backend) O(ember_nn_backend, abi_version) O(ember_nn_backend, name)
-    O(ember_nn_backend, encodings) O(ember_nn_backend, encodings_len) O(ember_nn_backend, init)
-    O(ember_nn_backend, destroy) O(ember_nn_backend, load) O(ember_nn_backend, load_by_name)
-    O(ember_nn_backend, unload) O(ember_nn_backend, init_execution_context)
-    O(ember_nn_backend, finalize_execution_context) O(ember_nn_backend, set_input)
-    O(ember_nn_backend, compute) O(ember_nn_backend, get_output) O(ember_nn_backend, last_error)
-    C(EMBER_NN_BACKEND_ABI_VERSION)
-    C(EMBER_NN_SUCCESS) C(EMBER_NN_INVALID_ARGUMENT) C(EMBER_NN_INVALID_ENCODING)
-    C(EMBER_NN_MISSING_MEMORY) C(EMBER_NN_BUSY) C(EMBER_NN_RUNTIME_ERROR)
-    C(EMBER_NN_UNSUPPORTED_OPERATION) C(EMBER_NN_TOO_LARGE) C(EMBER_NN_NOT_FOUND)
-    C(EMBER_NN_ENCODING_OPENVINO) C(EMBER_NN_ENCODING_ONNX) C(EMBER_NN_ENCODING_TENSORFLOW)
-    C(EMBER_NN_ENCODING_PYTORCH) C(EMBER_NN_ENCODING_TENSORFLOWLITE) C(EMBER_NN_ENCODING_GGML)
-    C(EMBER_NN_ENCODING_AUTODETECT)
-    C(EMBER_NN_TARGET_CPU) C(EMBER_NN_TARGET_GPU) C(EMBER_NN_TARGET_TPU)
-    C(EMBER_NN_TYPE_FP16) C(EMBER_NN_TYPE_FP32) C(EMBER_NN_TYPE_FP64) C(EMBER_NN_TYPE_U8)
-    C(EMBER_NN_TYPE_I32) C(EMBER_NN_TYPE_I64)
-    printf("entry %s\n", EMBER_NN_BACKEND_ENTRY_SYMBOL);
-    return 0;
+macro_rules! size {
+    ($c:literal, $r:ty) => {
+        (concat!("sizeof(", $c, ")"), size_of::<$r>() as u64)
+    };
 }
-"#;
+macro_rules! off {
+    ($c:literal . $cf:ident, $r:ty, $rf:ident) => {
+        (concat!("offsetof(", $c, ", ", stringify!($cf), ")"), offset_of!($r, $rf) as u64)
+    };
+}
+macro_rules! constant {
+    ($c:literal, $r:expr) => {
+        ($c, $r as u64)
+    };
+}
 
-fn c_facts() -> Vec<(String, String)> {
+fn facts() -> Vec<(&'static str, u64)> {
+    vec![
+        size!("ember_nn_bytes", Bytes),
+        off!("ember_nn_bytes".data, Bytes, data),
+        off!("ember_nn_bytes".len, Bytes, len),
+        size!("ember_nn_tensor", Tensor),
+        off!("ember_nn_tensor".dims, Tensor, dims),
+        off!("ember_nn_tensor".dims_len, Tensor, dims_len),
+        off!("ember_nn_tensor".type, Tensor, ty),
+        off!("ember_nn_tensor".data, Tensor, data),
+        off!("ember_nn_tensor".data_len, Tensor, data_len),
+        size!("ember_nn_init_args", InitArgs),
+        off!("ember_nn_init_args".options, InitArgs, options),
+        off!("ember_nn_init_args".options_len, InitArgs, options_len),
+        off!("ember_nn_init_args".log_level, InitArgs, log_level),
+        off!("ember_nn_init_args".log, InitArgs, log),
+        size!("ember_nn_named_model", NamedModel),
+        off!("ember_nn_named_model".name, NamedModel, name),
+        off!("ember_nn_named_model".paths, NamedModel, paths),
+        off!("ember_nn_named_model".paths_len, NamedModel, paths_len),
+        off!("ember_nn_named_model".encoding, NamedModel, encoding),
+        off!("ember_nn_named_model".target, NamedModel, target),
+        size!("ember_nn_backend", Backend),
+        off!("ember_nn_backend".abi_version, Backend, abi_version),
+        off!("ember_nn_backend".name, Backend, name),
+        off!("ember_nn_backend".encodings, Backend, encodings),
+        off!("ember_nn_backend".encodings_len, Backend, encodings_len),
+        off!("ember_nn_backend".option_keys, Backend, option_keys),
+        off!("ember_nn_backend".option_keys_len, Backend, option_keys_len),
+        off!("ember_nn_backend".init, Backend, init),
+        off!("ember_nn_backend".destroy, Backend, destroy),
+        off!("ember_nn_backend".load, Backend, load),
+        off!("ember_nn_backend".load_named, Backend, load_named),
+        off!("ember_nn_backend".unload, Backend, unload),
+        off!("ember_nn_backend".init_execution_context, Backend, init_execution_context),
+        off!("ember_nn_backend".finalize_execution_context, Backend, finalize_execution_context),
+        off!("ember_nn_backend".set_input, Backend, set_input),
+        off!("ember_nn_backend".compute, Backend, compute),
+        off!("ember_nn_backend".get_output, Backend, get_output),
+        off!("ember_nn_backend".compute_single, Backend, compute_single),
+        off!("ember_nn_backend".get_output_single, Backend, get_output_single),
+        off!("ember_nn_backend".fini_single, Backend, fini_single),
+        off!("ember_nn_backend".last_error, Backend, last_error),
+        constant!("EMBER_NN_BACKEND_ABI_VERSION", ABI_VERSION),
+        constant!("EMBER_NN_SUCCESS", NnError::Success),
+        constant!("EMBER_NN_INVALID_ARGUMENT", NnError::InvalidArgument),
+        constant!("EMBER_NN_INVALID_ENCODING", NnError::InvalidEncoding),
+        constant!("EMBER_NN_MISSING_MEMORY", NnError::MissingMemory),
+        constant!("EMBER_NN_BUSY", NnError::Busy),
+        constant!("EMBER_NN_RUNTIME_ERROR", NnError::RuntimeError),
+        constant!("EMBER_NN_UNSUPPORTED_OPERATION", NnError::UnsupportedOperation),
+        constant!("EMBER_NN_TOO_LARGE", NnError::TooLarge),
+        constant!("EMBER_NN_NOT_FOUND", NnError::NotFound),
+        constant!("EMBER_NN_END_OF_SEQUENCE", NnError::EndOfSequence),
+        constant!("EMBER_NN_CONTEXT_FULL", NnError::ContextFull),
+        constant!("EMBER_NN_PROMPT_TOO_LONG", NnError::PromptTooLong),
+        constant!("EMBER_NN_MODEL_NOT_FOUND", NnError::ModelNotFound),
+        constant!("EMBER_NN_ENCODING_OPENVINO", encoding::OPENVINO),
+        constant!("EMBER_NN_ENCODING_ONNX", encoding::ONNX),
+        constant!("EMBER_NN_ENCODING_TENSORFLOW", encoding::TENSORFLOW),
+        constant!("EMBER_NN_ENCODING_PYTORCH", encoding::PYTORCH),
+        constant!("EMBER_NN_ENCODING_TENSORFLOWLITE", encoding::TENSORFLOWLITE),
+        constant!("EMBER_NN_ENCODING_GGML", encoding::GGML),
+        constant!("EMBER_NN_ENCODING_AUTODETECT", encoding::AUTODETECT),
+        constant!("EMBER_NN_TARGET_CPU", target::CPU),
+        constant!("EMBER_NN_TARGET_GPU", target::GPU),
+        constant!("EMBER_NN_TARGET_TPU", target::TPU),
+        constant!("EMBER_NN_TYPE_FP16", tensor_type::FP16),
+        constant!("EMBER_NN_TYPE_FP32", tensor_type::FP32),
+        constant!("EMBER_NN_TYPE_FP64", tensor_type::FP64),
+        constant!("EMBER_NN_TYPE_U8", tensor_type::U8),
+        constant!("EMBER_NN_TYPE_I32", tensor_type::I32),
+        constant!("EMBER_NN_TYPE_I64", tensor_type::I64),
+        constant!("EMBER_NN_LOG_OFF", log_level::OFF),
+        constant!("EMBER_NN_LOG_ERROR", log_level::ERROR),
+        constant!("EMBER_NN_LOG_WARN", log_level::WARN),
+        constant!("EMBER_NN_LOG_INFO", log_level::INFO),
+        constant!("EMBER_NN_LOG_DEBUG", log_level::DEBUG),
+        constant!("EMBER_NN_LOG_TRACE", log_level::TRACE),
+    ]
+}
+
+/// Compiles and runs `main_body` against the header; returns its stdout.
+fn run_c(main_body: &str) -> String {
     let header_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../include");
     let dir = std::env::temp_dir().join(format!("ember-nn-abi-layout-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let src = dir.join("layout.c");
     let exe = dir.join("layout");
-    std::fs::write(&src, C_PROGRAM).unwrap();
+    let program = format!(
+        "#include <stdio.h>\n#include <stddef.h>\n#include \"wasi_nn_backend.h\"\nint main(void) {{\n{main_body}return 0;\n}}\n"
+    );
+    std::fs::write(&src, program).unwrap();
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
     let status = Command::new(&cc)
-        .arg("-std=c11")
-        .arg("-Wall")
-        .arg("-Werror")
-        .arg("-I")
+        .args(["-std=c11", "-Wall", "-Werror", "-I"])
         .arg(&header_dir)
         .arg(&src)
         .arg("-o")
@@ -63,88 +129,19 @@ fn c_facts() -> Vec<(String, String)> {
     let out = Command::new(&exe).output().unwrap();
     assert!(out.status.success());
     let _ = std::fs::remove_dir_all(&dir);
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let (k, v) = l.rsplit_once(' ').unwrap();
-            (k.to_string(), v.to_string())
-        })
-        .collect()
+    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
 fn rust_mirror_matches_c_header() {
-    let rust: Vec<(&str, String)> = vec![
-        ("size ember_nn_bytes", size_of::<Bytes>().to_string()),
-        ("off ember_nn_bytes.data", offset_of!(Bytes, data).to_string()),
-        ("off ember_nn_bytes.len", offset_of!(Bytes, len).to_string()),
-        ("size ember_nn_tensor", size_of::<Tensor>().to_string()),
-        ("off ember_nn_tensor.dims", offset_of!(Tensor, dims).to_string()),
-        ("off ember_nn_tensor.dims_len", offset_of!(Tensor, dims_len).to_string()),
-        ("off ember_nn_tensor.type", offset_of!(Tensor, ty).to_string()),
-        ("off ember_nn_tensor.data", offset_of!(Tensor, data).to_string()),
-        ("off ember_nn_tensor.data_len", offset_of!(Tensor, data_len).to_string()),
-        ("size ember_nn_init_args", size_of::<InitArgs>().to_string()),
-        ("off ember_nn_init_args.options", offset_of!(InitArgs, options).to_string()),
-        ("off ember_nn_init_args.options_len", offset_of!(InitArgs, options_len).to_string()),
-        ("size ember_nn_backend", size_of::<Backend>().to_string()),
-        ("off ember_nn_backend.abi_version", offset_of!(Backend, abi_version).to_string()),
-        ("off ember_nn_backend.name", offset_of!(Backend, name).to_string()),
-        ("off ember_nn_backend.encodings", offset_of!(Backend, encodings).to_string()),
-        ("off ember_nn_backend.encodings_len", offset_of!(Backend, encodings_len).to_string()),
-        ("off ember_nn_backend.init", offset_of!(Backend, init).to_string()),
-        ("off ember_nn_backend.destroy", offset_of!(Backend, destroy).to_string()),
-        ("off ember_nn_backend.load", offset_of!(Backend, load).to_string()),
-        ("off ember_nn_backend.load_by_name", offset_of!(Backend, load_by_name).to_string()),
-        ("off ember_nn_backend.unload", offset_of!(Backend, unload).to_string()),
-        (
-            "off ember_nn_backend.init_execution_context",
-            offset_of!(Backend, init_execution_context).to_string(),
-        ),
-        (
-            "off ember_nn_backend.finalize_execution_context",
-            offset_of!(Backend, finalize_execution_context).to_string(),
-        ),
-        ("off ember_nn_backend.set_input", offset_of!(Backend, set_input).to_string()),
-        ("off ember_nn_backend.compute", offset_of!(Backend, compute).to_string()),
-        ("off ember_nn_backend.get_output", offset_of!(Backend, get_output).to_string()),
-        ("off ember_nn_backend.last_error", offset_of!(Backend, last_error).to_string()),
-        ("const EMBER_NN_BACKEND_ABI_VERSION", ABI_VERSION.to_string()),
-        ("const EMBER_NN_SUCCESS", (NnError::Success as u32).to_string()),
-        ("const EMBER_NN_INVALID_ARGUMENT", (NnError::InvalidArgument as u32).to_string()),
-        ("const EMBER_NN_INVALID_ENCODING", (NnError::InvalidEncoding as u32).to_string()),
-        ("const EMBER_NN_MISSING_MEMORY", (NnError::MissingMemory as u32).to_string()),
-        ("const EMBER_NN_BUSY", (NnError::Busy as u32).to_string()),
-        ("const EMBER_NN_RUNTIME_ERROR", (NnError::RuntimeError as u32).to_string()),
-        ("const EMBER_NN_UNSUPPORTED_OPERATION", (NnError::UnsupportedOperation as u32).to_string()),
-        ("const EMBER_NN_TOO_LARGE", (NnError::TooLarge as u32).to_string()),
-        ("const EMBER_NN_NOT_FOUND", (NnError::NotFound as u32).to_string()),
-        ("const EMBER_NN_ENCODING_OPENVINO", encoding::OPENVINO.to_string()),
-        ("const EMBER_NN_ENCODING_ONNX", encoding::ONNX.to_string()),
-        ("const EMBER_NN_ENCODING_TENSORFLOW", encoding::TENSORFLOW.to_string()),
-        ("const EMBER_NN_ENCODING_PYTORCH", encoding::PYTORCH.to_string()),
-        ("const EMBER_NN_ENCODING_TENSORFLOWLITE", encoding::TENSORFLOWLITE.to_string()),
-        ("const EMBER_NN_ENCODING_GGML", encoding::GGML.to_string()),
-        ("const EMBER_NN_ENCODING_AUTODETECT", encoding::AUTODETECT.to_string()),
-        ("const EMBER_NN_TARGET_CPU", target::CPU.to_string()),
-        ("const EMBER_NN_TARGET_GPU", target::GPU.to_string()),
-        ("const EMBER_NN_TARGET_TPU", target::TPU.to_string()),
-        ("const EMBER_NN_TYPE_FP16", tensor_type::FP16.to_string()),
-        ("const EMBER_NN_TYPE_FP32", tensor_type::FP32.to_string()),
-        ("const EMBER_NN_TYPE_FP64", tensor_type::FP64.to_string()),
-        ("const EMBER_NN_TYPE_U8", tensor_type::U8.to_string()),
-        ("const EMBER_NN_TYPE_I32", tensor_type::I32.to_string()),
-        ("const EMBER_NN_TYPE_I64", tensor_type::I64.to_string()),
-        (
-            "entry",
-            std::str::from_utf8(&ENTRY_SYMBOL[..ENTRY_SYMBOL.len() - 1]).unwrap().to_string(),
-        ),
-    ];
-    let c = c_facts();
-    assert_eq!(c.len(), rust.len(), "C program and Rust list check different facts");
-    for ((ck, cv), (rk, rv)) in c.iter().zip(rust.iter()) {
-        assert_eq!(ck, rk, "fact order differs");
-        assert_eq!(cv, rv, "{ck}: C says {cv}, Rust says {rv}");
+    let facts = facts();
+    let body: String = facts.iter().map(|(c, _)| format!("printf(\"%lu\\n\", (unsigned long)({c}));\n")).collect();
+    let body = format!("{body}printf(\"%s\\n\", EMBER_NN_BACKEND_ENTRY_SYMBOL);\n");
+    let out = run_c(&body);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), facts.len() + 1);
+    for ((c, rust), line) in facts.iter().zip(&lines) {
+        assert_eq!(line.parse::<u64>().unwrap(), *rust, "{c}: C says {line}, Rust says {rust}");
     }
+    assert_eq!(lines[facts.len()].as_bytes(), &ENTRY_SYMBOL[..ENTRY_SYMBOL.len() - 1]);
 }

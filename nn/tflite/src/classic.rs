@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::delegate::ExternalDelegate;
 use crate::engine::{self, Context, Engine, Graph, ModelBytes, Target, TensorIn};
-use crate::error::{Error, Result};
+use ember_nn_abi::sdk::{Error, Result};
 use crate::flatbuf::ModelInfo;
 use crate::options::Options;
 

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use ember_nn_abi::NnError;
 
-use crate::error::{Error, Result};
+use ember_nn_abi::sdk::{Error, Result};
 
 type Create = unsafe extern "C" fn(
     *const *const c_char,

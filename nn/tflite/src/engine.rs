@@ -3,7 +3,7 @@
 
 use ember_nn_abi::{tensor_type as wasi, NnError};
 
-use crate::error::{Error, Result};
+use ember_nn_abi::sdk::{Error, Result};
 use crate::flatbuf::ModelInfo;
 
 /// TfLiteType / LiteRtElementType numbering (identical in both C APIs).
@@ -80,11 +80,7 @@ impl ModelBytes {
 }
 
 /// A guest tensor as set_input hands it over (borrowed from guest memory for the call).
-pub struct TensorIn<'a> {
-    pub dims: &'a [u32],
-    pub ty: u32,
-    pub data: &'a [u8],
-}
+pub type TensorIn<'a> = ember_nn_abi::sdk::TensorRef<'a>;
 
 /// Where a graph runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use crate::engine::{self, Context, Engine, Graph, ModelBytes, Target, TensorIn};
-use crate::error::{Error, Result};
+use ember_nn_abi::sdk::{Error, Result};
 use crate::flatbuf::{ModelInfo, TensorDecl};
 use crate::litert_api::{
     self, fail, status_name, Any, Api, EnvOption, Handle, Layout, RankedType, Status, ANY_TYPE_INT, ANY_TYPE_STRING,

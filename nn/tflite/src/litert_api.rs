@@ -11,7 +11,7 @@
 use std::ffi::{c_int, c_void};
 
 use crate::engine;
-use crate::error::Error;
+use ember_nn_abi::sdk::Error;
 
 pub(crate) type Status = c_int;
 pub(crate) type Handle = *mut c_void;

@@ -1,4 +1,5 @@
-//! Backend options: the init args' "key=value" strings, then environment variables.
+//! Backend options: the init options (iwasm `--wasi-nn-backend-opt=tflite:KEY=VALUE`), then
+//! environment variables.
 //!
 //! | init key     | environment              | meaning                                               |
 //! |--------------|--------------------------|-------------------------------------------------------|
@@ -8,14 +9,18 @@
 //! | delegate.K   |                          | option K=V handed to the external delegate            |
 //! | threads      | EMBER_TFLITE_THREADS     | CPU threads of the classic interpreter (default 1)    |
 //! | max_tensor_mb|                          | refuse models declaring a larger tensor (default 256) |
-//! | log_level    | RUST_LOG (a bare level)  | off/error/warn/info/debug/trace or 0..5 (default warn) |
-//! Init args win over the environment. Unknown keys are logged and ignored (iwasm's
-//! --wasi-nn-backend-opt=KEY=VALUE without a backend name reaches every backend); a bad value of
-//! a known key is refused.
+//!
+//! Init options win over the environment. A bad value (of either) fails the backend's init, so
+//! the runtime refuses TFLite models loudly rather than running them elsewhere. Log levels come
+//! from the runtime (`iwasm -v=N`, `RUST_LOG`).
 
+use std::ffi::CStr;
 use std::path::PathBuf;
 
-use crate::error::{Error, Result};
+use ember_nn_abi::sdk::{self, Error, Result};
+
+/// The init keys (the backend table's option_keys).
+pub const KEYS: &[&CStr] = &[c"engine", c"engine_lib", c"delegate", c"delegate.", c"threads", c"max_tensor_mb"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EngineKind {
@@ -28,7 +33,7 @@ impl EngineKind {
         match s.to_ascii_lowercase().as_str() {
             "litert" => Ok(EngineKind::LiteRt),
             "classic" | "tflite" => Ok(EngineKind::Classic),
-            _ => Err(Error::invalid(format!("engine '{s}': expected litert or classic"))),
+            _ => Err(Error::invalid(format!("option engine={s}: expected litert or classic"))),
         }
     }
     pub fn name(self) -> &'static str {
@@ -47,7 +52,6 @@ pub struct Options {
     pub delegate_options: Vec<(String, String)>,
     pub threads: Option<i32>,
     pub max_tensor_bytes: u64,
-    pub log_level: Option<log::LevelFilter>,
 }
 
 impl Default for Options {
@@ -59,62 +63,42 @@ impl Default for Options {
             delegate_options: Vec::new(),
             threads: None,
             max_tensor_bytes: crate::flatbuf::DEFAULT_MAX_TENSOR_BYTES,
-            log_level: None,
         }
     }
 }
 
 impl Options {
-    /// `args`: the init strings; `env`: a lookup for environment variables.
-    pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Options> {
-        let mut o = Options::default();
-        let set = |key: &str, value: &str, o: &mut Options| -> Result<()> {
-            match key {
-                "engine" => o.engine = Some(EngineKind::parse(value)?),
-                "engine_lib" => o.engine_lib = Some(PathBuf::from(value)),
-                "delegate" => o.delegate = Some(PathBuf::from(value)),
-                "threads" => {
-                    let n: i32 = value.parse().map_err(|_| Error::invalid(format!("threads={value}: not a number")))?;
-                    if !(1..=256).contains(&n) {
-                        return Err(Error::invalid(format!("threads={value}: expected 1..256")));
-                    }
-                    o.threads = Some(n);
-                }
-                "log_level" => {
-                    o.log_level = Some(
-                        crate::logger::parse_level(value)
-                            .ok_or_else(|| Error::invalid(format!("log_level={value}: expected off..trace or 0..5")))?,
-                    )
-                }
-                "max_tensor_mb" => {
-                    let n: u64 =
-                        value.parse().map_err(|_| Error::invalid(format!("max_tensor_mb={value}: not a number")))?;
-                    if !(1..=(1 << 20)).contains(&n) {
-                        return Err(Error::invalid(format!("max_tensor_mb={value}: expected 1..1048576")));
-                    }
-                    o.max_tensor_bytes = n << 20;
-                }
-                k if k.starts_with("delegate.") && k.len() > 9 => {
-                    o.delegate_options.push((k[9..].to_string(), value.to_string()))
-                }
-                _ => log::warn!("wasi-nn tflite: ignoring unknown option '{key}'"),
-            }
-            Ok(())
-        };
-        for (var, key) in [
+    /// `init`: the init options; `env`: a lookup for environment variables.
+    pub fn parse(init: &sdk::Options, env: &dyn Fn(&str) -> Option<String>) -> Result<Options> {
+        // The environment first, as if given before the init options (a later value wins).
+        let pairs: Vec<String> = [
             ("EMBER_TFLITE_ENGINE", "engine"),
             ("EMBER_TFLITE_LIB", "engine_lib"),
             ("EMBER_TFLITE_DELEGATE", "delegate"),
             ("EMBER_TFLITE_THREADS", "threads"),
-        ] {
-            if let Some(v) = env(var).filter(|v| !v.is_empty()) {
-                set(key, &v, &mut o)?;
+        ]
+        .iter()
+        .filter_map(|(var, key)| env(var).filter(|v| !v.is_empty()).map(|v| format!("{key}={v}")))
+        .collect();
+        let from_env = sdk::Options::parse(&pairs)?;
+        let mut o = Options::default();
+        for opts in [&from_env, init] {
+            if let Some(v) = opts.get("engine") {
+                o.engine = Some(EngineKind::parse(v)?);
             }
-        }
-        for a in args {
-            let (k, v) =
-                a.split_once('=').ok_or_else(|| Error::invalid(format!("backend option '{a}' is not key=value")))?;
-            set(k.trim(), v.trim(), &mut o)?;
+            if let Some(v) = opts.get("engine_lib") {
+                o.engine_lib = Some(PathBuf::from(v));
+            }
+            if let Some(v) = opts.get("delegate") {
+                o.delegate = Some(PathBuf::from(v));
+            }
+            if let Some(n) = opts.number::<i32>("threads", 1..=256)? {
+                o.threads = Some(n);
+            }
+            if let Some(n) = opts.number::<u64>("max_tensor_mb", 1..=(1 << 20))? {
+                o.max_tensor_bytes = n << 20;
+            }
+            o.delegate_options.extend(opts.with_prefix("delegate.").map(|(k, v)| (k.to_string(), v.to_string())));
         }
         Ok(o)
     }
@@ -124,14 +108,22 @@ impl Options {
 mod tests {
     use super::*;
 
+    fn init(args: &[&str]) -> sdk::Options {
+        sdk::Options::parse(args).unwrap()
+    }
+
     #[test]
-    fn init_args_override_environment() {
+    fn init_options_override_environment() {
         let env = |k: &str| (k == "EMBER_TFLITE_ENGINE").then(|| "litert".to_string());
-        let o = Options::parse(&["engine=classic".into(), "delegate.cache=/tmp".into()], &env).unwrap();
+        let o = Options::parse(&init(&["engine=classic", "delegate.cache=/tmp"]), &env).unwrap();
         assert_eq!(o.engine, Some(EngineKind::Classic));
         assert_eq!(o.delegate_options, vec![("cache".to_string(), "/tmp".to_string())]);
-        assert!(Options::parse(&["egnine=litert".into()], &|_| None).is_ok());
-        assert!(Options::parse(&["engine=tensorrt".into()], &|_| None).is_err());
-        assert!(Options::parse(&["threads=0".into()], &|_| None).is_err());
+        assert_eq!(Options::parse(&init(&[]), &env).unwrap().engine, Some(EngineKind::LiteRt));
+        assert!(Options::parse(&init(&["engine=tensorrt"]), &|_| None).is_err());
+        assert!(Options::parse(&init(&["threads=0"]), &|_| None).is_err());
+        let e = Options::parse(&init(&["threads=abc"]), &|_| None).unwrap_err();
+        assert!(e.message().contains("threads=abc"), "{e}");
+        let bad_env = |k: &str| (k == "EMBER_TFLITE_THREADS").then(|| "many".to_string());
+        assert!(Options::parse(&init(&[]), &bad_env).is_err());
     }
 }

@@ -9,7 +9,7 @@ use ember_nn_abi::NnError;
 
 use crate::classic::{Classic, ClassicEngine};
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use ember_nn_abi::sdk::{Error, Result};
 use crate::litert::{LiteRt, LiteRtEngine};
 use crate::locate;
 use crate::options::{EngineKind, Options};

@@ -107,8 +107,9 @@ pub trait Backend: Sized + Send + Sync + 'static {
     }
 }
 
-/// A loaded model. Contexts may outlive nothing: the runtime finalizes them before unloading.
-pub trait Graph: Send + Sync + 'static {
+/// A loaded model. Calls on one graph are serialized by the runtime; its contexts are finalized
+/// before it is unloaded.
+pub trait Graph: Send + 'static {
     type Context: Context;
     fn init_execution_context(&self) -> Result<Self::Context>;
 }
