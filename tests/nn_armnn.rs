@@ -1,5 +1,5 @@
-//! The ArmNN wasi-nn backend (libwasi_nn_backend_armnn.so) driven through its ABI v1 table, as
-//! libvmcore.so drives it: WAMR's test models and Ember's extra ones (nn/models/), BlazeFace with
+//! The ArmNN wasi-nn backend (libwasi_nn_backend_armnn.so) driven through its ABI table, as
+//! libvmcore.so drives it (ember_nn_abi::host): WAMR's test models and Ember's extra ones (nn/models/), BlazeFace with
 //! fp16 weights folded to fp32 (nn/engines/fetch.sh puts it in the cache), the unmodified fp16
 //! BlazeFace (must fail naming DEQUANTIZE), and hostile input.
 //!
@@ -9,12 +9,10 @@
 #[path = "nn/armnn_driver.rs"]
 mod armnn_driver;
 
-use std::ffi::{c_void, CStr};
-use std::ptr;
+use std::ffi::c_void;
 
 use armnn_driver::*;
-use ember_nn_abi::{encoding, target, tensor_type, InitArgs, NnError};
-use ember_platform::dynlib::DynLib;
+use ember_nn_abi::{encoding, target, tensor_type, NnError};
 
 #[test]
 fn wamr_test_models() {
@@ -237,42 +235,53 @@ fn tensor_checks_and_output_contract() {
     nn.finalize(c);
 }
 
+/// An init that fails: its failure (code and the backend's last_error text).
+fn init_failure(options: &[&std::ffi::CStr]) -> Failure {
+    match Armnn::try_open_with(options) {
+        Ok(_) => panic!("init with {options:?} must fail"),
+        Err(e) => e,
+    }
+}
+
 #[test]
 fn bad_backends_path_is_an_init_error() {
-    let exe = std::env::current_exe().unwrap();
-    let lib = DynLib::open(&exe.parent().unwrap().parent().unwrap().join("libwasi_nn_backend_armnn.so")).unwrap();
-    let entry = lib.symbol_address("ember_nn_backend_entry").unwrap();
-    // SAFETY: the entry symbol has the ABI's EntryFn type.
-    let entry: ember_nn_abi::EntryFn = unsafe { std::mem::transmute(entry) };
-    // SAFETY: static table.
-    let table = unsafe { &*entry() };
-    let opt = c"backends_path=/nonexistent/armnn";
-    let opts = [opt.as_ptr()];
-    let args = InitArgs { options: opts.as_ptr(), options_len: 1 };
-    let mut state = ptr::null_mut();
-    // SAFETY: valid arguments.
-    let code = unsafe { (table.init)(&args, &mut state) };
-    assert_eq!(NnError::from_raw(code), NnError::InvalidArgument);
-    // SAFETY: last_error's string is valid until the next call on this thread.
-    let msg = unsafe { CStr::from_ptr((table.last_error.unwrap())(ptr::null_mut())) }.to_string_lossy().into_owned();
-    assert!(msg.contains("/nonexistent/armnn"), "{msg}");
+    let e = init_failure(&[c"backends_path=/nonexistent/armnn"]);
+    assert_eq!(e.code, NnError::InvalidArgument, "{e:?}");
+    assert!(e.message.contains("/nonexistent/armnn"), "{}", e.message);
+}
+
+#[test]
+fn init_options_are_declared_and_checked() {
+    // The table declares the init keys (libvmcore.so warns about and drops any other key; the
+    // log level is no option any more: it comes with the init args, from the runtime's -v).
+    let (table, _lib) = table();
+    assert_eq!(table.option_keys(), ["backends_path", "probe_timeout_ms", "probe_run"]);
+    // A bad value is an init error naming the key and the value.
+    for (opt, key, value) in [
+        (c"probe_timeout_ms=soon", "probe_timeout_ms", "soon"),
+        (c"probe_timeout_ms=-1", "probe_timeout_ms", "-1"),
+        (c"probe_run=maybe", "probe_run", "maybe"),
+    ] {
+        let e = init_failure(&[opt]);
+        assert_eq!(e.code, NnError::InvalidArgument, "{opt:?}: {e:?}");
+        assert!(e.message.contains(key) && e.message.contains(value), "{opt:?}: {}", e.message);
+    }
+    // Good values; probe_timeout_ms=0 turns the probe off (trusted models only).
+    let nn = Armnn::open_with(&[c"probe_timeout_ms=0", c"probe_run=off"]);
+    let r = nn.run_f32(&model("sum.tflite"), &[1, 5, 5, 1], &ramp(25), 1).unwrap();
+    assert_close(&r[0], &[300.0], 1e-4, "sum without the probe");
 }
 
 #[test]
 fn contexts_on_several_threads() {
-    struct Shared(Armnn);
-    // SAFETY: the backend's table is thread-safe for different contexts (ABI: calls are serialized
-    // per context only); each thread below uses its own contexts.
-    unsafe impl Sync for Shared {}
-    let shared = Shared(Armnn::open());
-    let nn = &shared.0;
+    // The backend instance is shared (host::Instance is Sync: the ABI serializes calls per
+    // context only); each thread below uses its own contexts.
+    let nn = &Armnn::open();
     let sum = nn.load(&model("sum.tflite")).unwrap() as usize;
     let avg = nn.load(&model("average.tflite")).unwrap() as usize;
     std::thread::scope(|s| {
         for t in 0..4u32 {
-            let shared = &shared;
             s.spawn(move || {
-                let nn = &shared.0;
                 // Two threads per graph, each with its own context and its own input scale.
                 let (graph, factor) = if t % 2 == 0 { (sum, 25.0) } else { (avg, 1.0) };
                 let c = nn.context(graph as *mut c_void).unwrap();

@@ -1,6 +1,7 @@
-//! The ArmNN backend's records and tensor buffers come from libvmcore.so's wasm_runtime_malloc, so
-//! the runtime's pool bounds them: this process (its own test binary, because the memory mode is
-//! process-wide) puts libvmcore.so into pool mode, then drives the backend through its table.
+//! The ArmNN backend's Rust allocations (records, tensor buffers) come from libvmcore.so's
+//! wasm_runtime_malloc (the SDK's global allocator), so the runtime's pool bounds them: this
+//! process (its own test binary, because the memory mode is process-wide) puts libvmcore.so into
+//! pool mode, then drives the backend through its table (ember_nn_abi::host).
 
 #[path = "nn/armnn_driver.rs"]
 mod armnn_driver;
@@ -45,7 +46,8 @@ fn pool_mode_bounds_the_backend() {
     assert_eq!(stats().in_use, before.in_use, "everything the backend took went back");
 
     // BlazeFace's input alone (128x128x3 fp32 = 196608 bytes) does not fit in the pool: a clean
-    // error when the context is created, counted as a failed allocation, and the backend goes on.
+    // error (not an abort: the buffers are reserved fallibly) when the context is created, counted
+    // as a failed allocation, and the backend goes on.
     let path = cache().join("models/face_detection_short_range_fp32.tflite");
     let blazeface = read(&path, "run nn/engines/fetch.sh");
     let g = nn.load(&blazeface).unwrap();

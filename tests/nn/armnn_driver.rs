@@ -1,12 +1,13 @@
-//! Drives libwasi_nn_backend_armnn.so through its ABI v1 table, as libvmcore.so does (dlopen of
-//! the built library next to the test's profile folder). Shared by tests/nn_armnn*.rs.
+//! Drives libwasi_nn_backend_armnn.so through its ABI table as libvmcore.so does: dlopen of the
+//! built library next to the test's profile folder, then ember_nn_abi::host's checked table and
+//! safe wrappers (records at warn and above go to stderr). Shared by tests/nn_armnn*.rs.
 #![allow(dead_code)]
 
 use std::ffi::{c_void, CStr};
 use std::path::{Path, PathBuf};
-use std::ptr;
 
-use ember_nn_abi::{encoding, target, tensor_type, Backend, Bytes, InitArgs, NnError, Tensor, ABI_VERSION};
+use ember_nn_abi::host::{self, Handle, Instance, Table};
+use ember_nn_abi::{encoding, log_level, target, tensor_type, NnError};
 use ember_platform::dynlib::DynLib;
 
 pub fn repo() -> PathBuf {
@@ -28,8 +29,8 @@ pub fn model(name: &str) -> Vec<u8> {
 }
 
 pub struct Armnn {
-    pub table: &'static Backend,
-    pub state: *mut c_void,
+    /// Dropped before the library (fields drop in order).
+    pub instance: Instance,
     _lib: DynLib,
 }
 
@@ -41,62 +42,47 @@ pub struct Failure {
 
 pub type Res<T> = Result<T, Failure>;
 
+fn failure(f: host::Failure) -> Failure {
+    Failure { code: f.code, message: f.detail.unwrap_or_default() }
+}
+
+/// The backend library's checked table (and the library, which must outlive it).
+pub fn table() -> (Table, DynLib) {
+    // The test binary is target/<profile>/deps/nn_armnn-*; the backend is in target/<profile>/.
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile = exe.parent().and_then(Path::parent).expect("profile folder");
+    let path = profile.join("libwasi_nn_backend_armnn.so");
+    let lib = DynLib::open(&path)
+        .unwrap_or_else(|e| panic!("{e}\n(build it with `cargo build`; ArmNN comes from toolchains/setup-host.sh)"));
+    let entry = lib.symbol_address("ember_nn_backend_entry").expect("entry symbol exported");
+    // SAFETY: the entry symbol has the ABI's EntryFn type (nn/include/wasi_nn_backend.h).
+    let entry: ember_nn_abi::EntryFn = unsafe { std::mem::transmute(entry) };
+    // SAFETY: the entry returns a static table that lives as long as the library (kept with it).
+    let table = unsafe { Table::check(entry(), &path) }.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(table.name(), "armnn");
+    (table, lib)
+}
+
 impl Armnn {
     pub fn open() -> Armnn {
         Armnn::open_with(&[])
     }
 
     pub fn open_with(options: &[&CStr]) -> Armnn {
-        // The test binary is target/<profile>/deps/nn_armnn-*; the backend is in target/<profile>/.
-        let exe = std::env::current_exe().expect("current_exe");
-        let profile = exe.parent().and_then(Path::parent).expect("profile folder");
-        let path = profile.join("libwasi_nn_backend_armnn.so");
-        let lib = DynLib::open(&path).unwrap_or_else(|e| {
-            panic!("{e}\n(build it with `cargo build`; ArmNN comes from toolchains/setup-host.sh)")
-        });
-        let entry = lib.symbol_address("ember_nn_backend_entry").expect("entry symbol exported");
-        // SAFETY: the entry symbol has the ABI's EntryFn type (nn/include/wasi_nn_backend.h).
-        let entry: ember_nn_abi::EntryFn = unsafe { std::mem::transmute(entry) };
-        // SAFETY: the entry returns a pointer to a static table that lives as long as the library.
-        let table: &'static Backend = unsafe { &*entry() };
-        assert_eq!(table.abi_version, ABI_VERSION);
-        // SAFETY: the name is a static C string.
-        assert_eq!(unsafe { CStr::from_ptr(table.name) }.to_str().unwrap(), "armnn");
-        let opts: Vec<_> = options.iter().map(|o| o.as_ptr()).collect();
-        let args = InitArgs { options: opts.as_ptr(), options_len: opts.len() as u32 };
-        let mut state = ptr::null_mut();
-        // SAFETY: valid args and out-pointer.
-        let code = unsafe { (table.init)(&args, &mut state) };
-        let mut this = Armnn { table, state, _lib: lib };
-        if code != 0 {
-            let e = this.failure(code);
-            this.state = ptr::null_mut();
-            panic!("ArmNN backend init failed: {e:?} (is libarmnn-cpuref-backend22 installed?)");
-        }
-        this
+        Armnn::try_open_with(options)
+            .unwrap_or_else(|e| panic!("ArmNN backend init failed: {e:?} (is libarmnn-cpuref-backend22 installed?)"))
     }
 
-    pub fn failure(&self, code: u32) -> Failure {
-        let f = self.table.last_error.expect("last_error is provided");
-        // SAFETY: last_error returns a NUL-terminated string valid until the next call.
-        let message = unsafe { CStr::from_ptr(f(self.state)) }.to_string_lossy().into_owned();
-        Failure { code: NnError::from_raw(code), message }
-    }
-
-    pub fn check(&self, code: u32) -> Res<()> {
-        if code == 0 {
-            Ok(())
-        } else {
-            Err(self.failure(code))
-        }
+    /// Initialises the backend with `options` ("key=value") and a stderr log sink at warn.
+    pub fn try_open_with(options: &[&CStr]) -> Res<Armnn> {
+        let (table, lib) = table();
+        let opts: Vec<String> = options.iter().map(|o| o.to_str().expect("UTF-8 option").to_owned()).collect();
+        let instance = table.init(&opts, host::stderr_log, log_level::WARN).map_err(failure)?;
+        Ok(Armnn { instance, _lib: lib })
     }
 
     pub fn load_with(&self, bytes: &[u8], enc: u32, tgt: u32) -> Res<*mut c_void> {
-        let b = Bytes { data: bytes.as_ptr(), len: bytes.len() };
-        let mut g = ptr::null_mut();
-        // SAFETY: one valid builder, valid out-pointer.
-        self.check(unsafe { (self.table.load)(self.state, &b, 1, enc, tgt, &mut g) })?;
-        Ok(g)
+        self.instance.load(&[bytes], enc, tgt).map(|g| g.0).map_err(failure)
     }
 
     pub fn load(&self, bytes: &[u8]) -> Res<*mut c_void> {
@@ -104,47 +90,41 @@ impl Armnn {
     }
 
     pub fn context(&self, graph: *mut c_void) -> Res<*mut c_void> {
-        let mut c = ptr::null_mut();
-        // SAFETY: live graph, valid out-pointer.
-        self.check(unsafe { (self.table.init_execution_context)(self.state, graph, &mut c) })?;
-        Ok(c)
+        self.instance.init_execution_context(Handle(graph)).map(|c| c.0).map_err(failure)
     }
 
     pub fn set_input(&self, ctx: *mut c_void, index: u32, dims: &[u32], ty: u32, data: &[u8]) -> Res<()> {
-        let t = Tensor { dims: dims.as_ptr(), dims_len: dims.len() as u32, ty, data: data.as_ptr(), data_len: data.len() };
-        // SAFETY: live context, tensor valid for the call.
-        self.check(unsafe { (self.table.set_input)(self.state, ctx, index, &t) })
+        self.instance.set_input(Handle(ctx), index, dims, ty, data).map_err(failure)
     }
 
     pub fn compute(&self, ctx: *mut c_void) -> Res<()> {
-        // SAFETY: live context.
-        self.check(unsafe { (self.table.compute)(self.state, ctx) })
+        self.instance.compute(Handle(ctx)).map_err(failure)
     }
 
-    /// (result, needed)
+    /// (result, needed): the size written, or the size the backend reported as needed (0 if none).
     pub fn get_output_raw(&self, ctx: *mut c_void, index: u32, buf: &mut [u8]) -> (Res<()>, usize) {
-        let mut needed = 0usize;
-        // SAFETY: live context, buffer valid for its length.
-        let code = unsafe { (self.table.get_output)(self.state, ctx, index, buf.as_mut_ptr(), buf.len(), &mut needed) };
-        (self.check(code), needed)
+        match self.instance.get_output(Handle(ctx), index, buf) {
+            Ok(n) => (Ok(()), n),
+            Err(f) => {
+                let needed = f.needed.unwrap_or(0);
+                (Err(failure(f)), needed)
+            }
+        }
     }
 
     pub fn get_output(&self, ctx: *mut c_void, index: u32) -> Res<Vec<u8>> {
         let mut buf = vec![0u8; 1 << 20];
-        let (r, needed) = self.get_output_raw(ctx, index, &mut buf);
-        r?;
-        buf.truncate(needed);
+        let n = self.instance.get_output(Handle(ctx), index, &mut buf).map_err(failure)?;
+        buf.truncate(n);
         Ok(buf)
     }
 
     pub fn finalize(&self, ctx: *mut c_void) {
-        // SAFETY: live context, released once.
-        unsafe { (self.table.finalize_execution_context)(self.state, ctx) }
+        self.instance.finalize_execution_context(Handle(ctx))
     }
 
     pub fn unload(&self, graph: *mut c_void) {
-        // SAFETY: live graph, released once.
-        unsafe { (self.table.unload)(self.state, graph) }
+        self.instance.unload(Handle(graph))
     }
 
     /// Loads `bytes`, runs it on fp32 `input` of shape `dims`, returns every output as f32s.
@@ -159,15 +139,6 @@ impl Armnn {
         self.finalize(c);
         self.unload(g);
         result
-    }
-}
-
-impl Drop for Armnn {
-    fn drop(&mut self) {
-        if !self.state.is_null() {
-            // SAFETY: state from init, every graph and context released by the tests.
-            unsafe { (self.table.destroy)(self.state) }
-        }
     }
 }
 

@@ -1,17 +1,19 @@
 //! Graphs (a TFLite model loaded into ArmNN) and execution contexts (per-context tensor buffers).
+use std::ffi::c_void;
 use std::sync::Arc;
 
+use ember_nn_abi::sdk::{self, Error, Result, TensorRef};
 use ember_nn_abi::{encoding, tensor_type, NnError};
 
-use crate::error::Error;
 use crate::shim::{self, kind, Network, TensorDesc};
 use crate::state::State;
 use crate::tflite_scan;
-use crate::vm_alloc::VmBuf;
 
-pub type Graph = Arc<Network>;
+/// A loaded model. Contexts hold their own reference to the network, so a context stays usable
+/// after its graph is unloaded.
+pub struct Graph(Arc<Network>);
 
-pub fn load(state: &State, model: &[u8], enc: u32, target: u32) -> Result<Graph, Error> {
+pub fn load(state: &State, model: &[u8], enc: u32, target: u32) -> Result<Graph> {
     let is_tflite = model.get(4..8) == Some(&tflite_scan::IDENTIFIER[..]);
     match enc {
         encoding::TENSORFLOWLITE => {}
@@ -28,42 +30,48 @@ pub fn load(state: &State, model: &[u8], enc: u32, target: u32) -> Result<Graph,
     if let Some(ms) = state.probe_timeout_ms {
         match shim::probe(&state.runtime, model, &state.probe_backends(), state.probe_run, ms) {
             // fork is not allowed here (a seccomp sandbox, a process limit): no verdict.
-            Err(e) if e.code == NnError::RuntimeError => {
-                log::warn!("armnn backend: no crash probe for this model ({}); loading it directly", e.message)
+            Err(e) if e.code() == NnError::RuntimeError => {
+                log::warn!("no crash probe for this model ({}); loading it directly", e.message())
             }
             other => other?,
         }
     }
-    let net = Network::load(&state.runtime, model, &prefs).map_err(|mut e| {
+    let net = Network::load(&state.runtime, model, &prefs).map_err(|e| {
         // ArmNN names the failing operator by number only: say what it is.
-        let explained = tflite_scan::operator_index_in(&e.message).and_then(|i| info.explain_operator(i));
+        let armnn = e.message();
+        let explained = tflite_scan::operator_index_in(armnn).and_then(|i| info.explain_operator(i));
         match explained {
-            Some((blame, text)) if blame == "DEQUANTIZE" => {
-                e.message = format!(
+            Some((blame, text)) if blame == "DEQUANTIZE" => Error::new(
+                NnError::UnsupportedOperation,
+                format!(
                     "unsupported operation DEQUANTIZE: ArmNN 20.08's TfLiteParser cannot run this model: {text}; \
                      ArmNN needs constant weights: fold the fp16 weights into fp32 constants (e.g. \
-                     nn/models/fold_fp16.py); ArmNN says: {}",
-                    e.message
-                );
-                e.code = NnError::UnsupportedOperation;
+                     nn/models/fold_fp16.py); ArmNN says: {armnn}"
+                ),
+            ),
+            Some((blame, text)) if e.code() == NnError::UnsupportedOperation => {
+                Error::new(e.code(), format!("unsupported operation {blame}: {text}; ArmNN says: {armnn}"))
             }
-            Some((blame, text)) if e.code == NnError::UnsupportedOperation => {
-                e.message = format!("unsupported operation {blame}: {text}; ArmNN says: {}", e.message);
-            }
-            Some((_, text)) => e.message = format!("invalid model: {text}; ArmNN says: {}", e.message),
-            None if e.code == NnError::UnsupportedOperation => e.message = format!("unsupported operation: {}", e.message),
-            None => {}
+            Some((_, text)) => Error::new(e.code(), format!("invalid model: {text}; ArmNN says: {armnn}")),
+            None if e.code() == NnError::UnsupportedOperation => Error::new(e.code(), format!("unsupported operation: {armnn}")),
+            None => e,
         }
-        e
     })?;
     log::debug!(
-        "armnn backend: loaded model of {} bytes, inputs {:?}, outputs {:?} on {:?}",
+        "loaded model of {} bytes, inputs {:?}, outputs {:?} on {:?}",
         model.len(),
         net.inputs.iter().map(TensorDesc::shape).collect::<Vec<_>>(),
         net.outputs.iter().map(TensorDesc::shape).collect::<Vec<_>>(),
         prefs
     );
-    Ok(Arc::new(net))
+    Ok(Graph(Arc::new(net)))
+}
+
+impl sdk::Graph for Graph {
+    type Context = Context;
+    fn init_execution_context(&self) -> Result<Context> {
+        Context::new(&self.0)
+    }
 }
 
 /// Does a guest tensor of type `ty` carry the bytes of an ArmNN tensor of `kind`?
@@ -91,28 +99,43 @@ fn type_name(ty: u32) -> &'static str {
 }
 
 pub struct Context {
-    graph: Graph,
-    inputs: Vec<VmBuf>,
+    net: Arc<Network>,
+    inputs: Vec<Vec<u8>>,
     input_set: Vec<bool>,
-    outputs: Vec<VmBuf>,
+    outputs: Vec<Vec<u8>>,
     computed: bool,
 }
 
-fn byte_len(desc: &TensorDesc) -> Result<usize, Error> {
+fn byte_len(desc: &TensorDesc) -> Result<usize> {
     usize::try_from(desc.num_bytes).map_err(|_| Error::runtime("tensor larger than the address space"))
 }
 
-impl Context {
-    pub fn new(graph: &Graph) -> Result<Context, Error> {
-        let inputs = graph.inputs.iter().map(|d| VmBuf::zeroed(byte_len(d)?, "input tensor")).collect::<Result<Vec<_>, _>>()?;
-        let outputs = graph.outputs.iter().map(|d| VmBuf::zeroed(byte_len(d)?, "output tensor")).collect::<Result<Vec<_>, _>>()?;
-        Ok(Context { graph: Arc::clone(graph), input_set: vec![false; inputs.len()], inputs, outputs, computed: false })
+/// Zeroed buffers for `descs` (sizes from the model: reserved fallibly, so an exhausted pool
+/// is an error).
+fn buffers(descs: &[TensorDesc], what: &str) -> Result<Vec<Vec<u8>>> {
+    let mut bufs = crate::try_vec(descs.len(), what)?;
+    for (i, d) in descs.iter().enumerate() {
+        bufs.push(crate::zeroed(byte_len(d)?, &format!("{what} {i}"))?);
     }
+    Ok(bufs)
+}
 
-    pub fn set_input(&mut self, index: u32, dims: &[u32], ty: u32, data: &[u8]) -> Result<(), Error> {
+impl Context {
+    fn new(net: &Arc<Network>) -> Result<Context> {
+        let inputs = buffers(&net.inputs, "input tensor")?;
+        let outputs = buffers(&net.outputs, "output tensor")?;
+        let mut input_set = crate::try_vec(inputs.len(), "input flags")?;
+        input_set.resize(inputs.len(), false);
+        Ok(Context { net: Arc::clone(net), inputs, input_set, outputs, computed: false })
+    }
+}
+
+impl sdk::Context for Context {
+    fn set_input(&mut self, index: u32, tensor: &TensorRef<'_>) -> Result<()> {
+        let TensorRef { dims, ty, data } = *tensor;
         let n = self.inputs.len();
         let i = index as usize;
-        let desc = self.graph.inputs.get(i).ok_or_else(|| Error::invalid(format!("input {index} does not exist (the model has {n})")))?;
+        let desc = self.net.inputs.get(i).ok_or_else(|| Error::invalid(format!("input {index} does not exist (the model has {n})")))?;
         if !type_matches(ty, desc.kind) {
             return Err(Error::invalid(format!(
                 "input {index} is {} but the tensor is {}",
@@ -129,39 +152,33 @@ impl Context {
                 data.len()
             )));
         }
-        self.inputs[i].as_mut_slice().copy_from_slice(data);
+        self.inputs[i].copy_from_slice(data);
         self.input_set[i] = true;
         self.computed = false;
         Ok(())
     }
 
-    pub fn compute(&mut self) -> Result<(), Error> {
+    fn compute(&mut self) -> Result<()> {
         if let Some(missing) = self.input_set.iter().position(|set| !set) {
             return Err(Error::invalid(format!("input {missing} was not set before compute")));
         }
-        let ins: Vec<_> = self.inputs.iter().map(VmBuf::as_ptr).collect();
-        let outs: Vec<_> = self.outputs.iter_mut().map(VmBuf::as_mut_ptr).collect();
-        self.graph.run(&ins, &outs)?;
+        let ins: Vec<*const c_void> = self.inputs.iter().map(|b| b.as_ptr().cast()).collect();
+        let outs: Vec<*mut c_void> = self.outputs.iter_mut().map(|b| b.as_mut_ptr().cast()).collect();
+        self.net.run(&ins, &outs)?;
         self.computed = true;
         Ok(())
     }
 
-    /// Copies output `index` into `out`. Returns the output's size in bytes (0 for a bad index)
-    /// and the result: TooLarge, with nothing written, when `out` is shorter than that.
-    pub fn get_output(&self, index: u32, out: &mut [u8]) -> (usize, Result<(), Error>) {
+    /// Copies output `index` into `out`; too_large, with nothing written, when `out` is shorter.
+    fn get_output(&mut self, index: u32, out: &mut [u8]) -> Result<usize> {
         let n = self.outputs.len();
-        let Some(buf) = self.outputs.get(index as usize) else {
-            return (0, Err(Error::invalid(format!("output {index} does not exist (the model has {n})"))));
-        };
-        let needed = buf.as_slice().len();
+        let buf = self
+            .outputs
+            .get(index as usize)
+            .ok_or_else(|| Error::invalid(format!("output {index} does not exist (the model has {n})")))?;
         if !self.computed {
-            return (needed, Err(Error::runtime("get_output before a successful compute")));
+            return Err(Error::runtime("get_output before a successful compute"));
         }
-        if out.len() < needed {
-            let e = Error::new(NnError::TooLarge, format!("output {index} needs {needed} bytes, the buffer has {}", out.len()));
-            return (needed, Err(e));
-        }
-        out[..needed].copy_from_slice(buf.as_slice());
-        (needed, Ok(()))
+        sdk::copy_output(index, buf, out)
     }
 }

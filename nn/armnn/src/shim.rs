@@ -4,9 +4,8 @@ use std::ffi::{c_char, c_int, c_void, CStr};
 use std::ptr::{self, NonNull};
 use std::sync::{Arc, Mutex};
 
+use ember_nn_abi::sdk::{Error, Result};
 use ember_nn_abi::NnError;
-
-use crate::error::Error;
 
 #[repr(C)]
 struct RawRuntime {
@@ -124,7 +123,7 @@ unsafe impl Send for Runtime {}
 unsafe impl Sync for Runtime {}
 
 impl Runtime {
-    pub fn new(backends_path: Option<&CStr>) -> Result<Runtime, Error> {
+    pub fn new(backends_path: Option<&CStr>) -> Result<Runtime> {
         let mut err = [0 as c_char; ERR_LEN];
         let mut raw = ptr::null_mut();
         let path = backends_path.map_or(ptr::null(), CStr::as_ptr);
@@ -170,7 +169,7 @@ unsafe impl Sync for Network {}
 
 /// Loads `model` (and runs it once when `run`) in a forked child (see ember_armnn_net_probe): Err
 /// when ArmNN crashed or hung on it there.
-pub fn probe(runtime: &Runtime, model: &[u8], backends: &CStr, run: bool, timeout_ms: u32) -> Result<(), Error> {
+pub fn probe(runtime: &Runtime, model: &[u8], backends: &CStr, run: bool, timeout_ms: u32) -> Result<()> {
     let mut err = [0 as c_char; ERR_LEN];
     // SAFETY: model points to model.len() readable bytes; other pointers are valid.
     let code = unsafe {
@@ -194,7 +193,7 @@ pub fn probe(runtime: &Runtime, model: &[u8], backends: &CStr, run: bool, timeou
 
 impl Network {
     /// `backends`: comma-separated preference list, e.g. "CpuAcc,CpuRef".
-    pub fn load(runtime: &Arc<Runtime>, model: &[u8], backends: &CStr) -> Result<Network, Error> {
+    pub fn load(runtime: &Arc<Runtime>, model: &[u8], backends: &CStr) -> Result<Network> {
         let mut err = [0 as c_char; ERR_LEN];
         let mut raw = ptr::null_mut();
         // SAFETY: model points to model.len() readable bytes; other pointers are valid.
@@ -222,6 +221,8 @@ impl Network {
         };
         // SAFETY: `raw` is a live network.
         let (n_in, n_out) = unsafe { (ember_armnn_net_num_inputs(raw.as_ptr()), ember_armnn_net_num_outputs(raw.as_ptr())) };
+        net.inputs = crate::try_vec(n_in as usize, "input descriptors")?;
+        net.outputs = crate::try_vec(n_out as usize, "output descriptors")?;
         for (is_output, count) in [(0, n_in), (1, n_out)] {
             for index in 0..count {
                 let mut desc = TensorDesc::default();
@@ -241,8 +242,8 @@ impl Network {
     }
 
     /// Runs the network. `inputs[i]` must hold inputs[i].num_bytes bytes, `outputs[i]` room for
-    /// outputs[i].num_bytes (the caller, crate::context, sizes them from the descriptors).
-    pub fn run(&self, inputs: &[*const c_void], outputs: &[*mut c_void]) -> Result<(), Error> {
+    /// outputs[i].num_bytes (the caller, crate::graph::Context, sizes them from the descriptors).
+    pub fn run(&self, inputs: &[*const c_void], outputs: &[*mut c_void]) -> Result<()> {
         if inputs.len() != self.inputs.len() || outputs.len() != self.outputs.len() {
             return Err(Error::runtime("internal: tensor count mismatch"));
         }

@@ -1,12 +1,12 @@
-//! The backend state created by `init`: the armnn::IRuntime with its dynamic backends, and the
-//! mapping from wasi-nn execution targets to ArmNN backend preference lists.
+//! The backend state created by `init`: its options, the armnn::IRuntime with its dynamic
+//! backends, and the mapping from wasi-nn execution targets to ArmNN backend preference lists.
 use std::ffi::CString;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use ember_nn_abi::sdk::{Error, Options, Result};
 use ember_nn_abi::target;
 
-use crate::error::Error;
 use crate::shim::Runtime;
 
 /// Environment variable naming the folder of ArmNN's dynamic backends (Arm_*_backend.so).
@@ -26,12 +26,12 @@ pub const PROBE_RUN_OPTION: &str = "probe_run";
 /// share one runtime, created at the first init and kept until the process ends.
 static RUNTIME: Mutex<Option<(Arc<Runtime>, Option<String>)>> = Mutex::new(None);
 
-fn shared_runtime(path: Option<&str>) -> Result<Arc<Runtime>, Error> {
+fn shared_runtime(path: Option<&str>) -> Result<Arc<Runtime>> {
     let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((runtime, first)) = slot.as_ref() {
         if first.as_deref() != path {
             log::warn!(
-                "armnn backend: ArmNN backends folder {:?} ignored: this process's ArmNN runtime already uses {:?}",
+                "ArmNN backends folder {:?} ignored: this process's ArmNN runtime already uses {:?}",
                 path,
                 first
             );
@@ -59,24 +59,20 @@ pub struct State {
 }
 
 impl State {
-    /// `options`: the init options ("key=value").
-    pub fn new(options: &[String]) -> Result<State, Error> {
-        let value = |key: &str| options.iter().find_map(|o| o.strip_prefix(key).and_then(|r| r.strip_prefix('=')));
-        let probe_timeout_ms = match value(PROBE_OPTION) {
+    /// `options`: the init options (the keys of `Backend::OPTIONS`).
+    pub fn new(options: &Options) -> Result<State> {
+        let probe_timeout_ms = match options.parse_value::<u32>(PROBE_OPTION, "a number of milliseconds (0: no probe)")? {
             None => Some(DEFAULT_PROBE_MS),
-            Some(v) => match v.trim().parse::<u32>() {
-                Ok(0) => None,
-                Ok(ms) => Some(ms),
-                Err(_) => return Err(Error::invalid(format!("{PROBE_OPTION}={v}: not a number of milliseconds"))),
-            },
+            Some(0) => None,
+            Some(ms) => Some(ms),
         };
-        let probe_run = match value(PROBE_RUN_OPTION).map(str::trim) {
-            None | Some("0") => false,
-            Some("1") => true,
-            Some(v) => return Err(Error::invalid(format!("{PROBE_RUN_OPTION}={v}: expected 0 or 1"))),
-        };
-        let option = value(BACKENDS_PATH_OPTION);
-        let path = option.map(str::to_owned).or_else(|| std::env::var(BACKENDS_PATH_ENV).ok()).filter(|p| !p.is_empty());
+        let probe_run = options.flag(PROBE_RUN_OPTION)?.unwrap_or(false);
+        // An empty backends_path means ArmNN's default folder (the environment is not consulted).
+        let path = match options.get(BACKENDS_PATH_OPTION) {
+            Some(p) => Some(p.to_owned()),
+            None => std::env::var(BACKENDS_PATH_ENV).ok(),
+        }
+        .filter(|p| !p.is_empty());
         if let Some(p) = &path {
             if !Path::new(p).is_dir() {
                 return Err(Error::invalid(format!("ArmNN backends folder {p} does not exist")));
@@ -92,7 +88,7 @@ impl State {
                 backends.join(", ")
             )));
         }
-        log::info!("armnn backend: ArmNN backends [{}] from {searched}", backends.join(", "));
+        log::info!("ArmNN backends [{}] from {searched}", backends.join(", "));
         Ok(State { runtime, backends, searched, probe_timeout_ms, probe_run })
     }
 
@@ -110,20 +106,20 @@ impl State {
     /// first backend of the list that supports it, so the CPU backends after GpuAcc/CpuAcc act as
     /// per-layer fallbacks. gpu without GpuAcc, and tpu (ArmNN has no TPU backend), run on the CPU
     /// with a warning, as the TFLite backend does without a delegate.
-    pub fn preferences(&self, target: u32) -> Result<CString, Error> {
+    pub fn preferences(&self, target: u32) -> Result<CString> {
         let mut list: Vec<&str> = Vec::new();
         match target {
             target::CPU => {}
             target::GPU if self.has("GpuAcc") => list.push("GpuAcc"),
             target::GPU => log::warn!(
-                "armnn backend: target gpu asked but ArmNN's GpuAcc backend is not installed in {}; running on the CPU",
+                "target gpu asked but ArmNN's GpuAcc backend is not installed in {}; running on the CPU",
                 self.searched
             ),
-            target::TPU => log::warn!("armnn backend: ArmNN has no TPU backend; running on the CPU"),
+            target::TPU => log::warn!("ArmNN has no TPU backend; running on the CPU"),
             other => return Err(Error::invalid(format!("unknown execution target {other}"))),
         }
         list.extend(["CpuAcc", "CpuRef"].into_iter().filter(|b| self.has(b)));
-        log::debug!("armnn backend: target {target} -> backends {}", list.join(","));
+        log::debug!("target {target} -> backends {}", list.join(","));
         CString::new(list.join(",")).map_err(|_| Error::runtime("internal: backend id with NUL"))
     }
 }

@@ -14,7 +14,11 @@
 //! ArmNN 20.08 crashes (instead of throwing) on some well-formed flatbuffers; fuzzing found these,
 //! and the scan refuses them: a negative operator code, and options of the wrong type (or none)
 //! for an operator whose options ArmNN reads without checking.
-use crate::error::Error;
+//!
+//! The scan borrows names and index lists from the model; its few vectors (one item per opcode,
+//! tensor and operator, counts read from the model) are reserved fallibly.
+use ember_nn_abi::sdk::{Error, Result};
+
 use crate::tflite_ops;
 
 /// TFLite's file identifier, bytes 4..8 of a model.
@@ -52,9 +56,29 @@ const OPTIONS_OF: [(i32, u8); 24] = [
     (22, 17),  // RESHAPE: ReshapeOptions (may be absent: the new shape can be an input)
 ];
 
+#[derive(Clone, Copy)]
 struct Buf<'a>(&'a [u8]);
 
-type R<T> = Result<T, String>;
+type R<T> = std::result::Result<T, String>;
+
+/// Why a scan failed: the bytes are not a usable model, or the runtime's memory ran out.
+enum Fail {
+    Model(String),
+    Memory(Error),
+}
+
+impl From<String> for Fail {
+    fn from(e: String) -> Fail {
+        Fail::Model(e)
+    }
+}
+
+/// A bounds-checked vector of i32 (tensor indices) inside the model.
+#[derive(Clone, Copy, Default)]
+struct List {
+    at: usize,
+    len: usize,
+}
 
 impl<'a> Buf<'a> {
     fn bytes(&self, at: usize, n: usize) -> R<&'a [u8]> {
@@ -104,44 +128,60 @@ impl<'a> Buf<'a> {
     fn table_at(&self, vec_start: usize, i: usize) -> R<usize> {
         self.deref(vec_start + 4 * i)
     }
-    fn string(&self, table: usize, field: usize) -> R<Option<String>> {
+    fn string(&self, table: usize, field: usize) -> R<Option<&'a [u8]>> {
         let Some(pos) = self.field(table, field)? else { return Ok(None) };
         let s = self.deref(pos)?;
         let n = self.u32(s)? as usize;
-        Ok(Some(String::from_utf8_lossy(self.bytes(s + 4, n)?).into_owned()))
+        Ok(Some(self.bytes(s + 4, n)?))
     }
-    fn i32_list(&self, table: usize, field: usize) -> R<Vec<i32>> {
-        let (start, n) = self.vector(table, field, 4)?;
-        (0..n).map(|i| self.i32(start + 4 * i)).collect()
+    fn i32_list(&self, table: usize, field: usize) -> R<List> {
+        let (at, len) = self.vector(table, field, 4)?;
+        Ok(List { at, len })
+    }
+    /// The items of a list (checked in bounds by `i32_list`).
+    fn items(self, list: List) -> impl Iterator<Item = i32> + 'a {
+        (0..list.len).map(move |i| self.i32(list.at + 4 * i).unwrap_or(-1))
     }
 }
 
-struct Op {
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn reserve<T>(n: usize, what: &str) -> std::result::Result<Vec<T>, Fail> {
+    crate::try_vec(n, what).map_err(Fail::Memory)
+}
+
+struct Op<'a> {
     code: i32,
-    custom: Option<String>,
-    inputs: Vec<i32>,
-    outputs: Vec<i32>,
+    custom: Option<&'a [u8]>,
+    inputs: List,
+    outputs: List,
 }
 
-/// What the scan learnt about subgraph 0.
-pub struct ModelInfo {
-    ops: Vec<Op>,
-    tensor_names: Vec<String>,
+/// What the scan learnt about subgraph 0 (borrowed from the model).
+pub struct ModelInfo<'a> {
+    buf: Buf<'a>,
+    ops: Vec<Op<'a>>,
+    tensor_names: Vec<&'a [u8]>,
 }
 
 /// Checks the structure of `model`; Err(invalid_argument) when it is not a usable TFLite model.
-pub fn scan(model: &[u8]) -> Result<ModelInfo, Error> {
-    scan_inner(model).map_err(|e| Error::invalid(format!("not a valid TFLite model: {e}")))
+pub fn scan(model: &[u8]) -> Result<ModelInfo<'_>> {
+    scan_inner(model).map_err(|e| match e {
+        Fail::Model(e) => Error::invalid(format!("not a valid TFLite model: {e}")),
+        Fail::Memory(e) => e,
+    })
 }
 
-fn scan_inner(model: &[u8]) -> R<ModelInfo> {
+fn scan_inner(model: &[u8]) -> std::result::Result<ModelInfo<'_>, Fail> {
     let b = Buf(model);
     if b.bytes(4, 4)? != IDENTIFIER {
-        return Err("missing the TFL3 file identifier".into());
+        return Err(Fail::Model("missing the TFL3 file identifier".into()));
     }
     let root = b.deref(0)?;
     let (codes_at, n_codes) = b.vector(root, 1, 4)?;
-    let mut codes = Vec::with_capacity(n_codes);
+    let mut codes = reserve(n_codes, "model scan (operator codes)")?;
     for i in 0..n_codes {
         let t = b.table_at(codes_at, i)?;
         let deprecated = match b.field(t, 0)? {
@@ -153,40 +193,40 @@ fn scan_inner(model: &[u8]) -> R<ModelInfo> {
             None => 0,
         };
         if deprecated < 0 {
-            return Err(format!("operator code {i} has the negative builtin code {deprecated}"));
+            return Err(Fail::Model(format!("operator code {i} has the negative builtin code {deprecated}")));
         }
         codes.push((deprecated.max(builtin), b.string(t, 1)?));
     }
     let (_, n_buffers) = b.vector(root, 4, 4)?;
     let (subgraphs_at, n_subgraphs) = b.vector(root, 2, 4)?;
     if n_subgraphs == 0 {
-        return Err("the model has no subgraph".into());
+        return Err(Fail::Model("the model has no subgraph".into()));
     }
     let mut first = None;
     for s in 0..n_subgraphs {
         let sg = b.table_at(subgraphs_at, s)?;
         let (tensors_at, n_tensors) = b.vector(sg, 0, 4)?;
-        let mut names = Vec::with_capacity(n_tensors);
+        let mut names = reserve(n_tensors, "model scan (tensors)")?;
         for t in 0..n_tensors {
             let tensor = b.table_at(tensors_at, t)?;
             if let Some(p) = b.field(tensor, 2)? {
                 let buffer = b.u32(p)? as usize;
                 if buffer >= n_buffers {
-                    return Err(format!("tensor {t} of subgraph {s} names buffer {buffer} of {n_buffers}"));
+                    return Err(Fail::Model(format!("tensor {t} of subgraph {s} names buffer {buffer} of {n_buffers}")));
                 }
             }
             names.push(b.string(tensor, 3)?.unwrap_or_default());
         }
-        let check = |list: &[i32], what: &str| -> R<()> {
-            match list.iter().find(|&&i| i < -1 || (i >= 0 && i as usize >= n_tensors)) {
+        let check = |list: List, what: &str| -> R<()> {
+            match b.items(list).find(|&i| i < -1 || (i >= 0 && i as usize >= n_tensors)) {
                 Some(bad) => Err(format!("{what} of subgraph {s} names tensor {bad} of {n_tensors}")),
                 None => Ok(()),
             }
         };
-        check(&b.i32_list(sg, 1)?, "an input")?;
-        check(&b.i32_list(sg, 2)?, "an output")?;
+        check(b.i32_list(sg, 1)?, "an input")?;
+        check(b.i32_list(sg, 2)?, "an output")?;
         let (ops_at, n_ops) = b.vector(sg, 3, 4)?;
-        let mut ops = Vec::with_capacity(n_ops);
+        let mut ops = reserve(n_ops, "model scan (operators)")?;
         for o in 0..n_ops {
             let op = b.table_at(ops_at, o)?;
             let index = match b.field(op, 0)? {
@@ -195,7 +235,7 @@ fn scan_inner(model: &[u8]) -> R<ModelInfo> {
             };
             let (code, custom) = codes
                 .get(index)
-                .cloned()
+                .copied()
                 .ok_or_else(|| format!("operator {o} of subgraph {s} uses opcode {index} of {n_codes}"))?;
             let options = match b.field(op, 3)? {
                 Some(p) => b.u8(p)?,
@@ -203,29 +243,29 @@ fn scan_inner(model: &[u8]) -> R<ModelInfo> {
             };
             if let Some(&(_, want)) = OPTIONS_OF.iter().find(|(c, _)| *c == code) {
                 if options != want && !(options == 0 && code == RESHAPE) {
-                    return Err(format!(
+                    return Err(Fail::Model(format!(
                         "operator {o} of subgraph {s} ({}) has options of type {options}, not {want}",
                         tflite_ops::name(code)
-                    ));
+                    )));
                 }
             }
             let inputs = b.i32_list(op, 1)?;
             let outputs = b.i32_list(op, 2)?;
-            check(&inputs, &format!("operator {o}"))?;
-            check(&outputs, &format!("operator {o}"))?;
+            check(inputs, &format!("operator {o}"))?;
+            check(outputs, &format!("operator {o}"))?;
             ops.push(Op { code, custom, inputs, outputs });
         }
         if s == 0 {
-            first = Some(ModelInfo { ops, tensor_names: names });
+            first = Some(ModelInfo { buf: b, ops, tensor_names: names });
         }
     }
-    first.ok_or_else(|| "the model has no subgraph".to_string())
+    first.ok_or_else(|| Fail::Model("the model has no subgraph".to_string()))
 }
 
-impl ModelInfo {
-    fn op_name(&self, op: &Op) -> String {
-        match (op.code, &op.custom) {
-            (CUSTOM, Some(name)) => format!("CUSTOM ({name})"),
+impl ModelInfo<'_> {
+    fn op_name(&self, op: &Op<'_>) -> String {
+        match (op.code, op.custom) {
+            (CUSTOM, Some(name)) => format!("CUSTOM ({})", text(name)),
             (code, _) => tflite_ops::name(code),
         }
     }
@@ -237,9 +277,9 @@ impl ModelInfo {
         let name = self.op_name(op);
         let mut feeders = Vec::new();
         let mut blame = name.clone();
-        for &input in op.inputs.iter().filter(|&&i| i >= 0) {
-            if let Some((p, producer)) = self.ops.iter().enumerate().find(|(_, o)| o.outputs.contains(&input)) {
-                let tensor = self.tensor_names.get(input as usize).map_or("", String::as_str);
+        for input in self.buf.items(op.inputs).filter(|&i| i >= 0) {
+            if let Some((p, producer)) = self.ops.iter().enumerate().find(|(_, o)| self.buf.items(o.outputs).any(|x| x == input)) {
+                let tensor = self.tensor_names.get(input as usize).map_or_else(String::new, |n| text(n));
                 feeders.push(format!("input '{tensor}' comes from {} (operator #{p})", self.op_name(producer)));
                 if producer.code == DEQUANTIZE {
                     blame = "DEQUANTIZE".to_string();
