@@ -1,7 +1,10 @@
-//! wasi-nn dispatch through iwasm with the C test fixture backend (tests/nn/fake_backend),
-//! independent of real inference engines: hostile guests, backend lookup (--native-lib,
-//! backend directories, EMBER_NN_BACKEND_DIR, next to libvmcore.so), and refusal of missing,
-//! wrong-ABI and not-a-backend libraries.
+//! wasi-nn dispatch through iwasm with the test fixture backends, independent of real inference
+//! engines: the C fixture written against the header (tests/nn/fake_backend) and the one
+//! written on the Rust SDK (tests/nn/sdk_backend, built by `cargo build --workspace`). Hostile
+//! guests, backend lookup (--native-lib, backend directories, EMBER_NN_BACKEND_DIR, next to
+//! libvmcore.so), refusal of missing, older-ABI and not-a-backend libraries, backend options
+//! (warnings, bad values that stop the search), panics inside a backend, backend log records
+//! and named models handed over by path.
 
 #[path = "nn/support.rs"]
 mod support;
@@ -64,8 +67,8 @@ fn backend_found_next_to_libvmcore() {
     assert_hostile_passed(&r);
 }
 
-/// No usable backend for tflite: the library names exist but one has ABI version 2 and the
-/// other is not a backend. The guest gets invalid_encoding, the log names the encoding, both
+/// No usable backend for tflite: the library names exist but one was built against the older
+/// backend ABI version 1 and the other is not a backend. The guest gets invalid_encoding, the log names the encoding, both
 /// file names, both versions and every directory searched; the instance goes on working with
 /// the fake backend.
 #[test]
@@ -74,7 +77,7 @@ fn missing_wrong_abi_and_not_a_backend() {
     let dir = scratch("broken-backends");
     let exe = relocated_runtime(&dir);
     let nn_dir = dir.join("lib/wasi-nn");
-    std::fs::copy(&f.fake_abi2, nn_dir.join("libwasi_nn_backend_tflite.so")).unwrap();
+    std::fs::copy(&f.fake_abi1, nn_dir.join("libwasi_nn_backend_tflite.so")).unwrap();
     std::fs::copy(&f.not_a_backend, nn_dir.join("libwasi_nn_backend_armnn.so")).unwrap();
     let extra_dir = scratch("broken-backends-empty-dir");
     let pre = [format!("--native-lib={}", s(&f.fake)), format!("--wasi-nn-backend-dir={}", s(&extra_dir))];
@@ -85,8 +88,8 @@ fn missing_wrong_abi_and_not_a_backend() {
         "tensorflowlite",
         "libwasi_nn_backend_tflite.so",
         "libwasi_nn_backend_armnn.so",
-        "backend ABI version 2",
-        "version 1",
+        "backend ABI version 1 is not supported",
+        "speaks wasi-nn backend ABI version 2",
         "not a wasi-nn backend",
     ] {
         assert!(log.contains(needle), "log lacks '{needle}':\n{}", r.show());
@@ -113,17 +116,20 @@ fn nothing_found_names_every_path() {
     }
 }
 
-/// --native-lib with a wrong-ABI backend: refused with a message naming both versions.
+/// --native-lib with a backend built against the older ABI version 1: refused with a message
+/// naming both versions (its own and the runtime's).
 #[test]
-fn native_lib_with_wrong_abi_is_refused() {
+fn native_lib_with_older_abi_is_refused() {
     let f = fixtures();
     let r = run(
         &iwasm(),
-        &[format!("--native-lib={}", s(&f.fake_abi2)), s(&apps().hostile), "x".into(), "3".into(), "1".into()],
+        &[format!("--native-lib={}", s(&f.fake_abi1)), s(&apps().hostile), "x".into(), "3".into(), "1".into()],
         &[],
     );
+    assert_ne!(r.code, Some(0), "{}", r.show());
     assert!(
-        r.stderr.contains("backend ABI version 2") && r.stderr.contains("version 1"),
+        r.stderr.contains("backend ABI version 1 is not supported")
+            && r.stderr.contains("speaks wasi-nn backend ABI version 2"),
         "{}",
         r.show()
     );
@@ -314,7 +320,7 @@ int main(int argc, char **argv) {
     (void)argc;
     printf("fake=%d\n", ember_nn_register_backend(argv[1], e, sizeof e));
     e[0] = 0;
-    printf("abi2=%d %s\n", ember_nn_register_backend(argv[2], e, sizeof e), e);
+    printf("abi1=%d %s\n", ember_nn_register_backend(argv[2], e, sizeof e), e);
     e[0] = 0;
     printf("nab=%d %s\n", ember_nn_register_backend(argv[3], e, sizeof e), e);
     e[0] = 0;
@@ -344,11 +350,11 @@ int main(int argc, char **argv) {
         .status()
         .unwrap();
     assert!(st.success());
-    let r = run(&exe, &[s(&f.fake), s(&f.fake_abi2), s(&f.not_a_backend)], &[]);
+    let r = run(&exe, &[s(&f.fake), s(&f.fake_abi1), s(&f.not_a_backend)], &[]);
     assert_eq!(r.code, Some(0), "{}", r.show());
     let out = &r.stdout;
     assert!(out.contains("fake=1\n"), "{}", r.show());
-    assert!(out.contains("abi2=0 ") && out.contains("backend ABI version 2 is not supported"), "{}", r.show());
+    assert!(out.contains("abi1=0 ") && out.contains("backend ABI version 1 is not supported"), "{}", r.show());
     assert!(out.contains("nab=0 ") && out.contains("is not a wasi-nn backend"), "{}", r.show());
     assert!(out.contains("opt=0 unknown wasi-nn option --wasi-nn-frob"), "{}", r.show());
     assert!(out.contains("cli=0,1,-1\ncli-error=named model 'x': /nonexistent.tflite"), "{}", r.show());
@@ -372,4 +378,244 @@ fn callbench_runs() {
     let r = run(&iwasm(), &args, &[]);
     assert_eq!(r.code, Some(0), "{}", r.show());
     assert!(r.stdout.contains("(last output 999)"), "{}", r.show());
+}
+
+/// iwasm options, then the scripted guest (tests/nn/apps/nn_steps.c) with the fixture
+/// directory mapped at /fx (the fake model is /fx/fake.model).
+fn steps_args(pre: &[String], steps: &[&str]) -> Vec<String> {
+    let f = fixtures();
+    let mut a: Vec<String> = pre.to_vec();
+    a.push(format!("--map-dir=/fx::{}", s(f.fake_model.parent().unwrap())));
+    a.push(s(&apps().steps));
+    a.extend(steps.iter().map(|x| x.to_string()));
+    a
+}
+
+/// The guest's steps ran to the end.
+fn assert_steps_done(r: &Run) {
+    assert_eq!(r.code, Some(0), "{}", r.show());
+    assert!(r.stdout.ends_with("steps: done\n"), "{}", r.show());
+    assert!(!r.stderr.contains("LEAK") && !r.stderr.contains("DOUBLE"), "{}", r.show());
+}
+
+const LOAD: &str = "load=/fx/fake.model:3";
+
+/// The hostile guest against the SDK fixture: every bad call is an error code through the
+/// SDK's guards, nothing leaks.
+#[test]
+fn hostile_guest_with_sdk_backend() {
+    let r = run(&iwasm(), &hostile_args(&[format!("--native-lib={}", s(sdk_fixture()))], &[], &[]), &[]);
+    assert_hostile_passed(&r);
+}
+
+/// Backend options: an undeclared key given with a backend's name is warned about at the default
+/// log level and not passed (the model still runs); a declared one reaches the backend; an
+/// undeclared key given for all backends is no warning. Unknown backend names in
+/// --wasi-nn-backend and --wasi-nn-backend-opt are warned about.
+#[test]
+fn backend_option_and_name_warnings() {
+    let f = fixtures();
+    let lib = format!("--native-lib={}", s(&f.fake));
+    let undeclared = "wasi-nn: backend 'fake' has no option 'bogus' (ignored; it takes: fail_init, offset)";
+
+    let r = run_default_log(&iwasm(), &steps_args(&["--wasi-nn-backend-opt=fake:bogus=1".into(), lib.clone()], &[LOAD, "run=4"]), &[]);
+    assert_steps_done(&r);
+    assert!(r.stdout.contains("run=4 sum 10\n"), "{}", r.show());
+    assert!(r.stderr.contains(undeclared), "{}", r.show());
+
+    let r = run_default_log(&iwasm(), &steps_args(&["--wasi-nn-backend-opt=fake:offset=0.5".into(), lib.clone()], &[LOAD, "run=4"]), &[]);
+    assert_steps_done(&r);
+    assert!(r.stdout.contains("run=4 sum 10.5\n"), "{}", r.show());
+    assert!(!r.stderr.contains("has no option"), "{}", r.show());
+
+    let r = run_default_log(&iwasm(), &steps_args(&["--wasi-nn-backend-opt=bogus=1".into(), lib.clone()], &[LOAD, "run=4"]), &[]);
+    assert_steps_done(&r);
+    assert!(r.stdout.contains("run=4 sum 10\n"), "{}", r.show());
+    assert!(!r.stderr.contains("has no option"), "{}", r.show());
+
+    // A preferred backend that does not exist: warned about, the registered one serves.
+    let r = run_default_log(&iwasm(), &steps_args(&["--wasi-nn-backend=nosuch".into(), lib], &[LOAD, "run=4"]), &[]);
+    assert_steps_done(&r);
+    assert!(r.stdout.contains("run=4 sum 10\n"), "{}", r.show());
+    assert!(r.stderr.contains("wasi-nn: no backend named 'nosuch'"), "{}", r.show());
+
+    // Options for a backend that does not exist, with a directory lookup.
+    let dir = scratch("option-names");
+    std::fs::copy(&f.fake, dir.join("libwasi_nn_backend_fake.so")).unwrap();
+    let pre = [
+        format!("--wasi-nn-backend-dir={}", s(&dir)),
+        "--wasi-nn-backend=fake".to_string(),
+        "--wasi-nn-backend-opt=nosuch:threads=2".to_string(),
+    ];
+    let r = run_default_log(&iwasm(), &steps_args(&pre, &[LOAD, "run=4"]), &[]);
+    assert_steps_done(&r);
+    assert!(r.stdout.contains("run=4 sum 10\n"), "{}", r.show());
+    assert!(r.stderr.contains("wasi-nn: no backend named 'nosuch'"), "{}", r.show());
+    assert!(!r.stderr.contains("no backend named 'fake'"), "{}", r.show());
+}
+
+/// A bad option value for the C fixture (offset=abc: its init returns invalid_argument) fails
+/// the load with a clear error and stops the search: libwasi_nn_backend_pytorch.so (the SDK
+/// fixture, which serves pytorch too) is in the same directory and is not used. With an init
+/// failure of another kind (fail_init=1) the search goes on and that second backend serves.
+#[test]
+fn bad_option_value_fails_the_load_without_fallback() {
+    let f = fixtures();
+    let dir = scratch("bad-option-value");
+    std::fs::copy(&f.fake, dir.join("libwasi_nn_backend_fake.so")).unwrap();
+    std::fs::copy(sdk_fixture(), dir.join("libwasi_nn_backend_pytorch.so")).unwrap();
+    let opts = |opt: &str| {
+        vec![
+            format!("--wasi-nn-backend-dir={}", s(&dir)),
+            "--wasi-nn-backend=fake".to_string(),
+            format!("--wasi-nn-backend-opt=fake:{opt}"),
+        ]
+    };
+    let second_backend_used = "libwasi_nn_backend_pytorch.so calls itself 'sdktest'";
+
+    let r = run_default_log(&iwasm(), &steps_args(&opts("fail_init=1"), &[LOAD, "run=4"]), &[]);
+    assert_steps_done(&r);
+    assert!(r.stdout.contains(&format!("{LOAD} ok\nrun=4 sum 10\n")), "{}", r.show());
+    assert!(r.stderr.contains(second_backend_used), "{}", r.show());
+
+    let r = run_default_log(&iwasm(), &steps_args(&opts("offset=abc"), &[LOAD, "run=4", LOAD]), &[]);
+    assert_steps_done(&r);
+    // invalid_encoding (2): no backend for the model, both times.
+    assert!(r.stdout.contains(&format!("{LOAD} error 2\nrun=4 init error 1\n{LOAD} error 2\n")), "{}", r.show());
+    assert!(
+        r.stderr.contains("backend fake failed to initialise (InvalidArgument: option offset=abc: expected a number)"),
+        "{}",
+        r.show()
+    );
+    assert!(!r.stderr.contains(second_backend_used) && !r.stderr.contains("sdktest"), "{}", r.show());
+}
+
+/// The same for the SDK fixture: scale=abc is refused by `Options::number` at init; the C
+/// fixture as libwasi_nn_backend_pytorch.so is not used. A good value reaches the backend.
+#[test]
+fn sdk_backend_bad_option_value_fails_the_load_without_fallback() {
+    let f = fixtures();
+    let dir = scratch("sdk-bad-option-value");
+    std::fs::copy(sdk_fixture(), dir.join("libwasi_nn_backend_sdktest.so")).unwrap();
+    std::fs::copy(&f.fake, dir.join("libwasi_nn_backend_pytorch.so")).unwrap();
+    let opts = |backend: &str, opt: &str| {
+        vec![
+            format!("--wasi-nn-backend-dir={}", s(&dir)),
+            format!("--wasi-nn-backend={backend}"),
+            format!("--wasi-nn-backend-opt=sdktest:{opt}"),
+        ]
+    };
+    let second_backend_used = "libwasi_nn_backend_pytorch.so calls itself 'fake'";
+
+    let r = run_default_log(&iwasm(), &steps_args(&opts("sdktest", "scale=2"), &[LOAD, "run=4"]), &[]);
+    assert_steps_done(&r);
+    assert!(r.stdout.contains(&format!("{LOAD} ok\nrun=4 sum 20\n")), "{}", r.show());
+    assert!(!r.stderr.contains(second_backend_used), "{}", r.show());
+
+    // Without sdktest preferred, the pytorch library is the one found.
+    let r = run_default_log(&iwasm(), &steps_args(&opts("nosuch", "scale=2"), &[LOAD, "run=4"]), &[]);
+    assert_steps_done(&r);
+    assert!(r.stdout.contains("run=4 sum 10\n"), "{}", r.show());
+    assert!(r.stderr.contains(second_backend_used), "{}", r.show());
+
+    let r = run_default_log(&iwasm(), &steps_args(&opts("sdktest", "scale=abc"), &[LOAD, "run=4"]), &[]);
+    assert_steps_done(&r);
+    assert!(r.stdout.contains(&format!("{LOAD} error 2\nrun=4 init error 1\n")), "{}", r.show());
+    assert!(
+        r.stderr.contains(
+            "backend sdktest failed to initialise (InvalidArgument: option scale=abc: expected a number in 0..=1000)"
+        ),
+        "{}",
+        r.show()
+    );
+    assert!(!r.stderr.contains(second_backend_used), "{}", r.show());
+}
+
+/// A panic inside the SDK fixture's compute (input starting with -1234, or the option
+/// panic_in=compute) is contained by the SDK's guard in a debug build: the guest gets
+/// runtime_error (5) and the instance goes on (compute again, load again). Release builds abort
+/// on a panic (panic = "abort"), so this runs in debug builds only.
+#[test]
+fn sdk_backend_panic_in_compute_is_a_runtime_error() {
+    if !cfg!(debug_assertions) {
+        eprintln!("skipped: the release profile aborts on a panic");
+        return;
+    }
+    let lib = format!("--native-lib={}", s(sdk_fixture()));
+    let steps = [LOAD, "run=-1234", "run=6", LOAD, "run=-1234", "run=7"];
+    let r = run_default_log(&iwasm(), &steps_args(std::slice::from_ref(&lib), &steps), &[]);
+    assert_steps_done(&r);
+    let want = format!("{LOAD} ok\nrun=-1234 compute error 5\nrun=6 sum 12\n{LOAD} ok\nrun=-1234 compute error 5\nrun=7 sum 13\n");
+    assert!(r.stdout.contains(&want), "{}", r.show());
+    assert!(r.stderr.contains("internal error (panic) in the backend"), "{}", r.show());
+    assert!(r.stderr.contains("input starts with -1234"), "{}", r.show());
+
+    let pre = ["--wasi-nn-backend-opt=sdktest:panic_in=compute".to_string(), lib];
+    let r = run_default_log(&iwasm(), &steps_args(&pre, &[LOAD, "run=1", LOAD, "run=2"]), &[]);
+    assert_steps_done(&r);
+    let want = format!("{LOAD} ok\nrun=1 compute error 5\n{LOAD} ok\nrun=2 compute error 5\n");
+    assert!(r.stdout.contains(&want), "{}", r.show());
+    assert!(r.stderr.contains("(option panic_in=compute)"), "{}", r.show());
+}
+
+/// A backend's log records go through libvmcore.so's logger: its debug records show with -v=4
+/// (with the backend's target) and not at the default level (warn) or -v=3, for the C fixture
+/// (the init args' log sink) and the SDK fixture (the `log` crate, forwarded by the SDK).
+#[test]
+fn backend_log_records_follow_the_log_level() {
+    let f = fixtures();
+    for (lib, text, target) in [
+        (f.fake.clone(), "fake backend: loaded model (20 bytes)", "wasi_nn_backend_fake"),
+        (sdk_fixture(), "sdktest backend: loaded model (20 bytes)", "wasi_nn_backend_sdktest"),
+    ] {
+        let lib = format!("--native-lib={}", s(lib));
+        for verbose in [None, Some("-v=3"), Some("-v=4")] {
+            let mut pre: Vec<String> = verbose.iter().map(|v| v.to_string()).collect();
+            pre.push(lib.clone());
+            let r = run_default_log(&iwasm(), &steps_args(&pre, &[LOAD, "run=4"]), &[]);
+            assert_steps_done(&r);
+            assert!(r.stdout.contains("run=4 sum 10\n"), "{}", r.show());
+            let line = r.stderr.lines().find(|l| l.contains(text));
+            if verbose == Some("-v=4") {
+                let line = line.unwrap_or_else(|| panic!("{verbose:?}: no '{text}':\n{}", r.show()));
+                assert!(line.contains(target) && line.contains("DEBUG"), "{line}\n{}", r.show());
+            } else {
+                assert!(line.is_none(), "{verbose:?}: '{text}' logged:\n{}", r.show());
+            }
+        }
+    }
+}
+
+/// A named model (--nn-preload NAME:pytorch:cpu:PATH) loaded with load_by_name reaches the C
+/// fixture's load_named with the path (it opens the file itself; its debug record names the
+/// path), and the SDK fixture's default load_named (the file mapped and given to load). A named
+/// model that is not a fake model is refused by both.
+#[test]
+fn named_model_handed_over_by_path() {
+    let f = fixtures();
+    let dir = scratch("named-by-path");
+    let bad = dir.join("bad.model");
+    std::fs::write(&bad, b"EMBER-FAKE-MODEL:not").unwrap();
+    let model = s(&f.fake_model);
+    for (lib, loaded) in [
+        (f.fake.clone(), format!("fake backend: load_named {model} (model 'm', 0 config bytes)")),
+        (sdk_fixture(), "sdktest backend: loaded model (20 bytes)".to_string()),
+    ] {
+        let pre = vec![
+            "-v=4".to_string(),
+            format!("--native-lib={}", s(lib)),
+            format!("--nn-preload=m:pytorch:cpu:{model}"),
+            format!("--nn-preload=bad:pytorch:cpu:{}", s(&bad)),
+        ];
+        let r = run_default_log(&iwasm(), &steps_args(&pre, &["name=m", "run=4", "name=bad", "run=5"]), &[]);
+        assert_steps_done(&r);
+        // The last graph loaded is still m's after bad's load failed (invalid_argument, 1).
+        assert!(r.stdout.contains("name=m ok\nrun=4 sum 10\nname=bad error 1\nrun=5 sum 11\n"), "{}", r.show());
+        assert!(r.stderr.contains(&loaded), "lacks '{loaded}':\n{}", r.show());
+    }
+    // The C fixture's bytes path (load) does not log load_named.
+    let pre = vec!["-v=4".to_string(), format!("--native-lib={}", s(&f.fake))];
+    let r = run_default_log(&iwasm(), &steps_args(&pre, &[LOAD, "run=4"]), &[]);
+    assert_steps_done(&r);
+    assert!(r.stderr.contains("fake backend: loaded model") && !r.stderr.contains("load_named"), "{}", r.show());
 }

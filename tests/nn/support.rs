@@ -1,5 +1,6 @@
 //! Shared helpers of the wasi-nn integration tests (tests/nn_*.rs): build the wasm test apps
-//! (clang-14 --target=wasm32-wasi) and the C test fixtures (cc), run iwasm.
+//! (clang-14 --target=wasm32-wasi) and the C test fixtures (cc), find the SDK test fixture
+//! (tests/nn/sdk_backend, built by `cargo build --workspace`), run iwasm.
 
 #![allow(dead_code)]
 
@@ -57,6 +58,8 @@ pub struct Apps {
     pub values_legacy: PathBuf,
     pub hostile: PathBuf,
     pub callbench: PathBuf,
+    /// nn_steps.c: a scripted guest that goes on after failed steps.
+    pub steps: PathBuf,
 }
 
 /// The wasm test apps of tests/nn/apps, built once per test binary.
@@ -84,6 +87,7 @@ pub fn apps() -> &'static Apps {
             values_legacy: build("nn_values.c", "nn_values_legacy.wasm", &["-DLEGACY_ABI"]),
             hostile: build("nn_hostile.c", "nn_hostile.wasm", &[]),
             callbench: build("nn_callbench.c", "nn_callbench.wasm", &[]),
+            steps: build("nn_steps.c", "nn_steps.wasm", &[]),
         }
     })
 }
@@ -91,8 +95,8 @@ pub fn apps() -> &'static Apps {
 pub struct Fixtures {
     /// libwasi_nn_backend_fake.so: the C test backend (serves pytorch = 3).
     pub fake: PathBuf,
-    /// The same, announcing backend ABI version 2.
-    pub fake_abi2: PathBuf,
+    /// The same, announcing the older backend ABI version 1 (the runtime speaks 2).
+    pub fake_abi1: PathBuf,
     /// A shared library without ember_nn_backend_entry.
     pub not_a_backend: PathBuf,
     /// A model file the fake backend accepts ("sum").
@@ -126,11 +130,33 @@ pub fn fixtures() -> &'static Fixtures {
         std::fs::write(&fake_model, b"EMBER-FAKE-MODEL:sum").unwrap();
         Fixtures {
             fake: build("fake_backend.c", "libwasi_nn_backend_fake.so", &[]),
-            fake_abi2: build("fake_backend.c", "libfake_abi2.so", &["-DFAKE_ABI_VERSION=2"]),
+            fake_abi1: build("fake_backend.c", "libfake_abi1.so", &["-DFAKE_ABI_VERSION=1"]),
             not_a_backend: build("not_a_backend.c", "libnot_a_backend.so", &[]),
             fake_model,
         }
     })
+}
+
+/// libwasi_nn_backend_sdktest.so: the test fixture backend written on the Rust SDK
+/// (tests/nn/sdk_backend; serves pytorch = 3 like the C fixture). A workspace member outside
+/// default-members, so `cargo test` alone does not put it next to iwasm: `cargo build
+/// --workspace` (tests/all.sh) or `cargo build -p wasi-nn-backend-sdktest` does.
+pub fn sdk_fixture() -> PathBuf {
+    let lib = profile_dir().join("libwasi_nn_backend_sdktest.so");
+    let built = std::fs::metadata(&lib).and_then(|m| m.modified());
+    let built = built.unwrap_or_else(|e| {
+        panic!("{}: {e}: build the SDK test fixture first (cargo build --workspace)", lib.display())
+    });
+    let src = repo().join("tests/nn/sdk_backend/src/lib.rs");
+    if let Ok(changed) = std::fs::metadata(&src).and_then(|m| m.modified()) {
+        assert!(
+            changed <= built,
+            "{} is older than {}: rebuild it (cargo build --workspace)",
+            lib.display(),
+            src.display()
+        );
+    }
+    lib
 }
 
 pub struct Run {
@@ -147,6 +173,21 @@ impl Run {
 
 /// Run `exe` (iwasm or a relocated copy) with args and extra environment.
 pub fn run(exe: &Path, args: &[String], env: &[(&str, &str)]) -> Run {
+    output(command(exe, args, env), exe)
+}
+
+/// As [`run`], without RUST_LOG: iwasm's -v alone decides what is logged (tests of log levels
+/// must not depend on the caller's RUST_LOG).
+pub fn run_default_log(exe: &Path, args: &[String], env: &[(&str, &str)]) -> Run {
+    let mut cmd = command(exe, args, &[]);
+    cmd.env_remove("RUST_LOG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    output(cmd, exe)
+}
+
+fn command(exe: &Path, args: &[String], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(exe);
     cmd.args(args).env_remove("EMBER_NN_BACKEND_DIR");
     // cargo test puts target/<profile> on LD_LIBRARY_PATH, which would win over a relocated
@@ -158,6 +199,10 @@ pub fn run(exe: &Path, args: &[String], env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         cmd.env(k, v);
     }
+    cmd
+}
+
+fn output(mut cmd: Command, exe: &Path) -> Run {
     let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()));
     Run {
         code: out.status.code(),
