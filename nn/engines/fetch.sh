@@ -107,4 +107,5 @@ fi
 if [ ! -f "$pics/astronaut.ppm" ]; then
   python3 "$ROOT/nn/models/picture_to_ppm.py" "$pics/astronaut.png" "$pics/astronaut.ppm"
 fi
+bash "$ROOT/nn/engines/fetch_onnx.sh"   # ONNX Runtime, OpenVINO, their tools and models
 log "ready in $CACHE"
