@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "wasi_nn.h"
+#include "../wasi_nn.h"
 
 #define SIZE 128
 #define BOXES 896

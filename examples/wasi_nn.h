@@ -1,16 +1,18 @@
 /* The wasi_ephemeral_nn imports (the current witx ABI) as a wasm32 C guest sees them.
  * Layouts and numbering: shared/reference/wasi-nn.md. */
-#ifndef FACE_DETECT_WASI_NN_H
-#define FACE_DETECT_WASI_NN_H
+#ifndef EMBER_EXAMPLES_WASI_NN_H
+#define EMBER_EXAMPLES_WASI_NN_H
 #include <stdint.h>
 
-typedef uint32_t nn_error;  /* 0 success, 1 invalid_argument, ... 8 not_found */
+typedef uint32_t nn_error;  /* 0 success, 1 invalid_argument, ... 8 not_found; 100.. WasmEdge's */
 typedef uint32_t nn_graph;
 typedef uint32_t nn_ctx;
 
-enum { NN_ENCODING_TFLITE = 4 };
+enum { NN_ENCODING_OPENVINO = 0, NN_ENCODING_ONNX = 1, NN_ENCODING_TFLITE = 4, NN_ENCODING_GGML = 5,
+       NN_ENCODING_AUTODETECT = 6 };
 enum { NN_TARGET_CPU = 0, NN_TARGET_GPU = 1, NN_TARGET_TPU = 2 };
-enum { NN_TYPE_FP32 = 1, NN_TYPE_U8 = 3 };
+enum { NN_TYPE_FP16 = 0, NN_TYPE_FP32 = 1, NN_TYPE_FP64 = 2, NN_TYPE_U8 = 3, NN_TYPE_I32 = 4,
+       NN_TYPE_I64 = 5 };
 
 typedef struct {
     const uint8_t *data;
