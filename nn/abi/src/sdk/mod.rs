@@ -12,7 +12,8 @@
 //!   `iwasm -v=N` and `RUST_LOG` reach it;
 //! - the global allocator over `wasm_runtime_malloc` (`alloc.rs`), so the runtime's memory mode
 //!   (pool, user allocator, system) bounds the backend's Rust allocations;
-//! - options (`options.rs`): the keys a backend declares, parsed with clear errors.
+//! - options (`options.rs`): the keys a backend declares, parsed with clear errors;
+//! - where engine libraries are looked for (`locate.rs`), the same for every backend.
 //!
 //! A backend crate depends on `ember-nn-abi`, `vmcore-sys` (it links libvmcore.so) and `log`:
 //!
@@ -33,11 +34,13 @@ mod alloc;
 mod error;
 #[doc(hidden)]
 pub mod export;
+mod locate;
 mod log;
 mod options;
 
 pub use alloc::RuntimeAlloc;
 pub use error::{Error, Result};
+pub use locate::engine_candidates;
 pub use options::Options;
 
 use crate::sys::NnError;
