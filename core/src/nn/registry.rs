@@ -4,8 +4,9 @@
 //! Order for an encoding E:
 //! 1. every preferred backend name (--wasi-nn-backend), registered or found in a directory;
 //! 2. backends already registered (--native-lib, or loaded earlier), in registration order;
-//! 3. the default names for E (tensorflowlite: tflite, armnn; onnx: onnx; openvino: openvino;
-//!    ggml: ggml, llamacpp; tensorflow: tensorflow; pytorch: pytorch) in the directories.
+//! 3. the default names for E (tensorflowlite: tflite, armnn, openvino; onnx: onnx, openvino,
+//!    tract; openvino: openvino; ggml: ggml, llamacpp; tensorflow: tensorflow; pytorch: pytorch)
+//!    in the directories.
 //!
 //! A candidate is used only if its table lists E. Directories, in order: --wasi-nn-backend-dir
 //! options, EMBER_NN_BACKEND_DIR (colon-separated), then `<dir of libvmcore.so>/wasi-nn` and
@@ -43,8 +44,8 @@ pub fn library_file_name(name: &str) -> String {
 /// Backend names conventionally serving `enc`.
 pub fn default_names(enc: u32) -> &'static [&'static str] {
     match enc {
-        encoding::TENSORFLOWLITE => &["tflite", "armnn"],
-        encoding::ONNX => &["onnx"],
+        encoding::TENSORFLOWLITE => &["tflite", "armnn", "openvino"],
+        encoding::ONNX => &["onnx", "openvino", "tract"],
         encoding::OPENVINO => &["openvino"],
         encoding::GGML => &["ggml", "llamacpp"],
         encoding::TENSORFLOW => &["tensorflow"],
