@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds a flashable Ember bundle for an ARM board: a tarball and a .deb.
 #   toolchains/bundle.sh aarch64|armv7 [--profile NAME] [--out DIR] [--no-build]
-#                        [--backends tflite,armnn]   (default: both; the .deb depends on ArmNN's
-#                                                     packages only when armnn is included)
+#                        [--backends LIST]   (default: aarch64 tflite,armnn,onnx,openvino;
+#                                             armv7 tflite,armnn: ONNX Runtime and OpenVINO have
+#                                             no armv7 wheels; the .deb depends on ArmNN's
+#                                             packages only when armnn is included)
 # Output (default DIR = target/bundles):
 #   ember-<version>-<target>.tar.gz   unpack anywhere; run bin/iwasm (see INSTALL inside)
 #   ember_<version>_<deb-arch>.deb    installs into /usr/lib/ember, /usr/bin/iwasm links to it
@@ -12,8 +14,9 @@
 #   lib/libvmcore.so
 #   lib/wasi-nn/libwasi_nn_backend_<name>.so   RUNPATH $ORIGIN:$ORIGIN/.. (libvmcore.so)
 #   lib/wasi-nn/engines/                       engine libraries the board's OS lacks (aarch64:
-#                                              LiteRT 2.3 and TFLite 2.9 C API; ArmNN comes from
-#                                              Debian's packages on the board)
+#                                              LiteRT 2.3, TFLite 2.9 C API, ONNX Runtime 1.31.1,
+#                                              OpenVINO 2026.4.1 with its ARM CPU plugin and
+#                                              frontends; ArmNN comes from Debian's packages)
 # Needs toolchains/setup-cross.sh (as root, once) and nn/engines/fetch.sh (engine libraries).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -23,7 +26,7 @@ ROOT="$(cd "$HERE/.." && pwd)"
 usage() { echo "usage: $0 aarch64|armv7 [--profile NAME] [--out DIR] [--no-build] [--backends LIST]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 cross_target "$1"; shift
-PROFILE=release OUT="$ROOT/target/bundles" BUILD=1 BACKEND_LIST=tflite,armnn
+PROFILE=release OUT="$ROOT/target/bundles" BUILD=1 BACKEND_LIST=
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) PROFILE="$2"; shift 2 ;;
@@ -41,12 +44,28 @@ die() { echo "bundle[$TARGET_NAME]: error: $*" >&2; exit 1; }
 
 VERSION="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -n1)"
 [ -n "$VERSION" ] || die "no workspace version in Cargo.toml"
+if [ -z "$BACKEND_LIST" ]; then
+  case "$TARGET_NAME" in
+    aarch64) BACKEND_LIST=tflite,armnn,onnx,openvino ;;
+    *) BACKEND_LIST=tflite,armnn ;;
+  esac
+fi
 IFS=, read -r -a BACKENDS <<< "$BACKEND_LIST"
-# Engine libraries shipped per target (the TFLite backend looks in lib/wasi-nn/engines/).
+has_backend() { printf '%s\n' "${BACKENDS[@]}" | grep -qx "$1"; }
+# Engine libraries shipped per target (the backends look in lib/wasi-nn/engines/), copied with
+# their version links (cp -a).
 ENGINE_LIBS=()
-if [ "$TARGET_NAME" = aarch64 ] && printf '%s\n' "${BACKENDS[@]}" | grep -qx tflite; then
-  ENGINE_LIBS=("$EMBER_CACHE/engines/litert/aarch64/libLiteRt.so"
-               "$EMBER_CACHE/engines/tflite-classic/aarch64/libtensorflowlite_c.so")
+if [ "$TARGET_NAME" = aarch64 ]; then
+  if has_backend tflite; then
+    ENGINE_LIBS+=("$EMBER_CACHE/engines/litert/aarch64/libLiteRt.so"
+                  "$EMBER_CACHE/engines/tflite-classic/aarch64/libtensorflowlite_c.so")
+  fi
+  if has_backend onnx; then
+    ENGINE_LIBS+=("$EMBER_CACHE/engines/onnxruntime/aarch64/"libonnxruntime.so*)
+  fi
+  if has_backend openvino; then
+    ENGINE_LIBS+=("$EMBER_CACHE/engines/openvino/aarch64/"*.so*)
+  fi
 fi
 
 # ---- build --------------------------------------------------------------------------------------
@@ -76,8 +95,8 @@ for b in "${BACKENDS[@]}"; do
   ship "$BUILD_DIR/libwasi_nn_backend_$b.so" "$STAGE/lib/wasi-nn/libwasi_nn_backend_$b.so"
 done
 for e in "${ENGINE_LIBS[@]}"; do
-  [ -f "$e" ] || die "engine library $e missing: run nn/engines/fetch.sh"
-  cp "$e" "$STAGE/lib/wasi-nn/engines/"
+  [ -e "$e" ] || die "engine library $e missing: run nn/engines/fetch.sh"
+  cp -a "$e" "$STAGE/lib/wasi-nn/engines/"
 done
 rmdir "$STAGE/lib/wasi-nn/engines" 2>/dev/null || true
 
@@ -103,7 +122,7 @@ glibc_min() {
   for f in "$@"; do "$GNU_TRIPLET-objdump" -T "$f"; done |
     grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -t. -k1,1n -k2,2n -k3,3n -u | tail -n1
 }
-mapfile -t SHIPPED < <(find "$STAGE" -type f \( -name '*.so' -o -path '*/bin/*' \))
+mapfile -t SHIPPED < <(find "$STAGE" -type f \( -name '*.so' -o -name '*.so.*' -o -path '*/bin/*' \))
 GLIBC_MIN="$(glibc_min "${SHIPPED[@]}")"
 
 # ---- INSTALL text -------------------------------------------------------------------------------

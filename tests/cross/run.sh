@@ -2,7 +2,7 @@
 # Ember's ARM tests under qemu-user, run from the flashable bundle unpacked into a scratch folder
 # (never from target/):
 #   tests/cross/run.sh aarch64|armv7 [--profile NAME] [--no-build] [--spec full|subset|none]
-#                                    [--only SUITE[,SUITE..]] [--backends tflite,armnn]
+#                                    [--only SUITE[,SUITE..]] [--backends LIST (default: bundle.sh's)]
 # Suites: spec (ember-spectest, cross-built, on the .wast files), wasi, native, nn.
 # As root (CI is): it makes a private mount namespace (unshare -m) in which
 #   - the scratch folder is a tmpfs: qemu-arm (32-bit) fails directory scans with EOVERFLOW on
@@ -30,7 +30,7 @@ fi
 usage() { echo "usage: $0 aarch64|armv7 [--profile NAME] [--no-build] [--spec full|subset|none] [--only SUITES] [--backends LIST]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 cross_target "$1"; shift
-PROFILE=release BUILD=1 SPEC_MODE="${EMBER_CROSS_SPEC:-full}" SUITES="spec,wasi,native,nn" BACKEND_LIST=tflite,armnn
+PROFILE=release BUILD=1 SPEC_MODE="${EMBER_CROSS_SPEC:-full}" SUITES="spec,wasi,native,nn" BACKEND_LIST=
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) PROFILE="$2"; shift 2 ;;
