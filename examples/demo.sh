@@ -5,8 +5,13 @@
 #
 #   examples/demo.sh [PICTURE]     PICTURE: any PNG/JPEG/PPM (default: scikit-image's astronaut)
 #
-# Environment: EMBER_CACHE (default ~/.cache/ember), EMBER_TFLITE_ENGINE=litert|classic to force
-# an engine, TARGET=cpu|gpu|tpu (gpu/tpu need a delegate: --wasi-nn-backend-opt=tflite:delegate=PATH).
+# Prints each face found and writes the picture with the boxes and landmarks drawn to
+# target/demo/<picture>-faces.png.
+#
+# Environment: EMBER_CACHE (default ~/.cache/ember); BACKEND=tflite (default) | armnn | onnx |
+# openvino | tract (the same app and model, BlazeFace, as .tflite, .onnx or OpenVINO IR);
+# EMBER_TFLITE_ENGINE=litert|classic to force a TFLite engine; TARGET=cpu|gpu|tpu (gpu/tpu need
+# a delegate or device, else the backends fall back to cpu with a warning).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CACHE="${EMBER_CACHE:-$HOME/.cache/ember}"
@@ -35,10 +40,22 @@ case "$PICTURE" in
      PICTURE="$PPM" ;;
 esac
 PICTURE="$(cd "$(dirname "$PICTURE")" && pwd)/$(basename "$PICTURE")"
-MODEL="$CACHE/models/face_detection_short_range.tflite"
+BACKEND="${BACKEND:-tflite}"
+case "$BACKEND" in
+  tflite) ENC=tflite MODEL="$CACHE/models/face_detection_short_range.tflite" ;;
+  armnn) ENC=tflite MODEL="$CACHE/models/face_detection_short_range_fp32.tflite" ;; # ArmNN 20.08: no fp16 weights
+  onnx|tract) ENC=onnx MODEL="$CACHE/models/face_detection_short_range.onnx" ;;
+  openvino) ENC=openvino MODEL="$CACHE/models/openvino/face_detection_short_range.xml,$CACHE/models/openvino/face_detection_short_range.bin" ;;
+  *) echo "BACKEND=$BACKEND: expected tflite, armnn, onnx, openvino or tract" >&2; exit 2 ;;
+esac
+OUT="$PWD/target/demo"
+mkdir -p "$OUT"
+PNG="$OUT/$(basename "${PICTURE%.*}")-faces.png"
 
-# The model is preloaded by name (the app sees only the picture's folder and asks for "face");
-# `face_detect.wasm MODEL.tflite ...` with --dir for the model folder loads the bytes instead.
-step "run: $BIN/iwasm --nn-preload face:tflite:${TARGET:-cpu}:... face_detect.wasm @face $(basename "$PICTURE")"
-"$BIN/iwasm" --nn-preload "face:tflite:${TARGET:-cpu}:$MODEL" --dir="$(dirname "$PICTURE")" \
-  target/wasm/face_detect.wasm @face "$PICTURE" "${TARGET:-cpu}"
+# The model is preloaded by name (the app sees only the picture's folder and the output folder,
+# and asks for "face"); `face_detect.wasm MODEL ...` with --dir for the model folder loads the
+# bytes instead.
+step "run: $BIN/iwasm --wasi-nn-backend=$BACKEND --nn-preload face:$ENC:${TARGET:-cpu}:... face_detect.wasm @face $(basename "$PICTURE")"
+"$BIN/iwasm" --wasi-nn-backend="$BACKEND" --nn-preload "face:$ENC:${TARGET:-cpu}:$MODEL" \
+  --dir="$(dirname "$PICTURE")" --dir="$OUT" \
+  target/wasm/face_detect.wasm --png="$PNG" @face "$PICTURE" "${TARGET:-cpu}"

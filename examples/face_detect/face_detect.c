@@ -1,8 +1,12 @@
 /* face_detect: finds faces in a picture with MediaPipe's BlazeFace (face_detection_short_range)
  * through wasi-nn (wasi_ephemeral_nn), as a sandboxed wasm32-wasi app.
  *
- *   face_detect MODEL.tflite PICTURE.ppm [cpu|gpu|tpu] [REPEAT]
- *   face_detect @NAME PICTURE.ppm ...      (a model preloaded by the runtime, --nn-preload)
+ *   face_detect [--png=OUT.png] MODEL PICTURE.ppm [cpu|gpu|tpu] [REPEAT]
+ *   face_detect [--png=OUT.png] @NAME PICTURE.ppm ...   (a model preloaded by --nn-preload)
+ *
+ * MODEL: a .tflite or .onnx file, or OpenVINO IR as MODEL.xml,MODEL.bin; the encoding is
+ * autodetected, so the same app runs on every backend. --png writes the picture with each face's
+ * box and its six landmarks drawn (people would rather look than read coordinates).
  *
  * Steps, as MediaPipe's face_detection_short_range graph does them:
  * 1. read a binary PPM (P6) picture, letterbox it into 128x128 (bilinear), scale to [-1, 1];
@@ -154,14 +158,99 @@ static int weighted_nms(detection *c, int n, detection *out) {
     return kept;
 }
 
+/* ---- A minimal PNG writer: 8-bit RGB, zlib "stored" blocks (no compression library). ---- */
+static uint32_t crc_table[256];
+
+static uint32_t crc32_update(uint32_t c, const unsigned char *p, size_t n) {
+    if (!crc_table[1])
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t v = i;
+            for (int k = 0; k < 8; k++) v = v & 1 ? 0xEDB88320u ^ (v >> 1) : v >> 1;
+            crc_table[i] = v;
+        }
+    c ^= 0xFFFFFFFFu;
+    while (n--) c = crc_table[(c ^ *p++) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+static void put32(unsigned char *p, uint32_t v) {
+    p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+
+static int chunk(FILE *f, const char *type, const unsigned char *data, uint32_t len) {
+    unsigned char head[8], tail[4];
+    put32(head, len);
+    memcpy(head + 4, type, 4);
+    uint32_t crc = crc32_update(crc32_update(0, head + 4, 4), data, len);
+    put32(tail, crc);
+    return fwrite(head, 1, 8, f) == 8 && (len == 0 || fwrite(data, 1, len, f) == len) && fwrite(tail, 1, 4, f) == 4;
+}
+
+static int write_png(const char *path, const unsigned char *rgb, int w, int h) {
+    size_t raw_len = (size_t)h * (1 + (size_t)w * 3), blocks = raw_len / 65535 + 1;
+    size_t z_len = 2 + raw_len + blocks * 5 + 4;
+    unsigned char *raw = malloc(raw_len), *z = malloc(z_len);
+    FILE *f = fopen(path, "wb");
+    int ok = raw && z && f;
+    if (ok) {
+        for (int y = 0; y < h; y++) {
+            raw[(size_t)y * (1 + (size_t)w * 3)] = 0; /* filter: none */
+            memcpy(raw + (size_t)y * (1 + (size_t)w * 3) + 1, rgb + (size_t)y * w * 3, (size_t)w * 3);
+        }
+        size_t o = 0;
+        z[o++] = 0x78; z[o++] = 0x01;
+        uint32_t a = 1, b = 0;
+        for (size_t i = 0; i < raw_len; i++) { a = (a + raw[i]) % 65521; b = (b + a) % 65521; }
+        for (size_t done = 0; done < raw_len || done == 0;) {
+            size_t n = raw_len - done > 65535 ? 65535 : raw_len - done;
+            z[o++] = done + n == raw_len; /* BFINAL, BTYPE 00 (stored) */
+            z[o++] = n & 0xFF; z[o++] = n >> 8; z[o++] = ~n & 0xFF; z[o++] = (~n >> 8) & 0xFF;
+            memcpy(z + o, raw + done, n);
+            o += n; done += n;
+            if (raw_len == 0) break;
+        }
+        put32(z + o, (b << 16) | a); o += 4;
+        unsigned char ihdr[13];
+        put32(ihdr, (uint32_t)w); put32(ihdr + 4, (uint32_t)h);
+        ihdr[8] = 8; ihdr[9] = 2; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0; /* 8-bit RGB */
+        ok = fwrite("\x89PNG\r\n\x1a\n", 1, 8, f) == 8 && chunk(f, "IHDR", ihdr, 13) &&
+             chunk(f, "IDAT", z, (uint32_t)o) && chunk(f, "IEND", NULL, 0);
+    }
+    if (f && fclose(f)) ok = 0;
+    free(raw); free(z);
+    return ok ? 0 : -1;
+}
+
+static void fill(unsigned char *rgb, int w, int h, int x0, int y0, int x1, int y1, const unsigned char c[3]) {
+    for (int y = y0 < 0 ? 0 : y0; y <= y1 && y < h; y++)
+        for (int x = x0 < 0 ? 0 : x0; x <= x1 && x < w; x++) memcpy(rgb + ((size_t)y * w + x) * 3, c, 3);
+}
+
+/* The box (green, 3 pixels wide) and the landmarks (red squares) of one face, in pixels. */
+static void draw_face(unsigned char *rgb, int w, int h, float bx, float by, float bw, float bh, const float *kx, const float *ky) {
+    static const unsigned char green[3] = {0, 230, 64}, red[3] = {255, 32, 32};
+    int t = 1 + (w > h ? w : h) / 300, x0 = (int)bx, y0 = (int)by, x1 = (int)(bx + bw), y1 = (int)(by + bh);
+    fill(rgb, w, h, x0 - t, y0 - t, x1 + t, y0, green);
+    fill(rgb, w, h, x0 - t, y1, x1 + t, y1 + t, green);
+    fill(rgb, w, h, x0 - t, y0, x0, y1, green);
+    fill(rgb, w, h, x1, y0, x1 + t, y1, green);
+    for (int k = 0; k < 6; k++) fill(rgb, w, h, (int)kx[k] - 2 * t, (int)ky[k] - 2 * t, (int)kx[k] + 2 * t, (int)ky[k] + 2 * t, red);
+}
+
 static int fail(const char *what, nn_error e) {
     fprintf(stderr, "face_detect: %s failed with wasi-nn error %u\n", what, e);
     return 1;
 }
 
 int main(int argc, char **argv) {
+    const char *png = NULL;
+    if (argc > 1 && strncmp(argv[1], "--png=", 6) == 0) {
+        png = argv[1] + 6;
+        argv++;
+        argc--;
+    }
     if (argc < 3) {
-        fprintf(stderr, "usage: face_detect MODEL.tflite|@NAME PICTURE.ppm [cpu|gpu|tpu] [REPEAT]\n");
+        fprintf(stderr, "usage: face_detect [--png=OUT.png] MODEL|MODEL.xml,MODEL.bin|@NAME PICTURE.ppm [cpu|gpu|tpu] [REPEAT]\n");
         return 2;
     }
     uint32_t target = NN_TARGET_CPU;
@@ -181,13 +270,23 @@ int main(int argc, char **argv) {
         e = nn_load_by_name(argv[1] + 1, (uint32_t)strlen(argv[1] + 1), &g);
         if (e) return fail("load_by_name", e);
     } else {
-        size_t mlen;
-        unsigned char *model = read_file(argv[1], &mlen);
-        if (!model) { fprintf(stderr, "face_detect: cannot read %s\n", argv[1]); return 1; }
-        nn_builder b = {model, (uint32_t)mlen};
-        e = nn_load(&b, 1, NN_ENCODING_TFLITE, target, &g);
+        /* One file (.tflite, .onnx) or OpenVINO IR as "model.xml,model.bin": autodetected. */
+        char *second = strchr(argv[1], ',');
+        const char *paths[2] = {argv[1], second ? second + 1 : NULL};
+        if (second) *second = 0;
+        nn_builder b[2];
+        unsigned char *bytes[2] = {0};
+        uint32_t nb = second ? 2 : 1;
+        for (uint32_t i = 0; i < nb; i++) {
+            size_t mlen;
+            bytes[i] = read_file(paths[i], &mlen);
+            if (!bytes[i]) { fprintf(stderr, "face_detect: cannot read %s\n", paths[i]); return 1; }
+            b[i].data = bytes[i];
+            b[i].len = (uint32_t)mlen;
+        }
+        e = nn_load(b, nb, NN_ENCODING_AUTODETECT, target, &g);
         if (e) return fail("load", e);
-        free(model);
+        for (uint32_t i = 0; i < nb; i++) free(bytes[i]);
     }
     nn_ctx c;
     if ((e = nn_init_execution_context(g, &c))) return fail("init_execution_context", e);
@@ -243,6 +342,17 @@ int main(int argc, char **argv) {
         printf("  face at x=%.0f y=%.0f w=%.0f h=%.0f with score %.2f (eyes at %.0f,%.0f and %.0f,%.0f; nose at %.0f,%.0f)\n",
                PX(d->xmin), PY(d->ymin), d->w * SIZE / scale, d->h * SIZE / scale, d->score,
                PX(d->kx[0]), PY(d->ky[0]), PX(d->kx[1]), PY(d->ky[1]), PX(d->kx[2]), PY(d->ky[2]));
+    }
+    if (png) {
+        unsigned char *canvas = (unsigned char *)rgb; /* the picture's own pixels, drawn over */
+        for (int i = 0; i < nf; i++) {
+            detection *d = &faces[i];
+            float kx[6], ky[6];
+            for (int k = 0; k < 6; k++) { kx[k] = PX(d->kx[k]); ky[k] = PY(d->ky[k]); }
+            draw_face(canvas, w, h, PX(d->xmin), PY(d->ymin), d->w * SIZE / scale, d->h * SIZE / scale, kx, ky);
+        }
+        if (write_png(png, canvas, w, h)) { fprintf(stderr, "face_detect: cannot write %s\n", png); return 1; }
+        printf("picture with %d face%s drawn: %s\n", nf, nf == 1 ? "" : "s", png);
     }
     free(pic);
     return 0;
