@@ -4,7 +4,10 @@
 //! - tensor, 20 bytes: +0 u32 dims_ptr, +4 u32 dims_len, +8 u8 type (+9..11 padding, ignored),
 //!   +12 u32 data_ptr, +16 u32 data_len (bytes).
 //!
-//! Tensor types: fp16 0, fp32 1, fp64 2, u8 3, i32 4, i64 5; with --wasi-nn-legacy-u8, 2 is u8.
+//! Tensor types: fp16 0, fp32 1, fp64 2, u8 3, i32 4, i64 5. Old guest crates (Rust wasi-nn
+//! <= 0.5, WasmEdge before 2025-03) send u8 as 2: a type-2 tensor with one byte per element is
+//! read as u8 (no other reading fits its length; said at info level); with --wasi-nn-legacy-u8,
+//! 2 is always u8.
 
 use super::ctx::{tensor_byte_len, NnCtx, MAX_BUILDERS, MAX_DIMS, MAX_NAME_LEN};
 use super::guest::{check_u32_slot, range, read_u32_array, slice, write_u32};
@@ -82,8 +85,14 @@ pub fn set_input(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
         log::debug!("wasi-nn: tensor with {dims_len} dimensions (at most {MAX_DIMS})");
         return Err(NnError::InvalidArgument);
     }
-    let ty = tensor_type_of(ty)?;
+    let mut ty = tensor_type_of(ty)?;
     let dims = read_u32_array(mem, dims_ptr, dims_len)?;
+    if ty == tensor_type::FP64 && u64::from(data_len) == tensor_byte_len(&dims, tensor_type::U8)? && data_len > 0 {
+        log::info!(
+            "wasi-nn: set_input: tensor type 2 (fp64) with one byte per element ({data_len} bytes for dims {dims:?}): read as u8, as old guest crates number it (--wasi-nn-legacy-u8 makes 2 always u8)"
+        );
+        ty = tensor_type::U8;
+    }
     let expected = tensor_byte_len(&dims, ty)?;
     if expected != u64::from(data_len) {
         log::debug!("wasi-nn: tensor data_len {data_len} but dims {dims:?} of type {ty} need {expected} bytes");

@@ -214,8 +214,8 @@ fn ephemeral_round_trip_and_hostile_calls() {
     let junk = m.put(b"SUMMODEX");
     let jb = m.words(&[junk, 8]);
     assert_eq!(code(ephemeral::load(&mut nn, &mut m.bytes, &[jb, 1, FIXTURE_ENCODING, 0, gout])), 1);
-    // An encoding nobody serves (onnx: no backend library in the test binary's directories).
-    assert_eq!(code(ephemeral::load(&mut nn, &mut m.bytes, &[builders, 1, 1, 0, gout])), 2);
+    // An encoding nobody serves (tensorflow: no backend library of that name exists).
+    assert_eq!(code(ephemeral::load(&mut nn, &mut m.bytes, &[builders, 1, 2, 0, gout])), 2);
 
     // load_by_name: unknown names are not_found; host paths are refused by default.
     let name = m.put(b"/etc/passwd");
