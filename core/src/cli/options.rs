@@ -224,6 +224,14 @@ pub const OPTIONS: &[OptSpec] = &[
         },
     },
     OptSpec {
+        long: "--interp",
+        short: None,
+        arity: Arity::Flag,
+        metavar: "",
+        help: "run in the interpreter (WAMR's running-mode flag; Ember always interprets)",
+        apply: |_, _| Ok(()),
+    },
+    OptSpec {
         long: "--nn-preload",
         short: None,
         arity: Arity::Value,
@@ -307,6 +315,33 @@ fn find(name: &str) -> Option<&'static OptSpec> {
     OPTIONS.iter().find(|s| s.long == name || s.short == Some(name))
 }
 
+/// WAMR iwasm options for features Ember does not have, with what is missing: a WAMR user's
+/// script gets the reason, not "unknown option".
+const WAMR_WITHOUT_FEATURE: &[(&str, &str)] = &[
+    ("--addr-pool", "WAMR's socket extension (address pools); Ember has WASI preview1's sock_* calls on preopened sockets only"),
+    ("--allow-resolve", "WAMR's socket extension (name resolution)"),
+    ("--max-threads", "threads (wasi-threads / pthread): Ember instances run single-threaded"),
+    ("--fast-jit", "a JIT: Ember is an interpreter"),
+    ("--llvm-jit", "a JIT: Ember is an interpreter"),
+    ("--multi-tier-jit", "a JIT: Ember is an interpreter"),
+    ("--jit-codecache-size", "a JIT: Ember is an interpreter"),
+    ("--llvm-jit-size-level", "a JIT: Ember is an interpreter"),
+    ("--llvm-jit-opt-level", "a JIT: Ember is an interpreter"),
+    ("--perf-profile", "Linux perf JIT maps: Ember is an interpreter"),
+    ("--disable-bounds-checks", "AoT code: Ember always checks bounds in software"),
+    ("--module-path", "multi-module linking (imports from other .wasm files)"),
+    ("--gc-heap-size", "the GC proposal"),
+    ("--timeout", "a wall-clock timeout; --fuel=N bounds the instructions an app may run"),
+];
+
+/// The error for an option that is not in the table.
+fn unknown(arg: &str, name: &str) -> String {
+    match WAMR_WITHOUT_FEATURE.iter().find(|(o, _)| *o == name) {
+        Some((o, missing)) => format!("option {o} is WAMR's, for a feature Ember does not have: {missing}"),
+        None => format!("unknown option '{arg}' (see --help)"),
+    }
+}
+
 pub fn parse(args: &[String]) -> Result<Opts, String> {
     let mut o = Opts { stack_size: DEFAULT_STACK_SIZE, heap_size: DEFAULT_HEAP_SIZE, ..Opts::default() };
     let mut k = 0;
@@ -328,7 +363,7 @@ pub fn parse(args: &[String]) -> Result<Opts, String> {
             Some((n, v)) => (n, Some(v)),
             None => (a.as_str(), None),
         };
-        let spec = find(name).ok_or_else(|| format!("unknown option '{a}' (see --help)"))?;
+        let spec = find(name).ok_or_else(|| unknown(a, name))?;
         match (spec.arity, inline) {
             (Arity::Flag, Some(_)) => return Err(format!("option {} takes no value", spec.long)),
             (Arity::Flag, None) => (spec.apply)(&mut o, "")?,
@@ -396,6 +431,9 @@ mod tests {
     #[test]
     fn rejects_bad_options() {
         assert!(parse(&v(&["--bogus", "a.wasm"])).unwrap_err().contains("unknown option"));
+        let e = parse(&v(&["--max-threads=4", "a.wasm"])).unwrap_err();
+        assert!(e.contains("WAMR's") && e.contains("threads"), "{e}");
+        assert!(parse(&v(&["--addr-pool=1.2.3.4/15", "a.wasm"])).unwrap_err().contains("socket"));
         assert!(parse(&v(&["--map-dir=nocolons", "a.wasm"])).unwrap_err().contains("GUEST::HOST"));
         assert!(parse(&v(&["--env=NOEQUALS", "a.wasm"])).is_err());
         assert!(parse(&v(&["--env==x", "a.wasm"])).is_err());
