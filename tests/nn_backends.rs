@@ -1,20 +1,44 @@
 //! WAMR's wasi-nn test set (and Ember's conv_net) through iwasm on every real backend that is
 //! built and whose engine is present, for both guest ABIs, plus the hostile guest with a real
-//! engine (corrupt and truncated .tflite models).
+//! engine (corrupt and truncated models). The same nn_values.wasm serves every model format:
+//! FORMAT (tflite, onnx, openvino) picks the files it loads (see [`format`]).
+//!
+//! ONNX Runtime (backend onnx): the value tests, the hostile guest on sum.onnx, corrupt and
+//! truncated .onnx files by name and by bytes, BlazeFace through the face demo and through
+//! nn-bench against the TFLite backend (every output element within 1e-4), the PaddleOCR
+//! classifier against its reference, a bad option value.
 //!
 //! A backend whose library is not built or whose engine is not installed is reported as
-//! SKIPPED on stderr; with EMBER_NN_REQUIRE_BACKENDS=tflite,armnn (tests/all.sh sets it after
-//! fetching the engines) a missing one fails the test instead.
+//! SKIPPED on stderr; with EMBER_NN_REQUIRE_BACKENDS=tflite,armnn,onnx (tests/all.sh sets it
+//! after fetching the engines) a missing one fails the test instead.
 
 #[path = "nn/support.rs"]
 mod support;
 
+use std::path::{Path, PathBuf};
+
 use support::*;
 
-/// Tests known not to run on a backend, with the reason (engine limits, not dispatch).
-fn skipped_tests(backend: &str) -> &'static str {
-    let _ = backend;
-    ""
+/// The model format a backend runs: nn_values.c's FORMAT.
+fn format(backend: &str) -> &'static str {
+    match backend {
+        "onnx" => "onnx",
+        "openvino" => "openvino",
+        _ => "tflite", // tflite, armnn
+    }
+}
+
+/// Tests of nn_values.c that cannot run on a backend, each with the reason. They reach the app
+/// as SKIP; the app lists what it skipped ("Skipped: ...") and [`values_target`] checks that the
+/// list is exactly this one: nothing more skipped, nothing asked for that is no test.
+fn skipped_tests(backend: &str) -> &'static [(&'static str, &'static str)] {
+    match format(backend) {
+        "onnx" | "openvino" => &[(
+            "quantized",
+            "quantized.tflite is TFLite uint8 quantization; nn/models/onnx and the OpenVINO IR set have no quantized model",
+        )],
+        _ => &[],
+    }
 }
 
 fn required(backend: &str) -> bool {
@@ -24,7 +48,7 @@ fn required(backend: &str) -> bool {
 }
 
 /// The backend's library if it is usable here, else None (after reporting why).
-fn backend_lib(backend: &str) -> Option<std::path::PathBuf> {
+fn backend_lib(backend: &str) -> Option<PathBuf> {
     let lib = profile_dir().join(format!("libwasi_nn_backend_{backend}.so"));
     if !lib.is_file() {
         assert!(!required(backend), "{} is not built (cargo build)", lib.display());
@@ -34,47 +58,112 @@ fn backend_lib(backend: &str) -> Option<std::path::PathBuf> {
     Some(lib)
 }
 
-/// True when the run failed because the backend's engine is not installed (its init failed).
+/// True when the run failed because the backend's engine is not installed: its init failed
+/// (tflite, armnn open their engine there), or ONNX Runtime, opened at the first load, was not
+/// found.
+fn engine_absent(r: &Run) -> bool {
+    r.code != Some(0)
+        && (r.stderr.contains("failed to initialise") || r.stderr.contains("no ONNX Runtime library found"))
+}
+
+/// [`engine_absent`], failing the test if the backend is required, else reporting the skip.
 fn engine_missing(backend: &str, r: &Run) -> bool {
-    if r.code == Some(0) || !r.stderr.contains("failed to initialise") {
+    engine_missing_if(backend, r, required(backend))
+}
+
+fn engine_missing_if(backend: &str, r: &Run, required: bool) -> bool {
+    if !engine_absent(r) {
         return false;
     }
-    assert!(!required(backend), "backend {backend} cannot start:\n{}", r.show());
+    assert!(!required, "backend {backend} cannot start:\n{}", r.show());
     eprintln!("SKIPPED: backend {backend}: engine not available:\n{}", r.stderr);
     true
 }
 
-fn values(backend: &str, app: &std::path::Path) {
+fn values(backend: &str, app: &Path) {
     values_env(backend, app, &[]);
 }
 
-fn values_env(backend: &str, app: &std::path::Path, env: &[(&str, &str)]) {
+fn values_env(backend: &str, app: &Path, env: &[(&str, &str)]) {
     values_target(backend, app, env, "cpu");
 }
 
-/// `target` reaches the app as TARGET (cpu, gpu, tpu) and the backend as the execution target.
-fn values_target(backend: &str, app: &std::path::Path, env: &[(&str, &str)], target: &str) {
-    let Some(lib) = backend_lib(backend) else { return };
+/// What gives nn_values.wasm the models of `backend`'s format: the guest model directory (its
+/// MODEL_DIR argument) and iwasm's arguments: the directories (EXPECTED_DIR=/models holds
+/// conv_net.expected), FORMAT, and the named model "wamr-sum" (sum in that format).
+fn format_args(backend: &str) -> (String, Vec<String>) {
     let models = models_dir();
-    let args = vec![
-        format!("--native-lib={}", s(&lib)),
-        format!("--wasi-nn-backend={backend}"),
+    let fmt = format(backend);
+    let (dir, preload, mut args) = match fmt {
+        "tflite" => ("/models", format!("TensorFlowLite:CPU:{}", s(models.join("sum.tflite"))), vec![]),
+        "onnx" => ("/models/onnx", format!("onnx:cpu:{}", s(models.join("onnx/sum.onnx"))), vec![]),
+        "openvino" => {
+            let ir = cache().join("models/openvino");
+            let files = format!("{},{}", s(ir.join("sum.xml")), s(ir.join("sum.bin")));
+            ("/ir", format!("openvino:cpu:{files}"), vec![format!("--map-dir=/ir::{}", s(&ir))])
+        }
+        _ => unreachable!(),
+    };
+    args.extend([
         "--nn-preload".into(),
-        format!("wamr-sum:TensorFlowLite:CPU:{}", s(models.join("sum.tflite"))),
+        format!("wamr-sum:{preload}"),
         format!("--map-dir=/models::{}", s(&models)),
-        format!("--env=SKIP={}", skipped_tests(backend)),
-        format!("--env=TARGET={target}"),
-        s(app),
-        "/models".into(),
-        "wamr-sum".into(),
-    ];
-    let r = run(&iwasm(), &args, env);
+        format!("--env=FORMAT={fmt}"),
+        "--env=EXPECTED_DIR=/models".into(),
+    ]);
+    (dir.to_string(), args)
+}
+
+/// iwasm's arguments for nn_values.wasm (`app`) on `backend` in its format, with the backend
+/// given by --native-lib (`lib`) or, without, found by encoding. SKIP is skipped_tests(backend).
+fn values_args(backend: &str, lib: Option<&Path>, app: &Path, target: &str) -> Vec<String> {
+    let mut args = match lib {
+        Some(lib) => vec![format!("--native-lib={}", s(lib)), format!("--wasi-nn-backend={backend}")],
+        None => vec![],
+    };
+    let (dir, fmt_args) = format_args(backend);
+    args.extend(fmt_args);
+    let skip: Vec<&str> = skipped_tests(backend).iter().map(|(t, _)| *t).collect();
+    args.extend([format!("--env=SKIP={}", skip.join(",")), format!("--env=TARGET={target}"), s(app), dir, "wamr-sum".into()]);
+    args
+}
+
+/// `target` reaches the app as TARGET (cpu, gpu, tpu) and the backend as the execution target.
+fn values_target(backend: &str, app: &Path, env: &[(&str, &str)], target: &str) {
+    let Some(lib) = backend_lib(backend) else { return };
+    let r = run(&iwasm(), &values_args(backend, Some(&lib), app, target), env);
     if engine_missing(backend, &r) {
         return;
     }
     eprintln!("{backend} {}:\n{}", app.display(), r.stdout);
+    check_values(backend, &r);
+}
+
+/// All values right, and the app's own list of what it skipped exactly skipped_tests(backend).
+fn check_values(backend: &str, r: &Run) {
+    let skips = skipped_tests(backend);
+    for (test, why) in skips {
+        eprintln!("SKIPPED on {backend}: {test}: {why}");
+    }
     assert!(r.stdout.contains("Tests: passed!"), "{}", r.show());
     assert_eq!(r.code, Some(0), "{}", r.show());
+    let printed: Vec<&str> = r.stdout.lines().filter_map(|l| l.strip_prefix("Skipped: ")).collect();
+    assert_eq!(printed.len(), 1, "one 'Skipped:' line wanted\n{}", r.show());
+    let mut got: Vec<&str> = if printed[0] == "none" { vec![] } else { printed[0].split(',').collect() };
+    let mut want: Vec<&str> = skips.iter().map(|(t, _)| *t).collect();
+    got.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(got, want, "{backend}: the tests the app skipped\n{}", r.show());
+    assert_eq!(r.stdout.matches("skipped (SKIP)").count(), want.len(), "{}", r.show());
+}
+
+/// The hostile guest's "sum" model of a backend's format: guest path and encoding number.
+fn hostile_model(backend: &str) -> (&'static str, &'static str) {
+    match format(backend) {
+        "onnx" => ("/models/onnx/sum.onnx", "1"),
+        "tflite" => ("/models/sum.tflite", "4"),
+        f => panic!("no hostile model for format {f}"),
+    }
 }
 
 fn hostile(backend: &str) {
@@ -83,13 +172,14 @@ fn hostile(backend: &str) {
 
 fn hostile_env(backend: &str, env: &[(&str, &str)]) {
     let Some(lib) = backend_lib(backend) else { return };
+    let (model, enc) = hostile_model(backend);
     let args = vec![
         format!("--native-lib={}", s(&lib)),
         format!("--wasi-nn-backend={backend}"),
         format!("--map-dir=/models::{}", s(models_dir())),
         s(&apps().hostile),
-        "/models/sum.tflite".into(),
-        "4".into(),
+        model.into(),
+        enc.into(),
         "300".into(),
     ];
     let r = run(&iwasm(), &args, env);
@@ -158,6 +248,275 @@ fn armnn_hostile() {
     hostile("armnn");
 }
 
+#[test]
+fn onnx_values_ephemeral() {
+    values("onnx", &apps().values_ephemeral);
+}
+
+#[test]
+fn onnx_values_legacy() {
+    values("onnx", &apps().values_legacy);
+}
+
+/// The hostile guest on sum.onnx: bad pointers and handles, the guest's own truncated and
+/// corrupt copies of the model (half, first 8 bytes, body overwritten) and 200 mutated ones.
+#[test]
+fn onnx_hostile() {
+    hostile("onnx");
+}
+
+/// FORMAT=onnx with no --native-lib: libwasi_nn_backend_onnx.so is found next to libvmcore.so
+/// by encoding onnx (and by what autodetect makes of the .onnx bytes).
+#[test]
+fn onnx_found_next_to_libvmcore_by_encoding() {
+    if backend_lib("onnx").is_none() {
+        return;
+    }
+    let r = run(&iwasm(), &values_args("onnx", None, &apps().values_ephemeral, "cpu"), &[]);
+    if engine_missing("onnx", &r) {
+        return;
+    }
+    check_values("onnx", &r);
+}
+
+/// Without ONNX Runtime (EMBER_ONNXRUNTIME_LIB names an absent file) every ONNX load fails with
+/// not_found and the log says why; the harness takes that for a missing engine, so the onnx
+/// tests fail when onnx is required (EMBER_NN_REQUIRE_BACKENDS) and are SKIPPED otherwise.
+#[test]
+fn onnx_missing_engine_fails_when_required() {
+    let Some(lib) = backend_lib("onnx") else { return };
+    let absent = scratch("onnx_missing_engine").join("libonnxruntime.so");
+    let env = [("EMBER_ONNXRUNTIME_LIB", absent.to_str().unwrap())];
+    let r = run(&iwasm(), &values_args("onnx", Some(&lib), &apps().values_ephemeral, "cpu"), &env);
+    assert_eq!(r.code, Some(1), "{}", r.show());
+    assert!(!r.stdout.contains("Tests: passed!") && r.stdout.contains("error 8"), "{}", r.show());
+    assert!(r.stderr.contains(absent.to_str().unwrap()), "the log names what was tried\n{}", r.show());
+    assert!(engine_absent(&r), "{}", r.show());
+    eprintln!("(below: the harness on a deliberately missing ONNX Runtime, not required then required)");
+    assert!(engine_missing_if("onnx", &r, false), "not required: SKIPPED");
+    let required = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine_missing_if("onnx", &r, true)));
+    assert!(required.is_err(), "required: the test must fail");
+}
+
+/// A bad option value fails loudly: given by --native-lib, iwasm refuses to start; found by
+/// encoding, the backend does not come up, every ONNX load fails, and the error is logged.
+#[test]
+fn onnx_bad_option_value_fails_loudly() {
+    let Some(lib) = backend_lib("onnx") else { return };
+    let app = &apps().values_ephemeral;
+    for given in [true, false] {
+        let mut args = vec!["--wasi-nn-backend-opt=onnx:threads=abc".to_string()];
+        args.extend(values_args("onnx", given.then_some(lib.as_path()), app, "cpu"));
+        let r = run(&iwasm(), &args, &[]);
+        assert!(matches!(r.code, Some(c) if c != 0), "{}", r.show());
+        assert!(r.stderr.contains("threads=abc") && r.stderr.contains("failed to initialise"), "{}", r.show());
+        assert!(!r.stdout.contains("Tests: passed!") && !r.stdout.contains("ok  "), "{}", r.show());
+        if given {
+            assert!(!r.stdout.contains("ABI "), "the app must not run\n{}", r.show());
+        }
+    }
+}
+
+/// nn-bench's arguments on one backend: --native-lib and the preference, then `rest`.
+fn bench_args(lib: &Path, backend: &str, rest: &[String]) -> Vec<String> {
+    let mut args = vec![format!("--native-lib={}", s(lib)), format!("--wasi-nn-backend={backend}")];
+    args.extend(rest.iter().cloned());
+    args
+}
+
+/// Corrupt and truncated .onnx files (BlazeFace's) by name (--nn-preload: ONNX Runtime reads the
+/// file itself) and as bytes (load): each load fails with a wasi-nn error, nn-bench exits 1,
+/// nothing crashes. A byte flip inside the weights can still be a valid model: it must run or
+/// fail cleanly.
+#[test]
+fn onnx_corrupt_and_truncated_files() {
+    let Some(lib) = backend_lib("onnx") else { return };
+    let m = std::fs::read(cached("models/face_detection_short_range.onnx")).unwrap();
+    let tflite = std::fs::read(cached("models/face_detection_short_range.tflite")).unwrap();
+    let n = m.len();
+    let mut body = m[..8].to_vec();
+    body.extend((8..n).map(|i| (0xffu32.wrapping_sub(i as u32 * 7)) as u8));
+    let mut flipped = m.clone();
+    flipped[n / 2] ^= 0x5a;
+    flipped[n / 2 + 1] ^= 0xa5;
+    let cases: Vec<(&str, Vec<u8>, bool)> = vec![
+        ("empty", vec![], true),
+        ("first_8_bytes", m[..8].to_vec(), true),
+        ("a_third", m[..n / 3].to_vec(), true),
+        ("half", m[..n / 2].to_vec(), true),
+        ("nine_tenths", m[..n * 9 / 10].to_vec(), true),
+        ("last_byte_cut", m[..n - 1].to_vec(), true),
+        ("body_overwritten", body, true),
+        ("a_tflite_file", tflite, true),
+        ("weights_flipped", flipped, false),
+    ];
+    let dir = scratch("onnx_corrupt");
+    let bench = s(&examples().nn_bench);
+    for (name, bytes, must_fail) in cases {
+        let file = dir.join(format!("{name}.onnx"));
+        std::fs::write(&file, bytes).unwrap();
+        let common = ["--input=0:f32:1x128x128x3".to_string(), "--warmup=0".into(), "--runs=1".into()];
+        let by_name = [
+            vec!["--nn-preload".into(), format!("bad:onnx:cpu:{}", s(&file)), bench.clone()],
+            common.to_vec(),
+            vec!["@bad".into()],
+        ]
+        .concat();
+        let by_bytes =
+            [vec![format!("--dir={}", s(&dir)), bench.clone(), "--encoding=onnx".into()], common.to_vec(), vec![s(&file)]]
+                .concat();
+        for (how, rest) in [("by name", by_name), ("as bytes", by_bytes)] {
+            let r = run(&iwasm(), &bench_args(&lib, "onnx", &rest), &[]);
+            if engine_missing("onnx", &r) {
+                return;
+            }
+            eprintln!("{name} {how}: exit {:?}: {}", r.code, r.stderr.lines().find(|l| l.contains("load")).unwrap_or(""));
+            if must_fail {
+                assert_eq!(r.code, Some(1), "{name} {how}\n{}", r.show());
+                assert!(r.stderr.contains("nn-bench: load failed: "), "{name} {how}\n{}", r.show());
+            } else {
+                assert!(matches!(r.code, Some(0 | 1)), "{name} {how}\n{}", r.show());
+            }
+        }
+    }
+}
+
+/// The numbers of the demo's face line ("face at x=.. y=.. w=.. h=.. with score .. (eyes at
+/// ..,.. and ..,..; nose at ..,..)").
+fn face_numbers(stdout: &str) -> Vec<f32> {
+    assert!(stdout.starts_with("1 face found"), "{stdout}");
+    let line = stdout.lines().find(|l| l.contains("face at")).expect("a face line");
+    line.split(|c: char| !c.is_ascii_digit() && c != '.' && c != '-')
+        .filter(|w| !w.is_empty() && w.chars().any(|c| c.is_ascii_digit()))
+        .map(|w| w.trim_end_matches('.').parse().unwrap_or_else(|e| panic!("{w} in {line}: {e}")))
+        .collect()
+}
+
+/// BlazeFace as ONNX through the face demo (examples/face_detect, a named model: --nn-preload
+/// face:onnx:cpu:...) finds the same face as the .tflite on LiteRT: "1 face found", box, eyes
+/// and nose within a pixel, score within 0.01.
+#[test]
+fn onnx_face_demo_matches_tflite() {
+    let (Some(onnx), Some(tfl)) = (backend_lib("onnx"), backend_lib("tflite")) else { return };
+    let picture = cached("pictures/astronaut.ppm");
+    let pictures = format!("--dir={}", s(picture.parent().unwrap()));
+    let app = s(&examples().face_detect);
+    let model = cached("models/face_detection_short_range.onnx");
+    let args = vec![
+        format!("--native-lib={}", s(&onnx)),
+        format!("--nn-preload=face:onnx:cpu:{}", s(&model)),
+        pictures.clone(),
+        app.clone(),
+        "@face".into(),
+        s(&picture),
+        "cpu".into(),
+    ];
+    let o = run(&iwasm(), &args, &[]);
+    if engine_missing("onnx", &o) {
+        return;
+    }
+    assert_eq!(o.code, Some(0), "{}", o.show());
+    let tmodel = cached("models/face_detection_short_range.tflite");
+    let args = vec![
+        format!("--native-lib={}", s(&tfl)),
+        format!("--dir={}", s(tmodel.parent().unwrap())),
+        pictures,
+        app,
+        s(&tmodel),
+        s(&picture),
+        "cpu".into(),
+    ];
+    let t = run(&iwasm(), &args, &[("EMBER_TFLITE_ENGINE", "litert")]);
+    if engine_missing("tflite", &t) {
+        return;
+    }
+    assert_eq!(t.code, Some(0), "{}", t.show());
+    eprintln!("onnx:   {}tflite: {}", o.stdout, t.stdout);
+    let (a, b) = (face_numbers(&o.stdout), face_numbers(&t.stdout));
+    assert_eq!(a.len(), 11, "x y w h score, eyes, nose: {a:?}");
+    assert_eq!(a.len(), b.len(), "{a:?} vs {b:?}");
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        let slack = if i == 4 { 0.01 } else { 1.0 };
+        assert!((x - y).abs() <= slack, "onnx {a:?} vs tflite {b:?} (item {i})");
+    }
+}
+
+/// The PaddleOCR MobileNetV3 classifier (NCHW [1,3,48,192], dynamic dims in the model) through
+/// nn-bench on x[k] = sin(0.37 k): both softmax outputs within 1e-4 of ONNX Runtime's figures
+/// in ch_ppocr_cls.expected.
+#[test]
+fn onnx_classifier_matches_reference() {
+    let Some(lib) = backend_lib("onnx") else { return };
+    let model = cached("models/ch_ppocr_mobile_v2.0_cls_infer.onnx");
+    let text = std::fs::read_to_string(cached("models/ch_ppocr_cls.expected")).unwrap();
+    let want: Vec<f32> = text.split_whitespace().map(|v| v.parse().unwrap()).collect();
+    assert_eq!(want.len(), 2, "ch_ppocr_cls.expected: {text}");
+    let rest = [
+        format!("--dir={}", s(model.parent().unwrap())),
+        s(&examples().nn_bench),
+        "--encoding=onnx".into(),
+        "--input=0:f32:1x3x48x192".into(),
+        "--show=2".into(),
+        "--outputs=1".into(),
+        s(&model),
+    ];
+    let r = run(&iwasm(), &bench_args(&lib, "onnx", &rest), &[]);
+    if engine_missing("onnx", &r) {
+        return;
+    }
+    assert_eq!(r.code, Some(0), "{}", r.show());
+    assert!(r.stdout.contains("output 0: 8 bytes = 2 f32"), "{}", r.show());
+    let got = bench_values(&r.stdout, 0);
+    assert_eq!(got.len(), 2, "{}", r.show());
+    for (g, w) in got.iter().zip(&want) {
+        assert!((g - w).abs() <= 1e-4, "got {got:?}, want {want:?}\n{}", r.show());
+    }
+}
+
+/// Cross-backend agreement: BlazeFace as ONNX on ONNX Runtime and as .tflite on LiteRT, the same
+/// input (x[k] = sin(0.37 k)) through nn-bench, every element of both outputs (nn-bench
+/// --save) within 1e-4. Prints each backend's per-inference times (50 runs).
+#[test]
+fn onnx_blazeface_outputs_agree_with_tflite() {
+    let (Some(onnx), Some(tfl)) = (backend_lib("onnx"), backend_lib("tflite")) else { return };
+    let out = scratch("blazeface_agree");
+    let runs = [
+        ("onnx", onnx, cached("models/face_detection_short_range.onnx"), "onnx"),
+        ("tflite", tfl, cached("models/face_detection_short_range.tflite"), "tflite"),
+    ];
+    for (backend, lib, model, enc) in &runs {
+        let rest = [
+            format!("--dir={}", s(model.parent().unwrap())),
+            format!("--map-dir=/out::{}", s(&out)),
+            s(&examples().nn_bench),
+            format!("--encoding={enc}"),
+            "--input=0:f32:1x128x128x3".into(),
+            "--runs=50".into(),
+            "--outputs=2".into(),
+            format!("--save=/out/{backend}."),
+            s(model),
+        ];
+        let r = run(&iwasm(), &bench_args(lib, backend, &rest), &[("EMBER_TFLITE_ENGINE", "litert")]);
+        if engine_missing(backend, &r) {
+            return;
+        }
+        assert_eq!(r.code, Some(0), "{}", r.show());
+        let (min, median, mean, max) = bench_times(&r.stdout);
+        eprintln!("BlazeFace on {backend}: per inference min {min:.3} median {median:.3} mean {mean:.3} max {max:.3} ms");
+    }
+    for (index, len) in [(0, 896 * 16), (1, 896)] {
+        let a = read_f32s(&out.join(format!("onnx.{index}.bin")));
+        let b = read_f32s(&out.join(format!("tflite.{index}.bin")));
+        assert_eq!((a.len(), b.len()), (len, len), "output {index}");
+        let (worst, at) = a.iter().zip(&b).enumerate().fold((0f32, 0), |(w, at), (i, (x, y))| {
+            let d = (x - y).abs();
+            if d > w || d.is_nan() { (if d.is_nan() { f32::INFINITY } else { d }, i) } else { (w, at) }
+        });
+        eprintln!("output {index}: {len} elements, largest difference {worst:e} at {at} (onnx {} tflite {})", a[at], b[at]);
+        assert!(worst <= 1e-4, "output {index}: onnx {} vs tflite {} at {at}", a[at], b[at]);
+    }
+}
+
 /// Lookup by encoding with no --native-lib: the backends sit next to libvmcore.so in
 /// target/<profile>/, so a tflite model finds libwasi_nn_backend_tflite.so by itself.
 #[test]
@@ -179,8 +538,8 @@ fn tflite_found_next_to_libvmcore_by_encoding() {
 }
 
 /// Several instances running wasi-nn at once from different threads of one process (C API,
-/// tests/nn/embed/threads.c), sharing each backend: 8 instances of the hostile guest and of the
-/// value tests per backend.
+/// tests/nn/embed/threads.c), sharing each backend: 8 instances of the hostile guest and (TFLite
+/// models) of the value tests per backend.
 ///
 /// Found with it (about 1 run in 100 of the hostile guest): ArmNN 20.08's
 /// Runtime::LoadNetwork takes its NetworkId from a plain `m_NetworkIdCounter++` outside the
@@ -206,12 +565,15 @@ fn threads_instances_share_backends() {
         .unwrap();
     assert!(st.success());
     let models = s(models_dir());
-    for backend in ["tflite", "armnn"] {
+    for backend in ["tflite", "armnn", "onnx"] {
         let Some(lib) = backend_lib(backend) else { continue };
-        let runs: [(&std::path::Path, &[&str]); 2] = [
-            (&apps().hostile, &["/models/sum.tflite", "4", "300"]),
-            (&apps().values_legacy, &["/models"]),
-        ];
+        let (model, enc) = hostile_model(backend);
+        let hostile_args = [model, enc, "300"];
+        let mut runs: Vec<(&Path, &[&str])> = vec![(&apps().hostile, &hostile_args)];
+        // threads.c gives the app no environment: nn_values.wasm runs its default FORMAT, tflite.
+        if format(backend) == "tflite" {
+            runs.push((&apps().values_legacy, &["/models"]));
+        }
         for (app, app_args) in runs {
             let mut args = vec![s(&lib), s(app), models.clone(), "8".to_string()];
             args.extend(app_args.iter().map(|a| a.to_string()));

@@ -226,3 +226,79 @@ pub fn relocated_runtime(dir: &Path) -> PathBuf {
     std::fs::copy(profile_dir().join("libvmcore.so"), lib.join("libvmcore.so")).unwrap();
     bin.join("iwasm")
 }
+
+/// The fetched models and pictures (nn/engines/fetch.sh): $EMBER_CACHE or ~/.cache/ember.
+pub fn cache() -> PathBuf {
+    match std::env::var_os("EMBER_CACHE") {
+        Some(c) if !c.is_empty() => PathBuf::from(c),
+        _ => PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/ember"),
+    }
+}
+
+/// A file under cache(), which must be there (nn/engines/fetch.sh makes it).
+pub fn cached(rel: &str) -> PathBuf {
+    let p = cache().join(rel);
+    assert!(p.is_file(), "{} is missing: run nn/engines/fetch.sh first", p.display());
+    p
+}
+
+pub struct Examples {
+    /// examples/nn_bench/nn_bench.c: nn-bench, any model on any backend.
+    pub nn_bench: PathBuf,
+    /// examples/face_detect/face_detect.c: the BlazeFace demo.
+    pub face_detect: PathBuf,
+}
+
+/// The wasm tools of examples/ used by the tests, built once per test binary (only by the tests
+/// that use them).
+pub fn examples() -> &'static Examples {
+    static EX: OnceLock<Examples> = OnceLock::new();
+    EX.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nn-examples");
+        std::fs::create_dir_all(&dir).unwrap();
+        let cc = std::env::var("EMBER_WASM_CC").unwrap_or_else(|_| "clang-14".to_string());
+        let build = |file: &str, out: &str| {
+            let out = dir.join(out);
+            let mut cmd = Command::new(&cc);
+            cmd.args(["--target=wasm32-wasi", "-O2", "-Wall", "-Werror"])
+                .arg(repo().join("examples").join(file))
+                .arg("-o")
+                .arg(&out)
+                .arg("-lm");
+            run_tool(&mut cmd, "clang (wasm32-wasi)");
+            out
+        };
+        Examples {
+            nn_bench: build("nn_bench/nn_bench.c", "nn_bench.wasm"),
+            face_detect: build("face_detect/face_detect.c", "face_detect.wasm"),
+        }
+    })
+}
+
+/// The values nn-bench printed for output `index` ("output I: ... first: V V ..." with --show).
+pub fn bench_values(stdout: &str, index: u32) -> Vec<f32> {
+    let head = format!("output {index}: ");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with(&head))
+        .unwrap_or_else(|| panic!("no '{head}' line in:\n{stdout}"));
+    let (_, first) = line.split_once("first:").unwrap_or_else(|| panic!("no values in: {line}"));
+    first.split_whitespace().map(|v| v.parse().unwrap_or_else(|e| panic!("{v} in {line}: {e}"))).collect()
+}
+
+/// nn-bench's timing line: (min, median, mean, max) ms per inference.
+pub fn bench_times(stdout: &str) -> (f64, f64, f64, f64) {
+    let line = stdout.lines().find(|l| l.contains(" runs: min ")).unwrap_or_else(|| panic!("no timing in:\n{stdout}"));
+    let num = |key: &str| -> f64 {
+        let rest = &line[line.find(key).unwrap_or_else(|| panic!("{key} in {line}")) + key.len()..];
+        rest.split_whitespace().next().unwrap().parse().unwrap()
+    };
+    (num(" min "), num(" median "), num(" mean "), num(" max "))
+}
+
+/// Little-endian f32s of a file (nn-bench --save output).
+pub fn read_f32s(path: &Path) -> Vec<f32> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(bytes.len() % 4, 0, "{}: {} bytes", path.display(), bytes.len());
+    bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}

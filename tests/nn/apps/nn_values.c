@@ -3,10 +3,20 @@
  * Ember's conv_net, autodetect and named-model checks, through one ABI:
  *   built without -DLEGACY_ABI: module wasi_ephemeral_nn;  with -DLEGACY_ABI: module wasi_nn.
  * Usage: nn_values.wasm MODEL_DIR [NAMED_MODEL]
- *   MODEL_DIR (guest path) holds the .tflite files and conv_net.expected;
- *   NAMED_MODEL, if given, is a name preloaded with --nn-preload NAME:tflite:cpu:.../sum.tflite.
- * TARGET (environment: cpu, gpu, tpu) picks the execution target. Prints "Tests: passed!" and
- * exits 0 only if every value matches.
+ *   MODEL_DIR (guest path) holds the models in FORMAT and, unless EXPECTED_DIR says otherwise,
+ *   conv_net.expected;
+ *   NAMED_MODEL, if given, is a "sum" model preloaded with --nn-preload NAME:ENC:cpu:PATH.
+ * Environment (iwasm --env=KEY=VALUE):
+ *   FORMAT   tflite (default): <name>.tflite, encoding tensorflowlite (4);
+ *            onnx: <name>.onnx, encoding onnx (1);
+ *            openvino: <name>.xml + <name>.bin (two builders), encoding openvino (0).
+ *            The autodetect case loads average in FORMAT too. The same .wasm serves every format.
+ *   EXPECTED_DIR  where conv_net.expected is (default MODEL_DIR).
+ *   TARGET   cpu, gpu, tpu: the execution target.
+ *   SKIP     comma-separated test names not to run (a format without that model); a name that
+ *            is no test here is an error, and the skipped tests are listed on one line,
+ *            "Skipped: NAME,NAME" (or "Skipped: none"), so a caller can check nothing else was.
+ * Prints "Tests: passed!" and exits 0 only if every value matches.
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +28,13 @@
 #define MAX_OUT 64
 static int failures;
 static uint32_t target = TARGET_CPU;
-static const char *model_dir;
+static const char *model_dir, *expected_dir;
+
+/* The model format (FORMAT): file extension(s) and encoding. */
+static struct {
+    const char *name, *ext, *ext2; /* ext2: the second builder's file (OpenVINO's weights) */
+    uint32_t enc;
+} format = {"tflite", ".tflite", NULL, ENC_TFLITE};
 
 #ifdef LEGACY_ABI
 #define ABI_NAME "wasi_nn (legacy)"
@@ -26,9 +42,9 @@ static const char *model_dir;
 #define ABI_NAME "wasi_ephemeral_nn"
 #endif
 
-static uint8_t *read_file(const char *name, uint32_t *size) {
+static uint8_t *read_file(const char *dir, const char *name, uint32_t *size) {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", model_dir, name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "rb");
     if (!f) {
         printf("cannot open %s\n", path);
@@ -49,13 +65,12 @@ static uint8_t *read_file(const char *name, uint32_t *size) {
     return buf;
 }
 
-static int32_t load_model(const uint8_t *bytes, uint32_t size, uint32_t enc, uint32_t *graph) {
-    nn_builder b = {bytes, size};
+static int32_t load_model(const nn_builder *b, uint32_t n, uint32_t enc, uint32_t *graph) {
 #ifdef LEGACY_ABI
-    leg_builder_array arr = {&b, 1};
+    leg_builder_array arr = {b, n};
     return leg_load(&arr, enc, target, graph);
 #else
-    return eph_load(&b, 1, enc, target, graph);
+    return eph_load(b, n, enc, target, graph);
 #endif
 }
 
@@ -127,15 +142,28 @@ static int run_graph(uint32_t graph, const uint32_t *dims, uint32_t ndims, const
     return 0;
 }
 
-static int run_file(const char *file, uint32_t enc, const uint32_t *dims, uint32_t ndims, const float *input,
-                    uint32_t n_in, float out[][MAX_OUT], int *n_out, uint32_t n_outputs) {
-    uint32_t size, graph;
-    uint8_t *bytes = read_file(file, &size);
-    if (!bytes) return -1;
-    int32_t rc = load_model(bytes, size, enc, &graph);
-    free(bytes); /* the runtime must not keep pointers into guest memory after load */
+/* Load model `name` in FORMAT (its file, or OpenVINO's two files) with encoding `enc` (FORMAT's
+ * or autodetect), then run it as run_graph does. */
+static int run_model(const char *name, uint32_t enc, const uint32_t *dims, uint32_t ndims, const float *input,
+                     uint32_t n_in, float out[][MAX_OUT], int *n_out, uint32_t n_outputs) {
+    const char *exts[2] = {format.ext, format.ext2};
+    uint32_t n = format.ext2 ? 2 : 1, graph;
+    nn_builder b[2];
+    char file[2][128];
+    int32_t rc = NN_SUCCESS;
+    for (uint32_t i = 0; i < n; i++) {
+        snprintf(file[i], sizeof file[i], "%s%s", name, exts[i]);
+        uint8_t *bytes = read_file(model_dir, file[i], &b[i].size);
+        b[i].buf = bytes;
+        if (!bytes) {
+            while (i-- > 0) free((void *)b[i].buf);
+            return -1;
+        }
+    }
+    rc = load_model(b, n, enc, &graph);
+    for (uint32_t i = 0; i < n; i++) free((void *)b[i].buf); /* the runtime must not keep pointers into guest memory after load */
     if (rc != NN_SUCCESS) {
-        printf("load %s: error %d\n", file, rc);
+        printf("load %s%s%s (encoding %u): error %d\n", file[0], n > 1 ? " + " : "", n > 1 ? file[1] : "", enc, rc);
         return -1;
     }
     return run_graph(graph, dims, ndims, input, n_in, out, n_out, n_outputs);
@@ -165,29 +193,67 @@ static void fail(const char *test) {
     failures++;
 }
 
-/* SKIP (environment, comma-separated test names): tests an engine cannot run. */
-static int skipped(const char *test) {
+/* The tests SKIP may name (each one that can be skipped, in the order they run). */
+static const char *const skippable[] = {"sum", "max", "average", "quantized", "average (autodetect)",
+                                        "mult_dimensions", "mult_outputs", "conv_net"};
+#define N_SKIPPABLE (sizeof skippable / sizeof skippable[0])
+static int was_skipped[N_SKIPPABLE];
+
+/* Whether SKIP (environment, comma-separated test names) names `test`, of length n. */
+static int in_skip_list(const char *test, size_t n) {
     const char *list = getenv("SKIP");
-    size_t n = strlen(test);
     for (const char *p = list; p && *p;) {
         const char *e = strchr(p, ',');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && strncmp(p, test, n) == 0) {
-            printf("%-24s skipped (SKIP)\n", test);
-            return 1;
-        }
+        if (len == n && strncmp(p, test, n) == 0) return 1;
         p = e ? e + 1 : p + len;
     }
     return 0;
 }
 
-static void single(const char *test, const char *file, uint32_t enc, const uint32_t *dims, int n_in,
+/* SKIP: tests a format or engine cannot run (no such model). Each is reported. */
+static int skipped(const char *test) {
+    if (!in_skip_list(test, strlen(test))) return 0;
+    for (size_t i = 0; i < N_SKIPPABLE; i++)
+        if (strcmp(skippable[i], test) == 0) was_skipped[i] = 1;
+    printf("%-24s skipped (SKIP)\n", test);
+    return 1;
+}
+
+/* Every SKIP entry must name a test: a misspelt or stale entry would otherwise skip nothing
+ * while the caller believes it did. Returns the count of unknown entries. */
+static int check_skip_list(void) {
+    const char *list = getenv("SKIP");
+    int bad = 0;
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p), i;
+        for (i = 0; i < N_SKIPPABLE; i++)
+            if (strlen(skippable[i]) == len && strncmp(skippable[i], p, len) == 0) break;
+        if (i == N_SKIPPABLE && len > 0) {
+            printf("SKIP names no test: '%.*s'\n", (int)len, p);
+            bad++;
+        }
+        p = e ? e + 1 : p + len;
+    }
+    return bad;
+}
+
+static void print_skipped(void) {
+    int any = 0;
+    printf("Skipped:");
+    for (size_t i = 0; i < N_SKIPPABLE; i++)
+        if (was_skipped[i]) printf("%s%s", any++ ? "," : " ", skippable[i]);
+    printf("%s\n", any ? "" : " none");
+}
+
+static void single(const char *test, const char *model, uint32_t enc, const uint32_t *dims, int n_in,
                    const float *want, int n_want, float eps) {
     float in[64], out[1][MAX_OUT];
     int n_out[1];
     if (skipped(test)) return;
     iota(in, n_in);
-    if (run_file(file, enc, dims, 4, in, (uint32_t)n_in, out, n_out, 1) != 0) {
+    if (run_model(model, enc, dims, 4, in, (uint32_t)n_in, out, n_out, 1) != 0) {
         fail(test);
         return;
     }
@@ -200,23 +266,41 @@ int main(int argc, char **argv) {
         return 2;
     }
     model_dir = argv[1];
+    expected_dir = getenv("EXPECTED_DIR") ? getenv("EXPECTED_DIR") : model_dir;
     const char *t = getenv("TARGET");
     if (t && strcmp(t, "gpu") == 0) target = TARGET_GPU;
     if (t && strcmp(t, "tpu") == 0) target = TARGET_TPU;
-    printf("ABI %s, target %s\n", ABI_NAME, t ? t : "cpu");
+    const char *f = getenv("FORMAT");
+    if (!f || strcmp(f, "tflite") == 0) {
+        /* the default */
+    } else if (strcmp(f, "onnx") == 0) {
+        format.name = "onnx", format.ext = ".onnx", format.enc = ENC_ONNX;
+    } else if (strcmp(f, "openvino") == 0) {
+        format.name = "openvino", format.ext = ".xml", format.ext2 = ".bin", format.enc = ENC_OPENVINO;
+    } else {
+        printf("unknown FORMAT '%s' (tflite, onnx, openvino)\n", f);
+        return 2;
+    }
+    printf("ABI %s, target %s, format %s\n", ABI_NAME, t ? t : "cpu", format.name);
+    if (check_skip_list()) {
+        printf("Tests: bad SKIP list\n");
+        return 2;
+    }
+    const uint32_t enc = format.enc;
 
     static const uint32_t d5[] = {1, 5, 5, 1}, d3[] = {1, 3, 3, 1}, d4[] = {1, 4, 4, 1}, d8[] = {1, 8, 8, 1};
     const float w300[] = {300}, w24[] = {24}, w12[] = {12};
-    single("sum", "sum.tflite", ENC_TFLITE, d5, 25, w300, 1, 1e-4f);
-    single("max", "max.tflite", ENC_TFLITE, d5, 25, w24, 1, 1e-4f);
-    single("average", "average.tflite", ENC_TFLITE, d5, 25, w12, 1, 1e-4f);
-    /* The quantized model (scale 24/255) is exact to within one quantization step. */
-    single("quantized", "quantized.tflite", ENC_TFLITE, d5, 25, w12, 1, 24.0f / 255.0f);
-    single("average (autodetect)", "average.tflite", ENC_AUTODETECT, d5, 25, w12, 1, 1e-4f);
+    single("sum", "sum", enc, d5, 25, w300, 1, 1e-4f);
+    single("max", "max", enc, d5, 25, w24, 1, 1e-4f);
+    single("average", "average", enc, d5, 25, w12, 1, 1e-4f);
+    /* The quantized model (scale 24/255) is exact to within one quantization step (TFLite only:
+     * there is no ONNX or OpenVINO IR one, so those runs SKIP it). */
+    single("quantized", "quantized", enc, d5, 25, w12, 1, 24.0f / 255.0f);
+    single("average (autodetect)", "average", ENC_AUTODETECT, d5, 25, w12, 1, 1e-4f);
     {
         float want[9];
         iota(want, 9);
-        single("mult_dimensions", "mult_dimensions.tflite", ENC_TFLITE, d3, 9, want, 9, 1e-4f);
+        single("mult_dimensions", "mult_dimensions", enc, d3, 9, want, 9, 1e-4f);
     }
     {
         float in[16], out[2][MAX_OUT];
@@ -224,34 +308,33 @@ int main(int argc, char **argv) {
         const float w0[] = {24, 28, 32, 36}, w1[] = {6, 7, 8, 9};
         iota(in, 16);
         if (skipped("mult_outputs")) {
-        } else if (run_file("mult_outputs.tflite", ENC_TFLITE, d4, 4, in, 16, out, n_out, 2) != 0) {
+        } else if (run_model("mult_outputs", enc, d4, 4, in, 16, out, n_out, 2) != 0) {
             fail("mult_outputs");
         } else {
             expect("mult_outputs[0]", out[0], n_out[0], w0, 4, 1e-4f);
             expect("mult_outputs[1]", out[1], n_out[1], w1, 4, 1e-4f);
         }
     }
-    {
+    if (!skipped("conv_net")) {
         /* conv_net: input sin(0.37 k), expected values from conv_net.expected. */
         float in[64], want[3], out[1][MAX_OUT];
         int n_out[1];
         for (int k = 0; k < 64; k++) in[k] = sinf(0.37f * (float)k);
         uint32_t size;
-        uint8_t *txt = read_file("conv_net.expected", &size);
+        uint8_t *txt = read_file(expected_dir, "conv_net.expected", &size);
         char buf[256] = {0};
         if (txt) memcpy(buf, txt, size < 255 ? size : 255);
         free(txt);
-        if (skipped("conv_net")) {
-        } else if (!txt || sscanf(buf, "%f %f %f", &want[0], &want[1], &want[2]) != 3) {
+        if (!txt || sscanf(buf, "%f %f %f", &want[0], &want[1], &want[2]) != 3) {
             fail("conv_net (expected file)");
-        } else if (run_file("conv_net.tflite", ENC_TFLITE, d8, 4, in, 64, out, n_out, 1) != 0) {
+        } else if (run_model("conv_net", enc, d8, 4, in, 64, out, n_out, 1) != 0) {
             fail("conv_net");
         } else {
             expect("conv_net", out[0], n_out[0], want, 3, 1e-4f);
         }
     }
     if (argc > 2) {
-        /* A named model (--nn-preload NAME:tflite:cpu:.../sum.tflite). */
+        /* A named model (--nn-preload NAME:ENC:cpu:PATH of sum in FORMAT). */
         uint32_t graph;
         const char *name = argv[2];
 #ifdef LEGACY_ABI
@@ -271,6 +354,7 @@ int main(int argc, char **argv) {
             expect("named model (sum)", out[0], n_out[0], w300, 1, 1e-4f);
         }
     }
+    print_skipped();
     if (failures) {
         printf("Tests: %d failed\n", failures);
         return 1;
