@@ -63,7 +63,9 @@ fn backend_lib(backend: &str) -> Option<PathBuf> {
 /// found.
 fn engine_absent(r: &Run) -> bool {
     r.code != Some(0)
-        && (r.stderr.contains("failed to initialise") || r.stderr.contains("no ONNX Runtime library found"))
+        && (r.stderr.contains("failed to initialise")
+            || r.stderr.contains("no ONNX Runtime library found")
+            || r.stderr.contains("no OpenVINO C library found"))
 }
 
 /// [`engine_absent`], failing the test if the backend is required, else reporting the skip.
@@ -160,7 +162,8 @@ fn check_values(backend: &str, r: &Run) {
 /// The hostile guest's "sum" model of a backend's format: guest path and encoding number.
 fn hostile_model(backend: &str) -> (&'static str, &'static str) {
     match format(backend) {
-        "onnx" => ("/models/onnx/sum.onnx", "1"),
+        // OpenVINO reads ONNX too: the hostile guest's truncated and mutated copies of one file.
+        "onnx" | "openvino" => ("/models/onnx/sum.onnx", "1"),
         "tflite" => ("/models/sum.tflite", "4"),
         f => panic!("no hostile model for format {f}"),
     }
@@ -246,6 +249,23 @@ fn armnn_values_legacy() {
 #[test]
 fn armnn_hostile() {
     hostile("armnn");
+}
+
+#[test]
+fn openvino_values_ephemeral() {
+    values("openvino", &apps().values_ephemeral);
+}
+
+#[test]
+fn openvino_values_legacy() {
+    values("openvino", &apps().values_legacy);
+}
+
+/// The hostile guest on OpenVINO (sum.onnx through OpenVINO's ONNX frontend, with the guest's
+/// truncated and mutated copies).
+#[test]
+fn openvino_hostile() {
+    hostile("openvino");
 }
 
 #[test]
@@ -397,14 +417,39 @@ fn face_numbers(stdout: &str) -> Vec<f32> {
 /// and nose within a pixel, score within 0.01.
 #[test]
 fn onnx_face_demo_matches_tflite() {
-    let (Some(onnx), Some(tfl)) = (backend_lib("onnx"), backend_lib("tflite")) else { return };
+    face_demo_matches_tflite("onnx");
+}
+
+/// The same on OpenVINO, with BlazeFace as OpenVINO IR (xml + bin, preloaded by path).
+#[test]
+fn openvino_face_demo_matches_tflite() {
+    face_demo_matches_tflite("openvino");
+}
+
+/// BlazeFace in `backend`'s format as a named model (--nn-preload face:ENC:cpu:FILES).
+fn blazeface_preload(backend: &str) -> String {
+    match format(backend) {
+        "openvino" => {
+            let ir = cache().join("models/openvino");
+            format!(
+                "face:openvino:cpu:{},{}",
+                s(ir.join("face_detection_short_range.xml")),
+                s(ir.join("face_detection_short_range.bin"))
+            )
+        }
+        _ => format!("face:onnx:cpu:{}", s(cached("models/face_detection_short_range.onnx"))),
+    }
+}
+
+fn face_demo_matches_tflite(backend: &str) {
+    let (Some(lib), Some(tfl)) = (backend_lib(backend), backend_lib("tflite")) else { return };
     let picture = cached("pictures/astronaut.ppm");
     let pictures = format!("--dir={}", s(picture.parent().unwrap()));
     let app = s(&examples().face_detect);
-    let model = cached("models/face_detection_short_range.onnx");
     let args = vec![
-        format!("--native-lib={}", s(&onnx)),
-        format!("--nn-preload=face:onnx:cpu:{}", s(&model)),
+        format!("--native-lib={}", s(&lib)),
+        format!("--wasi-nn-backend={backend}"),
+        format!("--nn-preload={}", blazeface_preload(backend)),
         pictures.clone(),
         app.clone(),
         "@face".into(),
@@ -412,7 +457,7 @@ fn onnx_face_demo_matches_tflite() {
         "cpu".into(),
     ];
     let o = run(&iwasm(), &args, &[]);
-    if engine_missing("onnx", &o) {
+    if engine_missing(backend, &o) {
         return;
     }
     assert_eq!(o.code, Some(0), "{}", o.show());
@@ -431,13 +476,13 @@ fn onnx_face_demo_matches_tflite() {
         return;
     }
     assert_eq!(t.code, Some(0), "{}", t.show());
-    eprintln!("onnx:   {}tflite: {}", o.stdout, t.stdout);
+    eprintln!("{backend}:   {}tflite: {}", o.stdout, t.stdout);
     let (a, b) = (face_numbers(&o.stdout), face_numbers(&t.stdout));
     assert_eq!(a.len(), 11, "x y w h score, eyes, nose: {a:?}");
     assert_eq!(a.len(), b.len(), "{a:?} vs {b:?}");
     for (i, (x, y)) in a.iter().zip(&b).enumerate() {
         let slack = if i == 4 { 0.01 } else { 1.0 };
-        assert!((x - y).abs() <= slack, "onnx {a:?} vs tflite {b:?} (item {i})");
+        assert!((x - y).abs() <= slack, "{backend} {a:?} vs tflite {b:?} (item {i})");
     }
 }
 
@@ -446,22 +491,43 @@ fn onnx_face_demo_matches_tflite() {
 /// in ch_ppocr_cls.expected.
 #[test]
 fn onnx_classifier_matches_reference() {
-    let Some(lib) = backend_lib("onnx") else { return };
-    let model = cached("models/ch_ppocr_mobile_v2.0_cls_infer.onnx");
+    classifier_matches_reference("onnx");
+}
+
+/// The classifier as OpenVINO IR on OpenVINO (f32 inference precision), same reference.
+#[test]
+fn openvino_classifier_matches_reference() {
+    classifier_matches_reference("openvino");
+}
+
+fn classifier_matches_reference(backend: &str) {
+    let Some(lib) = backend_lib(backend) else { return };
+    let onnx = cached("models/ch_ppocr_mobile_v2.0_cls_infer.onnx");
+    let (model, encoding) = match format(backend) {
+        "openvino" => {
+            let ir = cache().join("models/openvino");
+            (
+                format!("{},{}", s(ir.join("ch_ppocr_mobile_v2.0_cls_infer.xml")), s(ir.join("ch_ppocr_mobile_v2.0_cls_infer.bin"))),
+                "openvino",
+            )
+        }
+        _ => (s(&onnx), "onnx"),
+    };
     let text = std::fs::read_to_string(cached("models/ch_ppocr_cls.expected")).unwrap();
     let want: Vec<f32> = text.split_whitespace().map(|v| v.parse().unwrap()).collect();
     assert_eq!(want.len(), 2, "ch_ppocr_cls.expected: {text}");
     let rest = [
-        format!("--dir={}", s(model.parent().unwrap())),
+        format!("--dir={}", s(onnx.parent().unwrap())),
+        format!("--dir={}", s(cache().join("models/openvino"))),
         s(&examples().nn_bench),
-        "--encoding=onnx".into(),
+        format!("--encoding={encoding}"),
         "--input=0:f32:1x3x48x192".into(),
         "--show=2".into(),
         "--outputs=1".into(),
-        s(&model),
+        model,
     ];
-    let r = run(&iwasm(), &bench_args(&lib, "onnx", &rest), &[]);
-    if engine_missing("onnx", &r) {
+    let r = run(&iwasm(), &bench_args(&lib, backend, &rest), &[]);
+    if engine_missing(backend, &r) {
         return;
     }
     assert_eq!(r.code, Some(0), "{}", r.show());
@@ -478,15 +544,35 @@ fn onnx_classifier_matches_reference() {
 /// --save) within 1e-4. Prints each backend's per-inference times (50 runs).
 #[test]
 fn onnx_blazeface_outputs_agree_with_tflite() {
-    let (Some(onnx), Some(tfl)) = (backend_lib("onnx"), backend_lib("tflite")) else { return };
-    let out = scratch("blazeface_agree");
+    blazeface_outputs_agree_with_tflite("onnx");
+}
+
+/// The same for OpenVINO running BlazeFace as IR.
+#[test]
+fn openvino_blazeface_outputs_agree_with_tflite() {
+    blazeface_outputs_agree_with_tflite("openvino");
+}
+
+fn blazeface_outputs_agree_with_tflite(other: &str) {
+    let (Some(lib), Some(tfl)) = (backend_lib(other), backend_lib("tflite")) else { return };
+    let out = scratch(&format!("blazeface_agree_{other}"));
+    let ir = cache().join("models/openvino");
+    let model = match format(other) {
+        "openvino" => format!(
+            "{},{}",
+            s(ir.join("face_detection_short_range.xml")),
+            s(ir.join("face_detection_short_range.bin"))
+        ),
+        _ => s(cached("models/face_detection_short_range.onnx")),
+    };
     let runs = [
-        ("onnx", onnx, cached("models/face_detection_short_range.onnx"), "onnx"),
-        ("tflite", tfl, cached("models/face_detection_short_range.tflite"), "tflite"),
+        (other, lib, model, format(other)),
+        ("tflite", tfl, s(cached("models/face_detection_short_range.tflite")), "tflite"),
     ];
     for (backend, lib, model, enc) in &runs {
         let rest = [
-            format!("--dir={}", s(model.parent().unwrap())),
+            format!("--dir={}", s(cache().join("models"))),
+            format!("--dir={}", s(&ir)),
             format!("--map-dir=/out::{}", s(&out)),
             s(&examples().nn_bench),
             format!("--encoding={enc}"),
@@ -494,7 +580,7 @@ fn onnx_blazeface_outputs_agree_with_tflite() {
             "--runs=50".into(),
             "--outputs=2".into(),
             format!("--save=/out/{backend}."),
-            s(model),
+            model.clone(),
         ];
         let r = run(&iwasm(), &bench_args(lib, backend, &rest), &[("EMBER_TFLITE_ENGINE", "litert")]);
         if engine_missing(backend, &r) {
@@ -505,15 +591,15 @@ fn onnx_blazeface_outputs_agree_with_tflite() {
         eprintln!("BlazeFace on {backend}: per inference min {min:.3} median {median:.3} mean {mean:.3} max {max:.3} ms");
     }
     for (index, len) in [(0, 896 * 16), (1, 896)] {
-        let a = read_f32s(&out.join(format!("onnx.{index}.bin")));
+        let a = read_f32s(&out.join(format!("{other}.{index}.bin")));
         let b = read_f32s(&out.join(format!("tflite.{index}.bin")));
         assert_eq!((a.len(), b.len()), (len, len), "output {index}");
         let (worst, at) = a.iter().zip(&b).enumerate().fold((0f32, 0), |(w, at), (i, (x, y))| {
             let d = (x - y).abs();
             if d > w || d.is_nan() { (if d.is_nan() { f32::INFINITY } else { d }, i) } else { (w, at) }
         });
-        eprintln!("output {index}: {len} elements, largest difference {worst:e} at {at} (onnx {} tflite {})", a[at], b[at]);
-        assert!(worst <= 1e-4, "output {index}: onnx {} vs tflite {} at {at}", a[at], b[at]);
+        eprintln!("output {index}: {len} elements, largest difference {worst:e} at {at} ({other} {} tflite {})", a[at], b[at]);
+        assert!(worst <= 1e-4, "output {index}: {other} {} vs tflite {} at {at}", a[at], b[at]);
     }
 }
 
@@ -565,7 +651,7 @@ fn threads_instances_share_backends() {
         .unwrap();
     assert!(st.success());
     let models = s(models_dir());
-    for backend in ["tflite", "armnn", "onnx"] {
+    for backend in ["tflite", "armnn", "onnx", "openvino"] {
         let Some(lib) = backend_lib(backend) else { continue };
         let (model, enc) = hostile_model(backend);
         let hostile_args = [model, enc, "300"];
