@@ -64,6 +64,9 @@ setup_scratch() {
   # cache holds the real model and the photo (tests/nn_demo.rs reads them there), no engines.
   mkdir -p "$SCRATCH/cache/models" "$SCRATCH/cache/pictures"
   cp "$EMBER_CACHE/models/"face_detection_short_range*.tflite "$SCRATCH/cache/models/" 2>/dev/null || true
+  # ONNX and OpenVINO IR forms of the models (tests/nn_backends.rs onnx_*, openvino_*).
+  cp "$EMBER_CACHE/models/"face_detection_short_range.onnx "$EMBER_CACHE/models/"ch_ppocr* "$SCRATCH/cache/models/" 2>/dev/null || true
+  cp -r "$EMBER_CACHE/models/openvino" "$SCRATCH/cache/models/" 2>/dev/null || true
   cp "$EMBER_CACHE/pictures/"astronaut.* "$SCRATCH/cache/pictures/" 2>/dev/null || true
   export EMBER_CACHE="$SCRATCH/cache" HOME="$SCRATCH/home" TMPDIR="$SCRATCH/tmp"
   export IWASM="$SCRATCH/bin/iwasm"
@@ -232,6 +235,10 @@ suite_core() {
 }
 
 suite_nn_tflite_litert()  { nn_case litert tflite tflite_ EMBER_TFLITE_ENGINE=litert; }
+# ONNX Runtime and OpenVINO from the bundle's lib/wasi-nn/engines (aarch64 wheels); the tests
+# comparing with TFLite use LiteRT from the bundle too.
+suite_nn_onnx()     { nn_case onnx onnx onnx_ EMBER_TFLITE_ENGINE=litert; }
+suite_nn_openvino() { nn_case openvino openvino openvino_ EMBER_TFLITE_ENGINE=litert; }
 suite_nn_tflite_classic() { nn_case classic tflite tflite_ EMBER_TFLITE_ENGINE=classic; }
 suite_nn_armnn_cpuacc() {
   local found; found="$(armnn_found)"; echo "found: $found"
@@ -261,6 +268,8 @@ suite_nn() {
     run_suite nn-tflite-litert suite_nn_tflite_litert
     run_suite nn-tflite-classic suite_nn_tflite_classic
     run_suite nn-armnn-cpuacc suite_nn_armnn_cpuacc
+    run_suite nn-onnx suite_nn_onnx
+    run_suite nn-openvino suite_nn_openvino
   fi
   run_suite nn-armnn-cpuref suite_nn_armnn_cpuref
 }
