@@ -212,3 +212,159 @@ fn runpath_finds_libvmcore_in_both_layouts() {
     let out = Command::new(flat.join("iwasm")).arg("--version").env_remove("LD_LIBRARY_PATH").output().unwrap();
     assert!(!out.status.success());
 }
+
+// ---------------------------------------------------------------- memory
+
+/// `wat` compiled into the work directory as `<name>.wasm`.
+fn wat_file(name: &str, wat: &str) -> std::path::PathBuf {
+    let p = work_dir().join(format!("{name}.wasm"));
+    std::fs::write(&p, wat::parse_str(wat).expect("valid WAT")).unwrap();
+    p
+}
+
+/// A 1 GiB memory that is never touched, and a function growing memory by one page n times.
+const GIB_WAT: &str = r#"(module (memory 16384) (func (export "_start")))"#;
+const GROW_WAT: &str = r#"(module (memory 1) (func (export "_start"))
+  (func (export "grow") (param $n i32) (result i32)
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $n)))
+      (br_if $done (i32.eq (memory.grow (i32.const 1)) (i32.const -1)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l)))
+    (memory.size)))"#;
+
+/// Runs `iwasm --repl ARGS`, sends each of `lines` (waiting for the prompt before each) and
+/// returns what each printed plus the peak RSS (VmHWM, KiB) seen after each prompt. None when
+/// iwasm is a wrapper (tests/cross), whose RSS is not iwasm's.
+fn repl_peak_rss(args: &[&str], lines: &[&str]) -> Option<Vec<(String, u64)>> {
+    use std::io::Read;
+    if std::env::var_os("EMBER_TEST_IWASM").is_some() {
+        return None;
+    }
+    let mut child = Command::new(iwasm())
+        .arg("--repl")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let pid = child.id();
+    let mut wait_prompt = || {
+        let mut text = Vec::new();
+        let mut b = [0u8; 1];
+        while !text.ends_with(b"webassembly> ") {
+            assert_eq!(out.read(&mut b).unwrap(), 1, "iwasm ended early: {}", String::from_utf8_lossy(&text));
+            text.push(b[0]);
+        }
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let hwm = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc/PID/status");
+        (String::from_utf8_lossy(&text).replace("webassembly> ", ""), hwm)
+    };
+    let mut seen = vec![wait_prompt()];
+    for l in lines {
+        writeln!(stdin, "{l}").unwrap();
+        seen.push(wait_prompt());
+    }
+    writeln!(stdin, "__exit__").unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "iwasm --repl {args:?}: {status:?}");
+    Some(seen)
+}
+
+const MIB: u64 = 1024;
+
+#[test]
+fn a_huge_table_in_a_small_pool_is_a_clear_error() {
+    let t = wat_file("table10m", "(module (table 10000000 funcref) (func (export \"_start\")))");
+    assert_eq!(std::fs::metadata(&t).unwrap().len(), 45, "the issue's 45-byte module");
+    let r = iwasm_run(&["--pool-size=8M", s(&t)]);
+    assert_one_line_error(&r, "table in an 8 MiB pool");
+    assert_eq!(r.code, Some(1), "an error, not a signal: {}", r.stderr);
+    assert!(r.stderr.contains("tables 80000000") && r.stderr.contains("memory pool too small"), "{}", r.stderr);
+    // A module without memory in a pool that fits it runs; in one too small, the error says
+    // what is missing (no "linear memory of 0 bytes").
+    let nomem = wat_file("nomem", "(module (func (export \"_start\")))");
+    let r = iwasm_run(&["--pool-size=1M", s(&nomem)]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = iwasm_run(&["--pool-size=80K", s(&nomem)]);
+    assert_one_line_error(&r, "tiny pool, no memory");
+    assert!(r.stderr.contains("memory pool too small") && !r.stderr.contains("of 0 bytes"), "{}", r.stderr);
+}
+
+#[test]
+fn a_declared_gib_left_untouched_costs_no_memory() {
+    let gib = wat_file("gib", GIB_WAT);
+    for args in [vec![s(&gib)], vec!["--heap-size=0", s(&gib)], vec!["--pool-size=1100M", "--heap-size=0", s(&gib)]] {
+        let Some(seen) = repl_peak_rss(&args, &[]) else { return };
+        let kib = seen[0].1;
+        assert!(kib < 10 * MIB, "iwasm {args:?}: peak RSS {kib} KiB for an untouched 1 GiB memory");
+    }
+}
+
+/// 16383 grows of one page each, to 1 GiB (it used to copy the whole memory each time): in
+/// place in system mode, in place or rarely moved in pool mode; either way no page is touched.
+#[test]
+fn growing_to_a_gib_one_page_at_a_time_is_quick_and_touches_nothing() {
+    let g = wat_file("grow1", GROW_WAT);
+    let r = iwasm_run(&["--heap-size=0", "-f", "grow", s(&g), "16383"]);
+    assert_eq!((r.code, r.stdout.as_str()), (Some(0), "0x4000:i32\n"), "{}", r.stderr);
+    for pool in [None, Some("--pool-size=1100M")] {
+        let mut args: Vec<&str> = pool.into_iter().collect();
+        args.extend(["--heap-size=0", s(&g)]);
+        let Some(seen) = repl_peak_rss(&args, &["grow 16383"]) else { return };
+        assert_eq!(seen[1].0, "0x4000:i32\n", "{args:?}");
+        let kib = seen[1].1;
+        assert!(kib < 10 * MIB, "iwasm {args:?}: peak RSS {kib} KiB after growing to 1 GiB");
+    }
+}
+
+#[test]
+fn only_regular_files_of_sane_size_are_read() {
+    let dir = work_dir().join("not-files");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("fifo.wasm");
+    let made = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|st| st.success());
+    let big = dir.join("big.wasm");
+    std::fs::File::create(&big).unwrap().set_len(600 << 20).unwrap(); // sparse
+    let mut cases = vec![
+        ("/dev/zero", "not a regular file"),
+        (s(&dir), "a directory"),
+        (s(&big), "more than the limit"),
+    ];
+    if made {
+        cases.push((s(&fifo), "not a regular file"));
+    }
+    for (path, needle) in cases {
+        // Each must fail at once: /dev/zero used to be read until 4 GB of RSS, a FIFO
+        // blocked in open.
+        let r = iwasm_run(&[path]);
+        assert_one_line_error(&r, path);
+        assert!(r.stderr.contains(needle), "{path}: {:?} lacks {needle:?}", r.stderr);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Registering 10 000 native symbols in a 1 MiB pool is refused (it used to abort in the
+/// registry's allocation); the runtime keeps working.
+#[test]
+fn natives_that_do_not_fit_the_pool_are_refused() {
+    let prog = c_program("mem_modes");
+    let hello = wasm_app("hello", &[]);
+    let r = run(&prog, &["pool=1048576", s(&hello), "natives=10000"]);
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "natives: refused\nhello, world\n", "{}", r.stderr);
+    let r = run(&prog, &["pool=16777216", s(&hello), "natives=10000"]);
+    assert_eq!((r.code, r.stdout.as_str()), (Some(0), "natives: registered\nhello, world\n"), "{}", r.stderr);
+    for mode in ["system", "user"] {
+        let r = run(&prog, &[mode, s(&hello)]);
+        assert_eq!((r.code, r.stdout.as_str()), (Some(0), "hello, world\n"), "{mode}: {}", r.stderr);
+    }
+}

@@ -12,7 +12,6 @@ use ember_loader::module::ModuleInner;
 use crate::exec;
 use crate::store::{
     cell_to_val, val_to_cell, FuncEntity, FuncKind, GlobalEntity, MemoryEntity, Runtime, TableEntity,
-    MAX_TABLE_ELEMS,
 };
 
 /// Limits and knobs of a store. One source of truth for default limits.
@@ -26,6 +25,35 @@ pub struct Config {
     pub max_memory_pages: u32,
     /// Instruction budget; `None` = unlimited. Spent fuel traps with `Trap::OutOfFuel`.
     pub fuel: Option<u64>,
+    /// The embedder's memory for what a guest can make the store allocate; `None` (the
+    /// default): linear memories reserve address space and commit it as they grow
+    /// (`ember_platform::vmem`), everything else uses the global allocator fallibly.
+    pub host_memory: Option<HostMemory>,
+}
+
+/// How a store gets memory for guest-driven allocations when the embedder bounds memory
+/// (libvmcore.so's pool and user-allocator modes). Plain function pointers: the store keeps a
+/// copy in every memory it creates, and they must stay callable for the store's lifetime.
+#[derive(Clone, Copy, Debug)]
+pub struct HostMemory {
+    /// Is there room for `bytes` more? Asked before a table, the element segments, globals,
+    /// function entities, a function's IR or the value stack is allocated or grown (those
+    /// allocations are fallible too: `try_reserve`). Answering false makes instantiation fail
+    /// with `Error::Limit`, `table.grow` return -1, translation or stack growth trap.
+    pub room_for: fn(usize) -> bool,
+    /// `len` (> 0) zeroed bytes aligned to 16 for a linear memory, or None.
+    pub alloc_zeroed: fn(usize) -> Option<std::ptr::NonNull<u8>>,
+    /// Grow a block of `old` bytes from `alloc_zeroed` to `new` (> old) bytes, the added bytes
+    /// zeroed; it may move. None leaves the block as it was.
+    ///
+    /// # Safety
+    /// `ptr` must be a live block of `old` bytes from this `HostMemory`.
+    pub grow_zeroed: unsafe fn(std::ptr::NonNull<u8>, usize, usize) -> Option<std::ptr::NonNull<u8>>,
+    /// Free a block of `len` bytes.
+    ///
+    /// # Safety
+    /// `ptr` must be a live block of `len` bytes from this `HostMemory`, freed once.
+    pub free: unsafe fn(std::ptr::NonNull<u8>, usize),
 }
 
 impl Config {
@@ -41,6 +69,7 @@ impl Default for Config {
             max_stack_cells: Self::DEFAULT_MAX_STACK_CELLS,
             max_memory_pages: Self::DEFAULT_MAX_MEMORY_PAGES,
             fuel: None,
+            host_memory: None,
         }
     }
 }
@@ -95,16 +124,26 @@ impl Module {
     pub fn new(bytes: &[u8]) -> Result<Module, Error> {
         Ok(Module { inner: Arc::new(ModuleInner::parse(bytes)?) })
     }
+    /// [`Module::new`] asking `room_for(bytes)` (as [`HostMemory::room_for`]) before the
+    /// entities each section declares are allocated; refusal is `Error::Limit`.
+    pub fn new_checked(bytes: &[u8], room_for: fn(usize) -> bool) -> Result<Module, Error> {
+        Ok(Module { inner: Arc::new(ModuleInner::parse_checked(bytes, room_for)?) })
+    }
     pub fn imports(&self) -> &[ImportDesc] {
         &self.inner.imports
     }
     pub fn exports(&self) -> &[ExportDesc] {
         &self.inner.exports
     }
+    /// What instantiating this module allocates up front for its defined entities (imports
+    /// excluded), for embedders that check it against their memory before instantiating.
+    pub fn footprint(&self) -> Footprint {
+        crate::instantiate::footprint(&self.inner)
+    }
     /// The translated IR of defined function `def` (debugging aid).
     #[doc(hidden)]
     pub fn dump_ir(&self, def: u32) -> Option<String> {
-        let cf = exec::compiled(&self.inner, def).ok()?;
+        let cf = exec::compiled(&self.inner, def, None).ok()?;
         let mut out = format!("frame_size={} params={} locals={}\n", cf.frame_size, cf.num_params, cf.num_locals);
         for (k, i) in cf.code.iter().enumerate() {
             out.push_str(&format!("{k:5}: {:?} {} {} {}\n", i.op, i.dst as i32, i.a, i.b));
@@ -115,9 +154,26 @@ impl Module {
     /// cost moves to load time; useful for measuring translation speed).
     pub fn translate_all(&self) -> Result<(), Error> {
         for def in 0..self.inner.bodies.len() as u32 {
-            exec::compiled(&self.inner, def).map_err(|t| Error::Invalid(t.message().into()))?;
+            exec::compiled(&self.inner, def, None).map_err(|t| Error::Invalid(t.message().into()))?;
         }
         Ok(())
+    }
+}
+
+/// Bytes instantiating a module allocates up front ([`Module::footprint`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Footprint {
+    /// Initial size of the defined linear memories.
+    pub memory: u64,
+    /// The defined tables at their initial size (8 bytes per element).
+    pub tables: u64,
+    /// Element-segment cells, globals, function entities, exports and types (estimated).
+    pub other: u64,
+}
+
+impl Footprint {
+    pub fn total(&self) -> u64 {
+        self.memory + self.tables + self.other
     }
 }
 
@@ -234,7 +290,7 @@ fn no_memory() -> Trap {
 
 impl Memory {
     pub fn new<T>(store: &mut Store<T>, ty: MemoryType) -> Result<Memory, Error> {
-        let m = MemoryEntity::new(ty, store.config.max_memory_pages)?;
+        let m = MemoryEntity::new(ty, store.config.max_memory_pages, store.config.host_memory)?;
         store.rt.memories.push(m);
         Ok(Memory(store.rt.memories.len() as u32 - 1))
     }
@@ -246,13 +302,13 @@ impl Memory {
     }
     pub fn data<'s, T>(&self, store: &'s Store<T>) -> &'s [u8] {
         match store.rt.memories.get(self.0 as usize) {
-            Some(m) => &m.data,
+            Some(m) => m.data(),
             None => &[],
         }
     }
     pub fn data_mut<'s, T>(&self, store: &'s mut Store<T>) -> &'s mut [u8] {
         match store.rt.memories.get_mut(self.0 as usize) {
-            Some(m) => &mut m.data,
+            Some(m) => m.data_mut(),
             None => &mut [],
         }
     }
@@ -303,11 +359,8 @@ fn ref_cell<T>(store: &Store<T>, v: &Val, ty: ValType) -> Result<u64, Error> {
 impl Table {
     pub fn new<T>(store: &mut Store<T>, ty: TableType, init: Val) -> Result<Table, Error> {
         let cell = ref_cell(store, &init, ty.elem)?;
-        if ty.min > MAX_TABLE_ELEMS {
-            return Err(Error::Limit(format!("table of {} elements exceeds the limit", ty.min).into()));
-        }
-        let elems = vec![cell; ty.min as usize];
-        store.rt.tables.push(TableEntity { elems, ty });
+        let t = TableEntity::new(ty, cell, store.config.host_memory)?;
+        store.rt.tables.push(t);
         Ok(Table(store.rt.tables.len() as u32 - 1))
     }
     pub fn ty<T>(&self, store: &Store<T>) -> TableType {

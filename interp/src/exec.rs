@@ -16,7 +16,7 @@ use ember_loader::ir::{CompiledFunc, Instr, Op};
 use ember_loader::module::ModuleInner;
 use crate::numeric as num;
 use crate::store::{cell_to_val, check_val, val_to_cell, FuncKind, GlobalEntity, Runtime};
-use ember_loader::translate::translate;
+use ember_loader::translate::{translate, OUT_OF_MEMORY};
 
 pub(crate) struct Frame {
     func: *const CompiledFunc,
@@ -25,16 +25,27 @@ pub(crate) struct Frame {
     inst: u32,
 }
 
-/// Get (translating on first use) the code of defined function `def` of `m`.
-pub(crate) fn compiled(m: &ModuleInner, def: u32) -> Result<&CompiledFunc, Trap> {
+/// Get (translating on first use) the code of defined function `def` of `m`. `room` is the
+/// embedder's memory check ([`crate::HostMemory::room_for`]); a translation that runs out of
+/// memory is not remembered, so it can succeed later when memory was freed.
+pub(crate) fn compiled(m: &ModuleInner, def: u32, room: Option<fn(usize) -> bool>) -> Result<&CompiledFunc, Trap> {
     let cell = m.compiled.get(def as usize).ok_or_else(|| Trap::Host("bad function index".into()))?;
-    match cell.get_or_init(|| translate(m, def)) {
+    let r = match cell.get() {
+        Some(r) => r,
+        None => match translate(m, def, room.unwrap_or(|_| true)) {
+            Err(e) if &*e == OUT_OF_MEMORY => {
+                return Err(Trap::Host(format!("cannot translate function {def}: {e}").into()));
+            }
+            r => cell.get_or_init(|| r),
+        },
+    };
+    match r {
         Ok(cf) => Ok(cf),
         Err(e) => Err(Trap::Host(format!("cannot translate function {def}: {e}").into())),
     }
 }
 
-fn ensure_stack(rt: &mut Runtime, need: usize, max_cells: usize) -> Result<(), Trap> {
+fn ensure_stack(rt: &mut Runtime, need: usize, max_cells: usize, room: Option<fn(usize) -> bool>) -> Result<(), Trap> {
     if need <= rt.stack.len() {
         return Ok(());
     }
@@ -42,7 +53,8 @@ fn ensure_stack(rt: &mut Runtime, need: usize, max_cells: usize) -> Result<(), T
         return Err(Trap::StackExhausted);
     }
     let new_len = need.max(rt.stack.len() * 2).max(1024).min(max_cells);
-    if rt.stack.try_reserve_exact(new_len - rt.stack.len()).is_err() {
+    let more = new_len - rt.stack.len();
+    if !room.is_none_or(|f| f(more * 8)) || rt.stack.try_reserve_exact(more).is_err() {
         return Err(Trap::StackExhausted);
     }
     rt.stack.resize(new_len, 0);
@@ -52,7 +64,7 @@ fn ensure_stack(rt: &mut Runtime, need: usize, max_cells: usize) -> Result<(), T
 fn mem_cache(rt: &mut Runtime, inst: u32) -> (*mut u8, usize) {
     match rt.instances[inst as usize].memories.first() {
         Some(&m) => {
-            let d = &mut rt.memories[m as usize].data;
+            let d = &mut rt.memories[m as usize];
             (d.as_mut_ptr(), d.len())
         }
         None => (ptr::null_mut(), 0),
@@ -88,15 +100,16 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, f: u32, args: &[Val], results: &mu
             let type_id = fe.type_id as usize;
             let max_depth = store.config().max_call_depth;
             let max_cells = store.config().max_stack_cells;
+            let room = store.config().host_memory.map(|h| h.room_for);
             let rt = &mut store.rt;
             if rt.depth >= max_depth || rt.nesting >= MAX_NESTING {
                 return Err(Trap::StackExhausted);
             }
             let module: *const ModuleInner = &*rt.instances[inst as usize].module;
             // SAFETY: the instance (and so its module) lives as long as the store.
-            let cf = compiled(unsafe { &*module }, def)?;
+            let cf = compiled(unsafe { &*module }, def, room)?;
             let base = rt.stack_top;
-            ensure_stack(rt, base + cf.frame_size as usize, max_cells)?;
+            ensure_stack(rt, base + cf.frame_size as usize, max_cells, room)?;
             for (k, a) in args.iter().enumerate() {
                 rt.stack[base + k] = val_to_cell(a);
             }
@@ -135,6 +148,8 @@ struct Exec<'s> {
     store: *mut (),
     call_host: HostCall,
     max_pages: u32,
+    /// The store's `Config::host_memory`.
+    host: Option<crate::api::HostMemory>,
     _store: PhantomData<&'s mut ()>,
     frames: Vec<Frame>,
     inst: u32,
@@ -196,6 +211,10 @@ impl Exec<'_> {
         Hot { ip, fp, mem, mem_len }
     }
 
+    fn room(&self) -> Option<fn(usize) -> bool> {
+        self.host.map(|h| h.room_for)
+    }
+
     #[cold]
     #[inline(never)]
     fn charge(&mut self) -> Result<(), Trap> {
@@ -222,11 +241,11 @@ impl Exec<'_> {
             &*self.rt().instances[callee_inst as usize].module
         };
         // SAFETY: modules outlive execution (see `run`).
-        let cf: &CompiledFunc = compiled(unsafe { &*callee_mod }, def)?;
+        let cf: &CompiledFunc = compiled(unsafe { &*callee_mod }, def, self.room())?;
         let new_off = self.fp_off + base as usize;
         let need = new_off + cf.frame_size as usize;
         if need > self.rt().stack.len() {
-            ensure_stack(self.rt(), need, self.max_cells)?;
+            ensure_stack(self.rt(), need, self.max_cells, self.room())?;
         }
         let p = cf.num_params as usize;
         let nl = cf.num_locals as usize;
@@ -253,11 +272,11 @@ impl Exec<'_> {
             self.charge()?;
         }
         // SAFETY: modules outlive execution (see `run`).
-        let cf: &CompiledFunc = compiled(unsafe { &*self.module }, def)?;
+        let cf: &CompiledFunc = compiled(unsafe { &*self.module }, def, self.room())?;
         let new_off = self.fp_off + base as usize;
         let need = new_off + cf.frame_size as usize;
         if need > self.rt().stack.len() {
-            ensure_stack(self.rt(), need, self.max_cells)?;
+            ensure_stack(self.rt(), need, self.max_cells, self.room())?;
         }
         let p = cf.num_params as usize;
         let nl = cf.num_locals as usize;
@@ -368,11 +387,13 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
         (store.config().max_call_depth, store.config().max_stack_cells, store.config().max_memory_pages);
     let depth = store.rt.depth;
     let frames = std::mem::take(&mut store.rt.frame_pool);
+    let host = store.config().host_memory;
     let sp: *mut Store<T> = store;
     let mut ex = Exec {
         max_depth,
         max_cells,
         max_pages,
+        host,
         depth,
         frames,
         // SAFETY: `sp` comes from the `&mut Store<T>` this function holds until it returns.
@@ -830,7 +851,7 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
                 let n = r32!(i.b);
                 let rt = ex.rt();
                 let t = rt.instances[ex.inst as usize].tables[e.dst as usize];
-                let r = rt.tables[t as usize].grow(n, init);
+                let r = rt.tables[t as usize].grow(n, init, ex.host);
                 wr!(i.dst, r.unwrap_or(u32::MAX) as u64)
             }
             Op::TableFill => {

@@ -2,9 +2,48 @@
 //! (element segments, then data segments, in order, as WebAssembly 2.0
 //! specifies), then the start function.
 
-use crate::api::{Error, Extern, ExternType, Func, Instance, Module, Store, Trap};
-use ember_loader::module::{ConstExpr, ElemItems, ElemMode};
-use crate::store::{FuncEntity, FuncKind, GlobalEntity, InstanceData, MemoryEntity, Runtime, TableEntity, MAX_TABLE_ELEMS};
+use crate::api::{Error, Extern, ExternType, Footprint, Func, HostMemory, Instance, Module, Store, Trap};
+use ember_loader::module::{ConstExpr, ElemItems, ElemMode, ModuleInner};
+use crate::store::{
+    room_for, FuncEntity, FuncKind, GlobalEntity, InstanceData, MemoryEntity, Runtime, TableEntity, MAX_TABLE_ELEMS,
+    PAGE_SIZE,
+};
+
+/// What instantiating `m` allocates up front for its defined entities (see [`Footprint`]).
+pub(crate) fn footprint(m: &ModuleInner) -> Footprint {
+    use std::mem::size_of;
+    let memory = m.memories.iter().map(|t| t.min as u64 * PAGE_SIZE as u64).sum();
+    let tables = m.tables.iter().map(|t| t.min as u64 * 8).sum();
+    let n = |x: usize| x as u64;
+    let elems: u64 = m.elems.iter().map(|e| n(e.items.len()) * 8 + n(size_of::<Box<[u64]>>())).sum();
+    let exports: u64 = m.exports.iter().map(|e| n(e.name.len()) + n(size_of::<(Box<str>, Extern)>())).sum();
+    let types: u64 = m.types.iter().map(|t| 4 + 2 * n(size_of::<crate::api::FuncType>() + t.params.len() + t.results.len()) + 32).sum();
+    let other = elems
+        + exports
+        + types
+        + n(m.globals.len()) * n(size_of::<GlobalEntity>() + 4)
+        + n(m.bodies.len()) * n(size_of::<FuncEntity>())
+        + n(m.func_types.len()) * 4
+        + n(m.datas.len())
+        + n(size_of::<InstanceData>());
+    Footprint { memory, tables, other }
+}
+
+fn out_of_memory(what: &str) -> Error {
+    Error::Limit(format!("not enough memory for {what}").into())
+}
+
+/// An empty vector with room for `n` elements, allocated fallibly.
+fn try_vec<T>(n: usize, what: &str) -> Result<Vec<T>, Error> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| out_of_memory(what))?;
+    Ok(v)
+}
+
+/// Room for `n` more elements in `v`, allocated fallibly.
+fn try_room<T>(v: &mut Vec<T>, n: usize, what: &str) -> Result<(), Error> {
+    v.try_reserve(n).map_err(|_| out_of_memory(what))
+}
 
 fn unlinkable(msg: String) -> Error {
     Error::Unlinkable(msg.into())
@@ -34,11 +73,34 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         return Err(unlinkable(format!("expected {} imports, got {}", m.imports.len(), imports.len())));
     }
     let max_pages = store.config().max_memory_pages;
+    let host: Option<HostMemory> = store.config().host_memory;
+    // Everything a module can make instantiation allocate is checked before anything is
+    // created: first the limits, then (with a HostMemory) the room for all of it.
+    for mt in &m.memories {
+        if mt.min > max_pages.min(65536) {
+            return Err(Error::Limit(format!("memory of {} pages exceeds the limit of {max_pages}", mt.min).into()));
+        }
+    }
+    for tt in &m.tables {
+        if tt.min > MAX_TABLE_ELEMS {
+            return Err(Error::Limit(format!("table of {} elements exceeds the limit of {MAX_TABLE_ELEMS}", tt.min).into()));
+        }
+    }
+    let fp = footprint(m);
+    if !room_for(host, usize::try_from(fp.tables + fp.other).unwrap_or(usize::MAX)) {
+        return Err(Error::Limit(
+            format!(
+                "not enough memory to instantiate: tables need {} bytes, segments, globals and functions {} bytes",
+                fp.tables, fp.other
+            )
+            .into(),
+        ));
+    }
     let rt = &mut store.rt;
-    let mut funcs = Vec::with_capacity(m.func_types.len());
-    let mut tables = Vec::new();
-    let mut memories = Vec::new();
-    let mut globals = Vec::new();
+    let mut funcs = try_vec(m.func_types.len(), "the function table")?;
+    let mut tables = try_vec(m.num_imported_tables as usize + m.tables.len(), "tables")?;
+    let mut memories = try_vec(m.num_imported_memories as usize + m.memories.len(), "memories")?;
+    let mut globals = try_vec(m.num_imported_globals as usize + m.globals.len(), "globals")?;
     for (desc, ext) in m.imports.iter().zip(imports) {
         let what = || format!("{}::{}", desc.module, desc.name);
         match (&desc.ty, ext) {
@@ -78,63 +140,60 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
             _ => return Err(unlinkable(format!("incompatible import type for {}", what()))),
         }
     }
-    // Check the limits of the defined entities before creating anything.
-    for mt in &m.memories {
-        if mt.min > max_pages.min(65536) {
-            return Err(Error::Limit(format!("memory of {} pages exceeds the limit of {max_pages}", mt.min).into()));
-        }
-    }
-    for tt in &m.tables {
-        if tt.min > MAX_TABLE_ELEMS {
-            return Err(Error::Limit(format!("table of {} elements exceeds the limit", tt.min).into()));
-        }
-    }
     let inst_id = rt.instances.len() as u32;
-    let type_ids: Box<[u32]> = m.types.iter().map(|t| rt.intern_type(t)).collect();
+    let mut type_ids = try_vec(m.types.len(), "types")?;
+    try_room(&mut rt.types, m.types.len(), "types")?;
+    type_ids.extend(m.types.iter().map(|t| rt.intern_type(t)));
+    let type_ids: Box<[u32]> = type_ids.into();
+    try_room(&mut rt.funcs, m.bodies.len(), "functions")?;
     for def in 0..m.bodies.len() as u32 {
         let type_id = type_ids[m.func_types[(def + m.num_imported_funcs) as usize] as usize];
         funcs.push(rt.funcs.len() as u32);
         rt.funcs.push(FuncEntity { type_id, kind: FuncKind::Wasm { inst: inst_id, def } });
     }
+    try_room(&mut rt.tables, m.tables.len(), "tables")?;
     for tt in &m.tables {
+        let t = TableEntity::new(tt.clone(), 0, host)?;
         tables.push(rt.tables.len() as u32);
-        rt.tables.push(TableEntity { elems: vec![0; tt.min as usize], ty: tt.clone() });
+        rt.tables.push(t);
     }
+    try_room(&mut rt.memories, m.memories.len(), "memories")?;
     for mt in &m.memories {
-        let e = MemoryEntity::new(mt.clone(), max_pages)?;
+        let e = MemoryEntity::new(mt.clone(), max_pages, host)?;
         memories.push(rt.memories.len() as u32);
         rt.memories.push(e);
     }
+    try_room(&mut rt.globals, m.globals.len(), "globals")?;
     for (gt, init) in &m.globals {
         let bits = eval(rt, &funcs, &globals, *init);
         globals.push(rt.globals.len() as u32);
         rt.globals.push(GlobalEntity { ty: gt.clone(), bits });
     }
-    let mut exports: Vec<(Box<str>, Extern)> = m
-        .exports
-        .iter()
-        .zip(&m.export_items)
-        .map(|(d, (kind, idx))| {
-            let i = *idx as usize;
-            let e = match kind {
-                wasmparser::ExternalKind::Table => Extern::Table(crate::api::Table(tables[i])),
-                wasmparser::ExternalKind::Memory => Extern::Memory(crate::api::Memory(memories[i])),
-                wasmparser::ExternalKind::Global => Extern::Global(crate::api::Global(globals[i])),
-                _ => Extern::Func(Func(funcs[i])),
-            };
-            (d.name.clone(), e)
-        })
-        .collect();
+    let mut exports: Vec<(Box<str>, Extern)> = try_vec(m.exports.len(), "exports")?;
+    for (d, (kind, idx)) in m.exports.iter().zip(&m.export_items) {
+        let i = *idx as usize;
+        let e = match kind {
+            wasmparser::ExternalKind::Table => Extern::Table(crate::api::Table(tables[i])),
+            wasmparser::ExternalKind::Memory => Extern::Memory(crate::api::Memory(memories[i])),
+            wasmparser::ExternalKind::Global => Extern::Global(crate::api::Global(globals[i])),
+            _ => Extern::Func(Func(funcs[i])),
+        };
+        exports.push((d.name.clone(), e));
+    }
     // Sorted by name for binary search (export names are unique).
     exports.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let elems: Vec<Box<[u64]>> = m
-        .elems
-        .iter()
-        .map(|seg| match &seg.items {
-            ElemItems::Funcs(f) => f.iter().map(|&i| funcs[i as usize] as u64 + 1).collect(),
-            ElemItems::Exprs(es) => es.iter().map(|&e| eval(rt, &funcs, &globals, e) as u64).collect(),
-        })
-        .collect();
+    let mut elems: Vec<Box<[u64]>> = try_vec(m.elems.len(), "element segments")?;
+    for seg in &m.elems {
+        let mut cells = try_vec(seg.items.len(), "element segments")?;
+        match &seg.items {
+            ElemItems::Funcs(f) => cells.extend(f.iter().map(|&i| funcs[i as usize] as u64 + 1)),
+            ElemItems::Exprs(es) => cells.extend(es.iter().map(|&e| eval(rt, &funcs, &globals, e) as u64)),
+        }
+        elems.push(cells.into_boxed_slice());
+    }
+    let mut datas_alive = try_vec(m.datas.len(), "data segments")?;
+    datas_alive.resize(m.datas.len(), true);
+    try_room(&mut rt.instances, 1, "the instance")?;
     rt.instances.push(InstanceData {
         module: m.clone(),
         funcs: funcs.into(),
@@ -144,7 +203,7 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         type_ids,
         exports: exports.into(),
         elems,
-        datas_alive: vec![true; m.datas.len()],
+        datas_alive,
     });
     // Active and declared element segments, in order; then data segments.
     for (k, seg) in m.elems.iter().enumerate() {
@@ -171,7 +230,7 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
             let off = eval(rt, &inst.funcs, &inst.globals, offset) as u32 as u64;
             let mi = inst.memories[mem as usize] as usize;
             rt.instances[inst_id as usize].datas_alive[k] = false;
-            let data = &mut rt.memories[mi].data;
+            let data = rt.memories[mi].data_mut();
             let len = seg.bytes.len();
             if off + len as u64 > data.len() as u64 {
                 return Err(Error::Trap(Trap::MemoryOutOfBounds));

@@ -6,7 +6,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::api::{Error, Func, FuncType, GlobalType, MemoryType, TableType, Trap, Val, ValType};
+use std::ptr::NonNull;
+
+use crate::api::{Error, Func, FuncType, GlobalType, HostMemory, MemoryType, TableType, Trap, Val, ValType};
+use ember_platform::vmem::VMem;
 use ember_loader::module::ModuleInner;
 
 pub(crate) const PAGE_SIZE: usize = 65536;
@@ -23,46 +26,98 @@ pub(crate) struct FuncEntity {
     pub kind: FuncKind,
 }
 
-/// A zero-filled buffer from the global allocator's `alloc_zeroed` (fresh
-/// pages from the OS stay untouched until used, so a large memory costs no
-/// RSS up front). None when the allocation fails.
-fn zeroed_bytes(len: usize) -> Option<Vec<u8>> {
-    if len == 0 {
-        return Some(Vec::new());
-    }
-    let layout = std::alloc::Layout::array::<u8>(len).ok()?;
-    // SAFETY: the layout has a non-zero size.
-    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
-    if ptr.is_null() {
-        return None;
-    }
-    // SAFETY: `ptr` was allocated by the global allocator with exactly this
-    // layout (u8 array of `len`), and all `len` bytes are initialised (zero).
-    Some(unsafe { Vec::from_raw_parts(ptr, len, len) })
+/// Where a linear memory's bytes live.
+enum Bytes {
+    /// Reserved address space committed as it grows (system memory mode, the default): no
+    /// copy on grow, zeroed pages from the kernel, untouched pages cost no RSS.
+    Reserved(VMem),
+    /// A block of the embedder's allocator ([`HostMemory`]: pool or user-allocator mode).
+    /// `ptr` is dangling while `len` is 0 (nothing allocated).
+    Host { ptr: NonNull<u8>, len: usize, host: HostMemory },
 }
 
 pub(crate) struct MemoryEntity {
-    pub data: Vec<u8>,
+    bytes: Bytes,
     pub ty: MemoryType,
 }
 
+fn pages_to_bytes(pages: u32) -> Option<usize> {
+    usize::try_from(pages as u64 * PAGE_SIZE as u64).ok()
+}
+
 impl MemoryEntity {
-    pub(crate) fn new(ty: MemoryType, max_pages: u32) -> Result<MemoryEntity, Error> {
-        if ty.min > max_pages.min(65536) {
+    /// A memory of `ty.min` pages, at most `max_pages` (the store's limit); from `host` when
+    /// given, else reserved up to its maximum (see `ember_platform::vmem`).
+    pub(crate) fn new(ty: MemoryType, max_pages: u32, host: Option<HostMemory>) -> Result<MemoryEntity, Error> {
+        let limit = max_pages.min(65536);
+        if ty.min > limit {
             return Err(Error::Limit(format!("memory of {} pages exceeds the limit of {max_pages}", ty.min).into()));
         }
-        let bytes = usize::try_from(ty.min as u64 * PAGE_SIZE as u64)
-            .map_err(|_| Error::Limit(format!("memory of {} pages does not fit the address space", ty.min).into()))?;
-        let data = zeroed_bytes(bytes)
-            .ok_or_else(|| Error::Limit(format!("cannot allocate {bytes} bytes of linear memory").into()))?;
-        Ok(MemoryEntity { data, ty })
+        let too_big = || Error::Limit(format!("memory of {} pages does not fit the address space", ty.min).into());
+        let bytes = pages_to_bytes(ty.min).ok_or_else(too_big)?;
+        let bytes = match host {
+            Some(host) => {
+                let ptr = if bytes == 0 {
+                    NonNull::dangling()
+                } else {
+                    (host.alloc_zeroed)(bytes).ok_or_else(|| {
+                        Error::Limit(format!("cannot allocate {bytes} bytes of linear memory (memory pool too small?)").into())
+                    })?
+                };
+                Bytes::Host { ptr, len: bytes, host }
+            }
+            None => {
+                // Reserve up to the maximum this memory can ever reach in this store (64-bit
+                // targets; 32-bit ones reserve `bytes` and remap on growth).
+                let max = ty.max.unwrap_or(65536).min(limit).max(ty.min);
+                let max_bytes = pages_to_bytes(max).unwrap_or(usize::MAX);
+                let v = VMem::new(bytes, max_bytes)
+                    .map_err(|e| Error::Limit(format!("cannot map {bytes} bytes of linear memory: {e}").into()))?;
+                Bytes::Reserved(v)
+            }
+        };
+        Ok(MemoryEntity { bytes, ty })
+    }
+
+    /// Length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        match &self.bytes {
+            Bytes::Reserved(v) => v.len(),
+            Bytes::Host { len, .. } => *len,
+        }
+    }
+
+    /// Base pointer (valid for `len()` bytes until the next grow).
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut u8 {
+        match &mut self.bytes {
+            Bytes::Reserved(v) => v.as_ptr(),
+            Bytes::Host { ptr, .. } => ptr.as_ptr(),
+        }
+    }
+
+    pub(crate) fn data(&self) -> &[u8] {
+        match &self.bytes {
+            Bytes::Reserved(v) => v.as_slice(),
+            // SAFETY: `ptr` holds `len` initialised bytes owned by this memory (or is dangling
+            // with `len` 0); the borrow of `self` keeps them alive and unmoved.
+            Bytes::Host { ptr, len, .. } => unsafe { std::slice::from_raw_parts(ptr.as_ptr(), *len) },
+        }
+    }
+
+    pub(crate) fn data_mut(&mut self) -> &mut [u8] {
+        match &mut self.bytes {
+            Bytes::Reserved(v) => v.as_mut_slice(),
+            // SAFETY: as in `data`, uniquely borrowed through `&mut self`.
+            Bytes::Host { ptr, len, .. } => unsafe { std::slice::from_raw_parts_mut(ptr.as_ptr(), *len) },
+        }
     }
 
     pub(crate) fn pages(&self) -> u32 {
-        (self.data.len() / PAGE_SIZE) as u32
+        (self.len() / PAGE_SIZE) as u32
     }
 
-    /// Grow by `delta` pages; returns the old size or None (the wasm -1).
+    /// Grow by `delta` pages; returns the old size or None (the wasm -1). The new pages are
+    /// zero; the base pointer may change (re-derive cached pointers).
     pub(crate) fn grow(&mut self, delta: u32, max_pages: u32) -> Option<u32> {
         let old = self.pages();
         let new = old as u64 + delta as u64;
@@ -73,14 +128,37 @@ impl MemoryEntity {
         if delta == 0 {
             return Some(old);
         }
-        let new_bytes = match usize::try_from(new * PAGE_SIZE as u64) {
-            Ok(b) => b,
-            Err(_) => return None,
-        };
-        let mut data = zeroed_bytes(new_bytes)?;
-        data[..self.data.len()].copy_from_slice(&self.data);
-        self.data = data;
+        let new_bytes = pages_to_bytes(new as u32)?;
+        match &mut self.bytes {
+            Bytes::Reserved(v) => {
+                if let Err(e) = v.grow(new_bytes) {
+                    log::debug!("memory.grow to {new} pages failed: {e}");
+                    return None;
+                }
+            }
+            Bytes::Host { ptr, len, host } => {
+                let p = if *len == 0 {
+                    (host.alloc_zeroed)(new_bytes)?
+                } else {
+                    // SAFETY: `ptr` is the live block of `len` bytes from this `host`.
+                    unsafe { (host.grow_zeroed)(*ptr, *len, new_bytes)? }
+                };
+                *ptr = p;
+                *len = new_bytes;
+            }
+        }
         Some(old)
+    }
+}
+
+impl Drop for MemoryEntity {
+    fn drop(&mut self) {
+        if let Bytes::Host { ptr, len, host } = &self.bytes {
+            if *len > 0 {
+                // SAFETY: the live block of `len` bytes this memory got from `host`, freed once.
+                unsafe { (host.free)(*ptr, *len) };
+            }
+        }
     }
 }
 
@@ -93,19 +171,41 @@ pub(crate) struct TableEntity {
 pub(crate) const MAX_TABLE_ELEMS: u32 = 10_000_000;
 
 impl TableEntity {
-    pub(crate) fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
+    /// A table of `ty.min` elements set to `init`, allocated fallibly after asking `host`.
+    pub(crate) fn new(ty: TableType, init: u64, host: Option<HostMemory>) -> Result<TableEntity, Error> {
+        if ty.min > MAX_TABLE_ELEMS {
+            return Err(Error::Limit(format!("table of {} elements exceeds the limit of {MAX_TABLE_ELEMS}", ty.min).into()));
+        }
+        let n = ty.min as usize;
+        let mut elems = Vec::new();
+        if !room_for(host, n.saturating_mul(8)) || elems.try_reserve_exact(n).is_err() {
+            return Err(Error::Limit(
+                format!("not enough memory for a table of {n} elements ({} bytes)", n as u64 * 8).into(),
+            ));
+        }
+        elems.resize(n, init);
+        Ok(TableEntity { elems, ty })
+    }
+
+    pub(crate) fn grow(&mut self, delta: u32, init: u64, host: Option<HostMemory>) -> Option<u32> {
         let old = self.elems.len() as u32;
         let new = old as u64 + delta as u64;
         let max = self.ty.max.unwrap_or(u32::MAX).min(MAX_TABLE_ELEMS) as u64;
         if new > max {
             return None;
         }
-        if self.elems.try_reserve_exact(delta as usize).is_err() {
+        if !room_for(host, delta as usize * 8) || self.elems.try_reserve_exact(delta as usize).is_err() {
             return None;
         }
         self.elems.resize(new as usize, init);
         Some(old)
     }
+}
+
+/// Ask the embedder whether `bytes` more may be allocated for the guest (always yes without
+/// a [`HostMemory`]; the allocation itself is fallible either way).
+pub(crate) fn room_for(host: Option<HostMemory>, bytes: usize) -> bool {
+    host.is_none_or(|h| (h.room_for)(bytes))
 }
 
 pub(crate) struct GlobalEntity {

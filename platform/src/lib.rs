@@ -3,7 +3,7 @@
 //! Every `unsafe` call into libc of the WASI host lives here, behind safe
 //! functions: `fs` (operations on an open file descriptor), `sandbox`
 //! (paths resolved beneath a directory descriptor, never leaving it),
-//! `clock`, `random`, `poll` and `sock`.
+//! `clock`, `random`, `poll` and `sock`; `vmem` reserves and commits linear memory.
 
 pub mod clock;
 pub mod dynlib;
@@ -15,5 +15,6 @@ pub mod poll;
 pub mod random;
 pub mod sandbox;
 pub mod sock;
+pub mod vmem;
 
 pub use error::{SysError, SysResult};

@@ -55,10 +55,19 @@ fn raw_align(layout: Layout) -> usize {
 }
 
 pub fn alloc_system(layout: Layout) -> Option<*mut u8> {
+    alloc_system_with(layout, false)
+}
+
+/// As [`alloc_system`], the payload zeroed by libc (calloc: fresh pages stay untouched).
+pub fn alloc_system_zeroed(layout: Layout) -> Option<*mut u8> {
+    alloc_system_with(layout, true)
+}
+
+fn alloc_system_with(layout: Layout, zeroed: bool) -> Option<*mut u8> {
     let a = raw_align(layout);
     let raw_layout = Layout::from_size_align(layout.size().checked_add(a)?, a).ok()?;
     // SAFETY: non-zero size (a >= 16).
-    let raw = unsafe { System.alloc(raw_layout) };
+    let raw = unsafe { if zeroed { System.alloc_zeroed(raw_layout) } else { System.alloc(raw_layout) } };
     if raw.is_null() {
         return None;
     }

@@ -14,10 +14,23 @@
 //! pool blocks are recognised by address range; every system/user block
 //! carries a 16-byte header ([`header`]) naming its origin.
 //!
-//! What remains: a Rust allocation that fails inside the runtime's own code
-//! (not through the C API) still aborts the process, as Rust's
-//! `handle_alloc_error` does; the runtime avoids the big ones by checking
-//! sizes before loading and instantiating (see `room_for`).
+//! Guest-driven allocations are checked before they are made, so in pool mode
+//! a hostile module or native library gets an error, not an abort: module
+//! sections (declared counts, `ember_interp::Module::new_checked`), the
+//! instance's footprint (tables, element segments, globals, functions;
+//! `runtime::link`), linear memory (strict pool blocks, [`linear_alloc_zeroed`]),
+//! code, operand stack and table growth (`guest_room_for` through
+//! `ember_interp::HostMemory`, then `try_reserve`), native-symbol registrations
+//! (`capi::runtime::check_native_room`).
+//!
+//! What remains (stable Rust has no fallible `push` and no allocation-error
+//! hook: `handle_alloc_error` aborts): an infallible allocation of the runtime's
+//! own code that finds the pool exhausted still aborts. They are small and
+//! bounded: per-call host state, WASI/wasi-nn bookkeeping, wasmparser's
+//! validator state (bounded by the section counts checked above and by
+//! wasmparser's limits), translation scratch (bounded by a function body's
+//! size); the pool's reserve (pool/8) is kept for them: guest-driven
+//! allocations may use at most half of it, linear memory none.
 
 mod header;
 pub mod pool;
@@ -189,6 +202,15 @@ pub fn room_for(bytes: usize) -> bool {
     }
 }
 
+/// [`room_for`] for what a running guest needs to go on (`ember_interp::HostMemory::room_for`:
+/// code, operand stack, table growth); in pool mode these may use half of the reserve.
+pub fn guest_room_for(bytes: usize) -> bool {
+    match mode() {
+        Mode::Pool => pool::room_for_guest(bytes),
+        _ => true,
+    }
+}
+
 thread_local! {
     /// Set while [`with_system`] runs on this thread.
     static FORCE_SYSTEM: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
@@ -227,6 +249,37 @@ fn alloc_in_mode(layout: Layout, strict: bool) -> *mut u8 {
             Some((m, _)) => header::alloc_user(layout, m).inspect(|_| count_alloc(layout.size())).unwrap_or(ptr::null_mut()),
             None => ptr::null_mut(),
         },
+    };
+    if p.is_null() {
+        count_failure();
+    }
+    p
+}
+
+/// [`alloc_in_mode`] with the payload zeroed: calloc in system mode, and in pool mode
+/// without writing pool bytes never handed out (see [`pool::assume_zeroed`]), so fresh
+/// pages stay untouched.
+fn alloc_zeroed_in_mode(layout: Layout, strict: bool) -> *mut u8 {
+    let p = match effective_mode() {
+        Mode::Pool => match pool::alloc_zeroed(layout, strict) {
+            Some((p, usable)) => {
+                count_alloc(usable);
+                p.as_ptr()
+            }
+            None => ptr::null_mut(),
+        },
+        Mode::System => {
+            header::alloc_system_zeroed(layout).inspect(|_| count_alloc(layout.size())).unwrap_or(ptr::null_mut())
+        }
+        Mode::User => {
+            // The caller's malloc says nothing about zeroes.
+            let p = alloc_in_mode(layout, strict);
+            if !p.is_null() {
+                // SAFETY: a fresh block of at least `layout.size()` bytes.
+                unsafe { ptr::write_bytes(p, 0, layout.size()) };
+            }
+            return p;
+        }
     };
     if p.is_null() {
         count_failure();
@@ -331,6 +384,74 @@ unsafe fn realloc_anywhere(p: *mut u8, align: usize, new_size: usize, strict: bo
     np
 }
 
+// ---- Linear memories in pool and user-allocator modes (ember_interp::HostMemory). ----
+//
+// A guest drives these sizes, so they are *strict* like the C API's: they never eat into
+// the pool's reserve, which stays for the runtime's own infallible allocations.
+
+/// Alignment of linear-memory blocks.
+const LINEAR_ALIGN: usize = 16;
+
+/// `len` zeroed bytes for a linear memory from the current mode, or None.
+pub fn linear_alloc_zeroed(len: usize) -> Option<NonNull<u8>> {
+    let layout = Layout::from_size_align(len.max(1), LINEAR_ALIGN).ok()?;
+    NonNull::new(alloc_zeroed_in_mode(layout, true))
+}
+
+/// Grow a linear-memory block from `old` to `new` bytes, the added bytes zeroed.
+///
+/// Pool mode: TLSF grows the block in place when the next block is free; otherwise it moves
+/// it, copying. The block gets up to 50% more room than asked for (less as the pool fills):
+/// growth within that room costs nothing (the block's bytes past the memory's length are kept
+/// zero), so a memory grown one page at a time is reallocated O(log n) times, not n times. Bytes of the pool never handed out
+/// are not written (see [`pool::assume_zeroed`]). Other modes: realloc, then zero the tail.
+///
+/// # Safety
+/// `p` must be a live block of `old` bytes from [`linear_alloc_zeroed`] / this function, and
+/// only its first `old` bytes may have been written since.
+pub unsafe fn linear_grow_zeroed(p: NonNull<u8>, old: usize, new: usize) -> Option<NonNull<u8>> {
+    if new <= old {
+        return Some(p);
+    }
+    if pool::owns(p.as_ptr()) && effective_mode() == Mode::Pool {
+        // SAFETY: a live pool block.
+        if new <= unsafe { pool::usable_size(p) } {
+            return Some(p); // room left by an earlier move, already zero
+        }
+        // Ask for more than needed first (50%, then less as the pool fills): every in-place
+        // growth also makes TLSF write a header at the new end, touching a page.
+        for extra in [old / 2, old / 8, old / 64, 0] {
+            let want = new.max(old.saturating_add(extra));
+            if want > new && extra == 0 {
+                continue;
+            }
+            let Ok(layout) = Layout::from_size_align(want, LINEAR_ALIGN) else { continue };
+            // SAFETY: a live pool block with this alignment, written only below `old`.
+            if let Some((np, o, n)) = unsafe { pool::realloc_zeroed(p, layout, true) } {
+                count_free(o);
+                count_alloc(n);
+                return Some(np);
+            }
+        }
+        count_failure();
+        return None;
+    }
+    // SAFETY: a live block of this allocator with LINEAR_ALIGN.
+    let np = NonNull::new(unsafe { realloc_anywhere(p.as_ptr(), LINEAR_ALIGN, new, true) })?;
+    // SAFETY: the new block has `new` bytes; the first `old` were copied.
+    unsafe { ptr::write_bytes(np.as_ptr().add(old), 0, new - old) };
+    Some(np)
+}
+
+/// Free a linear-memory block.
+///
+/// # Safety
+/// `p` must be a live block from [`linear_alloc_zeroed`] / [`linear_grow_zeroed`], freed once.
+pub unsafe fn linear_free(p: NonNull<u8>, _len: usize) {
+    // SAFETY: forwarded contract.
+    unsafe { free_anywhere(p.as_ptr(), LINEAR_ALIGN) }
+}
+
 // ---- The C-facing functions (wasm_runtime_malloc & co. call these). ----
 
 pub fn c_malloc(size: usize) -> *mut u8 {
@@ -369,6 +490,9 @@ pub struct EmberAlloc;
 unsafe impl GlobalAlloc for EmberAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         alloc_in_mode(layout, false)
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        alloc_zeroed_in_mode(layout, false)
     }
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
         // SAFETY: GlobalAlloc contract: `p` is live with `layout`.

@@ -27,12 +27,20 @@ struct PoolState {
     used: usize,
     /// Bytes kept back for small runtime allocations (see [`alloc`]).
     reserve: usize,
+    /// Highest end address of any block handed out since install. TLSF writes its headers
+    /// only at block boundaries, all of which lie below `high` + a header or in the pool's
+    /// last bytes (its sentinel), so the rest of the buffer is as the installer left it.
+    high: usize,
+    /// The installer's buffer was all zero ([`assume_zeroed`]): bytes never handed out need
+    /// no zeroing.
+    zeroed: bool,
 }
 
 // SAFETY: the raw buffer pointer is only used under the mutex.
 unsafe impl Send for PoolState {}
 
-static POOL: Mutex<PoolState> = Mutex::new(PoolState { tlsf: Tlsf::new(), buf: None, total: 0, used: 0, reserve: 0 });
+static POOL: Mutex<PoolState> =
+    Mutex::new(PoolState { tlsf: Tlsf::new(), buf: None, total: 0, used: 0, reserve: 0, high: 0, zeroed: false });
 
 /// Active pool range [START, END); both 0 when no pool is active.
 static START: AtomicUsize = AtomicUsize::new(0);
@@ -79,6 +87,8 @@ pub unsafe fn install(buf: *mut u8, len: usize) -> Result<(), &'static str> {
     st.total = len;
     st.used = 0;
     st.reserve = (len / 8).clamp(RESERVE_MIN, RESERVE_MAX);
+    st.high = buf as usize;
+    st.zeroed = false;
     START.store(buf as usize, Ordering::Release);
     END.store(buf as usize + len, Ordering::Release);
     Ok(())
@@ -136,16 +146,113 @@ const RESERVE_MAX: usize = 4 << 20;
 /// exhausts the pool gets NULL while the runtime keeps room for the
 /// allocations that cannot fail gracefully in Rust.
 pub fn alloc(layout: Layout, strict: bool) -> Option<(NonNull<u8>, usize)> {
-    let mut st = lock();
+    alloc_locked(&mut lock(), layout, strict)
+}
+
+fn alloc_locked(st: &mut PoolState, layout: Layout, strict: bool) -> Option<(NonNull<u8>, usize)> {
     st.buf?;
-    if strict && st.used + layout.size() + BLOCK_OVERHEAD + st.reserve > st.total {
+    if strict && st.used.saturating_add(layout.size()) + BLOCK_OVERHEAD + st.reserve > st.total {
         return None;
     }
     let p = st.tlsf.allocate(layout)?;
     // SAFETY: `p` was just returned by this Tlsf.
     let usable = unsafe { Tlsf::allocation_usable_size(p) };
     st.used += usable + BLOCK_OVERHEAD;
+    st.high = st.high.max(p.as_ptr() as usize + usable);
     Some((p, usable))
+}
+
+/// Declare that the active pool's buffer was all zero when it was installed and that nobody
+/// but the pool has written to it since (iwasm's calloc'ed pool): from now on zeroed
+/// allocations skip the bytes never handed out, so their pages stay untouched.
+pub fn assume_zeroed() {
+    let mut st = lock();
+    if st.buf.is_some() {
+        st.zeroed = true;
+    }
+}
+
+/// Bytes TLSF may have written just above the highest block end (the free block header
+/// there: four words, 32 bytes on 64-bit targets) and at the end of the pool (its sentinel
+/// header), with margin. Those pages are resident already (TLSF wrote them), so zeroing the
+/// slack touches no new page; a memory grown in place page by page touches nothing.
+const SLACK_LOW: usize = 4 * rlsf::GRANULARITY;
+const SLACK_END: usize = 8 * rlsf::GRANULARITY;
+
+/// `[lo, hi)`: the part of the pool known to be zero, for a pool whose highest block end was
+/// `high` (empty unless [`assume_zeroed`]).
+fn pristine(st: &PoolState, high: usize) -> (usize, usize) {
+    match st.buf {
+        Some(b) if st.zeroed => {
+            let start = b.as_ptr() as *mut u8 as usize;
+            let end = start + b.len();
+            let lo = high.saturating_add(SLACK_LOW);
+            let hi = end.saturating_sub(SLACK_END);
+            (lo, hi.max(lo))
+        }
+        _ => (0, 0),
+    }
+}
+
+/// Zero `[from, to)` except the part inside `pristine`.
+///
+/// # Safety
+/// `[from, to)` must be writable bytes of one live block owned by the caller.
+unsafe fn zero_except(from: usize, to: usize, pristine: (usize, usize)) {
+    let (lo, hi) = pristine;
+    let zero = |a: usize, b: usize| {
+        if a < b {
+            // SAFETY: `[a, b)` lies inside `[from, to)` (caller's contract).
+            unsafe { ptr::write_bytes(a as *mut u8, 0, b - a) };
+        }
+    };
+    if lo >= hi {
+        zero(from, to);
+    } else {
+        zero(from, to.min(lo));
+        zero(from.max(hi), to);
+    }
+}
+
+/// [`alloc`] with the whole usable block zeroed (bytes never handed out are not written, see
+/// [`assume_zeroed`]).
+pub fn alloc_zeroed(layout: Layout, strict: bool) -> Option<(NonNull<u8>, usize)> {
+    let (p, usable, pr) = {
+        let mut st = lock();
+        let high = st.high;
+        let (p, usable) = alloc_locked(&mut st, layout, strict)?;
+        (p, usable, pristine(&st, high))
+    };
+    // Zeroing happens outside the lock: the block is ours alone.
+    let start = p.as_ptr() as usize;
+    // SAFETY: the block is ours and has `usable` bytes.
+    unsafe { zero_except(start, start + usable, pr) };
+    Some((p, usable))
+}
+
+/// Grow a block from [`alloc_zeroed`] / this function to at least `new_layout.size()` bytes,
+/// in place when the next block is free, else moved (TLSF copies the old usable bytes). The
+/// added bytes are zeroed without writing bytes never handed out (see [`assume_zeroed`]), so
+/// the whole usable block past what the owner wrote stays zero. Returns (pointer, old usable,
+/// new usable); None leaves the block as it was.
+///
+/// # Safety
+/// As for [`realloc`]; the owner must only have written below the size it asked for last
+/// (linear memories: their current length), so that the rest of the block is still zero.
+pub unsafe fn realloc_zeroed(p: NonNull<u8>, new_layout: Layout, strict: bool) -> Option<(NonNull<u8>, usize, usize)> {
+    let (np, old, new, pr) = {
+        let mut st = lock();
+        let high = st.high;
+        // SAFETY: forwarded contract.
+        let (np, old, new) = unsafe { realloc_locked(&mut st, p, new_layout, strict)? };
+        (np, old, new, pristine(&st, high))
+    };
+    let start = np.as_ptr() as usize;
+    // SAFETY: `[old, new)` lies inside the (new) block, which is ours. Bytes below `old` are
+    // the old block's (copied when moved), zero past the owner's length by the contract; the
+    // rest were free bytes, some perhaps of a former block (zeroed) or never used (skipped).
+    unsafe { zero_except(start + old, start + new, pr) };
+    Some((np, old, new))
 }
 
 /// Free; returns the usable size that was released.
@@ -168,17 +275,29 @@ pub unsafe fn free(p: NonNull<u8>, align: usize) -> usize {
 /// # Safety
 /// As for [`free`]; `new_layout.align()` must be the original alignment.
 pub unsafe fn realloc(p: NonNull<u8>, new_layout: Layout, strict: bool) -> Option<(NonNull<u8>, usize, usize)> {
-    let mut st = lock();
+    // SAFETY: forwarded contract.
+    unsafe { realloc_locked(&mut lock(), p, new_layout, strict) }
+}
+
+/// # Safety
+/// As for [`realloc`].
+unsafe fn realloc_locked(
+    st: &mut PoolState,
+    p: NonNull<u8>,
+    new_layout: Layout,
+    strict: bool,
+) -> Option<(NonNull<u8>, usize, usize)> {
     // SAFETY: upheld by the caller.
     unsafe {
         let old = Tlsf::allocation_usable_size(p);
         let grow = new_layout.size().saturating_sub(old);
-        if strict && grow > 0 && st.used + grow + BLOCK_OVERHEAD + st.reserve > st.total {
+        if strict && grow > 0 && st.used.saturating_add(grow) + BLOCK_OVERHEAD + st.reserve > st.total {
             return None;
         }
         let np = st.tlsf.reallocate(p, new_layout)?;
         let new = Tlsf::allocation_usable_size(np);
         st.used = (st.used + new).saturating_sub(old);
+        st.high = st.high.max(np.as_ptr() as usize + new);
         Some((np, old, new))
     }
 }
@@ -210,9 +329,20 @@ pub unsafe fn usable_size(p: NonNull<u8>) -> usize {
 
 /// Would `bytes` more fit without touching the reserve (and in one block)?
 pub fn room_for(bytes: usize) -> bool {
+    room_leaving(bytes, |reserve| reserve)
+}
+
+/// [`room_for`] for what a running guest needs to go on (its functions' code, its operand
+/// stack, table growth): these may use half of the reserve. Linear memory may not (its
+/// allocations are strict), so a guest that grew its memory to the limit can still run.
+pub fn room_for_guest(bytes: usize) -> bool {
+    room_leaving(bytes, |reserve| reserve / 2)
+}
+
+fn room_leaving(bytes: usize, keep: impl Fn(usize) -> usize) -> bool {
     let st = lock();
     let Some(buf) = st.buf else { return false };
-    if st.used + bytes + st.reserve > st.total {
+    if st.used.saturating_add(bytes).saturating_add(keep(st.reserve)) > st.total {
         return false;
     }
     // SAFETY: `buf` is the exact range given to this Tlsf.
@@ -260,6 +390,33 @@ mod tests {
         let (_, free2, largest) = sizes().unwrap();
         assert_eq!(free2, free0);
         assert_eq!(largest, free0);
+        // Zeroed blocks are zero even where a freed block left garbage, and stay zero past
+        // what their owner wrote as they grow (in place or moved).
+        let l = Layout::from_size_align(64 << 10, 16).unwrap();
+        let (g, _) = alloc(l, false).unwrap();
+        // SAFETY: a live block of 64 KiB.
+        unsafe {
+            ptr::write_bytes(g.as_ptr(), 0xAB, 64 << 10);
+            free(g, 16);
+        }
+        assume_zeroed();
+        let (z, uz) = alloc_zeroed(Layout::from_size_align(100 << 10, 16).unwrap(), true).unwrap();
+        let (small, _) = alloc(Layout::from_size_align(100, 16).unwrap(), false).unwrap(); // blocks in-place growth
+        // SAFETY: live blocks of at least the sizes used.
+        unsafe {
+            assert!(std::slice::from_raw_parts(z.as_ptr(), uz).iter().all(|&b| b == 0));
+            z.as_ptr().write(5);
+            let (z2, _, n2) = realloc_zeroed(z, Layout::from_size_align(300 << 10, 16).unwrap(), true).unwrap();
+            assert_ne!(z2, z, "moved past the small block");
+            let v = std::slice::from_raw_parts(z2.as_ptr(), n2);
+            assert_eq!(v[0], 5);
+            assert!(v[1..].iter().all(|&b| b == 0));
+            let (z3, _, n3) = realloc_zeroed(z2, Layout::from_size_align(400 << 10, 16).unwrap(), true).unwrap();
+            assert_eq!(z3, z2, "grown in place");
+            assert!(std::slice::from_raw_parts(z3.as_ptr(), n3)[1..].iter().all(|&b| b == 0));
+            free(z3, 16);
+            free(small, 16);
+        }
         let p = buf.as_mut_ptr();
         retire();
         assert!(!is_active() && !owns(p) && owned_by_retired(p));

@@ -90,9 +90,9 @@ fn run_command_line(args: &[String]) -> ExitCode {
     run(&opts, &wasm)
 }
 
-/// The pool buffer outlives the runtime (it is only dropped at exit).
+/// The pool buffer outlives the runtime: it is never unmapped (see `Drop`).
 struct Runtime {
-    _pool: Option<Vec<u8>>,
+    pool: Option<ember_platform::vmem::VMem>,
     stats: bool,
 }
 
@@ -103,7 +103,9 @@ impl Drop for Runtime {
         }
         // Matches the successful init in `Runtime::init`.
         wasm_runtime_destroy();
-        // The pool Vec is freed after destroy retired it.
+        // The retired pool stays mapped until the process exits: std state allocated lazily
+        // in pool mode (stdout's buffer) may still live in it.
+        std::mem::forget(self.pool.take());
     }
 }
 
@@ -112,18 +114,25 @@ impl Runtime {
         let mut args = RuntimeInitArgs::system_allocator();
         let mut pool = None;
         if let Some(size) = opts.pool_size {
-            // calloc-backed: pages are only touched as the pool is used.
-            let mut buf = vec![0u8; size as usize];
+            // Fresh anonymous pages: zero, and only touched as the pool is used.
+            let buf = ember_platform::vmem::VMem::new(size as usize, size as usize)
+                .map_err(|e| format!("cannot map a memory pool of {size} bytes: {e}"))?;
             args.mem_alloc_type = ALLOC_WITH_POOL;
-            args.mem_alloc_option = MemAllocOption { pool: PoolOption { heap_buf: buf.as_mut_ptr().cast(), heap_size: size } };
+            args.mem_alloc_option = MemAllocOption { pool: PoolOption { heap_buf: buf.as_ptr().cast(), heap_size: size } };
             pool = Some(buf);
         }
         // SAFETY: args is a valid RuntimeInitArgs; the pool buffer outlives the runtime.
         if !unsafe { wasm_runtime_full_init(&mut args) } {
+            std::mem::forget(pool); // whatever the failed init put in it stays valid
             return Err("runtime initialisation failed".into());
         }
+        if pool.is_some() {
+            // The buffer came zeroed from the kernel and only the pool has written to it, so
+            // zeroed allocations (linear memories) leave its untouched pages alone.
+            crate::alloc::pool::assume_zeroed();
+        }
         wasm_runtime_set_log_level(opts.verbose.unwrap_or(2));
-        Ok(Runtime { _pool: pool, stats: opts.mem_stats })
+        Ok(Runtime { pool, stats: opts.mem_stats })
     }
 }
 
@@ -270,18 +279,43 @@ fn run_app(opts: &options::Opts, wasm: &str) -> Result<ExitCode, String> {
     Ok(code as u8)
 }
 
+/// Largest wasm file iwasm reads (512 MiB): far above real apps (a wasi-libc app is ~100 KiB;
+/// models are loaded by wasi-nn, not embedded), far below what would exhaust a device.
+pub const MAX_WASM_FILE: u64 = 512 << 20;
+
 /// The wasm file's bytes. In pool mode they live in the pool (as in WAMR's iwasm), so a
-/// pool too small for the file is reported as such.
+/// pool too small for the file is reported as such. Only regular files of at most
+/// [`MAX_WASM_FILE`] bytes are read: /dev/zero, a FIFO or a directory fail at once.
 fn read_file(wasm: &str, pool: bool) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let mut f = std::fs::File::open(wasm).map_err(|e| format!("cannot read {wasm}: {e}"))?;
-    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let not_file = |meta: &std::fs::Metadata| {
+        let what = if meta.is_dir() { "a directory" } else { "not a regular file" };
+        Err(format!("cannot read {wasm}: {what}"))
+    };
+    // stat before open: opening a FIFO blocks until a writer appears.
+    let meta = std::fs::metadata(wasm).map_err(|e| format!("cannot read {wasm}: {e}"))?;
+    if !meta.is_file() {
+        return not_file(&meta);
+    }
+    let f = std::fs::File::open(wasm).map_err(|e| format!("cannot read {wasm}: {e}"))?;
+    let meta = f.metadata().map_err(|e| format!("cannot read {wasm}: {e}"))?;
+    if !meta.is_file() {
+        return not_file(&meta); // replaced between stat and open
+    }
+    let len = meta.len();
+    if len > MAX_WASM_FILE {
+        return Err(format!("cannot read {wasm}: {len} bytes is more than the limit of {MAX_WASM_FILE} bytes for a wasm file"));
+    }
     let mut bytes = Vec::new();
-    if bytes.try_reserve_exact(usize::try_from(len).unwrap_or(usize::MAX)).is_err() {
+    if bytes.try_reserve_exact(len as usize).is_err() {
         let why = if pool { "memory pool too small for the file" } else { "out of memory" };
         return Err(format!("cannot read {wasm} ({len} bytes): {why}"));
     }
-    f.read_to_end(&mut bytes).map_err(|e| format!("cannot read {wasm}: {e}"))?;
+    // Never more than the size when opened (the reserved capacity: no reallocation).
+    f.take(len).read_to_end(&mut bytes).map_err(|e| format!("cannot read {wasm}: {e}"))?;
+    if bytes.len() as u64 != len {
+        return Err(format!("cannot read {wasm}: the file changed size while being read"));
+    }
     Ok(bytes)
 }
 

@@ -4,10 +4,11 @@
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ember_interp::{Caller, Config, Extern, ExternType, Func, FuncType, Instance, Store, Trap, Val, ValType};
+use ember_interp::{Caller, Config, Extern, ExternType, Func, FuncType, HostMemory, Instance, Store, Trap, Val, ValType};
 
 use super::instance::ModuleInst;
 use super::module::LoadedModule;
+use crate::alloc::Mode;
 use crate::host::{HostFuncDef, StoreData};
 use crate::natives::invoke::{self, Arg, Ret};
 use crate::natives::signature::Param;
@@ -29,13 +30,31 @@ pub fn set_default_fuel(fuel: u64) {
     DEFAULT_FUEL.store(fuel, Ordering::Relaxed);
 }
 
-/// The Config of an instance with this operand-stack size (bytes).
+/// The Config of an instance with this operand-stack size (bytes), for the current memory mode.
 pub fn config_for(stack_size: u32) -> Config {
     let fuel = DEFAULT_FUEL.load(Ordering::Relaxed);
     Config {
         max_stack_cells: (stack_size.max(MIN_STACK_SIZE) / CELL) as usize,
         fuel: (fuel != 0).then_some(fuel),
+        host_memory: host_memory(),
         ..Config::default()
+    }
+}
+
+/// Where an instance's guest-driven memory comes from. System mode: nothing to bound, linear
+/// memories reserve address space and commit lazily (ember_platform::vmem). Pool and
+/// user-allocator modes: linear memories come from the mode's allocator (WAMR puts them in
+/// the pool too), and tables, segments, IR and the operand stack are checked against the pool
+/// before they are allocated.
+fn host_memory() -> Option<HostMemory> {
+    match crate::alloc::mode() {
+        Mode::System => None,
+        Mode::Pool | Mode::User => Some(HostMemory {
+            room_for: crate::alloc::guest_room_for,
+            alloc_zeroed: crate::alloc::linear_alloc_zeroed,
+            grow_zeroed: crate::alloc::linear_grow_zeroed,
+            free: crate::alloc::linear_free,
+        }),
     }
 }
 
@@ -53,19 +72,17 @@ pub unsafe fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u
     let module = unsafe { &*lm };
     let imports = module.module.imports();
 
-    // Pool mode: refuse early when the initial linear memory cannot fit.
-    let initial_mem: u64 = module
-        .module
-        .exports()
-        .iter()
-        .filter_map(|e| match &e.ty {
-            ExternType::Memory(m) => Some(m.min as u64 * 65536),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0);
-    if !crate::alloc::room_for((initial_mem as usize).saturating_add(INSTANCE_OVERHEAD)) {
-        return Err(format!("not enough runtime memory for a linear memory of {initial_mem} bytes (memory pool too small)"));
+    // Pool mode: refuse early, with the numbers, when what the module declares cannot fit
+    // (the interpreter checks each part again as it allocates it).
+    let fp = module.module.footprint();
+    let need = fp.total().saturating_add(INSTANCE_OVERHEAD as u64);
+    if !crate::alloc::room_for(usize::try_from(need).unwrap_or(usize::MAX)) {
+        let free = crate::alloc::stats().free;
+        return Err(format!(
+            "not enough runtime memory to instantiate: the module needs about {need} bytes (linear memory {}, \
+             tables {}, other {}, instance {INSTANCE_OVERHEAD}) and the pool has {free} bytes free (memory pool too small)",
+            fp.memory, fp.tables, fp.other
+        ));
     }
 
     // WASI state when the module imports WASI, or when WASI args were set

@@ -26,7 +26,8 @@ impl LoadedModule {
             ));
         }
         // One line, whatever the parser's message looks like.
-        let module = ember_interp::Module::new(bytes).map_err(|e| e.to_string().split_whitespace().collect::<Vec<_>>().join(" "))?;
+        // Each section is checked against the pool again as it is read (declared counts).
+        let module = ember_interp::Module::new_checked(bytes, crate::alloc::room_for).map_err(|e| e.to_string().split_whitespace().collect::<Vec<_>>().join(" "))?;
         log::debug!(
             "loaded a module of {} bytes: {} imports, {} exports",
             bytes.len(),

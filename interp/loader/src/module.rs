@@ -283,8 +283,37 @@ fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
     })
 }
 
+/// Bytes kept per entity of a section (this crate's copy plus wasmparser's validator state),
+/// for the memory check before a section is read.
+const COST_TYPE: usize = 160;
+const COST_IMPORT: usize = 160;
+const COST_FUNC: usize = 96;
+const COST_TABLE: usize = 48;
+const COST_GLOBAL: usize = 64;
+const COST_EXPORT: usize = 128;
+const COST_ELEM: usize = 64;
+const COST_ELEM_ITEM: usize = 8;
+const COST_DATA: usize = 48;
+
+/// Ask `room` for `count` entities of `cost` bytes, then reserve them in `v` fallibly.
+fn reserve<T>(v: &mut Vec<T>, count: u32, cost: usize, room: fn(usize) -> bool, what: &str) -> Result<(), Error> {
+    let bytes = (count as usize).saturating_mul(cost.max(std::mem::size_of::<T>()));
+    if !room(bytes) || v.try_reserve_exact(count as usize).is_err() {
+        return Err(Error::Limit(format!("not enough memory to load {count} {what} (about {bytes} bytes)").into()));
+    }
+    Ok(())
+}
+
 impl ModuleInner {
     pub fn parse(bytes: &[u8]) -> Result<ModuleInner, Error> {
+        Self::parse_checked(bytes, |_| true)
+    }
+
+    /// [`ModuleInner::parse`] that asks `room(bytes)` before each section's entities are
+    /// allocated (counts come from the section headers, so a tiny module cannot make it
+    /// allocate much without asking). wasmparser's own state stays infallible: it is bounded
+    /// by the same counts (included in the costs asked for) and by wasmparser's limits.
+    pub fn parse_checked(bytes: &[u8], room: fn(usize) -> bool) -> Result<ModuleInner, Error> {
         let mut validator = Validator::new_with_features(features());
         let mut m = ModuleInner {
             bytes: bytes.into(),
@@ -311,6 +340,24 @@ impl ModuleInner {
             let payload = payload.map_err(|e| classify(e, false))?;
             pre_validate(bytes, &payload)?;
             let valid = validator.payload(&payload).map_err(|e| classify(e, true))?;
+            match &payload {
+                Payload::TypeSection(r) => reserve(&mut m.types, r.count(), COST_TYPE, room, "types")?,
+                Payload::ImportSection(r) => reserve(&mut m.imports, r.count(), COST_IMPORT, room, "imports")?,
+                Payload::FunctionSection(r) => {
+                    reserve(&mut m.func_types, r.count(), COST_FUNC, room, "functions")?;
+                    reserve(&mut m.bodies, r.count(), 0, room, "functions")?;
+                    reserve(&mut m.compiled, r.count(), 0, room, "functions")?;
+                }
+                Payload::TableSection(r) => reserve(&mut m.tables, r.count(), COST_TABLE, room, "tables")?,
+                Payload::GlobalSection(r) => reserve(&mut m.globals, r.count(), COST_GLOBAL, room, "globals")?,
+                Payload::ExportSection(r) => {
+                    reserve(&mut m.exports, r.count(), COST_EXPORT, room, "exports")?;
+                    reserve(&mut m.export_items, r.count(), 0, room, "exports")?;
+                }
+                Payload::ElementSection(r) => reserve(&mut m.elems, r.count(), COST_ELEM, room, "element segments")?,
+                Payload::DataSection(r) => reserve(&mut m.datas, r.count(), COST_DATA, room, "data segments")?,
+                _ => {}
+            }
             match &payload {
                 Payload::TypeSection(r) => {
                     for rg in r.clone().into_iter_err_on_gc_types() {
@@ -391,6 +438,7 @@ impl ModuleInner {
                         let items = match e.items {
                             ElementItems::Functions(r) => {
                                 let mut v = Vec::new();
+                                reserve(&mut v, r.count(), COST_ELEM_ITEM, room, "element items")?;
                                 for f in r {
                                     v.push(f.map_err(|e| classify(e, false))?);
                                 }
@@ -398,6 +446,7 @@ impl ModuleInner {
                             }
                             ElementItems::Expressions(_, r) => {
                                 let mut v = Vec::new();
+                                reserve(&mut v, r.count(), COST_ELEM_ITEM, room, "element items")?;
                                 for x in r {
                                     v.push(const_expr(&x.map_err(|e| classify(e, false))?)?);
                                 }
@@ -442,7 +491,9 @@ impl ModuleInner {
             let (kind, idx) = m.export_items[i];
             m.exports[i].ty = m.extern_type(kind, idx);
         }
-        m.compiled = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
+        m.compiled.clear();
+        reserve(&mut m.compiled, m.bodies.len() as u32, 0, room, "functions")?;
+        m.compiled.extend((0..m.bodies.len()).map(|_| OnceLock::new()));
         Ok(m)
     }
 

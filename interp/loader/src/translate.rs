@@ -12,6 +12,14 @@
 //! follows the producer of its value rewrites the producer's destination.
 //! A conditional branch that directly follows an i32 comparison is fused
 //! into one compare-and-branch instruction.
+//!
+//! Memory: the IR of a small body can be large (a branch carries up to 1000 values, each a
+//! copy), so the output buffers are never grown by an infallible `push`: before each operator
+//! `run` makes room for the most any single operator emits ([`OP_HEADROOM`]; `br_table`
+//! reserves per target), asking the embedder first (`room`) and allocating with `try_reserve`.
+//! Running out ends translation with [`OUT_OF_MEMORY`]. What stays infallible (stable Rust has
+//! no fallible `push` and no allocation-error hook): wasmparser's operator reader and the
+//! `br_table` scratch lists, bounded by the body's size and its block nesting.
 
 use wasmparser::{BinaryReader, BlockType, FunctionBody, Operator};
 
@@ -52,6 +60,8 @@ struct Ctrl {
 
 struct Tr<'m> {
     m: &'m ModuleInner,
+    /// The embedder's memory check (bytes about to be allocated).
+    room: fn(usize) -> bool,
     code: Vec<Instr>,
     stack: Vec<Opd>,
     base: u32,
@@ -94,7 +104,38 @@ const WINDOW: usize = 32;
 
 const LIMIT_CODE: usize = u32::MAX as usize / 2;
 
-pub fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<str>> {
+/// The error of a translation that ran out of memory (not cached by the caller: it may
+/// succeed later).
+pub const OUT_OF_MEMORY: &str = "out of memory for the function's code";
+
+/// Most values a block or function takes or returns (wasmparser's limits on function types,
+/// which validation enforces).
+const MAX_ARITY: usize = 1000;
+
+/// Most instructions one operator other than `br_table` emits: copies of a branch's values
+/// (at most [`MAX_ARITY`]) plus the folded operands it materializes (at most `WINDOW` + 1,
+/// twice for a multi-value return) and a few more.
+const OP_HEADROOM: usize = MAX_ARITY + 2 * WINDOW + 16;
+
+/// Make room for `spare` more elements in `v` (doubling when possible), asking `room` first.
+fn make_room<T>(v: &mut Vec<T>, spare: usize, room: fn(usize) -> bool) -> Result<(), Box<str>> {
+    if v.capacity() - v.len() >= spare {
+        return Ok(());
+    }
+    let size = std::mem::size_of::<T>();
+    let double = spare.max(v.len());
+    if room(double.saturating_mul(size)) && v.try_reserve(double).is_ok() {
+        return Ok(());
+    }
+    if room(spare.saturating_mul(size)) && v.try_reserve_exact(spare).is_ok() {
+        return Ok(());
+    }
+    Err(OUT_OF_MEMORY.into())
+}
+
+/// Translate defined function `def` of `m`. `room(bytes)` is asked before the output grows
+/// (see the module docs); pass `|_| true` to rely on `try_reserve` alone.
+pub fn translate(m: &ModuleInner, def: u32, room: fn(usize) -> bool) -> Result<CompiledFunc, Box<str>> {
     let range = m.bodies[def as usize].clone();
     let func_idx = def + m.num_imported_funcs;
     let ty = m.func_type(func_idx);
@@ -114,6 +155,7 @@ pub fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<str>> {
     let scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
     let mut tr = Tr {
         m,
+        room,
         code: scratch.code,
         stack: scratch.stack,
         base,
@@ -137,7 +179,19 @@ pub fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<str>> {
     });
     let result = tr.run(body);
     let frame_size = base as u64 + tr.max_height as u64 + 1;
-    let code: Box<[Instr]> = tr.code.as_slice().into();
+    let code = match result {
+        Ok(()) => {
+            let mut out = Vec::new();
+            let n = tr.code.len();
+            if room(n * std::mem::size_of::<Instr>()) && out.try_reserve_exact(n).is_ok() {
+                out.extend_from_slice(&tr.code);
+                Ok(out.into_boxed_slice())
+            } else {
+                Err(Box::<str>::from(OUT_OF_MEMORY))
+            }
+        }
+        Err(e) => Err(e),
+    };
     // Hand the buffers back for the next translation on this thread.
     let mut scratch = Scratch { code: tr.code, stack: tr.stack, ctrls: tr.ctrls };
     if scratch.code.capacity() <= SCRATCH_KEEP && scratch.stack.capacity() <= SCRATCH_KEEP {
@@ -146,7 +200,7 @@ pub fn translate(m: &ModuleInner, def: u32) -> Result<CompiledFunc, Box<str>> {
         scratch.ctrls.clear();
         SCRATCH.with(|s| *s.borrow_mut() = scratch);
     }
-    result?;
+    let code = code?;
     if frame_size > u32::MAX as u64 / 2 {
         return Err("frame too large".into());
     }
@@ -182,6 +236,10 @@ impl Tr<'_> {
         while !ops.eof() {
             let at = ops.original_position() as usize;
             let op = ops.read().map_err(err)?;
+            // Room for everything this operator can emit or push (see the module docs).
+            make_room(&mut self.code, OP_HEADROOM, self.room)?;
+            make_room(&mut self.stack, MAX_ARITY + 4, self.room)?;
+            make_room(&mut self.ctrls, 1, self.room)?;
             self.op(op).map_err(|e| if &*e == UNSUPPORTED { unsupported(self.m, at) } else { e })?;
             if self.code.len() > LIMIT_CODE {
                 return Err("function too large".into());
@@ -190,6 +248,7 @@ impl Tr<'_> {
                 break;
             }
         }
+        make_room(&mut self.code, 1, self.room)?;
         self.finish();
         Ok(())
     }
@@ -779,6 +838,9 @@ impl<'m> Tr<'m> {
     fn br_table(&mut self, targets: &wasmparser::BrTable<'_>) -> Result<(), Box<str>> {
         let idx = self.pop_use();
         let n = targets.len();
+        // The jump table: one instruction per target plus the default (OP_HEADROOM covered
+        // `pop_use` and this one).
+        make_room(&mut self.code, n as usize + 2, self.room)?;
         self.emit(Op::BrTable, 0, idx, n);
         let mut stubs: Vec<(usize, u32)> = Vec::new(); // (entry instr, depth)
         let mut all = Vec::with_capacity(n as usize + 1);
@@ -810,6 +872,7 @@ impl<'m> Tr<'m> {
             let pc = match stub_pc[depth as usize] {
                 Some(pc) => pc,
                 None => {
+                    make_room(&mut self.code, OP_HEADROOM, self.room)?;
                     let pc = self.label();
                     self.emit_branch(depth);
                     stub_pc[depth as usize] = Some(pc);

@@ -1,0 +1,221 @@
+//! Linear memory and guest-driven allocations: reserved address space committed lazily (no RSS
+//! for untouched pages, no copy on grow), and an embedder's `HostMemory` consulted before
+//! tables, segments, code and memories are allocated.
+
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use ember_interp::*;
+
+fn module(wat: &str) -> Module {
+    Module::new(&wat::parse_str(wat).expect("wat")).expect("valid module")
+}
+
+fn call_i32(store: &mut Store<()>, inst: Instance, name: &str, args: &[Val]) -> Result<i32, Trap> {
+    let f = inst.get_func(store, name).expect("export");
+    let mut out = [Val::I32(0)];
+    f.call(store, args, &mut out)?;
+    match out[0] {
+        Val::I32(v) => Ok(v),
+        v => panic!("unexpected {v:?}"),
+    }
+}
+
+fn call0(store: &mut Store<()>, inst: Instance, name: &str, args: &[Val]) -> Result<(), Trap> {
+    let f = inst.get_func(store, name).expect("export");
+    f.call(store, args, &mut [])
+}
+
+/// Resident pages among the pages of `bytes` (mincore).
+fn resident_pages(bytes: &[u8]) -> usize {
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+    let start = bytes.as_ptr() as usize & !(page - 1);
+    let len = bytes.as_ptr() as usize + bytes.len() - start;
+    let mut v = vec![0u8; len.div_ceil(page)];
+    // SAFETY: the range covers mapped memory (the slice) rounded out to whole pages; `v` has one
+    // byte per page.
+    let r = unsafe { libc::mincore(start as *mut libc::c_void, len, v.as_mut_ptr()) };
+    assert_eq!(r, 0, "mincore");
+    v.iter().filter(|&&b| b & 1 != 0).count()
+}
+
+const GROW_LOOP: &str = r#"(module (memory (export "mem") 1)
+  (func (export "grow_by_one") (param $n i32) (result i32)
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $n)))
+      (br_if $done (i32.eq (memory.grow (i32.const 1)) (i32.const -1)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l)))
+    (memory.size))
+  (func (export "poke") (param i32) (i32.store8 (local.get 0) (i32.const 7))))"#;
+
+#[test]
+fn a_declared_gib_costs_no_resident_memory() {
+    let m = module(r#"(module (memory (export "mem") 16384))"#);
+    let mut store = Store::new(Config::default(), ());
+    let inst = Instance::new(&mut store, &m, &[]).unwrap();
+    let mem = inst.get_memory(&store, "mem").unwrap();
+    assert_eq!(mem.data(&store).len(), 1 << 30);
+    assert_eq!(resident_pages(mem.data(&store)), 0, "untouched pages cost nothing");
+    mem.write(&mut store, (1 << 30) - 1, &[1]).unwrap();
+    assert_eq!(resident_pages(mem.data(&store)), 1);
+}
+
+/// 16383 grows of one page each, to 1 GiB: in place (the reservation), nothing copied or
+/// touched. Finishes in milliseconds; it used to copy the whole memory on every grow.
+#[test]
+fn growing_to_a_gib_one_page_at_a_time_is_cheap() {
+    let m = module(GROW_LOOP);
+    let mut store = Store::new(Config::default(), ());
+    let inst = Instance::new(&mut store, &m, &[]).unwrap();
+    call0(&mut store, inst, "poke", &[Val::I32(65535)]).unwrap();
+    let mem = inst.get_memory(&store, "mem").unwrap();
+    let base = mem.data(&store).as_ptr();
+    assert_eq!(call_i32(&mut store, inst, "grow_by_one", &[Val::I32(16383)]), Ok(16384));
+    let data = mem.data(&store);
+    assert_eq!(data.len(), 1 << 30);
+    assert_eq!(data[65535], 7, "contents survive growth");
+    if cfg!(target_pointer_width = "64") {
+        assert_eq!(data.as_ptr(), base, "64-bit targets grow inside the reservation");
+    }
+    assert!(resident_pages(data) <= 2, "growth touches no page");
+    // The executor re-derives its cached base and length after growth.
+    call0(&mut store, inst, "poke", &[Val::I32((1 << 30) - 1)]).unwrap();
+    assert_eq!(mem.data(&store)[(1 << 30) - 1], 7);
+    assert_eq!(call_i32(&mut store, inst, "grow_by_one", &[Val::I32(1)]), Ok(16385));
+}
+
+#[test]
+fn memories_without_maximum_grow_to_the_configured_limit_only() {
+    let m = module(GROW_LOOP);
+    let mut store = Store::new(Config { max_memory_pages: 40, ..Config::default() }, ());
+    let inst = Instance::new(&mut store, &m, &[]).unwrap();
+    assert_eq!(call_i32(&mut store, inst, "grow_by_one", &[Val::I32(100)]), Ok(40));
+    // Zero-page memories and grown-from-zero memories.
+    let m = module(r#"(module (memory (export "mem") 0 3)
+        (func (export "g") (param i32) (result i32) (memory.grow (local.get 0)))
+        (func (export "ld") (param i32) (result i32) (i32.load (local.get 0))))"#);
+    let mut store = Store::new(Config::default(), ());
+    let inst = Instance::new(&mut store, &m, &[]).unwrap();
+    assert_eq!(call_i32(&mut store, inst, "ld", &[Val::I32(0)]), Err(Trap::MemoryOutOfBounds));
+    assert_eq!(call_i32(&mut store, inst, "g", &[Val::I32(2)]), Ok(0));
+    assert_eq!(call_i32(&mut store, inst, "ld", &[Val::I32(2 * 65536 - 4)]), Ok(0));
+    assert_eq!(call_i32(&mut store, inst, "g", &[Val::I32(2)]), Ok(-1));
+    assert_eq!(call_i32(&mut store, inst, "g", &[Val::I32(1)]), Ok(2));
+}
+
+// ---------------------------------------------------------------- HostMemory
+
+/// A test embedder's memory: a byte budget shared by everything (one test at a time holds
+/// `LOCK`), linear memories from the global allocator, counted.
+static BUDGET: AtomicUsize = AtomicUsize::new(usize::MAX);
+static LIVE_LINEAR: AtomicUsize = AtomicUsize::new(0);
+static LOCK: Mutex<()> = Mutex::new(());
+
+fn budget_room(bytes: usize) -> bool {
+    bytes <= BUDGET.load(Ordering::Relaxed)
+}
+fn layout(len: usize) -> std::alloc::Layout {
+    std::alloc::Layout::from_size_align(len, 16).unwrap()
+}
+fn test_alloc_zeroed(len: usize) -> Option<NonNull<u8>> {
+    if !budget_room(len) {
+        return None;
+    }
+    LIVE_LINEAR.fetch_add(1, Ordering::Relaxed);
+    // SAFETY: non-zero size (HostMemory's contract).
+    NonNull::new(unsafe { std::alloc::alloc_zeroed(layout(len)) })
+}
+unsafe fn test_grow_zeroed(p: NonNull<u8>, old: usize, new: usize) -> Option<NonNull<u8>> {
+    if !budget_room(new) {
+        return None;
+    }
+    // SAFETY: a live block of `old` bytes from test_alloc_zeroed (caller's contract).
+    let np = NonNull::new(unsafe { std::alloc::realloc(p.as_ptr(), layout(old), new) })?;
+    // SAFETY: the block has `new` bytes.
+    unsafe { std::ptr::write_bytes(np.as_ptr().add(old), 0, new - old) };
+    Some(np)
+}
+unsafe fn test_free(p: NonNull<u8>, len: usize) {
+    LIVE_LINEAR.fetch_sub(1, Ordering::Relaxed);
+    // SAFETY: a live block of `len` bytes (caller's contract).
+    unsafe { std::alloc::dealloc(p.as_ptr(), layout(len)) };
+}
+
+fn host_config() -> Config {
+    Config {
+        host_memory: Some(HostMemory {
+            room_for: budget_room,
+            alloc_zeroed: test_alloc_zeroed,
+            grow_zeroed: test_grow_zeroed,
+            free: test_free,
+        }),
+        ..Config::default()
+    }
+}
+
+#[test]
+fn host_memory_bounds_tables_segments_and_memories() {
+    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    BUDGET.store(1 << 20, Ordering::Relaxed);
+    // 10 M table elements (80 MB) in a 1 MiB budget: a clear error, nothing allocated.
+    let m = module("(module (table 10000000 funcref))");
+    assert_eq!(m.footprint().tables, 80_000_000);
+    let mut store = Store::new(host_config(), ());
+    match Instance::new(&mut store, &m, &[]) {
+        Err(Error::Limit(msg)) => assert!(msg.contains("tables need 80000000 bytes"), "{msg}"),
+        other => panic!("expected a limit error, got {:?}", other.err()),
+    }
+    // Memory from the host: zeroed, grown, freed with the store.
+    let m = module(GROW_LOOP);
+    {
+        let mut store = Store::new(host_config(), ());
+        let inst = Instance::new(&mut store, &m, &[]).unwrap();
+        assert_eq!(LIVE_LINEAR.load(Ordering::Relaxed), 1);
+        call0(&mut store, inst, "poke", &[Val::I32(3)]).unwrap();
+        // Grows until the budget says no (1 MiB = 16 pages), then -1.
+        assert_eq!(call_i32(&mut store, inst, "grow_by_one", &[Val::I32(100)]), Ok(16));
+        let mem = inst.get_memory(&store, "mem").unwrap();
+        assert_eq!(mem.data(&store)[3], 7);
+        assert!(mem.data(&store)[4..].iter().all(|&b| b == 0));
+        // table.grow asks too.
+        let t = module(r#"(module (table (export "t") 1 funcref)
+            (func (export "tg") (param i32) (result i32) (table.grow (ref.null func) (local.get 0))))"#);
+        let ti = Instance::new(&mut store, &t, &[]).unwrap();
+        assert_eq!(call_i32(&mut store, ti, "tg", &[Val::I32(1_000_000)]), Ok(-1));
+        assert_eq!(call_i32(&mut store, ti, "tg", &[Val::I32(10)]), Ok(1));
+    }
+    assert_eq!(LIVE_LINEAR.load(Ordering::Relaxed), 0, "the store freed its memory");
+    BUDGET.store(usize::MAX, Ordering::Relaxed);
+}
+
+#[test]
+fn code_that_does_not_fit_traps_and_translates_later() {
+    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let m = module(r#"(module (func (export "f") (result i32) (i32.add (i32.const 1) (i32.const 2))))"#);
+    BUDGET.store(1000, Ordering::Relaxed);
+    let mut store = Store::new(host_config(), ());
+    let inst = Instance::new(&mut store, &m, &[]).unwrap();
+    match call_i32(&mut store, inst, "f", &[]) {
+        Err(Trap::Host(msg)) => assert!(msg.contains("out of memory"), "{msg}"),
+        other => panic!("expected an out-of-memory trap, got {other:?}"),
+    }
+    // Not remembered as a failure: with memory, the same function translates and runs.
+    BUDGET.store(usize::MAX, Ordering::Relaxed);
+    assert_eq!(call_i32(&mut store, inst, "f", &[]), Ok(3));
+}
+
+#[test]
+fn module_sections_are_checked_before_they_are_read() {
+    let bytes = wat::parse_str("(module (func) (func) (func) (global i32 (i32.const 0)))").unwrap();
+    fn none(_: usize) -> bool {
+        false
+    }
+    fn some(b: usize) -> bool {
+        b < 1000
+    }
+    assert!(matches!(Module::new_checked(&bytes, none), Err(Error::Limit(_))));
+    assert!(Module::new_checked(&bytes, some).is_ok());
+}
