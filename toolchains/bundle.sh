@@ -13,6 +13,7 @@
 #   bin/iwasm                                  RUNPATH $ORIGIN:$ORIGIN/../lib
 #   lib/libvmcore.so
 #   lib/wasi-nn/libwasi_nn_backend_<name>.so   RUNPATH $ORIGIN:$ORIGIN/.. (libvmcore.so)
+#   share/wasm/nn-bench.wasm, face_detect.wasm the wasm tools (any model on any backend; the demo)
 #   lib/wasi-nn/engines/                       engine libraries the board's OS lacks (aarch64:
 #                                              LiteRT 2.3, TFLite 2.9 C API, ONNX Runtime 1.31.1,
 #                                              OpenVINO 2026.4.1 with its ARM CPU plugin and
@@ -99,6 +100,11 @@ for e in "${ENGINE_LIBS[@]}"; do
   cp -a "$e" "$STAGE/lib/wasi-nn/engines/"
 done
 rmdir "$STAGE/lib/wasi-nn/engines" 2>/dev/null || true
+# The wasm tools (architecture-independent): nn-bench checks any model on any backend; the face
+# demo's app.
+mkdir -p "$STAGE/share/wasm"
+clang-14 --target=wasm32-wasi -O2 -Wl,--strip-all -o "$STAGE/share/wasm/nn-bench.wasm" "$ROOT/examples/nn_bench/nn_bench.c" -lm
+clang-14 --target=wasm32-wasi -O2 -Wl,--strip-all -o "$STAGE/share/wasm/face_detect.wasm" "$ROOT/examples/face_detect/face_detect.c" -lm
 
 # ---- check what the layout relies on -------------------------------------------------------------
 READELF="$GNU_TRIPLET-readelf"
@@ -161,6 +167,10 @@ ARMNN_PKGS="libarmnn22 libarmnntfliteparser22 libarmnn-cpuref-backend22"
   echo "  bin/iwasm --version"
   echo "  bin/iwasm --dir=. app.wasm            (a WASI program)"
   echo "  bin/iwasm --nn-preload face:tflite:cpu:model.tflite --dir=. app.wasm   (wasi-nn)"
+  echo "  bin/iwasm --dir=. share/wasm/nn-bench.wasm --input=0:f32:1x224x224x3 --runs=20 model.onnx"
+  echo "      (any model on any backend: times N inferences, summarizes the outputs; options at"
+  echo "       the top of examples/nn_bench/nn_bench.c; IR as model.xml,model.bin)"
+  echo "  bin/iwasm --dir=. share/wasm/face_detect.wasm --png=faces.png model.tflite photo.ppm"
   echo "  Backends are looked up in lib/wasi-nn/ by the model's encoding; --wasi-nn-backend=armnn"
   echo "  prefers ArmNN for .tflite models (CpuAcc when installed, else CpuRef)."
 } > "$STAGE/INSTALL"
@@ -174,7 +184,7 @@ log "tarball $TARBALL"
 DEBROOT="$OUT/stage/deb-$DEB_ARCH"
 rm -rf "$DEBROOT"
 mkdir -p "$DEBROOT/DEBIAN" "$DEBROOT/usr/lib/ember" "$DEBROOT/usr/bin" "$DEBROOT/usr/share/doc/ember"
-cp -a "$STAGE/bin" "$STAGE/lib" "$DEBROOT/usr/lib/ember/"
+cp -a "$STAGE/bin" "$STAGE/lib" "$STAGE/share" "$DEBROOT/usr/lib/ember/"
 ln -s ../lib/ember/bin/iwasm "$DEBROOT/usr/bin/iwasm"
 cp "$STAGE/INSTALL" "$DEBROOT/usr/share/doc/ember/INSTALL"
 DEPENDS="libc6 (>= $GLIBC_MIN), libgcc-s1, libstdc++6"
@@ -195,7 +205,8 @@ fi
   [ -n "$RECOMMENDS" ] && echo "Recommends: $RECOMMENDS"
   echo "Description: WebAssembly runtime for embedded Linux with wasi-nn inference"
   echo " iwasm runs sandboxed WebAssembly (WASI preview1) apps; wasi-nn calls go to"
-  echo " inference backends (TFLite/LiteRT, ArmNN) loaded from /usr/lib/ember/lib/wasi-nn."
+  echo " inference backends (TFLite/LiteRT, ArmNN, ONNX Runtime, OpenVINO) loaded from"
+  echo " /usr/lib/ember/lib/wasi-nn; nn-bench.wasm in /usr/lib/ember/share/wasm."
 } > "$DEBROOT/DEBIAN/control"
 DEB="$OUT/ember_${VERSION}_$DEB_ARCH.deb"
 dpkg-deb --root-owner-group -Zxz --build "$DEBROOT" "$DEB" >/dev/null
