@@ -1,8 +1,10 @@
 /* The native side of the wasi-nn overhead benchmark: BlazeFace run N times on an engine called
  * directly (no wasm, no Ember), with the settings the backend uses: the input copied in before
  * each run, outputs copied out once at the end, the engine's default CPU path.
- *   native_blazeface classic LIBTENSORFLOWLITE_C.so MODEL N
- *   native_blazeface litert  LIBLITERT.so           MODEL N
+ *   native_blazeface classic LIBTENSORFLOWLITE_C.so MODEL N [input=FILE]
+ *   native_blazeface litert  LIBLITERT.so           MODEL N [input=FILE]
+ * The input is FILE's raw f32 values (e.g. the wasm app's preprocessed picture, written by
+ * nn/bench/face_input.py), else x[k] = sin(0.37 k).
  * prints "seconds_per_inference S cpu_seconds_per_inference C" (wall and process CPU). Both engines are opened with dlopen; the classic API comes
  * from the TFLite 2.9 header (nn/engines/fetch.sh puts it in the cache), LiteRT's few calls are
  * declared below with the 2.3 signatures (as nn/tflite/src/litert.rs). */
@@ -113,7 +115,10 @@ static double run_litert(void *lib, size_t len, int n) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) { fprintf(stderr, "usage: native_blazeface classic|litert LIB MODEL N\n"); return 2; }
+    if (argc != 5 && !(argc == 6 && !strncmp(argv[5], "input=", 6))) {
+        fprintf(stderr, "usage: native_blazeface classic|litert LIB MODEL N [input=FILE]\n");
+        return 2;
+    }
     int n = atoi(argv[4]);
     void *lib = dlopen(argv[2], RTLD_NOW | RTLD_LOCAL);
     if (!lib) { fprintf(stderr, "%s\n", dlerror()); return 1; }
@@ -121,7 +126,13 @@ int main(int argc, char **argv) {
     if (!f) { perror(argv[3]); return 1; }
     size_t len = fread(model_bytes, 1, sizeof model_bytes, f);
     fclose(f);
-    for (int k = 0; k < 128 * 128 * 3; k++) input[k] = sinf(0.37f * k);
+    if (argc == 6) {
+        FILE *in = fopen(argv[5] + 6, "rb");
+        if (!in || fread(input, 1, sizeof input, in) != sizeof input) { fprintf(stderr, "cannot read %zu bytes from %s\n", sizeof input, argv[5] + 6); return 1; }
+        fclose(in);
+    } else {
+        for (int k = 0; k < 128 * 128 * 3; k++) input[k] = sinf(0.37f * k);
+    }
     double s = strcmp(argv[1], "litert") ? run_classic(lib, len, n) : run_litert(lib, len, n);
     fprintf(stderr, "seconds_per_inference %.9f cpu_seconds_per_inference %.9f\n", s, (cpu1 - cpu0) / n);
     return 0;
