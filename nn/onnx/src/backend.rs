@@ -78,36 +78,18 @@ impl Onnx {
     fn ort(&self) -> Result<Arc<Ort>> {
         self.ort
             .get_or_init(|| {
-                let explicit = self.engine_lib.clone().or_else(|| std::env::var_os("EMBER_ONNXRUNTIME_LIB").map(PathBuf::from));
-                let candidates = match explicit {
-                    Some(p) => vec![p],
-                    None => {
-                        let mut c = sdk::engine_candidates("libonnxruntime.so", "onnxruntime");
-                        c.push(PathBuf::from("libonnxruntime.so.1"));
-                        c
-                    }
-                };
-                let mut tried = Vec::new();
-                for p in candidates {
-                    if p.components().count() > 1 && !p.exists() {
-                        tried.push(format!("{} (absent)", p.display()));
-                        continue;
-                    }
-                    match Ort::open(&p) {
-                        Ok(o) => {
-                            log::info!("ONNX Runtime {} from {} (providers: {})", o.version, o.path.display(), o.providers().join(", "));
-                            return Ok(Arc::new(o));
-                        }
-                        Err(why) => tried.push(format!("{} ({why})", p.display())),
-                    }
-                }
-                Err(Error::new(
-                    NnError::NotFound,
-                    format!(
-                        "no ONNX Runtime library found; tried: {}. Run nn/engines/fetch.sh, or set engine_lib= / EMBER_ONNXRUNTIME_LIB",
-                        tried.join("; ")
-                    ),
-                ))
+                let open = |p: &std::path::Path| Ort::open(p);
+                let ort = sdk::open_engine(
+                    "ONNX Runtime",
+                    self.engine_lib.clone(),
+                    "EMBER_ONNXRUNTIME_LIB",
+                    "libonnxruntime.so",
+                    "onnxruntime",
+                    &["libonnxruntime.so.1"],
+                    open,
+                )?;
+                log::info!("ONNX Runtime {} from {} (providers: {})", ort.version, ort.path.display(), ort.providers().join(", "));
+                Ok(Arc::new(ort))
             })
             .clone()
     }

@@ -50,29 +50,10 @@ impl OpenVino {
     fn lib(&self) -> Result<Arc<OpenVinoLib>> {
         self.lib
             .get_or_init(|| {
-                let explicit = self.engine_lib.clone().or_else(|| std::env::var_os("EMBER_OPENVINO_LIB").map(PathBuf::from));
-                let candidates = explicit.map_or_else(|| sdk::engine_candidates("libopenvino_c.so", "openvino"), |p| vec![p]);
-                let mut tried = Vec::new();
-                for p in candidates {
-                    if p.components().count() > 1 && !p.exists() {
-                        tried.push(format!("{} (absent)", p.display()));
-                        continue;
-                    }
-                    match OpenVinoLib::open(&p) {
-                        Ok(ov) => {
-                            log::info!("OpenVINO {} from {} (devices: {})", ov.version, ov.path.display(), ov.devices.join(", "));
-                            return Ok(Arc::new(ov));
-                        }
-                        Err(why) => tried.push(format!("{} ({why})", p.display())),
-                    }
-                }
-                Err(Error::new(
-                    NnError::NotFound,
-                    format!(
-                        "no OpenVINO C library found; tried: {}. Run nn/engines/fetch.sh, or set engine_lib= / EMBER_OPENVINO_LIB",
-                        tried.join("; ")
-                    ),
-                ))
+                let open = |p: &std::path::Path| OpenVinoLib::open(p);
+                let ov = sdk::open_engine("OpenVINO C", self.engine_lib.clone(), "EMBER_OPENVINO_LIB", "libopenvino_c.so", "openvino", &[], open)?;
+                log::info!("OpenVINO {} from {} (devices: {})", ov.version, ov.path.display(), ov.devices.join(", "));
+                Ok(Arc::new(ov))
             })
             .clone()
     }

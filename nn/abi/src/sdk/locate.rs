@@ -35,3 +35,45 @@ pub fn engine_candidates(file_name: &str, cache_dir_name: &str) -> Vec<PathBuf> 
     out.push(PathBuf::from(file_name));
     out
 }
+
+/// Open a backend's engine library: `explicit` (the backend's `engine_lib=` option) or the
+/// environment variable `env_var` if set, else each of [`engine_candidates`] (plus `extra`
+/// bare names) until `open` succeeds. The error (not_found) lists every path tried and why, and
+/// says how to provide the engine.
+pub fn open_engine<T>(
+    what: &str,
+    explicit: Option<PathBuf>,
+    env_var: &str,
+    file_name: &str,
+    cache_dir_name: &str,
+    extra: &[&str],
+    open: impl Fn(&Path) -> Result<T, String>,
+) -> super::Result<T> {
+    let explicit = explicit.or_else(|| std::env::var_os(env_var).filter(|v| !v.is_empty()).map(PathBuf::from));
+    let candidates = match explicit {
+        Some(p) => vec![p],
+        None => {
+            let mut c = engine_candidates(file_name, cache_dir_name);
+            c.extend(extra.iter().map(PathBuf::from));
+            c
+        }
+    };
+    let mut tried = Vec::new();
+    for p in candidates {
+        if p.components().count() > 1 && !p.exists() {
+            tried.push(format!("{} (absent)", p.display()));
+            continue;
+        }
+        match open(&p) {
+            Ok(engine) => return Ok(engine),
+            Err(why) => tried.push(format!("{} ({why})", p.display())),
+        }
+    }
+    Err(super::Error::new(
+        crate::NnError::NotFound,
+        format!(
+            "no {what} library found; tried: {}. Run nn/engines/fetch.sh, or set engine_lib= / {env_var}",
+            tried.join("; ")
+        ),
+    ))
+}

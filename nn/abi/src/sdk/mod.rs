@@ -40,7 +40,7 @@ mod options;
 
 pub use alloc::RuntimeAlloc;
 pub use error::{Error, Result};
-pub use locate::engine_candidates;
+pub use locate::{engine_candidates, open_engine};
 pub use options::Options;
 
 use crate::sys::NnError;
