@@ -1,0 +1,40 @@
+//! Ember against wasmi 2.0.0 on wasm-smith modules without imports (WebAssembly 2.0, no SIMD,
+//! NaNs canonicalised by wasm-smith so that results are deterministic): instantiation, each
+//! exported function called with three fixed argument sets (results and traps compared), then
+//! the exported globals, memories (every byte) and table sizes. A run that hits fuel or stack
+//! limits on either side is not compared further (the engines count differently). Divergences
+//! caused by wasmi's own known bugs (fuzz/known_divergences.md) are filtered.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let mut u = arbitrary::Unstructured::new(data);
+    let mut cfg = ember_fuzz::smith_config();
+    cfg.max_imports = 0;
+    cfg.min_funcs = 1;
+    cfg.canonicalize_nans = true;
+    cfg.export_everything = true;
+    // Growth is bounded by the module itself, so both engines agree on memory.grow / table.grow.
+    cfg.memory_max_size_required = true;
+    cfg.table_max_size_required = true;
+    // Half of the modules guard every trapping instruction (wasm-smith's disallow_traps), so
+    // that calls run further before they end.
+    cfg.disallow_traps = u.arbitrary().unwrap_or(false);
+    let Ok(m) = wasm_smith::Module::new(cfg, &mut u) else { return };
+    let bytes = m.to_bytes();
+    let ember = ember_fuzz::ember_run(&bytes);
+    // Where Ember stopped at a limit, wasmi need not go further (nothing more is compared).
+    let wasmi = ember_fuzz::wasmi_run(&bytes, ember_fuzz::wasmi_plan(&ember));
+    let diff = match (&ember, &wasmi) {
+        (Ok(e), Ok(w)) => ember_fuzz::compare(e, w),
+        (Err(_), Err(_)) => None,
+        (e, w) => Some(format!("validation: ember {:?} / wasmi {:?}", e.as_ref().err(), w.as_ref().err())),
+    };
+    if let Some(diff) = diff {
+        if ember_fuzz::known_divergences::known(&bytes).is_some() {
+            return;
+        }
+        panic!("Ember and wasmi 2.0.0 disagree: {diff}");
+    }
+});

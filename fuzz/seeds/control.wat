@@ -1,0 +1,23 @@
+;; Blocks, loops, br_table, if/else, multi-value, recursion, call_indirect.
+(module
+  (type $bin (func (param i32 i32) (result i32)))
+  (table 4 funcref)
+  (elem (i32.const 0) $add $sub $fac)
+  (func $add (type $bin) (i32.add (local.get 0) (local.get 1)))
+  (func $sub (type $bin) (i32.sub (local.get 0) (local.get 1)))
+  (func $fac (param i32 i32) (result i32)
+    (if (result i32) (i32.le_s (local.get 0) (i32.const 1))
+      (then (i32.const 1))
+      (else (i32.mul (local.get 0) (call $fac (i32.sub (local.get 0) (i32.const 1)) (i32.const 0))))))
+  (func (export "dispatch") (param i32) (result i32)
+    (call_indirect (type $bin) (i32.const 6) (i32.const 2) (local.get 0)))
+  (func (export "switch") (param i32) (result i32)
+    (block (block (block (br_table 0 1 2 (local.get 0))) (return (i32.const 10))) (return (i32.const 20)))
+    (i32.const 30))
+  (func (export "loop") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (br_if $l (i32.gt_s (local.tee 0 (i32.sub (local.get 0) (i32.const 1))) (i32.const 0))))
+    (local.get 1))
+  (func (export "pair") (param i64) (result i64 i32)
+    (local.get 0) (i32.wrap_i64 (local.get 0))))

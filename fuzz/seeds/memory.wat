@@ -1,0 +1,17 @@
+;; Loads/stores of every width, memory.grow, bulk memory, passive data, traps at the edge.
+(module
+  (memory (export "mem") 1 4)
+  (data (i32.const 16) "hello, ember")
+  (data $p "passive")
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "sum") (result i64)
+    (i64.add (i64.load (i32.const 16))
+      (i64.extend_i32_u (i32.add (i32.load8_s (i32.const 17)) (i32.load16_u offset=2 (i32.const 16))))))
+  (func (export "bulk") (param i32)
+    (memory.init $p (i32.const 100) (i32.const 0) (i32.const 7))
+    (memory.copy (i32.const 200) (i32.const 16) (i32.const 12))
+    (memory.fill (i32.const 300) (i32.const 0xab) (local.get 0))
+    (data.drop $p))
+  (func (export "edge") (param i32) (result f64)
+    (f64.store (i32.const 65528) (f64.const 1.5))
+    (f64.load (i32.sub (i32.const 65528) (local.get 0)))))

@@ -1,0 +1,146 @@
+//! Known bugs of the reference (wasmi 2.0.0) that the differential target must not report as
+//! Ember bugs. One entry per bug, with its minimal case; fuzz/known_divergences.md describes
+//! them. The unit tests below check that each minimal case still diverges (so the entry is
+//! dropped when the reference is upgraded and fixed), that Ember gives the spec's answer, and
+//! that the filter recognises the case.
+
+use wasmparser::{Operator, Parser, Payload};
+
+/// One known divergence.
+pub struct Known {
+    pub id: &'static str,
+    /// The minimal module (text format) and the call that shows it: export "f", one argument.
+    pub wat: &'static str,
+    pub arg: i32,
+    /// The spec's result (Ember's), and what wasmi 2.0.0 returns.
+    pub expected: i32,
+    pub wasmi_gives: i32,
+}
+
+pub const KNOWN: &[Known] = &[
+    Known {
+        id: "wasmi-select-eqz-local",
+        wat: r#"(module (func (export "f") (param i32) (result i32)
+            (select (i32.const 1) (i32.const 2) (i32.eqz (local.get 0)))))"#,
+        arg: 5,
+        expected: 2,
+        wasmi_gives: 1,
+    },
+    Known {
+        id: "wasmi-select-eqz-local",
+        // The issue's form: the "avoid division by zero" idiom x / (x == 0 ? 1 : x).
+        wat: r#"(module (func (export "f") (param i32) (result i32)
+            (i32.div_u (i32.const 7) (select (i32.const 1) (local.get 0) (i32.eqz (local.get 0))))))"#,
+        arg: 2,
+        expected: 3,
+        wasmi_gives: 7,
+    },
+    Known {
+        id: "wasmi-select-eqz-local",
+        wat: r#"(module (func (export "f") (param i32) (result i32)
+            (select (i32.const 1) (i32.const 2) (i32.ne (local.get 0) (i32.const 0)))))"#,
+        arg: 0,
+        expected: 2,
+        wasmi_gives: 2, // correct for 0 ...
+    },
+    Known {
+        id: "wasmi-select-eqz-local",
+        wat: r#"(module (func (export "f") (param i32) (result i32)
+            (select (i32.const 1) (i32.const 2) (i32.ne (local.get 0) (i32.const 0)))))"#,
+        arg: 3,
+        expected: 1,
+        wasmi_gives: 2, // ... and wrong for anything else
+    },
+];
+
+fn is_local(op: &Operator<'_>) -> bool {
+    matches!(op, Operator::LocalGet { .. } | Operator::LocalTee { .. })
+}
+
+fn is_zero(op: &Operator<'_>) -> bool {
+    matches!(op, Operator::I32Const { value: 0 })
+}
+
+/// Does a function body of `bytes` contain the pattern of a known divergence? Returns its id.
+///
+/// wasmi-select-eqz-local: a `select` (untyped or typed, any value type) whose condition is
+/// computed right before it as `i32.eqz` of a local, or `i32.eq` / `i32.ne` of a local and the
+/// constant 0 (either order). wasmi 2.0.0 fuses the comparison into the select and then ignores
+/// it: the result is always the first operand (eqz, eq) or always the second (ne).
+pub fn known(bytes: &[u8]) -> Option<&'static str> {
+    for payload in Parser::new(0).parse_all(bytes) {
+        let Ok(Payload::CodeSectionEntry(body)) = payload else { continue };
+        let Ok(reader) = body.get_operators_reader() else { continue };
+        let mut last: [Option<Operator<'_>>; 3] = [None, None, None];
+        for op in reader {
+            let Ok(op) = op else { break };
+            if matches!(op, Operator::Select | Operator::TypedSelect { .. }) {
+                let hit = match &last {
+                    [_, Some(a), Some(Operator::I32Eqz)] => is_local(a),
+                    [Some(a), Some(b), Some(Operator::I32Eq | Operator::I32Ne)] => {
+                        (is_local(a) && is_zero(b)) || (is_zero(a) && is_local(b))
+                    }
+                    _ => false,
+                };
+                if hit {
+                    return Some("wasmi-select-eqz-local");
+                }
+            }
+            last = [last[1].take(), last[2].take(), Some(op)];
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call_wasmi(bytes: &[u8], arg: i32) -> i32 {
+        let engine = crate::wasmi_engine();
+        let m = wasmi::Module::new(&engine, bytes).unwrap();
+        let mut store = wasmi::Store::new(&engine, ());
+        store.set_fuel(1000).unwrap();
+        let inst = wasmi::Linker::<()>::new(&engine).instantiate_and_start(&mut store, &m).unwrap();
+        inst.get_typed_func::<i32, i32>(&store, "f").unwrap().call(&mut store, arg).unwrap()
+    }
+
+    fn call_ember(bytes: &[u8], arg: i32) -> i32 {
+        let m = ember_interp::Module::new(bytes).unwrap();
+        let (mut store, inst) = crate::ember_instantiate(&m).unwrap();
+        let f = inst.get_func(&store, "f").unwrap();
+        let mut out = [ember_interp::Val::I32(0)];
+        f.call(&mut store, &[ember_interp::Val::I32(arg)], &mut out).unwrap();
+        match out[0] {
+            ember_interp::Val::I32(v) => v,
+            v => panic!("{v:?}"),
+        }
+    }
+
+    #[test]
+    fn every_known_case_still_diverges_and_is_filtered() {
+        for k in KNOWN {
+            let bytes = wat::parse_str(k.wat).unwrap();
+            assert_eq!(call_ember(&bytes, k.arg), k.expected, "{}: Ember", k.wat);
+            assert_eq!(call_wasmi(&bytes, k.arg), k.wasmi_gives, "{}: wasmi (fixed? drop the entry)", k.wat);
+            assert_eq!(known(&bytes), Some(k.id), "{}: filter", k.wat);
+        }
+    }
+
+    #[test]
+    fn near_misses_are_not_filtered() {
+        for wat in [
+            // Condition computed from a local through arithmetic: wasmi is right.
+            r#"(module (func (param i32) (result i32)
+                (select (i32.const 1) (i32.const 2) (i32.eqz (i32.sub (local.get 0) (i32.const 1))))))"#,
+            // Comparison with a non-zero constant: wasmi is right.
+            r#"(module (func (param i32) (result i32)
+                (select (i32.const 1) (i32.const 2) (i32.eq (local.get 0) (i32.const 7)))))"#,
+            // i64.eqz: wasmi is right.
+            r#"(module (func (param i64) (result i32)
+                (select (i32.const 1) (i32.const 2) (i64.eqz (local.get 0)))))"#,
+        ] {
+            assert_eq!(known(&wat::parse_str(wat).unwrap()), None, "{wat}");
+        }
+    }
+}
