@@ -314,7 +314,15 @@ fn a_declared_gib_left_untouched_costs_no_memory() {
 fn growing_to_a_gib_one_page_at_a_time_is_quick_and_touches_nothing() {
     let g = wat_file("grow1", GROW_WAT);
     let r = iwasm_run(&["--heap-size=0", "-f", "grow", s(&g), "16383"]);
-    assert_eq!((r.code, r.stdout.as_str()), (Some(0), "0x4000:i32\n"), "{}", r.stderr);
+    if std::env::var_os("EMBER_TEST_IWASM").is_some() {
+        // tests/cross: iwasm of the board under qemu. A 32-bit process (armv7) may not find
+        // 1 GiB of contiguous address space for the last steps (mremap): memory.grow then
+        // returns -1, a clean stop; at least 512 MiB must be reached, one page at a time.
+        let pages = r.stdout.strip_suffix(":i32\n").and_then(|h| u32::from_str_radix(h.trim_start_matches("0x"), 16).ok());
+        assert!(r.code == Some(0) && pages.is_some_and(|p| (0x2000..=0x4000).contains(&p)), "{}\n{}", r.stdout, r.stderr);
+    } else {
+        assert_eq!((r.code, r.stdout.as_str()), (Some(0), "0x4000:i32\n"), "{}", r.stderr);
+    }
     for pool in [None, Some("--pool-size=1100M")] {
         let mut args: Vec<&str> = pool.into_iter().collect();
         args.extend(["--heap-size=0", s(&g)]);
