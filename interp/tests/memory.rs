@@ -8,18 +8,11 @@ use std::sync::Mutex;
 
 use ember_interp::*;
 
+mod support;
+use support::call_i32;
+
 fn module(wat: &str) -> Module {
     Module::new(&wat::parse_str(wat).expect("wat")).expect("valid module")
-}
-
-fn call_i32(store: &mut Store<()>, inst: Instance, name: &str, args: &[Val]) -> Result<i32, Trap> {
-    let f = inst.get_func(store, name).expect("export");
-    let mut out = [Val::I32(0)];
-    f.call(store, args, &mut out)?;
-    match out[0] {
-        Val::I32(v) => Ok(v),
-        v => panic!("unexpected {v:?}"),
-    }
 }
 
 fn call0(store: &mut Store<()>, inst: Instance, name: &str, args: &[Val]) -> Result<(), Trap> {

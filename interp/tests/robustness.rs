@@ -2,21 +2,14 @@
 
 use ember_interp::*;
 
+mod support;
+use support::call_i32;
+
 fn instantiate(wat: &str, cfg: Config) -> (Store<()>, Instance) {
     let m = Module::new(&wat::parse_str(wat).expect("wat")).expect("valid module");
     let mut store = Store::new(cfg, ());
     let inst = Instance::new(&mut store, &m, &[]).expect("instantiates");
     (store, inst)
-}
-
-fn call_i32(store: &mut Store<()>, inst: Instance, name: &str, args: &[Val]) -> Result<i32, Trap> {
-    let f = inst.get_func(store, name).expect("export");
-    let mut out = [Val::I32(0)];
-    f.call(store, args, &mut out)?;
-    match out[0] {
-        Val::I32(v) => Ok(v),
-        v => panic!("unexpected {v:?}"),
-    }
 }
 
 #[test]
