@@ -26,6 +26,16 @@ nn/engines/fetch.sh >&2
 step "build: iwasm, libvmcore.so and the wasi-nn backends (cargo build --$PROFILE)"
 if [ "$PROFILE" = release ]; then cargo build --release >&2; else cargo build >&2; fi
 BIN="${CARGO_TARGET_DIR:-target}/$PROFILE"
+NATIVE=()
+if [ "${BACKEND:-}" = tract ]; then
+  # tract's release build unwinds (Cargo.toml, profile release-unwind): not a default member.
+  step "build: the tract backend (cargo build --profile release-unwind -p wasi-nn-backend-tract)"
+  TRACT_PROFILE=release-unwind
+  [ "$PROFILE" = release ] || TRACT_PROFILE=dev
+  cargo build --profile "$TRACT_PROFILE" -p wasi-nn-backend-tract >&2
+  TRACT_DIR="${CARGO_TARGET_DIR:-target}/$([ "$TRACT_PROFILE" = dev ] && echo debug || echo "$TRACT_PROFILE")"
+  NATIVE=(--native-lib="$TRACT_DIR/libwasi_nn_backend_tract.so")
+fi
 
 step "build: the wasm app (examples/face_detect/face_detect.c -> wasm32-wasi)"
 mkdir -p target/wasm
@@ -56,6 +66,6 @@ PNG="$OUT/$(basename "${PICTURE%.*}")-faces.png"
 # and asks for "face"); `face_detect.wasm MODEL ...` with --dir for the model folder loads the
 # bytes instead.
 step "run: $BIN/iwasm --wasi-nn-backend=$BACKEND --nn-preload face:$ENC:${TARGET:-cpu}:... face_detect.wasm @face $(basename "$PICTURE")"
-"$BIN/iwasm" --wasi-nn-backend="$BACKEND" --nn-preload "face:$ENC:${TARGET:-cpu}:$MODEL" \
+"$BIN/iwasm" "${NATIVE[@]}" --wasi-nn-backend="$BACKEND" --nn-preload "face:$ENC:${TARGET:-cpu}:$MODEL" \
   --dir="$(dirname "$PICTURE")" --dir="$OUT" \
   target/wasm/face_detect.wasm --png="$PNG" @face "$PICTURE" "${TARGET:-cpu}"

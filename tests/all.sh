@@ -7,7 +7,7 @@ nn/engines/fetch.sh   # TFLite engines, BlazeFace, the demo photo (into ${EMBER_
 # benches/ (ember-bench, wasmi for comparison) is its own workspace: run it with benches/run.sh.
 cargo build --workspace
 # The wasi-nn suites (tests/nn_backends.rs) must find both engines here, not skip them.
-export EMBER_NN_REQUIRE_BACKENDS=tflite,armnn,onnx,openvino
+export EMBER_NN_REQUIRE_BACKENDS=tflite,armnn,onnx,openvino,tract
 cargo test --workspace
 # ARM bundles (toolchains/bundle.sh, cross-built with Debian's Rust 1.85) tested under qemu-user
 # from the unpacked bundle: spec suite, WASI, CLI/native/C API, wasi-nn (tests/cross/run.sh).

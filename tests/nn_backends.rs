@@ -22,7 +22,7 @@ use support::*;
 /// The model format a backend runs: nn_values.c's FORMAT.
 fn format(backend: &str) -> &'static str {
     match backend {
-        "onnx" => "onnx",
+        "onnx" | "tract" => "onnx",
         "openvino" => "openvino",
         _ => "tflite", // tflite, armnn
     }
@@ -285,6 +285,24 @@ fn onnx_hostile() {
     hostile("onnx");
 }
 
+#[test]
+fn tract_values_ephemeral() {
+    values("tract", &apps().values_ephemeral);
+}
+
+#[test]
+fn tract_values_legacy() {
+    values("tract", &apps().values_legacy);
+}
+
+/// The hostile guest on tract (sum.onnx and the guest's truncated and mutated copies): tract's
+/// parser panics on some malformed models, which the backend's model checks refuse first and
+/// the SDK's guard turns into an error (the backend is built with panic=unwind).
+#[test]
+fn tract_hostile() {
+    hostile("tract");
+}
+
 /// FORMAT=onnx with no --native-lib: libwasi_nn_backend_onnx.so is found next to libvmcore.so
 /// by encoding onnx (and by what autodetect makes of the .onnx bytes).
 #[test]
@@ -350,7 +368,17 @@ fn bench_args(lib: &Path, backend: &str, rest: &[String]) -> Vec<String> {
 /// fail cleanly.
 #[test]
 fn onnx_corrupt_and_truncated_files() {
-    let Some(lib) = backend_lib("onnx") else { return };
+    corrupt_and_truncated_files("onnx");
+}
+
+/// The same on tract (its parser gets the bytes of named models too).
+#[test]
+fn tract_corrupt_and_truncated_files() {
+    corrupt_and_truncated_files("tract");
+}
+
+fn corrupt_and_truncated_files(backend: &str) {
+    let Some(lib) = backend_lib(backend) else { return };
     let m = std::fs::read(cached("models/face_detection_short_range.onnx")).unwrap();
     let tflite = std::fs::read(cached("models/face_detection_short_range.tflite")).unwrap();
     let n = m.len();
@@ -370,7 +398,7 @@ fn onnx_corrupt_and_truncated_files() {
         ("a_tflite_file", tflite, true),
         ("weights_flipped", flipped, false),
     ];
-    let dir = scratch("onnx_corrupt");
+    let dir = scratch(&format!("{backend}_corrupt"));
     let bench = s(&examples().nn_bench);
     for (name, bytes, must_fail) in cases {
         let file = dir.join(format!("{name}.onnx"));
@@ -386,8 +414,8 @@ fn onnx_corrupt_and_truncated_files() {
             [vec![format!("--dir={}", s(&dir)), bench.clone(), "--encoding=onnx".into()], common.to_vec(), vec![s(&file)]]
                 .concat();
         for (how, rest) in [("by name", by_name), ("as bytes", by_bytes)] {
-            let r = run(&iwasm(), &bench_args(&lib, "onnx", &rest), &[]);
-            if engine_missing("onnx", &r) {
+            let r = run(&iwasm(), &bench_args(&lib, backend, &rest), &[]);
+            if engine_missing(backend, &r) {
                 return;
             }
             eprintln!("{name} {how}: exit {:?}: {}", r.code, r.stderr.lines().find(|l| l.contains("load")).unwrap_or(""));
@@ -424,6 +452,12 @@ fn onnx_face_demo_matches_tflite() {
 #[test]
 fn openvino_face_demo_matches_tflite() {
     face_demo_matches_tflite("openvino");
+}
+
+/// The same on tract, with BlazeFace as ONNX.
+#[test]
+fn tract_face_demo_matches_tflite() {
+    face_demo_matches_tflite("tract");
 }
 
 /// BlazeFace in `backend`'s format as a named model (--nn-preload face:ENC:cpu:FILES).
@@ -500,6 +534,13 @@ fn openvino_classifier_matches_reference() {
     classifier_matches_reference("openvino");
 }
 
+/// The classifier on tract: its input dims are dynamic in the model, so tract makes its plan at
+/// the first compute with the guest's shape.
+#[test]
+fn tract_classifier_matches_reference() {
+    classifier_matches_reference("tract");
+}
+
 fn classifier_matches_reference(backend: &str) {
     let Some(lib) = backend_lib(backend) else { return };
     let onnx = cached("models/ch_ppocr_mobile_v2.0_cls_infer.onnx");
@@ -551,6 +592,12 @@ fn onnx_blazeface_outputs_agree_with_tflite() {
 #[test]
 fn openvino_blazeface_outputs_agree_with_tflite() {
     blazeface_outputs_agree_with_tflite("openvino");
+}
+
+/// The same for tract running BlazeFace as ONNX.
+#[test]
+fn tract_blazeface_outputs_agree_with_tflite() {
+    blazeface_outputs_agree_with_tflite("tract");
 }
 
 fn blazeface_outputs_agree_with_tflite(other: &str) {
@@ -651,7 +698,7 @@ fn threads_instances_share_backends() {
         .unwrap();
     assert!(st.success());
     let models = s(models_dir());
-    for backend in ["tflite", "armnn", "onnx", "openvino"] {
+    for backend in ["tflite", "armnn", "onnx", "openvino", "tract"] {
         let Some(lib) = backend_lib(backend) else { continue };
         let (model, enc) = hostile_model(backend);
         let hostile_args = [model, enc, "300"];

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds a flashable Ember bundle for an ARM board: a tarball and a .deb.
 #   toolchains/bundle.sh aarch64|armv7 [--profile NAME] [--out DIR] [--no-build]
-#                        [--backends LIST]   (default: aarch64 tflite,armnn,onnx,openvino;
-#                                             armv7 tflite,armnn: ONNX Runtime and OpenVINO have
-#                                             no armv7 wheels; the .deb depends on ArmNN's
+#                        [--backends LIST]   (default: aarch64 tflite,armnn,onnx,openvino,tract;
+#                                             armv7 tflite,armnn,tract: ONNX Runtime and OpenVINO
+#                                             have no armv7 wheels; the .deb depends on ArmNN's
 #                                             packages only when armnn is included)
 # Output (default DIR = target/bundles):
 #   ember-<version>-<target>.tar.gz   unpack anywhere; run bin/iwasm (see INSTALL inside)
@@ -47,8 +47,8 @@ VERSION="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' "
 [ -n "$VERSION" ] || die "no workspace version in Cargo.toml"
 if [ -z "$BACKEND_LIST" ]; then
   case "$TARGET_NAME" in
-    aarch64) BACKEND_LIST=tflite,armnn,onnx,openvino ;;
-    *) BACKEND_LIST=tflite,armnn ;;
+    aarch64) BACKEND_LIST=tflite,armnn,onnx,openvino,tract ;;
+    *) BACKEND_LIST=tflite,armnn,tract ;;
   esac
 fi
 IFS=, read -r -a BACKENDS <<< "$BACKEND_LIST"
@@ -70,14 +70,26 @@ if [ "$TARGET_NAME" = aarch64 ]; then
 fi
 
 # ---- build --------------------------------------------------------------------------------------
-BUILD_DIR="$CROSS_TARGET_DIR/$TRIPLE/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")"
+profile_dir() { echo "$CROSS_TARGET_DIR/$TRIPLE/$([ "$1" = dev ] && echo debug || echo "$1")"; }
+BUILD_DIR="$(profile_dir "$PROFILE")"
+# Backends with a Rust engine linked in (tract) are built where panics unwind (Cargo.toml,
+# profile release-unwind): the SDK's guard turns an engine panic into an error for the guest.
+UNWIND_PROFILE="$PROFILE"
+[ "$PROFILE" = release ] && UNWIND_PROFILE=release-unwind
+unwinds() { [ "$1" = tract ]; }
+backend_dir() { if unwinds "$1"; then profile_dir "$UNWIND_PROFILE"; else echo "$BUILD_DIR"; fi; }
 if [ "$BUILD" = 1 ]; then
   log "building ($PROFILE) with $("$RUSTC_WEB" --version)"
-  # One cargo invocation: features unify once, so vmcore and its dependencies build once
-  # (vmcore-sys depends on vmcore, so libvmcore.so exists before anything links it).
-  pk=(-p vmcore -p iwasm)
-  for b in "${BACKENDS[@]}"; do pk+=(-p "wasi-nn-backend-$b"); done
+  # One cargo invocation per profile: features unify once, so vmcore and its dependencies build
+  # once (vmcore-sys depends on vmcore, so libvmcore.so exists before anything links it).
+  pk=(-p vmcore -p iwasm) upk=()
+  for b in "${BACKENDS[@]}"; do
+    if unwinds "$b" && [ "$UNWIND_PROFILE" != "$PROFILE" ]; then upk+=(-p "wasi-nn-backend-$b"); else pk+=(-p "wasi-nn-backend-$b"); fi
+  done
   "$HERE/cargo-cross.sh" "$TARGET_NAME" build --profile "$PROFILE" "${pk[@]}"
+  if [ ${#upk[@]} -gt 0 ]; then
+    "$HERE/cargo-cross.sh" "$TARGET_NAME" build --profile "$UNWIND_PROFILE" "${upk[@]}"
+  fi
 fi
 
 # ---- stage --------------------------------------------------------------------------------------
@@ -93,7 +105,7 @@ ship() { # ship SRC DEST: copy and strip our own binaries
 ship "$BUILD_DIR/iwasm" "$STAGE/bin/iwasm"
 ship "$BUILD_DIR/libvmcore.so" "$STAGE/lib/libvmcore.so"
 for b in "${BACKENDS[@]}"; do
-  ship "$BUILD_DIR/libwasi_nn_backend_$b.so" "$STAGE/lib/wasi-nn/libwasi_nn_backend_$b.so"
+  ship "$(backend_dir "$b")/libwasi_nn_backend_$b.so" "$STAGE/lib/wasi-nn/libwasi_nn_backend_$b.so"
 done
 for e in "${ENGINE_LIBS[@]}"; do
   [ -e "$e" ] || die "engine library $e missing: run nn/engines/fetch.sh"
@@ -173,6 +185,10 @@ ARMNN_PKGS="libarmnn22 libarmnntfliteparser22 libarmnn-cpuref-backend22"
   echo "  bin/iwasm --dir=. share/wasm/face_detect.wasm --png=faces.png model.tflite photo.ppm"
   echo "  Backends are looked up in lib/wasi-nn/ by the model's encoding; --wasi-nn-backend=armnn"
   echo "  prefers ArmNN for .tflite models (CpuAcc when installed, else CpuRef)."
+  if has_backend tract; then
+    echo "  ONNX models without an engine library: --wasi-nn-backend=tract (tract, built in; the"
+    echo "  last choice for onnx when ONNX Runtime and OpenVINO are absent)."
+  fi
 } > "$STAGE/INSTALL"
 
 mkdir -p "$OUT"

@@ -178,16 +178,17 @@ suite_spec() {
 # host_test NAME: the host-built integration test binary NAME (see payload.sh).
 host_test() { awk -v n="$1" '$1 == n { print $2 }' "$SCRATCH/payload/host-tests.list"; }
 
-# nn_case LABEL BACKEND FILTER [ENV=VALUE...]: runs the wasi-nn integration tests of BACKEND
+# nn_case LABEL BACKEND FILTER... [ENV=VALUE...]: runs the wasi-nn integration tests of BACKEND
 # (tests/nn_backends.rs: WAMR's test set and conv_net through both ABIs, the hostile guest, and
 # lookup by encoding) against the bundle's iwasm and lib/wasi-nn, with the backend required.
 nn_case() {
-  local label="$1" backend="$2" filter="$3"; shift 3
+  local label="$1" backend="$2" filters=(); shift 2
+  while [ $# -gt 0 ] && [[ "$1" != *=* ]]; do filters+=("$1"); shift; done
   local exe; exe="$(host_test nn_backends)"
   [ -x "$exe" ] || { echo "nn_backends test binary missing"; return 1; }
   env EMBER_TEST_IWASM="$IWASM" EMBER_TEST_BACKEND_DIR="$EMBER_DIR/lib/wasi-nn" \
       EMBER_NN_REQUIRE_BACKENDS="$backend" "$@" \
-      "$exe" --test-threads=2 "$filter"
+      "$exe" --test-threads=2 "${filters[@]}"
 }
 
 # The ArmNN backends a run actually found (the backend logs them at info level).
@@ -239,6 +240,17 @@ suite_nn_tflite_litert()  { nn_case litert tflite tflite_ EMBER_TFLITE_ENGINE=li
 # comparing with TFLite use LiteRT from the bundle too.
 suite_nn_onnx()     { nn_case onnx onnx onnx_ EMBER_TFLITE_ENGINE=litert; }
 suite_nn_openvino() { nn_case openvino openvino openvino_ EMBER_TFLITE_ENGINE=litert; }
+# tract on both boards. armv7's bundle has no TFLite engine, so there the tests that compare
+# tract's BlazeFace with LiteRT's are not run (named here, not skipped inside a test); the
+# classifier is still checked against its reference figures.
+suite_nn_tract() {
+  if [ "$TARGET_NAME" = aarch64 ]; then
+    nn_case tract tract tract_ EMBER_TFLITE_ENGINE=litert
+  else
+    echo "armv7: not run (no TFLite engine to compare with): tract_face_demo_matches_tflite, tract_blazeface_outputs_agree_with_tflite"
+    nn_case tract tract tract_values tract_hostile tract_classifier tract_corrupt
+  fi
+}
 suite_nn_tflite_classic() { nn_case classic tflite tflite_ EMBER_TFLITE_ENGINE=classic; }
 suite_nn_armnn_cpuacc() {
   local found; found="$(armnn_found)"; echo "found: $found"
@@ -271,6 +283,7 @@ suite_nn() {
     run_suite nn-onnx suite_nn_onnx
     run_suite nn-openvino suite_nn_openvino
   fi
+  run_suite nn-tract suite_nn_tract
   run_suite nn-armnn-cpuref suite_nn_armnn_cpuref
 }
 

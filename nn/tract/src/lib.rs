@@ -5,7 +5,9 @@
 //!
 //! Models: one builder (or a named model by path, mapped) with an .onnx model, decoded in
 //! place; the structural checks tract's parser assumes come first, so a hostile model is an
-//! error rather than a panic. A model whose inputs are all static is optimized and made
+//! error rather than a panic. Whatever panic is left in tract unwinds to the SDK's guard (an
+//! error to the guest): release builds of this backend use the `release-unwind` profile
+//! (Cargo.toml), not the runtime's panic=abort `release`. A model whose inputs are all static is optimized and made
 //! runnable at load; one with dynamic input dims (e.g. [N,3,?,?]) is specialized at the first
 //! compute with each set of input shapes (the last 4 plans are kept per graph).
 //!
