@@ -128,6 +128,41 @@ fn pool_mode_runs_apps_and_guest_exhaustion_is_clean() {
     assert!(r.stderr.contains("memory pool too small"), "{}", r.stderr);
 }
 
+/// A debug build (clang -g: DWARF custom sections, most of the file) runs in a pool sized for
+/// its code: custom sections are neither parsed nor kept, and iwasm frees the file once loaded.
+/// The pre-check used to ask for 3 times the whole file and refused it. A module that does not
+/// fit is still a one-line error, also when its trailing custom section is what makes the file big.
+#[test]
+fn debug_builds_run_in_a_pool_sized_for_their_code() {
+    let a = wasm_app("cli_app", &["-g"]);
+    let size = std::fs::metadata(&a).unwrap().len();
+    // The file sits in the pool while it loads: with the old pre-check (3 times the file) it
+    // needed 4 times its size.
+    assert!(size * 4 > 512 << 10, "the debug build is {size} bytes: too small to show anything");
+    let r = iwasm_run(&["--pool-size=512K", s(&a)]);
+    assert_eq!((r.code, r.stdout.as_str()), (Some(0), "hello, world\n"), "{}", r.stderr);
+    // The same app with 400 KiB of DWARF-like padding appended: the file must fit the pool
+    // while it is read; then only the code counts.
+    let mut big = std::fs::read(&a).unwrap();
+    let name = b".debug_info";
+    let payload: Vec<u8> = [name.len() as u8].iter().chain(name).copied().chain(std::iter::repeat(0).take(400 << 10)).collect();
+    big.push(0);
+    let mut n = payload.len();
+    while n >= 0x80 {
+        big.push((n & 0x7f) as u8 | 0x80);
+        n >>= 7;
+    }
+    big.push(n as u8);
+    big.extend(&payload);
+    let file = work_dir().join("cli_app_padded.wasm");
+    std::fs::write(&file, &big).unwrap();
+    let r = iwasm_run(&["--pool-size=1M", s(&file)]);
+    assert_eq!((r.code, r.stdout.as_str()), (Some(0), "hello, world\n"), "{}", r.stderr);
+    let r = iwasm_run(&["--pool-size=512K", s(&file)]);
+    assert_one_line_error(&r, "padded file in a 512 KiB pool");
+    assert!(r.stderr.contains("memory pool too small"), "{}", r.stderr);
+}
+
 #[test]
 fn bad_input_is_one_line_and_non_zero() {
     let dir = work_dir();

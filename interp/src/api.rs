@@ -4,6 +4,7 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
+pub use ember_loader::module::{sections_size, SectionsSize};
 pub use ember_loader::{
     Error, ExportDesc, ExternType, FuncType, GlobalType, ImportDesc, MemoryType, TableType, Trap, ValType,
 };

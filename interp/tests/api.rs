@@ -153,3 +153,30 @@ fn deep_recursion_default_limits_do_not_overflow_native_stack() {
     assert_eq!(run1(&mut store, inst, "rec", &[Val::I32(9000)]), Ok(Val::I32(9000)));
     assert_eq!(run1(&mut store, inst, "rec", &[Val::I32(2_000_000)]), Err(Trap::StackExhausted));
 }
+
+/// A module keeps its bytes up to the last non-custom section: trailing custom sections (names,
+/// DWARF) are neither parsed nor kept, and do not count against a memory pool.
+#[test]
+fn trailing_custom_sections_are_not_kept() {
+    use ember_interp::{sections_size, SectionsSize};
+    let header = b"\0asm\x01\0\0\0".to_vec();
+    // A custom section "dbg" of 300 bytes (size as a 2-byte LEB) between two type sections'
+    // worth of bytes: an empty type section, the custom section, an empty function section.
+    let custom: Vec<u8> = [0u8, 0xac, 0x02, 3, b'd', b'b', b'g'].into_iter().chain(std::iter::repeat(7).take(296)).collect();
+    let mut m = header.clone();
+    m.extend([1, 1, 0]);
+    m.extend(&custom);
+    m.extend([3, 1, 0]);
+    assert_eq!(sections_size(&m), SectionsSize { parsed: 8 + 6, kept: m.len() });
+    m.extend(&custom);
+    assert_eq!(sections_size(&m), SectionsSize { parsed: 8 + 6, kept: 8 + 3 + 303 + 3 });
+    assert!(ember_interp::Module::new(&m).is_ok());
+    // Cut inside a section: counted whole from there (the parser reports it).
+    assert_eq!(sections_size(&m[..100]), SectionsSize { parsed: 100, kept: 100 });
+    assert_eq!(sections_size(&header), SectionsSize { parsed: 8, kept: 8 });
+    assert_eq!(sections_size(b"\0as"), SectionsSize { parsed: 3, kept: 3 });
+    // A size LEB that never ends.
+    let mut bad = header.clone();
+    bad.extend([0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    assert_eq!(sections_size(&bad).kept, bad.len());
+}

@@ -208,6 +208,9 @@ fn run_app(opts: &options::Opts, wasm: &str) -> Result<ExitCode, String> {
     let size = u32::try_from(bytes.len()).map_err(|_| format!("{wasm} is too large"))?;
     // SAFETY: buffer of `size` bytes; error buffer of err.len() bytes.
     let module = unsafe { wasm_runtime_load(bytes.as_mut_ptr(), size, err.as_mut_ptr().cast(), err.len() as u32) };
+    // Ember's loader keeps its own copy (without trailing custom sections), unlike WAMR's,
+    // whose iwasm must keep the file: free it before instantiation needs the pool.
+    drop(bytes);
     if module.is_null() {
         return Err(format!("{wasm}: {}", error_text(&err)));
     }

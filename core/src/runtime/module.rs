@@ -17,11 +17,13 @@ impl LoadedModule {
     /// Validate `bytes` (the buffer is not kept: the interpreter copies what it needs).
     pub fn load(bytes: &[u8]) -> Result<Box<LoadedModule>, String> {
         // Pool mode: parsing, validation and the IR take up to ~3 times the
-        // binary's size (measured: a 140 KiB wasi-libc app peaks at 2.6x);
-        // refuse early instead of aborting in the middle of the parser.
-        if !crate::alloc::room_for(bytes.len().saturating_mul(3)) {
+        // size of what is parsed (measured: a 140 KiB wasi-libc app peaks at 2.6x);
+        // refuse early instead of aborting in the middle of the parser. Custom
+        // sections (names, DWARF) are skipped, not parsed: they do not count.
+        let parsed = ember_interp::sections_size(bytes).parsed;
+        if !crate::alloc::room_for(parsed.saturating_mul(3)) {
             return Err(format!(
-                "not enough runtime memory to load a module of {} bytes (memory pool too small)",
+                "not enough runtime memory to load a module of {} bytes ({parsed} bytes without custom sections; memory pool too small)",
                 bytes.len()
             ));
         }
@@ -59,3 +61,4 @@ pub unsafe fn settings_of<'a>(module: *mut c_void) -> Option<&'a mut ModuleSetti
     // SAFETY: forwarded contract.
     unsafe { Some(&mut *(*m).settings.get()) }
 }
+

@@ -55,7 +55,55 @@ pub struct DataSeg {
     pub bytes: Range<usize>,
 }
 
+/// Where a module's bytes go, from the section headers alone (see [`sections_size`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SectionsSize {
+    /// The bytes outside custom sections: what loading parses and translates.
+    pub parsed: usize,
+    /// The bytes up to the end of the last non-custom section: what a module keeps (function
+    /// bodies and data segments are read from it by offset). Trailing custom sections (names,
+    /// DWARF: where toolchains put them) are dropped.
+    pub kept: usize,
+}
+
+/// [`SectionsSize`] of `wasm`, by a scan of its section headers. A malformed section list
+/// counts whole from there on (the parser reports it).
+pub fn sections_size(wasm: &[u8]) -> SectionsSize {
+    /// An unsigned LEB128 u32 at `*at`, advancing it.
+    fn leb_u32(b: &[u8], at: &mut usize) -> Option<u32> {
+        let mut v = 0u32;
+        for shift in (0..35).step_by(7) {
+            let byte = *b.get(*at)?;
+            *at += 1;
+            v |= u32::from(byte & 0x7f).checked_shl(shift)?;
+            if byte & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+    let mut at = 8.min(wasm.len()); // magic and version
+    let (mut custom, mut kept) = (0usize, at);
+    while at < wasm.len() {
+        let id = wasm[at];
+        let mut p = at + 1;
+        let end = leb_u32(wasm, &mut p).map(|len| p.saturating_add(len as usize)).filter(|&e| e <= wasm.len());
+        let Some(end) = end else {
+            kept = wasm.len();
+            break;
+        };
+        if id == 0 {
+            custom += end - at;
+        } else {
+            kept = end;
+        }
+        at = end;
+    }
+    SectionsSize { parsed: wasm.len() - custom, kept }
+}
+
 pub struct ModuleInner {
+    /// The module's bytes up to its last non-custom section ([`SectionsSize::kept`]).
     pub bytes: Box<[u8]>,
     pub types: Vec<FuncType>,
     pub imports: Vec<ImportDesc>,
@@ -315,8 +363,14 @@ impl ModuleInner {
     /// by the same counts (included in the costs asked for) and by wasmparser's limits.
     pub fn parse_checked(bytes: &[u8], room: fn(usize) -> bool) -> Result<ModuleInner, Error> {
         let mut validator = Validator::new_with_features(features());
+        let kept = sections_size(bytes).kept;
+        let mut copy = Vec::new();
+        if !room(kept) || copy.try_reserve_exact(kept).is_err() {
+            return Err(Error::Limit(format!("not enough memory to load a module of {kept} bytes").into()));
+        }
+        copy.extend_from_slice(&bytes[..kept]);
         let mut m = ModuleInner {
-            bytes: bytes.into(),
+            bytes: copy.into_boxed_slice(),
             types: Vec::new(),
             imports: Vec::new(),
             exports: Vec::new(),
