@@ -185,6 +185,21 @@ fn model_set(engine: &str) {
         b.release(g, &[c]);
     }
 
+    // fp32 tensors for the same quantized inputs: quantized with the model's scale (0.1) and
+    // zero point (0 for uint8, -128 for int8) on the way in, so x = 0.1 k gives the same answers.
+    for (name, expect) in [("average_u8", 12u8), ("average_i8", (-116i8) as u8)] {
+        let g = b.load(name);
+        let c = b.ctx(g);
+        let x: Vec<f32> = (0..25).map(|k| k as f32 * 0.1).collect();
+        assert_eq!(b.set(c, 0, &[1, 5, 5, 1], ty::FP32, &f32_bytes(&x)), 0, "{name}: {}", b.last_error());
+        assert_eq!(b.compute(c), 0);
+        let (rc, out, _) = b.output(c, 0, 16);
+        assert_eq!((rc, out), (0, vec![expect]), "{engine} {name} from fp32");
+        // The wrong number of fp32 values is still refused.
+        assert_eq!(b.set(c, 0, &[1, 5, 5, 1], ty::FP32, &f32_bytes(&x[..24])), INVALID_ARGUMENT, "{name}");
+        b.release(g, &[c]);
+    }
+
     // A dynamic batch: the input is resized to [2,5,5,1], the output follows.
     let g = b.load("average_dynamic");
     let c = b.ctx(g);

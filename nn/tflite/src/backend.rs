@@ -5,11 +5,12 @@ use std::ffi::CStr;
 use std::sync::{Arc, Mutex};
 
 use ember_nn_abi::sdk::{self, Error, Result, TensorRef};
-use ember_nn_abi::{encoding, target, NnError};
+use ember_nn_abi::{encoding, target, tensor_type, NnError};
 
 use crate::engine::{Context, Engine, Graph, ModelBytes, Target};
 use crate::flatbuf;
 use crate::options::{Options, KEYS};
+use crate::quantize::InputQuant;
 use crate::select;
 
 pub struct Tflite {
@@ -57,38 +58,54 @@ impl sdk::Backend for Tflite {
         let info = flatbuf::inspect_with_limit(data, self.options.max_tensor_bytes)
             .map_err(|e| Error::invalid(e.to_string()))?;
         let bytes = ModelBytes::copy_of(data)?;
-        Ok(TfliteGraph(self.engine()?.load(bytes, info, target)?))
+        let quant = info.inputs.iter().map(InputQuant::of).collect();
+        Ok(TfliteGraph { graph: self.engine()?.load(bytes, info, target)?, quant: Arc::new(quant) })
     }
 }
 
-pub struct TfliteGraph(Box<dyn Graph>);
+pub struct TfliteGraph {
+    graph: Box<dyn Graph>,
+    /// Per input: how an fp32 tensor is quantized for it (None: not a quantized input).
+    quant: Arc<Vec<Option<InputQuant>>>,
+}
 
 impl sdk::Graph for TfliteGraph {
     type Context = TfliteContext;
     fn init_execution_context(&self) -> Result<TfliteContext> {
-        Ok(TfliteContext(self.0.new_context()?))
+        Ok(TfliteContext { ctx: self.graph.new_context()?, quant: self.quant.clone() })
     }
 }
 
-pub struct TfliteContext(Box<dyn Context>);
+pub struct TfliteContext {
+    ctx: Box<dyn Context>,
+    quant: Arc<Vec<Option<InputQuant>>>,
+}
 
 impl sdk::Context for TfliteContext {
     fn set_input(&mut self, index: u32, tensor: &TensorRef<'_>) -> Result<()> {
-        self.0.set_input(index, tensor)
+        let q = self.quant.get(index as usize).copied().flatten();
+        match q {
+            Some(q) if tensor.ty == tensor_type::FP32 => {
+                let data = q.quantize(index, tensor.data)?;
+                log::debug!("input {index}: fp32 tensor quantized for the model's quantized input ({})", q.describe());
+                self.ctx.set_input(index, &TensorRef { dims: tensor.dims, ty: tensor_type::U8, data: &data })
+            }
+            _ => self.ctx.set_input(index, tensor),
+        }
     }
 
     fn compute(&mut self) -> Result<()> {
-        self.0.compute()
+        self.ctx.compute()
     }
 
     fn get_output(&mut self, index: u32, out: &mut [u8]) -> Result<usize> {
-        let size = self.0.output_size(index)?;
+        let size = self.ctx.output_size(index)?;
         let have = out.len();
         let dst = out
             .get_mut(..size)
             .ok_or_else(|| Error::too_large(size, format!("output {index} needs {size} bytes, the buffer has {have}")))?;
         if size > 0 {
-            self.0.copy_output(index, dst)?;
+            self.ctx.copy_output(index, dst)?;
         }
         Ok(size)
     }

@@ -10,7 +10,7 @@ use std::fmt;
 /// TFLite schema TensorType values (schema.fbs; not the C API's TfLiteType numbering).
 pub mod tensor_type {
     pub const FLOAT32: i8 = 0;
-    #[cfg(test)]
+    pub const UINT8: i8 = 3;
     pub const INT8: i8 = 9;
 }
 
@@ -30,8 +30,15 @@ fn bad<T>(what: impl Into<String>) -> R<T> {
     Err(Malformed(what.into()))
 }
 
+/// A tensor's per-tensor (affine) quantization: real = scale * (q - zero_point).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Quant {
+    pub scale: f32,
+    pub zero_point: i64,
+}
+
 /// One input or output tensor of the main subgraph, as the model declares it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TensorDecl {
     /// The tensor's name in the model (may be empty).
     pub name: String,
@@ -40,6 +47,8 @@ pub struct TensorDecl {
     pub shape: Vec<i32>,
     /// shape_signature: -1 marks a dynamic dimension; None when the model has none.
     pub signature: Option<Vec<i32>>,
+    /// Per-tensor quantization (one scale); None without, or per channel.
+    pub quant: Option<Quant>,
 }
 
 /// What the backend needs to know about a model before handing it to an engine.
@@ -518,6 +527,7 @@ fn tensor_decl(t: &Table<'_>, n_buffers: usize) -> R<TensorDecl> {
     }
     // Quantization: LiteRT 2.3 crashes (SIGSEGV) on a NaN, infinite, zero or negative scale
     // (found by fuzzing); TFLite wants as many zero points as scales.
+    let mut quant = None;
     if let Some(q) = t.table(field::TENSOR_QUANTIZATION)? {
         let scales = q.f32_vec(field::QUANT_SCALE)?;
         if let Some(bad_scale) = scales.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
@@ -543,6 +553,10 @@ fn tensor_decl(t: &Table<'_>, n_buffers: usize) -> R<TensorDecl> {
                 }
             }
         }
+        if let [scale] = scales[..] {
+            let zero_point = if zero_points == 1 { t.buf.u64(zp_start)? as i64 } else { 0 };
+            quant = Some(Quant { scale, zero_point });
+        }
     }
     let buffer = t.u32_or(field::TENSOR_BUFFER, 0)? as usize;
     if buffer >= n_buffers.max(1) {
@@ -550,7 +564,7 @@ fn tensor_decl(t: &Table<'_>, n_buffers: usize) -> R<TensorDecl> {
     }
     let (start, n) = t.vector(field::TENSOR_NAME, 1)?;
     let name = if n == 0 { String::new() } else { String::from_utf8_lossy(t.buf.bytes(start, n)?).into_owned() };
-    Ok(TensorDecl { name, ty: t.i8_or(field::TENSOR_TYPE, tensor_type::FLOAT32)?, shape, signature })
+    Ok(TensorDecl { name, ty: t.i8_or(field::TENSOR_TYPE, tensor_type::FLOAT32)?, shape, signature, quant })
 }
 
 #[cfg(test)]

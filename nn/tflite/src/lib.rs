@@ -6,7 +6,8 @@
 //! Code map: `backend.rs` the SDK traits (table, guards, logging and allocator come from
 //! `ember_nn_abi::export_backend!`), `select.rs` engine discovery, `classic.rs` / `litert.rs`
 //! the two engines behind `engine.rs`'s traits, `flatbuf.rs` model validation, `delegate.rs`
-//! external delegates, `options.rs` init options.
+//! external delegates, `options.rs` init options, `quantize.rs` fp32 tensors for quantized
+//! (uint8/int8) model inputs.
 
 mod backend;
 mod classic;
@@ -17,6 +18,7 @@ mod litert;
 mod litert_api;
 mod locate;
 mod options;
+mod quantize;
 mod select;
 
 ember_nn_abi::export_backend!(backend::Tflite);
