@@ -163,3 +163,25 @@ fn only_libvmcore_defines_the_runtime_symbols() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("Shared library: [libvmcore.so]"), "{}", f.display());
     }
 }
+
+/// A native library with 10,000 symbols (tests/native/many_symbols.c): in a 1 MiB pool the
+/// registration does not fit and iwasm stops with a one-line error (it used to abort); with the
+/// system allocator every symbol is registered and the last one is callable.
+#[test]
+fn ten_thousand_native_symbols_fit_or_fail_cleanly() {
+    let lib = native_lib("many_symbols");
+    let wasm = work_dir().join("call_many.wasm");
+    let bytes = wat::parse_str(
+        r#"(module (import "many" "f_9999" (func $f (param i32) (result i32)))
+             (func (export "call") (param i32) (result i32) (call $f (local.get 0))))"#,
+    )
+    .unwrap();
+    std::fs::write(&wasm, bytes).unwrap();
+    let lib_opt = format!("--native-lib={}", s(&lib));
+    let r = iwasm_run(&["--pool-size=1M", &lib_opt, "-f", "call", s(&wasm), "41"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("10000 native symbols") && r.stderr.contains("memory pool too small"), "{}", r.stderr);
+    let r = iwasm_run(&[&lib_opt, "-f", "call", s(&wasm), "41"]);
+    assert_eq!((r.code, r.stdout.trim()), (Some(0), "0x2a:i32"), "{}", r.stderr);
+}
