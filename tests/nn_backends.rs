@@ -209,6 +209,54 @@ fn tflite_hostile() {
     hostile("tflite");
 }
 
+/// load_by_name of a guest path, as WAMR's test apps do ("./models/sum.tflite" with --dir=.):
+/// resolved through the app's own preopens by the WASI sandbox (a link inside followed), and
+/// by wasi-libc's rule (the longest preopen name that prefixes the path: "./models/.." is the
+/// /models preopen here). A file outside every preopen is not_found (8), also when it exists on
+/// the host and also through a link, unless --wasi-nn-allow-host-paths. Needs the TFLite
+/// backend and its engine: fails (no skip) without them.
+#[test]
+fn tflite_load_by_name_of_guest_paths() {
+    let lib = profile_dir().join("libwasi_nn_backend_tflite.so");
+    assert!(lib.is_file(), "{} is not built (cargo build)", lib.display());
+    let dir = scratch("guest_paths");
+    let app_dir = dir.join("app");
+    std::fs::create_dir_all(app_dir.join("real")).unwrap();
+    std::fs::copy(models_dir().join("sum.tflite"), app_dir.join("real/sum.tflite")).unwrap();
+    std::fs::copy(models_dir().join("sum.tflite"), dir.join("outside.tflite")).unwrap();
+    std::os::unix::fs::symlink("real", app_dir.join("nets")).unwrap();
+    std::os::unix::fs::symlink("../outside.tflite", app_dir.join("escape.tflite")).unwrap();
+    let outside = s(dir.join("outside.tflite"));
+    let run_named = |name: &str, extra: &[&str]| {
+        let mut args = vec![
+            format!("--native-lib={}", s(&lib)),
+            "--wasi-nn-backend=tflite".into(),
+            // What `--dir=.` gives an app started in app_dir.
+            format!("--map-dir=.::{}", s(&app_dir)),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let (model_dir, fmt_args) = format_args("tflite");
+        args.extend(fmt_args);
+        args.extend(["--env=SKIP=".into(), "--env=TARGET=cpu".into(), s(&apps().values_ephemeral), model_dir]);
+        args.push(name.into());
+        run(&iwasm(), &args, &[])
+    };
+    for name in ["./nets/sum.tflite", "nets/sum.tflite", "./models/sum.tflite", "/models/sum.tflite"] {
+        let r = run_named(name, &[]);
+        assert!(r.stdout.contains("named model (sum)") && r.stdout.contains("Tests: passed!"), "{name}\n{}", r.show());
+        assert_eq!(r.code, Some(0), "{name}\n{}", r.show());
+    }
+    for name in ["../outside.tflite", "./escape.tflite", outside.as_str(), "./nets/missing.tflite"] {
+        let r = run_named(name, &[]);
+        assert!(r.stdout.contains(&format!("load_by_name({name}): error 8")), "{name} must be not_found\n{}", r.show());
+        assert!(r.stderr.contains(&format!("'{name}' is not a named model")), "{name}: the log says why\n{}", r.show());
+        assert_eq!(r.code, Some(1), "{}", r.show());
+    }
+    // Host paths come last, and only when allowed.
+    let r = run_named(&outside, &["--wasi-nn-allow-host-paths"]);
+    assert!(r.stdout.contains("Tests: passed!"), "{}", r.show());
+}
+
 /// Target gpu without a GPU delegate or GpuAcc: both backends fall back to the CPU (with a
 /// warning) and the values hold.
 #[test]

@@ -92,6 +92,39 @@ fn fixture(case: &str) -> PathBuf {
     d
 }
 
+/// A symlink at `dir/sandbox/<name>` pointing at `target`; `{host}` in the
+/// target stands for the case folder's absolute path.
+fn host_link(dir: &Path, name: &str, target: &str) {
+    let host = std::fs::canonicalize(dir).unwrap();
+    let target = target.replace("{host}", &host.display().to_string());
+    std::os::unix::fs::symlink(target, dir.join("sandbox").join(name)).unwrap();
+}
+
+/// Links that lead out of the preopen (on top of the standard fixture's),
+/// for the hostile case; `sandbox_evil/` is a sibling whose name starts
+/// like the preopen's.
+const ESCAPE_LINKS: [(&str, &str); 6] = [
+    ("dir_out", "../outside"),
+    ("abs_out", "{host}/outside/secret.txt"),
+    ("abs_outdir", "{host}/outside"),
+    ("abs_sibling", "{host}/sandbox_evil"),
+    ("in_then_out", "sub/up2"),
+    ("sub/abs_up", "{host}/sandbox/.."),
+];
+
+/// Links inside the preopen, for the symlinks case.
+const INSIDE_LINKS: [(&str, &str); 9] = [
+    ("models", "sub"),
+    ("rel", "hello.txt"),
+    ("chain", "rel"),
+    ("abs_in", "{host}/sandbox/hello.txt"),
+    ("abs_dir", "{host}/sandbox/sub"),
+    ("dangling", "nothere"),
+    ("loop1", "loop2"),
+    ("loop2", "loop1"),
+    ("sub/back", "../hello.txt"),
+];
+
 struct Output {
     status: i32,
     stdout: String,
@@ -194,6 +227,20 @@ fn rename_unlink() {
 }
 
 #[test]
+fn symlinks_inside_the_preopen_are_followed() {
+    let dir = fixture("symlinks");
+    for (name, target) in INSIDE_LINKS {
+        host_link(&dir, name, target);
+    }
+    let out = run(&dir, &["--dir=sandbox"], "symlinks", &[], b"");
+    expect_stdout("symlinks", &out);
+    assert_eq!(out.status, 0, "stderr:\n{}", out.stderr);
+    // What the guest made through links landed inside.
+    assert!(dir.join("sandbox/made_by_link").is_file());
+    assert_eq!(std::fs::read_link(dir.join("sandbox/e/dang")).unwrap(), Path::new("nowhere"));
+}
+
+#[test]
 fn clocks() {
     case("clocks", &[], "clocks", &[], b"", 0);
 }
@@ -269,6 +316,11 @@ fn snapshot(root: &Path, skip: &str) -> BTreeMap<PathBuf, String> {
 fn hostile_paths_are_refused() {
     let name = "hostile";
     let dir = fixture(name);
+    std::fs::create_dir_all(dir.join("sandbox_evil")).unwrap();
+    std::fs::write(dir.join("sandbox_evil/secret.txt"), "evil twin\n").unwrap();
+    for (link, target) in ESCAPE_LINKS {
+        host_link(&dir, link, target);
+    }
     for p in ["/tmp/ember_escape.txt", "/tmp/ember_escape_dir"] {
         let _ = std::fs::remove_file(p);
         let _ = std::fs::remove_dir(p);
@@ -277,7 +329,10 @@ fn hostile_paths_are_refused() {
     let before = snapshot(&dir, "sandbox");
     let links = |d: &Path| {
         ["toroot", "up", "abs_link", "sub/up2"]
+            .into_iter()
+            .chain(ESCAPE_LINKS.map(|(l, _)| l))
             .map(|l| std::fs::read_link(d.join("sandbox").join(l)).map(|t| t.display().to_string()).ok())
+            .collect::<Vec<_>>()
     };
     let links_before = links(&dir);
 
@@ -295,7 +350,7 @@ fn hostile_paths_are_refused() {
     assert_eq!(std::fs::metadata("/etc/passwd").map(|m| (m.len(), m.mtime(), m.mtime_nsec())).ok(), passwd);
     // Not one refusal line may report success (a guard on the expected file itself).
     for line in out.stdout.lines() {
-        let refused = ["../", "/etc", "toroot/", "up/", "up2/", "/mapped/"];
+        let refused = ["../", "/etc", "toroot/", "up/", "up2/", "/mapped/", "_out", "abs_sibling", "abs_up"];
         if line.starts_with("S open [") && refused.iter().any(|r| line.contains(r)) {
             assert!(!line.ends_with("SUCCESS"), "escaped: {line}");
         }

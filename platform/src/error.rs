@@ -8,7 +8,7 @@ pub enum SysError {
     /// The host call failed with this `errno` (a libc `E*` constant).
     Os(i32),
     /// The sandbox refused the operation: the path is absolute, climbs out of
-    /// its base directory through `..`, or would follow a symbolic link.
+    /// its base directory through `..` or through a symbolic link.
     NotCapable,
 }
 

@@ -276,7 +276,7 @@ pub const OPTIONS: &[OptSpec] = &[
         short: None,
         arity: Arity::Flag,
         metavar: "",
-        help: "let wasi-nn load_by_name open a host file named by the app (default: only named models)",
+        help: "let wasi-nn load_by_name open a host file named by the app (default: named models and files inside the app's --dir/--map-dir)",
         apply: |o, _| nn_setting(o, "wasi-nn-allow-host-paths", None),
     },
     OptSpec {

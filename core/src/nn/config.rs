@@ -7,7 +7,7 @@
 //! | `--wasi-nn-backend=NAME[,NAME..]` | preferred backends, tried first (e.g. `armnn` for tflite models) |
 //! | `--wasi-nn-backend-dir=DIR` | a directory searched for libwasi_nn_backend_<name>.so (repeatable) |
 //! | `--wasi-nn-backend-opt=[NAME:]KEY=VALUE` | an init option for backend NAME (or all backends) |
-//! | `--wasi-nn-allow-host-paths` | load_by_name may also name a host file (off: only named models) |
+//! | `--wasi-nn-allow-host-paths` | load_by_name may also name a host file (off: named models and paths inside the app's preopens) |
 //! | `--wasi-nn-legacy-u8` | wasi_ephemeral_nn tensor type 2 means u8 (old guest crates), not fp64 |
 //!
 //! The environment variable EMBER_NN_BACKEND_DIR (colon-separated) adds backend directories.

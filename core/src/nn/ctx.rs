@@ -6,8 +6,14 @@ use super::detect::{detect, encoding_name};
 use super::{config, registry, NnResult};
 use ember_nn_abi::{encoding, tensor_type, NnError};
 use ember_nn_abi::host::NamedModelRef;
+use crate::wasi::WasiCtx;
+use ember_nn_abi::encoding::AUTODETECT;
+use ember_nn_abi::target::CPU;
 use ember_platform::mapped::MappedFile;
+use ember_platform::SysError;
 use std::collections::BTreeMap;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Live graphs per instance; one more load returns too_large.
@@ -70,6 +76,54 @@ fn map_model_files(name: &str, paths: &[std::path::PathBuf]) -> NnResult<Vec<Map
             })
         })
         .collect()
+}
+
+/// Where load_by_name found a model.
+struct ModelFiles {
+    /// One file per builder, as the backend is to open them.
+    paths: Vec<PathBuf>,
+    encoding: u32,
+    target: u32,
+    /// Descriptors that `paths` name through /proc/self/fd; kept open until the load is done.
+    held: Option<OwnedFd>,
+}
+
+/// The model a load_by_name name stands for (see [`NnCtx::load_by_name`] for the order).
+fn find_model(name: &str, wasi: Option<&WasiCtx>) -> NnResult<ModelFiles> {
+    if let Some(m) = config::find_named_model(name) {
+        return Ok(ModelFiles { paths: m.paths, encoding: m.encoding, target: m.target, held: None });
+    }
+    let guest = match wasi {
+        Some(w) => w.open_guest_file(name.as_bytes()),
+        None => Err(SysError::NotCapable),
+    };
+    let why = match guest {
+        Ok(fd) => return Ok(guest_model(fd)),
+        Err(SysError::NotCapable) => "not inside the app's preopened directories (--dir, --map-dir)".to_string(),
+        Err(e) => format!("inside the app's preopens: {e}"),
+    };
+    if config::allow_host_paths() {
+        log::info!("wasi-nn: load_by_name '{name}': {why}; trying it as a host path (--wasi-nn-allow-host-paths)");
+        return Ok(ModelFiles { paths: vec![PathBuf::from(name)], encoding: AUTODETECT, target: CPU, held: None });
+    }
+    log::warn!(
+        "wasi-nn: load_by_name: '{name}' is not a named model (--nn-preload name:encoding:target:path) and not a file the app can open: {why}"
+    );
+    Err(NnError::NotFound)
+}
+
+/// A model file the WASI sandbox opened for the guest, handed on as `/proc/self/fd/N`.
+///
+/// Race-safe enough: the descriptor is the file the sandbox walk reached (no-follow opens at
+/// every step, links resolved inside the preopen), and `/proc/self/fd/N` is a link to that open
+/// file itself, not a name looked up again: renaming or swapping anything in the tree after the
+/// walk cannot make the backend open another file. A canonical host path would be looked up
+/// again by the backend and could be redirected in between. The descriptor stays open until the
+/// backend's load returns (backends map or read the file during load). Needs /proc, which Ember
+/// already relies on (backend lookup, absolute symlinks); without it the open fails: not_found.
+fn guest_model(fd: OwnedFd) -> ModelFiles {
+    let path = PathBuf::from(format!("/proc/self/fd/{}", fd.as_raw_fd()));
+    ModelFiles { paths: vec![path], encoding: AUTODETECT, target: CPU, held: Some(fd) }
 }
 
 impl NnCtx {
@@ -140,24 +194,16 @@ impl NnCtx {
         self.add_graph(backend, handle)
     }
 
-    /// load_by_name(_with_config): only named models (--nn-preload / --wasi-nn-graph), or a host
-    /// file path when --wasi-nn-allow-host-paths is on. The files are handed to the backend by
-    /// path (load_named) with the guest's config, or mapped and loaded as bytes when the backend
-    /// does not open files itself: a model is never read into a buffer here.
-    pub fn load_by_name(&mut self, name: &[u8], config_bytes: &[u8]) -> NnResult<u32> {
+    /// load_by_name(_with_config). The name is, in this order: a named model (--nn-preload /
+    /// --wasi-nn-graph); a guest path inside the instance's WASI preopens (WAMR's test apps load
+    /// "./models/x.tflite" with `--dir=.`), resolved by the WASI sandbox (links inside followed,
+    /// escapes refused); with --wasi-nn-allow-host-paths, a host path. Anything else is
+    /// not_found. The files are handed to the backend by path (load_named) with the guest's
+    /// config, or mapped and loaded as bytes when the backend does not open files itself: a
+    /// model is never read into a buffer here.
+    pub fn load_by_name(&mut self, name: &[u8], config_bytes: &[u8], wasi: Option<&WasiCtx>) -> NnResult<u32> {
         let name = std::str::from_utf8(name).map_err(|_| NnError::InvalidArgument)?;
-        let (paths, enc, target) = match config::find_named_model(name) {
-            Some(m) => (m.paths, m.encoding, m.target),
-            None if config::allow_host_paths() => {
-                (vec![std::path::PathBuf::from(name)], encoding::AUTODETECT, ember_nn_abi::target::CPU)
-            }
-            None => {
-                log::warn!(
-                    "wasi-nn: load_by_name: no model named '{name}' (define one with --nn-preload name:encoding:target:path; host paths need --wasi-nn-allow-host-paths)"
-                );
-                return Err(NnError::NotFound);
-            }
-        };
+        let ModelFiles { paths, encoding: enc, target, held } = find_model(name, wasi)?;
         self.check_load(target)?;
         let maps = map_model_files(name, &paths)?;
         let bytes: Vec<&[u8]> = maps.iter().map(MappedFile::bytes).collect();
@@ -178,6 +224,7 @@ impl NnCtx {
             }
             backend.load(&bytes, enc, target)?
         };
+        drop(held);
         self.add_graph(backend, handle)
     }
 

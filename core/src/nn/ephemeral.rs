@@ -13,6 +13,7 @@ use super::ctx::{tensor_byte_len, NnCtx, MAX_BUILDERS, MAX_DIMS, MAX_NAME_LEN};
 use super::guest::{check_u32_slot, range, read_u32_array, slice, write_u32};
 use super::{config, NnResult};
 use ember_nn_abi::{tensor_type, NnError};
+use crate::wasi::WasiCtx;
 
 /// Guest tensor type byte -> ember tensor type.
 pub fn tensor_type_of(guest: u8) -> NnResult<u32> {
@@ -52,20 +53,20 @@ fn name_of(mem: &[u8], ptr: u32, len: u32) -> NnResult<&[u8]> {
     slice(mem, ptr, u64::from(len))
 }
 
-/// load_by_name(name_ptr, name_len, graph_out_ptr)
-pub fn load_by_name(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+/// load_by_name(name_ptr, name_len, graph_out_ptr); `wasi` resolves guest paths.
+pub fn load_by_name(nn: &mut NnCtx, mem: &mut [u8], a: &[u32], wasi: Option<&WasiCtx>) -> NnResult<()> {
     check_u32_slot(mem, a[2])?;
     let name = name_of(mem, a[0], a[1])?;
-    let g = nn.load_by_name(name, &[])?;
+    let g = nn.load_by_name(name, &[], wasi)?;
     write_u32(mem, a[2], g)
 }
 
 /// load_by_name_with_config(name_ptr, name_len, config_ptr, config_len, graph_out_ptr)
-pub fn load_by_name_with_config(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+pub fn load_by_name_with_config(nn: &mut NnCtx, mem: &mut [u8], a: &[u32], wasi: Option<&WasiCtx>) -> NnResult<()> {
     check_u32_slot(mem, a[4])?;
     let name = name_of(mem, a[0], a[1])?;
     let config = slice(mem, a[2], u64::from(a[3]))?;
-    let g = nn.load_by_name(name, config)?;
+    let g = nn.load_by_name(name, config, wasi)?;
     write_u32(mem, a[4], g)
 }
 

@@ -29,6 +29,7 @@ pub mod registry;
 mod tests;
 
 use crate::host::{HostFuncDef, StoreData};
+use crate::wasi::WasiCtx;
 use ember_interp::{Caller, Trap, Val, ValType};
 use ember_nn_abi::NnError;
 
@@ -38,14 +39,26 @@ pub use registry::{is_backend_library, native_lib_hook, register_backend_library
 
 pub type NnResult<T> = Result<T, NnError>;
 
-/// A guest-facing operation: (instance state, guest memory, i32 arguments as u32).
-type GuestOp = fn(&mut NnCtx, &mut [u8], &[u32]) -> NnResult<()>;
+/// A guest-facing operation: (instance state, guest memory, i32 arguments as u32, the
+/// instance's WASI state if any: load_by_name resolves guest paths through its preopens).
+type GuestOp<'a> = &'a dyn Fn(&mut NnCtx, &mut [u8], &[u32], Option<&WasiCtx>) -> NnResult<()>;
+
+/// An operation of [`host_fns!`] as a [`GuestOp`]: most take no WASI state (`op`), the
+/// load_by_name ones do (`op, wasi`).
+macro_rules! guest_op {
+    ($op:path) => {
+        &|nn: &mut NnCtx, mem: &mut [u8], a: &[u32], _: Option<&WasiCtx>| $op(nn, mem, a)
+    };
+    ($op:path, wasi) => {
+        &$op
+    };
+}
 
 /// Most arguments of any wasi-nn import.
 const MAX_ARGS: usize = 5;
 
 /// Run `op` with the instance's wasi-nn state and memory 0, and store the error code.
-fn dispatch(caller: &mut Caller<'_, StoreData>, args: &[Val], results: &mut [Val], op: GuestOp) -> Result<(), Trap> {
+fn dispatch(caller: &mut Caller<'_, StoreData>, args: &[Val], results: &mut [Val], op: GuestOp<'_>) -> Result<(), Trap> {
     let mut a = [0u32; MAX_ARGS];
     if args.len() > MAX_ARGS {
         return Err(Trap::Host("wasi-nn: too many arguments".into()));
@@ -62,11 +75,14 @@ fn dispatch(caller: &mut Caller<'_, StoreData>, args: &[Val], results: &mut [Val
             NnError::MissingMemory
         }
         Some(mem) => {
-            // Take the state out of the store so that guest memory can be borrowed mutably
-            // at the same time (tensors are passed to the backend without copying).
+            // Take the states out of the store so that guest memory can be borrowed mutably
+            // at the same time (tensors are passed to the backend without copying); wasi-nn
+            // never re-enters wasm, so nothing else needs them meanwhile.
             let mut nn = std::mem::take(&mut caller.data_mut().nn);
-            let r = op(&mut nn, mem.data_mut(&mut *caller.store), &a[..args.len()]);
+            let wasi = caller.data_mut().wasi.take();
+            let r = op(&mut nn, mem.data_mut(&mut *caller.store), &a[..args.len()], wasi.as_ref());
             caller.data_mut().nn = nn;
+            caller.data_mut().wasi = wasi;
             match r {
                 Ok(()) => NnError::Success,
                 Err(e) => e,
@@ -80,10 +96,10 @@ fn dispatch(caller: &mut Caller<'_, StoreData>, args: &[Val], results: &mut [Val
 }
 
 macro_rules! host_fns {
-    ($table:ident, $module:literal, [$( $name:literal => $wrapper:ident($op:path, $n:literal) ),* $(,)?]) => {
+    ($table:ident, $module:literal, [$( $name:literal => $wrapper:ident($op:path, $n:literal $(, $wasi:ident)?) ),* $(,)?]) => {
         $(
             fn $wrapper(c: &mut Caller<'_, StoreData>, a: &[Val], r: &mut [Val]) -> Result<(), Trap> {
-                dispatch(c, a, r, $op)
+                dispatch(c, a, r, guest_op!($op $(, $wasi)?))
             }
         )*
         static $table: &[HostFuncDef] = &[
@@ -94,8 +110,8 @@ macro_rules! host_fns {
 
 host_fns!(EPHEMERAL, "wasi_ephemeral_nn", [
     "load" => eph_load(ephemeral::load, 5),
-    "load_by_name" => eph_load_by_name(ephemeral::load_by_name, 3),
-    "load_by_name_with_config" => eph_load_by_name_with_config(ephemeral::load_by_name_with_config, 5),
+    "load_by_name" => eph_load_by_name(ephemeral::load_by_name, 3, wasi),
+    "load_by_name_with_config" => eph_load_by_name_with_config(ephemeral::load_by_name_with_config, 5, wasi),
     "init_execution_context" => eph_init_execution_context(ephemeral::init_execution_context, 2),
     "set_input" => eph_set_input(ephemeral::set_input, 3),
     "compute" => eph_compute(ephemeral::compute, 1),
@@ -109,8 +125,8 @@ host_fns!(EPHEMERAL, "wasi_ephemeral_nn", [
 
 host_fns!(LEGACY, "wasi_nn", [
     "load" => leg_load(legacy::load, 4),
-    "load_by_name" => leg_load_by_name(ephemeral::load_by_name, 3),
-    "load_by_name_with_config" => leg_load_by_name_with_config(ephemeral::load_by_name_with_config, 5),
+    "load_by_name" => leg_load_by_name(ephemeral::load_by_name, 3, wasi),
+    "load_by_name_with_config" => leg_load_by_name_with_config(ephemeral::load_by_name_with_config, 5, wasi),
     "init_execution_context" => leg_init_execution_context(ephemeral::init_execution_context, 2),
     "set_input" => leg_set_input(legacy::set_input, 3),
     "compute" => leg_compute(ephemeral::compute, 1),

@@ -219,8 +219,8 @@ fn ephemeral_round_trip_and_hostile_calls() {
 
     // load_by_name: unknown names are not_found; host paths are refused by default.
     let name = m.put(b"/etc/passwd");
-    assert_eq!(code(ephemeral::load_by_name(&mut nn, &mut m.bytes, &[name, 11, gout])), 8);
-    assert_eq!(code(ephemeral::load_by_name(&mut nn, &mut m.bytes, &[name, 0x7fff_ffff, gout])), 1);
+    assert_eq!(code(ephemeral::load_by_name(&mut nn, &mut m.bytes, &[name, 11, gout], None)), 8);
+    assert_eq!(code(ephemeral::load_by_name(&mut nn, &mut m.bytes, &[name, 0x7fff_ffff, gout], None)), 1);
 
     // Released handles, never reused.
     assert_eq!(code(ephemeral::finalize_execution_context(&mut nn, &mut m.bytes, &[c])), 0);

@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
+use ember_platform::error::{SysError, SysResult};
 use ember_platform::fs::{self, DirEntry, FileKind};
 use ember_platform::sandbox;
 
@@ -211,5 +212,94 @@ impl WasiCtx {
             fds.place(3 + i as u32, Some(e));
         }
         Ok(WasiCtx { args: cfg.args.clone(), env: cfg.env.clone(), fds })
+    }
+}
+
+/// The components of a guest path that matter for matching preopen names:
+/// `/`, `.` and empty components dropped (`./models/x` and `/models/x` both
+/// give `models`, `x`; a preopen `.` gives nothing and so matches every path).
+fn name_components(path: &[u8]) -> Vec<&[u8]> {
+    path.split(|&b| b == b'/').filter(|c| !c.is_empty() && *c != b".").collect()
+}
+
+/// The preopen a guest path falls under and the rest of the path relative to
+/// it, the way wasi-libc maps `open(path)` to a preopen: the preopen whose
+/// name is the longest whole-component prefix of the path. `preopens` gives
+/// (guest fd, preopen name).
+fn match_preopen<'p>(preopens: impl Iterator<Item = (u32, &'p str)>, path: &[u8]) -> Option<(u32, Vec<u8>)> {
+    let comps = name_components(path);
+    let (fd, len) = preopens
+        .filter_map(|(fd, name)| {
+            let prefix = name_components(name.as_bytes());
+            comps.starts_with(&prefix).then_some((fd, prefix.len()))
+        })
+        .max_by_key(|&(_, len)| len)?;
+    let rest = comps[len..].join(&b'/');
+    Some((fd, if rest.is_empty() { b".".to_vec() } else { rest }))
+}
+
+impl WasiCtx {
+    /// Open, read-only, the file a guest path names, for host-side consumers
+    /// of guest paths (wasi-nn's `load_by_name`). The path is matched against
+    /// this instance's preopens as wasi-libc does (see [`match_preopen`]) and
+    /// resolved beneath that preopen by the WASI sandbox itself
+    /// (`sandbox::open`, links inside followed, escapes refused), so it reaches
+    /// exactly the files the guest could open. ENOTCAPABLE when no preopen
+    /// matches or the preopen lacks PATH_OPEN / FD_READ for what it opens.
+    pub fn open_guest_file(&self, path: &[u8]) -> SysResult<OwnedFd> {
+        let preopens = (0..self.fds.slots.len() as u32).filter_map(|fd| match self.fds.get(fd) {
+            Ok(FdEntry { kind: FdKind::Dir { preopen: Some(name), .. }, .. }) => Some((fd, name.as_str())),
+            _ => None,
+        });
+        let (fd, rest) = match_preopen(preopens, path).ok_or(SysError::NotCapable)?;
+        let dir = self.fds.get(fd).map_err(|_| SysError::NotCapable)?;
+        if dir.require(rights::PATH_OPEN).is_err() || dir.rights_inheriting & rights::FD_READ == 0 {
+            return Err(SysError::NotCapable);
+        }
+        let opts = sandbox::OpenOptions { read: true, follow: true, ..Default::default() };
+        sandbox::open(dir.fd(), &rest, opts).map(|(fd, _)| fd)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guest_paths_map_to_preopens_like_wasi_libc() {
+        let pre = [(3, "."), (4, "/data"), (5, "/data/models"), (6, "sandbox")];
+        let m = |p: &str| match_preopen(pre.iter().copied(), p.as_bytes()).map(|(fd, r)| (fd, String::from_utf8(r).unwrap()));
+        assert_eq!(m("./models/sum.tflite"), Some((3, "models/sum.tflite".into())));
+        assert_eq!(m("models/sum.tflite"), Some((3, "models/sum.tflite".into())));
+        assert_eq!(m("/data/x"), Some((4, "x".into())));
+        assert_eq!(m("/data/models/x"), Some((5, "x".into())));
+        assert_eq!(m("/datax/y"), Some((3, "datax/y".into())));
+        assert_eq!(m("sandbox/../x"), Some((6, "../x".into())));
+        assert_eq!(m("/data"), Some((4, ".".into())));
+        let pre = [(4, "/data")];
+        assert_eq!(match_preopen(pre.iter().copied(), b"/etc/passwd"), None);
+        assert_eq!(match_preopen(pre.iter().copied(), b"datax"), None);
+    }
+
+    #[test]
+    fn guest_files_open_through_the_sandbox() {
+        let root = std::env::temp_dir().join(format!("ember-wasi-guestfile-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("box/real")).unwrap();
+        std::fs::write(root.join("box/real/m.bin"), "model").unwrap();
+        std::fs::write(root.join("secret"), "no").unwrap();
+        std::os::unix::fs::symlink("real", root.join("box/models")).unwrap();
+        std::os::unix::fs::symlink("../secret", root.join("box/esc")).unwrap();
+        let mut cfg = WasiConfig::default();
+        cfg.map_dirs.push(format!("/app::{}", root.join("box").display()));
+        let ctx = WasiCtx::new(&cfg).unwrap();
+        let fd = ctx.open_guest_file(b"/app/models/m.bin").unwrap();
+        let mut buf = [0u8; 8];
+        assert_eq!(fs::read(fd.as_fd(), &mut buf), Ok(5));
+        assert_eq!(ctx.open_guest_file(b"/app/esc").map(drop), Err(SysError::NotCapable));
+        assert_eq!(ctx.open_guest_file(b"/app/../secret").map(drop), Err(SysError::NotCapable));
+        assert_eq!(ctx.open_guest_file(b"/elsewhere/m.bin").map(drop), Err(SysError::NotCapable));
+        assert_eq!(ctx.open_guest_file(b"/app/nothing").map(drop), Err(SysError::Os(ember_platform::errno::ENOENT)));
+        let _ = std::fs::remove_dir_all(&root);
     }
 }

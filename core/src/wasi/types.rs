@@ -273,6 +273,13 @@ pub mod rights {
         | PATH_REMOVE_DIRECTORY
         | PATH_UNLINK_FILE;
 
+    /// Rights that need the host file opened for writing (`path_open`).
+    /// wasi-libc asks for exactly these with O_WRONLY/O_RDWR and for none of
+    /// them with O_RDONLY (`opendir` included), so write access to a directory
+    /// (`open(".", O_RDWR|O_DIRECTORY)`) reaches the kernel and fails with
+    /// EISDIR, as on Linux, WAMR and Wasmtime.
+    pub const OPEN_FOR_WRITING: u64 = FD_WRITE | FD_ALLOCATE | FD_FILESTAT_SET_SIZE;
+
     /// Rights of a socket.
     pub const SOCKET: u64 = FD_READ | FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE | SOCK_SHUTDOWN | SOCK_ACCEPT;
 

@@ -1,10 +1,14 @@
 /* Hostile paths: every way out of a preopen must be refused (NOTCAPABLE,
- * or the error of acting on the link itself), none followed. The test
- * harness creates, inside the preopen "sandbox": hello.txt, sub/inner.txt,
- * toroot -> /, up -> .., abs_link -> /etc/passwd, sub/up2 -> ../..; and
- * outside it: outside/secret.txt. It checks afterwards that nothing outside
- * the preopen changed. Preopens: "sandbox", "/mapped" (the same directory
- * through --map-dir) and "ro" (read-only). */
+ * or the error of acting on the link itself); links are followed only while
+ * they stay inside. The test harness creates, inside the preopen "sandbox":
+ * hello.txt, sub/inner.txt, toroot -> /, up -> .., abs_link -> /etc/passwd,
+ * sub/up2 -> ../..; and the link escapes dir_out -> ../outside,
+ * abs_out -> <host>/outside/secret.txt, abs_outdir -> <host>/outside,
+ * abs_sibling -> <host>/sandbox_evil (a sibling whose name starts like the
+ * preopen's), in_then_out -> sub/up2, sub/abs_up -> <host>/sandbox/..; and
+ * outside it: outside/secret.txt, sandbox_evil/secret.txt. It checks
+ * afterwards that nothing outside the preopen changed. Preopens: "sandbox",
+ * "/mapped" (the same directory through --map-dir) and "ro" (read-only). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -39,6 +43,9 @@ int main(void) {
         "sub/../../outside/secret.txt", "sub/./../../outside/secret.txt", "sub//..//..//outside",
         "toroot/etc/passwd", "toroot", "toroot/", "toroot/.", "up/outside/secret.txt", "up", "up/",
         "abs_link", "sub/up2/outside/secret.txt", "sub/up2", "/sandbox/hello.txt",
+        "dir_out/secret.txt", "dir_out", "abs_out", "abs_outdir/secret.txt", "abs_outdir/",
+        "abs_sibling/secret.txt", "in_then_out/outside/secret.txt", "in_then_out", "sub/abs_up/outside/secret.txt",
+        "sub/abs_up", "sub/../dir_out/secret.txt",
     };
     for (unsigned i = 0; i < sizeof escapes / sizeof escapes[0]; i++) try_open("S", S, escapes[i], 1, 0, R_READ);
     try_open("S", S, "toroot", 0, 0, R_READ);
@@ -68,6 +75,10 @@ int main(void) {
     try_open("S", S, "abs_link", 0, __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC, R_WRITE);
     try_open("S", S, "abs_link", 1, __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC, R_WRITE);
     try_open("S", S, "up/outside/secret.txt", 1, __WASI_OFLAGS_TRUNC, R_WRITE);
+    try_open("S", S, "dir_out/created.txt", 1, __WASI_OFLAGS_CREAT, R_WRITE);
+    try_open("S", S, "abs_outdir/created.txt", 1, __WASI_OFLAGS_CREAT, R_WRITE);
+    try_open("S", S, "abs_out", 1, __WASI_OFLAGS_TRUNC, R_WRITE);
+    try_open("S", S, "abs_sibling/created.txt", 1, __WASI_OFLAGS_CREAT, R_WRITE);
 
     try_stat("S", S, "../outside/secret.txt", 1);
     try_stat("S", S, "../outside/secret.txt", 0);
@@ -87,6 +98,17 @@ int main(void) {
     printf("unlink toroot/etc/passwd: %s\n", errname(__wasi_path_unlink_file(S, "toroot/etc/passwd")));
     printf("unlink up/outside/secret.txt: %s\n", errname(__wasi_path_unlink_file(S, "up/outside/secret.txt")));
     printf("unlink toroot/: %s\n", errname(__wasi_path_unlink_file(S, "toroot/")));
+    printf("mkdir dir_out/d: %s\n", errname(__wasi_path_create_directory(S, "dir_out/d")));
+    printf("mkdir abs_outdir/d: %s\n", errname(__wasi_path_create_directory(S, "abs_outdir/d")));
+    printf("unlink dir_out/secret.txt: %s\n", errname(__wasi_path_unlink_file(S, "dir_out/secret.txt")));
+    printf("unlink abs_sibling/secret.txt: %s\n", errname(__wasi_path_unlink_file(S, "abs_sibling/secret.txt")));
+    printf("rename abs_outdir/secret.txt got.txt: %s\n", errname(__wasi_path_rename(S, "abs_outdir/secret.txt", S, "got.txt")));
+    printf("rename hello.txt in_then_out/outside/x: %s\n", errname(__wasi_path_rename(S, "hello.txt", S, "in_then_out/outside/x")));
+    printf("link (follow) abs_out got.txt: %s\n", errname(__wasi_path_link(S, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "abs_out", S, "got.txt")));
+    printf("link hello.txt dir_out/hl.txt: %s\n", errname(__wasi_path_link(S, 0, "hello.txt", S, "dir_out/hl.txt")));
+    printf("set_times (follow) abs_out: %s\n", errname(__wasi_path_filestat_set_times(S, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "abs_out", 0, 0, __WASI_FSTFLAGS_MTIM)));
+    printf("set_times sub/abs_up/outside/secret.txt: %s\n", errname(__wasi_path_filestat_set_times(S, 0, "sub/abs_up/outside/secret.txt", 0, 0, __WASI_FSTFLAGS_MTIM)));
+    printf("symlink in dir_out: %s\n", errname(__wasi_path_symlink("x", S, "dir_out/evil")));
     printf("rmdir ../outside: %s\n", errname(__wasi_path_remove_directory(S, "../outside")));
     printf("rmdir toroot/tmp: %s\n", errname(__wasi_path_remove_directory(S, "toroot/tmp")));
     printf("rmdir .: %s\n", errname(__wasi_path_remove_directory(S, ".")));
@@ -101,7 +123,7 @@ int main(void) {
     printf("set_times ../outside/secret.txt: %s\n", errname(__wasi_path_filestat_set_times(S, 0, "../outside/secret.txt", 0, 0, __WASI_FSTFLAGS_MTIM)));
     printf("set_times abs_link (follow): %s\n", errname(__wasi_path_filestat_set_times(S, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "abs_link", 0, 0, __WASI_FSTFLAGS_MTIM)));
 
-    /* Guest-made symlinks: escaping targets refused; inside ones allowed but never followed. */
+    /* Guest-made symlinks: escaping targets refused; inside ones allowed and followed. */
     printf("symlink /etc/passwd evil1: %s\n", errname(__wasi_path_symlink("/etc/passwd", S, "evil1")));
     printf("symlink ../outside/secret.txt evil2: %s\n", errname(__wasi_path_symlink("../outside/secret.txt", S, "evil2")));
     printf("symlink sub/../../outside evil3: %s\n", errname(__wasi_path_symlink("sub/../../outside", S, "evil3")));
@@ -170,6 +192,9 @@ int main(void) {
     printf("libc fopen sandbox/../outside/secret.txt: %s\n", LIBC_RESULT(fopen("sandbox/../outside/secret.txt", "r") != NULL));
     printf("libc fopen /mapped/../outside/secret.txt: %s\n", LIBC_RESULT(fopen("/mapped/../outside/secret.txt", "r") != NULL));
     printf("libc fopen sandbox/toroot/etc/passwd: %s\n", LIBC_RESULT(fopen("sandbox/toroot/etc/passwd", "r") != NULL));
+    printf("libc fopen sandbox/abs_out: %s\n", LIBC_RESULT(fopen("sandbox/abs_out", "r") != NULL));
+    printf("libc fopen sandbox/dir_out/secret.txt w: %s\n", LIBC_RESULT(fopen("sandbox/dir_out/secret.txt", "w") != NULL));
+    printf("libc opendir sandbox/abs_outdir: %s\n", LIBC_RESULT(opendir("sandbox/abs_outdir") != NULL));
     printf("libc fopen /mapped/hello.txt: %s\n", LIBC_RESULT(fopen("/mapped/hello.txt", "r") != NULL));
     printf("libc opendir /: %s\n", LIBC_RESULT(opendir("/") != NULL));
     printf("libc fopen ro/data.txt w: %s\n", LIBC_RESULT(fopen("ro/data.txt", "w") != NULL));

@@ -69,7 +69,8 @@ pub fn path_open(
     let directory = o & oflags::DIRECTORY != 0;
     let opts = OpenOptions {
         read: base & (r::FD_READ | r::FD_READDIR) != 0,
-        write: !directory && base & (r::FD_WRITE | r::FD_ALLOCATE | r::FD_FILESTAT_SET_SIZE) != 0,
+        // With O_DIRECTORY too: the kernel then refuses with EISDIR.
+        write: base & r::OPEN_FOR_WRITING != 0,
         create: o & oflags::CREAT != 0,
         exclusive: o & oflags::EXCL != 0,
         truncate: o & oflags::TRUNC != 0,
