@@ -112,14 +112,18 @@ pub unsafe fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u
                 imp.ty
             ));
         };
-        let func = if let Some(entry) = natives::lookup(m, f) {
-            if let Some(sig) = &entry.signature {
-                if !sig.matches(&ft.params, &ft.results) {
+        let func = if let Some(mut entry) = natives::lookup(m, f) {
+            match &entry.signature {
+                Some(sig) if !sig.matches(&ft.params, &ft.results) => {
                     return Err(format!(
                         "cannot link import {m}.{f}: native signature does not match the import type {}",
                         describe(ft)
                     ));
                 }
+                Some(_) => {}
+                None if entry.raw => {}
+                // Unchecked (NULL signature): called with the import's own types.
+                None => entry.signature = Some(unchecked_signature(ft, m, f)?),
             }
             log::trace!("import {m}.{f}: native function{}", if entry.raw { " (raw)" } else { "" });
             native_func(store, ft.clone(), ip, entry)
@@ -151,6 +155,22 @@ pub unsafe fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u
         crate::capi::memory::ensure_heap(&inst);
     }
     Ok(inst)
+}
+
+/// The signature of a native registered without one (see `NativeEntry::signature`), if
+/// this architecture can call it.
+fn unchecked_signature(ft: &FuncType, m: &str, f: &str) -> Result<natives::signature::Signature, String> {
+    let sig = natives::signature::Signature::of_wasm_type(&ft.params, &ft.results);
+    let fits = |s: &natives::signature::Signature| {
+        invoke::fits(&std::iter::once(Arg::Ptr(0)).chain(s.params.iter().map(|p| p.probe_arg())).collect::<Vec<_>>())
+    };
+    match sig {
+        Some(s) if fits(&s) => Ok(s),
+        _ => Err(format!(
+            "cannot link import {m}.{f}: a native without signature cannot be called with the import type {} here",
+            describe(ft)
+        )),
+    }
 }
 
 fn host_func(store: &mut Store<StoreData>, ft: &FuncType, def: &'static HostFuncDef, m: &str) -> Result<Func, String> {
