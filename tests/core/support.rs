@@ -1,6 +1,7 @@
 //! Shared helpers of the core tests (tests/core_*.rs): paths, building the
-//! C test sources of tests/native/ (wasm apps with clang-14 --target=wasm32-wasi,
-//! shared libraries with the cc crate's compiler), running iwasm.
+//! C test sources of tests/native/ (wasm apps with clang-14 --target=wasm32-wasi or, for the
+//! libc-builtin, --target=wasm32 -nostdlib; shared libraries, embedders and host reference
+//! programs with the cc crate's compiler), running iwasm.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -75,6 +76,37 @@ pub fn wasm_app(name: &str, extra: &[&str]) -> PathBuf {
             Command::new("clang-14").args(["--target=wasm32-wasi", "-O2"]).args(extra).arg(&src).arg("-o").arg(&out),
             "compiling a wasm test app",
         );
+        out
+    })
+}
+
+/// tests/native/<name>.c -> <work>/<name>.wasm without any libc, as WAMR's libc-builtin apps
+/// are built: `printf`, `malloc`, ... stay imports from `env`; iwasm runs the exported
+/// `__main_argc_argv` (clang's name for `main(argc, argv)`).
+pub fn wasm_app_nostdlib(name: &str) -> PathBuf {
+    once(&format!("wasm-nostdlib:{name}"), || {
+        let src = repo().join("tests/native").join(format!("{name}.c"));
+        let out = work_dir().join(format!("{name}.wasm"));
+        run_ok(
+            Command::new("clang-14")
+                .args(["--target=wasm32", "-nostdlib", "-O2", "-w", "-Wl,--allow-undefined"])
+                .args(["-Wl,--export=__main_argc_argv", "-Wl,--no-entry"])
+                .arg(&src)
+                .arg("-o")
+                .arg(&out),
+            "compiling a libc-builtin wasm app",
+        );
+        out
+    })
+}
+
+/// tests/native/<name>.c -> <work>/<name>-host, a plain program on the host's own C library
+/// (no libvmcore.so): the reference for what a C program prints.
+pub fn host_program(name: &str) -> PathBuf {
+    once(&format!("host:{name}"), || {
+        let src = repo().join("tests/native").join(format!("{name}.c"));
+        let out = work_dir().join(format!("{name}-host"));
+        run_ok(c_compiler().arg("-w").arg(&src).arg("-o").arg(&out), "compiling a host reference program");
         out
     })
 }

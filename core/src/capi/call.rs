@@ -437,33 +437,13 @@ pub fn parse_arg(s: &str, t: ValType) -> Option<Val> {
     })
 }
 
-/// C's "%.{prec}g".
+/// C's "%.{prec}g" (the libc-builtin's printf formatting).
 pub fn fmt_g(x: f64, prec: usize) -> String {
-    if x.is_nan() {
-        return if x.is_sign_negative() { "-nan".into() } else { "nan".into() };
-    }
-    if x.is_infinite() {
-        return if x < 0.0 { "-inf".into() } else { "inf".into() };
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
-    }
-    let sci = format!("{:.*e}", prec - 1, x);
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let trim = |s: &str| -> String {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    if exp < -4 || exp >= prec as i32 {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{}e{}{:02}", trim(mant), sign, exp.abs())
+    let body = crate::libc_builtin::printf::float(x.abs(), b'g', prec, false);
+    if x.is_sign_negative() {
+        format!("-{body}")
     } else {
-        let decimals = (prec as i32 - 1 - exp).max(0) as usize;
-        trim(&format!("{:.*}", decimals, x))
+        body
     }
 }
 
