@@ -22,6 +22,36 @@ fn c_embedding_exercises_the_api() {
     assert!(r.stdout.ends_with("0 failure(s)\n"));
 }
 
+/// The functions declared in core/include/wasm_export.h (each declaration starts a line with
+/// `WASM_RUNTIME_API_EXTERN <type> <name>(`).
+fn declared_functions() -> Vec<String> {
+    let header = std::fs::read_to_string(repo().join("core/include/wasm_export.h")).unwrap();
+    header
+        .split("\nWASM_RUNTIME_API_EXTERN ")
+        .skip(1)
+        .map(|decl| {
+            let head = &decl[..decl.find('(').expect("a function declaration")];
+            head.rsplit([' ', '\n', '*']).next().unwrap().to_string()
+        })
+        .collect()
+}
+
+/// Every function of wasm_export.h exists in libvmcore.so: tests/native/capi_symbols.c takes
+/// the address of each (its list is generated here from the header) and must link.
+#[test]
+fn every_declared_function_is_in_libvmcore() {
+    let names = declared_functions();
+    assert!(names.len() > 80, "{names:?}");
+    for must in ["wasm_runtime_call_indirect", "wasm_runtime_full_init", "ember_iwasm_main", "get_package_type"] {
+        assert!(names.iter().any(|n| n == must), "{must} not found in the header: {names:?}");
+    }
+    assert!(names.iter().all(|n| n.bytes().all(|b| b == b'_' || b.is_ascii_alphanumeric())), "{names:?}");
+    let list: String = names.iter().map(|n| format!("X({n})\n")).collect();
+    std::fs::write(work_dir().join("capi_symbols.inc"), list).unwrap();
+    let r = run(&c_program_with("capi_symbols", &["-I", s(&work_dir())]), &[]);
+    assert_eq!((r.code, r.stdout.trim()), (Some(0), format!("{} functions", names.len()).as_str()), "{}", r.stderr);
+}
+
 /// vmcore-sys's Rust mirror has the header's layout (libvmcore.so's own
 /// mirror, core/src/capi/types.rs, is exercised by the C embedding test).
 #[test]

@@ -153,11 +153,17 @@ pub fn native_lib(name: &str) -> PathBuf {
 
 /// tests/native/<name>.c -> <work>/<name>, a C program embedding libvmcore.so.
 pub fn c_program(name: &str) -> PathBuf {
+    c_program_with(name, &[])
+}
+
+/// [`c_program`] with extra compiler arguments (built once per test process).
+pub fn c_program_with(name: &str, extra: &[&str]) -> PathBuf {
     once(&format!("exe:{name}"), || {
         let src = repo().join("tests/native").join(format!("{name}.c"));
         let out = work_dir().join(name);
         let mut cmd = c_compiler();
         cmd.args(["-Wall", "-Werror"])
+            .args(extra)
             .arg("-I")
             .arg(repo().join("core/include"))
             .arg(&src)
