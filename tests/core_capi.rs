@@ -82,3 +82,25 @@ fn rust_mirror_matches_the_header_layout() {
         assert_eq!(c, rust, "{name}");
     }
 }
+
+/// WAMR's samples/basic as an embedder would write it against the unchanged headers:
+/// natives given to full_init, call_wasm_a, call_wasm with module_malloc'ed memory, and a
+/// native calling the guest's function pointers with wasm_runtime_call_indirect.
+#[test]
+fn wamr_basic_sample() {
+    let app = wasm_app_nostdlib("wamr_sample_basic_app");
+    let r = run(&c_program("wamr_sample_basic"), &[s(&app)]);
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout,
+        "generate_float returned 3001.020508\n\
+         float_to_string wrote \"3001.021\"\n\
+         calling into the native with function pointers add, mul\n\
+         native: func1(3, 10) = 13\n\
+         calculate(3) returned 26\n\
+         calling into the native with function pointers mul, add\n\
+         native: func1(-3, 10) = -30\n\
+         calculate(-3) returned -28\n\
+         call_indirect(12345): false, Exception: undefined element\n"
+    );
+}

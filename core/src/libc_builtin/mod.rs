@@ -165,10 +165,19 @@ pub fn call(inst: &ModuleInst, b: &Builtin, args: &[Val], results: &mut [Val]) -
     Ok(())
 }
 
-/// The app's stdout (printf, puts, putchar).
+/// The app's stdout (printf, puts, putchar), written at once and in order with the C stdio
+/// output of the embedder and of native libraries (WAMR prints through the C library, so
+/// their text interleaves as the calls happened): C's buffered streams are flushed first.
 pub fn write_stdout(bytes: &[u8]) {
     use std::io::Write;
-    let _ = std::io::stdout().lock().write_all(bytes);
+    extern "C" {
+        fn fflush(stream: *mut std::ffi::c_void) -> std::ffi::c_int;
+    }
+    // SAFETY: fflush(NULL) flushes every open C output stream; it takes no pointer of ours.
+    unsafe { fflush(std::ptr::null_mut()) };
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(bytes);
+    let _ = out.flush();
 }
 
 #[cfg(test)]
