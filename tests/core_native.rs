@@ -30,6 +30,8 @@ fn natives_get_checked_pointers_strings_and_all_value_types() {
                     scale=7.5\n\
                     fill=zzzzzzz\n\
                     dup=copied\n\
+                    nosig_mix=1.09951e+12\n\
+                    nosig_strlen=4\n\
                     done\n\
                     native: deinit\n";
     assert_eq!(r.stdout, expected);

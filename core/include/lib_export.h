@@ -16,7 +16,12 @@ extern "C" {
  *   '*' pointer (app offset checked and converted to a native pointer; the
  *   length checked is the following '~' argument, or 1 byte),
  *   '~' byte length of the preceding '*', '$' NUL-terminated string.
- * A pointer that does not lie in linear memory traps before the native runs. */
+ * A pointer that does not lie in linear memory traps before the native runs.
+ * A NULL or empty signature (EXPORT_WASM_API, EXPORT_WASM_API2) means unchecked,
+ *   as in WAMR: the native links to any import of that name and is called with
+ *   the import's own wasm types (i32 -> int32_t, i64 -> int64_t, f32 -> float,
+ *   f64 -> double); pointers arrive as app offsets, neither checked nor
+ *   converted (use wasm_runtime_validate_app_addr / addr_app_to_native). */
 typedef struct NativeSymbol {
     const char *symbol;
     void *func_ptr;

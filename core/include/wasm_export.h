@@ -202,6 +202,14 @@ WASM_RUNTIME_API_EXTERN package_type_t wasm_runtime_get_file_package_type(const 
  * this call returns. */
 WASM_RUNTIME_API_EXTERN wasm_module_t wasm_runtime_load(uint8_t *buf, uint32_t size, char *error_buf, uint32_t error_buf_size);
 WASM_RUNTIME_API_EXTERN void wasm_runtime_unload(wasm_module_t module);
+/* Ember loads WebAssembly binaries (version 1) into its interpreter: no AoT, no XIP. */
+WASM_RUNTIME_API_EXTERN package_type_t wasm_runtime_get_module_package_type(const wasm_module_t module);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_runtime_get_file_package_version(const uint8_t *buf, uint32_t size);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_runtime_get_module_package_version(const wasm_module_t module);
+WASM_RUNTIME_API_EXTERN uint32_t wasm_runtime_get_current_package_version(package_type_t package_type);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_is_xip_file(const uint8_t *buf, uint32_t size);
+/* Always true for a loaded module (see wasm_runtime_load). */
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_is_underlying_binary_freeable(const wasm_module_t module);
 
 /* ---- Instances ---- */
 
@@ -218,6 +226,14 @@ WASM_RUNTIME_API_EXTERN wasm_module_t wasm_runtime_get_module(wasm_module_inst_t
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_is_wasi_mode(wasm_module_inst_t module_inst);
 /* proc_exit's status, or main's return value (0 when none). */
 WASM_RUNTIME_API_EXTERN uint32_t wasm_runtime_get_wasi_exit_code(wasm_module_inst_t module_inst);
+/* Only Mode_Interp. */
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_set_running_mode(wasm_module_inst_t module_inst, RunningMode running_mode);
+WASM_RUNTIME_API_EXTERN RunningMode wasm_runtime_get_running_mode(wasm_module_inst_t module_inst);
+/* Bounds checks are always on: set is ignored. */
+WASM_RUNTIME_API_EXTERN void wasm_runtime_set_bounds_checks(wasm_module_inst_t module_inst, bool enable);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_is_bounds_checks_enabled(wasm_module_inst_t module_inst);
+/* Grow memory 0 as memory.grow would; false when it cannot. */
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_enlarge_memory(wasm_module_inst_t module_inst, uint64_t inc_page_count);
 
 /* "Exception: <message>" or NULL; valid until the exception changes. */
 WASM_RUNTIME_API_EXTERN const char *wasm_runtime_get_exception(wasm_module_inst_t module_inst);
@@ -258,6 +274,11 @@ WASM_RUNTIME_API_EXTERN bool wasm_runtime_call_wasm(wasm_exec_env_t exec_env, wa
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t function,
                                                       uint32_t num_results, wasm_val_t results[],
                                                       uint32_t num_args, wasm_val_t *args);
+/* Call element element_index of table 0 (a function pointer the guest passed to a
+ * native), with call_wasm's argv convention. False with the exception "undefined element"
+ * or "uninitialized element" when there is no function there. */
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_call_indirect(wasm_exec_env_t exec_env, uint32_t element_index,
+                                                        uint32_t argc, uint32_t argv[]);
 /* _start, else main(argc, argv) with argv copied into linear memory. */
 WASM_RUNTIME_API_EXTERN bool wasm_application_execute_main(wasm_module_inst_t module_inst, int32_t argc, char *argv[]);
 /* Parses argv by the parameter types and prints results as "0x2a:i32". */
@@ -289,6 +310,20 @@ WASM_RUNTIME_API_EXTERN uint64_t wasm_runtime_module_dup_data(wasm_module_inst_t
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_register_natives(const char *module_name, NativeSymbol *native_symbols, uint32_t n_native_symbols);
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_register_natives_raw(const char *module_name, NativeSymbol *native_symbols, uint32_t n_native_symbols);
 WASM_RUNTIME_API_EXTERN bool wasm_runtime_unregister_natives(const char *module_name, NativeSymbol *native_symbols);
+/* Would an import be linked now (registered natives, WASI, wasi-nn, libc-builtin)?
+ * The host provides no globals. */
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_is_import_func_linked(const char *module_name, const char *func_name);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_is_import_global_linked(const char *module_name, const char *global_name);
+
+/* ---- Threads ---- */
+
+/* Any thread may call the runtime without set-up, and no operation needs wrapping for
+ * asynchronous termination (as WAMR without its thread manager): these are no-ops. */
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_init_thread_env(void);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_destroy_thread_env(void);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_thread_env_inited(void);
+WASM_RUNTIME_API_EXTERN bool wasm_runtime_begin_blocking_op(wasm_exec_env_t exec_env);
+WASM_RUNTIME_API_EXTERN void wasm_runtime_end_blocking_op(wasm_exec_env_t exec_env);
 
 /* ---- WASI (implemented in core/src/wasi/) ---- */
 

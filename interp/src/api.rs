@@ -446,6 +446,11 @@ impl Instance {
             _ => None,
         }
     }
+    /// The instance's table 0 (imported or defined), if any.
+    pub fn table<T>(&self, store: &Store<T>) -> Option<Table> {
+        let inst = store.rt.instances.get(self.0 as usize)?;
+        inst.tables.first().map(|&t| Table(t))
+    }
     /// The instance's memory 0 (imported or defined), if any.
     pub fn memory<T>(&self, store: &Store<T>) -> Option<Memory> {
         let inst = store.rt.instances.get(self.0 as usize)?;

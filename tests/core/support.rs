@@ -1,6 +1,7 @@
 //! Shared helpers of the core tests (tests/core_*.rs): paths, building the
-//! C test sources of tests/native/ (wasm apps with clang-14 --target=wasm32-wasi,
-//! shared libraries with the cc crate's compiler), running iwasm.
+//! C test sources of tests/native/ (wasm apps with clang-14 --target=wasm32-wasi or, for the
+//! libc-builtin, --target=wasm32 -nostdlib; shared libraries, embedders and host reference
+//! programs with the cc crate's compiler), running iwasm.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -79,6 +80,37 @@ pub fn wasm_app(name: &str, extra: &[&str]) -> PathBuf {
     })
 }
 
+/// tests/native/<name>.c -> <work>/<name>.wasm without any libc, as WAMR's libc-builtin apps
+/// are built: `printf`, `malloc`, ... stay imports from `env`; iwasm runs the exported
+/// `__main_argc_argv` (clang's name for `main(argc, argv)`).
+pub fn wasm_app_nostdlib(name: &str) -> PathBuf {
+    once(&format!("wasm-nostdlib:{name}"), || {
+        let src = repo().join("tests/native").join(format!("{name}.c"));
+        let out = work_dir().join(format!("{name}.wasm"));
+        run_ok(
+            Command::new("clang-14")
+                .args(["--target=wasm32", "-nostdlib", "-O2", "-w", "-Wl,--allow-undefined"])
+                .args(["-Wl,--export=__main_argc_argv", "-Wl,--no-entry"])
+                .arg(&src)
+                .arg("-o")
+                .arg(&out),
+            "compiling a libc-builtin wasm app",
+        );
+        out
+    })
+}
+
+/// tests/native/<name>.c -> <work>/<name>-host, a plain program on the host's own C library
+/// (no libvmcore.so): the reference for what a C program prints.
+pub fn host_program(name: &str) -> PathBuf {
+    once(&format!("host:{name}"), || {
+        let src = repo().join("tests/native").join(format!("{name}.c"));
+        let out = work_dir().join(format!("{name}-host"));
+        run_ok(c_compiler().arg("-w").arg(&src).arg("-o").arg(&out), "compiling a host reference program");
+        out
+    })
+}
+
 /// The host's C compiler as the cc crate finds it, or EMBER_TEST_CC (tests/cross: the target's
 /// cross compiler).
 fn c_compiler() -> Command {
@@ -121,11 +153,17 @@ pub fn native_lib(name: &str) -> PathBuf {
 
 /// tests/native/<name>.c -> <work>/<name>, a C program embedding libvmcore.so.
 pub fn c_program(name: &str) -> PathBuf {
+    c_program_with(name, &[])
+}
+
+/// [`c_program`] with extra compiler arguments (built once per test process).
+pub fn c_program_with(name: &str, extra: &[&str]) -> PathBuf {
     once(&format!("exe:{name}"), || {
         let src = repo().join("tests/native").join(format!("{name}.c"));
         let out = work_dir().join(name);
         let mut cmd = c_compiler();
         cmd.args(["-Wall", "-Werror"])
+            .args(extra)
             .arg("-I")
             .arg(repo().join("core/include"))
             .arg(&src)

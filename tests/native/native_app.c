@@ -11,6 +11,8 @@ IMPORT(scale) double scale(double x);
 IMPORT(fill) void fill(void *buf, int len, int value);
 IMPORT(dup_string) char *dup_string(const char *s);
 IMPORT(fail_with) void fail_with(const char *msg);
+IMPORT(nosig_mix) double nosig_mix(int a, long long b, float c, double d);
+IMPORT(nosig_strlen) unsigned nosig_strlen(const char *s);
 
 int main(int argc, char **argv)
 {
@@ -27,6 +29,8 @@ int main(int argc, char **argv)
         printf("fill=%s\n", buf);
         char *d = dup_string("copied");
         printf("dup=%s\n", d ? d : "(null)");
+        printf("nosig_mix=%g\n", nosig_mix(-1, 1LL << 40, 0.5f, 0.25));
+        printf("nosig_strlen=%u\n", nosig_strlen("four"));
     }
     else if (!strcmp(mode, "oob-ptr")) {
         /* a pointer far beyond linear memory */

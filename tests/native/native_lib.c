@@ -62,6 +62,22 @@ static void fail_with(wasm_exec_env_t env, const char *msg)
     wasm_runtime_set_exception(get_module_inst(env), msg);
 }
 
+/* Registered with EXPORT_WASM_API (NULL signature): WAMR calls these with the
+ * import's own types and passes pointers as unchecked app offsets. */
+static double nosig_mix(wasm_exec_env_t env, int32_t a, int64_t b, float c, double d)
+{
+    (void)env;
+    return (double)a + (double)b + (double)c + d;
+}
+
+static uint32_t nosig_strlen(wasm_exec_env_t env, uint32_t app_offset)
+{
+    wasm_module_inst_t module_inst = get_module_inst(env);
+    if (!validate_app_str_addr(app_offset))
+        return 0xffffffffu;
+    return (uint32_t)strlen(addr_app_to_native(app_offset));
+}
+
 static int three = 3;
 
 static NativeSymbol symbols[] = {
@@ -72,6 +88,8 @@ static NativeSymbol symbols[] = {
     { "fill", (void *)fill, "(*~i)", NULL },
     { "dup_string", (void *)dup_string, "($)i", NULL },
     { "fail_with", (void *)fail_with, "($)", NULL },
+    EXPORT_WASM_API(nosig_mix),
+    EXPORT_WASM_API(nosig_strlen),
 };
 
 int init_native_lib(void)

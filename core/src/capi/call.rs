@@ -1,4 +1,4 @@
-//! Functions and calls: lookup_function, exec envs, call_wasm(_a),
+//! Functions and calls: lookup_function, exec envs, call_wasm(_a), call_indirect,
 //! wasm_application_execute_main / _func.
 
 use std::ffi::{c_char, c_void};
@@ -216,9 +216,63 @@ unsafe fn resolve<'a>(env: *mut ExecEnv, func: *const FuncHandle) -> Option<(&'a
     Some((i, f))
 }
 
-/// WAMR cell convention: i32/f32 one 32-bit cell, i64/f64 two (low first);
+/// Call `fh` with WAMR's cell convention: i32/f32 one 32-bit cell, i64/f64 two (low first);
 /// results overwrite argv from cell 0.
 ///
+/// # Safety
+/// `argv` has max(argc, result cells) cells.
+unsafe fn call_cells(inst: &ModuleInst, env: *mut ExecEnv, fh: &FuncHandle, argc: u32, argv: *mut u32) -> bool {
+    let need: usize = fh.ty.params.iter().map(|t| cells(*t)).sum();
+    if (argc as usize) < need || (need > 0 && argv.is_null()) {
+        inst.set_exception(Some(&format!("invalid argument count {argc}, must be no smaller than {need}")));
+        return false;
+    }
+    let mut args = Vec::with_capacity(fh.ty.params.len());
+    let mut k = 0usize;
+    for t in fh.ty.params.iter() {
+        // SAFETY: k + cells(t) <= need <= argc cells.
+        let lo = unsafe { *argv.add(k) } as u64;
+        let hi = if cells(*t) >= 2 { (unsafe { *argv.add(k + 1) }) as u64 } else { 0 };
+        let v = lo | (hi << 32);
+        args.push(match t {
+            ValType::I32 => Val::I32(lo as u32 as i32),
+            ValType::I64 => Val::I64(v as i64),
+            ValType::F32 => Val::F32(lo as u32),
+            ValType::F64 => Val::F64(v),
+            ValType::ExternRef => Val::ExternRef((lo as u32 != u32::MAX).then_some(lo as u32)),
+            other => {
+                inst.set_exception(Some(&format!("unsupported parameter type {other:?} in wasm_runtime_call_wasm")));
+                return false;
+            }
+        });
+        k += cells(*t);
+    }
+    let mut results: Vec<Val> = fh.ty.results.iter().map(|t| Val::default_of(*t)).collect();
+    if !call_func(inst, env, fh, &args, &mut results) {
+        return false;
+    }
+    let mut k = 0usize;
+    for r in &results {
+        let bits: u64 = match *r {
+            Val::I32(x) => x as u32 as u64,
+            Val::I64(x) => x as u64,
+            Val::F32(b) => b as u64,
+            Val::F64(b) => b,
+            Val::ExternRef(x) => x.unwrap_or(u32::MAX) as u64,
+            _ => 0,
+        };
+        // SAFETY: caller's contract: argv holds the result cells.
+        unsafe {
+            *argv.add(k) = bits as u32;
+            if cells(r.ty()) >= 2 {
+                *argv.add(k + 1) = (bits >> 32) as u32;
+            }
+        }
+        k += cells(r.ty());
+    }
+    true
+}
+
 /// # Safety
 /// `argv` has max(argc, result cells) cells.
 #[no_mangle]
@@ -226,55 +280,41 @@ pub unsafe extern "C" fn wasm_runtime_call_wasm(env: *mut ExecEnv, func: *const 
     guard(false, || {
         // SAFETY: caller's contract.
         let Some((inst, fh)) = (unsafe { resolve(env, func) }) else { return false };
-        let need: usize = fh.ty.params.iter().map(|t| cells(*t)).sum();
-        if (argc as usize) < need || (need > 0 && argv.is_null()) {
-            inst.set_exception(Some(&format!("invalid argument count {argc}, must be no smaller than {need}")));
-            return false;
-        }
-        let mut args = Vec::with_capacity(fh.ty.params.len());
-        let mut k = 0usize;
-        for t in fh.ty.params.iter() {
-            // SAFETY: k + cells(t) <= need <= argc cells.
-            let lo = unsafe { *argv.add(k) } as u64;
-            let hi = if cells(*t) >= 2 { (unsafe { *argv.add(k + 1) }) as u64 } else { 0 };
-            let v = lo | (hi << 32);
-            args.push(match t {
-                ValType::I32 => Val::I32(lo as u32 as i32),
-                ValType::I64 => Val::I64(v as i64),
-                ValType::F32 => Val::F32(lo as u32),
-                ValType::F64 => Val::F64(v),
-                ValType::ExternRef => Val::ExternRef((lo as u32 != u32::MAX).then_some(lo as u32)),
-                other => {
-                    inst.set_exception(Some(&format!("unsupported parameter type {other:?} in wasm_runtime_call_wasm")));
-                    return false;
-                }
-            });
-            k += cells(*t);
-        }
-        let mut results: Vec<Val> = fh.ty.results.iter().map(|t| Val::default_of(*t)).collect();
-        if !call_func(inst, env, fh, &args, &mut results) {
-            return false;
-        }
-        let mut k = 0usize;
-        for r in &results {
-            let bits: u64 = match *r {
-                Val::I32(x) => x as u32 as u64,
-                Val::I64(x) => x as u64,
-                Val::F32(b) => b as u64,
-                Val::F64(b) => b,
-                Val::ExternRef(x) => x.unwrap_or(u32::MAX) as u64,
-                _ => 0,
-            };
-            // SAFETY: caller's contract: argv holds the result cells.
-            unsafe {
-                *argv.add(k) = bits as u32;
-                if cells(r.ty()) >= 2 {
-                    *argv.add(k + 1) = (bits >> 32) as u32;
-                }
+        // SAFETY: caller's contract on argv.
+        unsafe { call_cells(inst, env, fh, argc, argv) }
+    })
+}
+
+/// Call element `element_index` of the instance's table 0 (a function pointer a guest passed
+/// to a native) with wasm_runtime_call_wasm's cell convention.
+///
+/// # Safety
+/// `env` live; `argv` has max(argc, result cells) cells.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_runtime_call_indirect(env: *mut ExecEnv, element_index: u32, argc: u32, argv: *mut u32) -> bool {
+    guard(false, || {
+        // SAFETY: caller's contract.
+        let Some(e) = (unsafe { env.as_ref() }) else { return false };
+        // SAFETY: an exec env points to a live instance.
+        let Some(inst) = (unsafe { e.inst.get().as_ref() }) else { return false };
+        let Some(instance) = inst.instance.get() else { return false };
+        let func = {
+            // SAFETY: C API caller: outside wasm or inside its host call (one store path).
+            let store = unsafe { inst.store() };
+            match instance.table(store).map(|t| t.get(store, element_index)) {
+                Some(Some(Val::FuncRef(Some(f)))) => Ok(FuncHandle { func: f, ty: f.ty(store) }),
+                Some(Some(_)) => Err("uninitialized element"),
+                _ => Err("undefined element"),
             }
-            k += cells(r.ty());
+        };
+        match func {
+            // SAFETY: caller's contract on argv.
+            Ok(fh) => unsafe { call_cells(inst, env, &fh, argc, argv) },
+            Err(msg) => {
+                inst.set_exception(Some(msg));
+                false
+            }
         }
-        true
     })
 }
 
@@ -437,33 +477,13 @@ pub fn parse_arg(s: &str, t: ValType) -> Option<Val> {
     })
 }
 
-/// C's "%.{prec}g".
+/// C's "%.{prec}g" (the libc-builtin's printf formatting).
 pub fn fmt_g(x: f64, prec: usize) -> String {
-    if x.is_nan() {
-        return if x.is_sign_negative() { "-nan".into() } else { "nan".into() };
-    }
-    if x.is_infinite() {
-        return if x < 0.0 { "-inf".into() } else { "inf".into() };
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
-    }
-    let sci = format!("{:.*e}", prec - 1, x);
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let trim = |s: &str| -> String {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    if exp < -4 || exp >= prec as i32 {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{}e{}{:02}", trim(mant), sign, exp.abs())
+    let body = crate::libc_builtin::printf::float(x.abs(), b'g', prec, false);
+    if x.is_sign_negative() {
+        format!("-{body}")
     } else {
-        let decimals = (prec as i32 - 1 - exp).max(0) as usize;
-        trim(&format!("{:.*}", decimals, x))
+        body
     }
 }
 

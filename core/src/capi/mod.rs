@@ -5,6 +5,7 @@
 //! record.
 
 pub mod call;
+pub mod compat;
 pub mod instance;
 pub mod memory;
 pub mod module;

@@ -26,7 +26,9 @@ pub struct NativeEntry {
     pub module: String,
     pub field: String,
     pub func_ptr: usize,
-    /// None only for raw natives registered without a signature.
+    /// None when registered with a NULL or empty signature (lib_export.h's `EXPORT_WASM_API`).
+    /// As in WAMR that means unchecked: a raw native gets its slots as always, any other is
+    /// called with the import's own wasm types (pointers arrive as app offsets, unconverted).
     pub signature: Option<Signature>,
     pub attachment: usize,
     /// `fn(exec_env, uint64_t *args)` calling convention.
@@ -51,7 +53,7 @@ fn registry() -> MutexGuard<'static, Vec<Registration>> {
 ///
 /// # Safety
 /// `symbols` must point to `n` valid `NativeSymbol`s whose strings are
-/// NUL-terminated (signature may be NULL for raw natives).
+/// NUL-terminated (signature may be NULL: unchecked, see [`NativeEntry::signature`]).
 pub unsafe fn register(module: &str, symbols: *const NativeSymbol, n: u32, raw: bool) -> Result<(), String> {
     if symbols.is_null() && n > 0 {
         return Err("native symbol array is NULL".into());
@@ -65,24 +67,22 @@ pub unsafe fn register(module: &str, symbols: *const NativeSymbol, n: u32, raw: 
         }
         // SAFETY: caller guarantees NUL-terminated strings.
         let field = unsafe { CStr::from_ptr(s.symbol) }.to_string_lossy().into_owned();
-        let signature = if s.signature.is_null() {
-            if !raw {
-                return Err(format!("native symbol \"{module}.{field}\" has no signature"));
-            }
-            None
-        } else {
-            // SAFETY: as above.
-            let text = unsafe { CStr::from_ptr(s.signature) }.to_string_lossy();
-            let sig = Signature::parse(&text).map_err(|e| format!("{module}.{field}: {e}"))?;
-            if !raw {
-                let probe: Vec<invoke::Arg> = std::iter::once(invoke::Arg::Ptr(0)).chain(sig.params.iter().map(|p| p.probe_arg())).collect();
-                if !invoke::fits(&probe) {
-                    return Err(format!(
-                        "{module}.{field}: this signature cannot be called on this architecture; use wasm_runtime_register_natives_raw"
-                    ));
+        // SAFETY: as above (a non-NULL signature is NUL-terminated).
+        let text = (!s.signature.is_null()).then(|| unsafe { CStr::from_ptr(s.signature) }.to_string_lossy());
+        let signature = match text.filter(|t| !t.is_empty()) {
+            None => None,
+            Some(text) => {
+                let sig = Signature::parse(&text).map_err(|e| format!("{module}.{field}: {e}"))?;
+                if !raw {
+                    let probe: Vec<invoke::Arg> = std::iter::once(invoke::Arg::Ptr(0)).chain(sig.params.iter().map(|p| p.probe_arg())).collect();
+                    if !invoke::fits(&probe) {
+                        return Err(format!(
+                            "{module}.{field}: this signature cannot be called on this architecture; use wasm_runtime_register_natives_raw"
+                        ));
+                    }
                 }
+                Some(sig)
             }
-            Some(sig)
         };
         entries.push(NativeEntry {
             module: module.to_string(),

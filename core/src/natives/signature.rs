@@ -98,6 +98,27 @@ impl Signature {
         Ok(Signature { params, result })
     }
 
+    /// The signature an unchecked native (NULL or empty signature, lib_export.h's
+    /// `EXPORT_WASM_API`) is called with, as in WAMR: the import's own types, with i32
+    /// pointers passed unconverted (app offsets). None for a type no native can take
+    /// (v128, funcref, several results).
+    pub fn of_wasm_type(params: &[ValType], results: &[ValType]) -> Option<Signature> {
+        let param = |t: &ValType| match t {
+            ValType::I32 => Some(Param::I32),
+            ValType::I64 => Some(Param::I64),
+            ValType::F32 => Some(Param::F32),
+            ValType::F64 => Some(Param::F64),
+            ValType::ExternRef => Some(Param::ExternRef),
+            ValType::V128 | ValType::FuncRef => None,
+        };
+        let result = match results {
+            [] => None,
+            [t] => Some(param(t)?.val_type()),
+            _ => return None,
+        };
+        Some(Signature { params: params.iter().map(param).collect::<Option<_>>()?, result })
+    }
+
     /// Does this signature fit the wasm function type `params -> results`?
     pub fn matches(&self, params: &[ValType], results: &[ValType]) -> bool {
         self.params.len() == params.len()
@@ -128,5 +149,13 @@ mod tests {
         assert!(Signature::parse("(x)").is_err());
         assert!(Signature::parse("i)").is_err());
         assert!(Signature::parse("(i)ii").is_err());
+    }
+
+    #[test]
+    fn unchecked_natives_take_the_import_type() {
+        let s = Signature::of_wasm_type(&[ValType::I32, ValType::I64, ValType::F64], &[ValType::F32]).unwrap();
+        assert_eq!(s, Signature::parse("(iIF)f").unwrap());
+        assert!(Signature::of_wasm_type(&[ValType::V128], &[]).is_none());
+        assert!(Signature::of_wasm_type(&[], &[ValType::I32, ValType::I32]).is_none());
     }
 }

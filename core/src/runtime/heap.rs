@@ -36,6 +36,11 @@ impl AppHeap {
         Some(start)
     }
 
+    /// The size of the live block at `offset` (rounded up to the alignment).
+    pub fn size_of(&self, offset: u64) -> Option<u64> {
+        self.used.get(&offset).copied()
+    }
+
     /// Free a block; false when `offset` is not a live block.
     pub fn free(&mut self, offset: u64) -> bool {
         let Some(len) = self.used.remove(&offset) else { return false };

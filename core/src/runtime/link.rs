@@ -1,5 +1,6 @@
 //! Instantiation: resolve every import (registered natives, then WASI, then
-//! wasi-nn; see host.rs), build the store, run the start function.
+//! wasi-nn, then the libc-builtin for `env`; see host.rs), build the store, run the
+//! start function.
 
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,6 +11,7 @@ use super::instance::ModuleInst;
 use super::module::LoadedModule;
 use crate::alloc::Mode;
 use crate::host::{HostFuncDef, StoreData};
+use crate::libc_builtin;
 use crate::natives::invoke::{self, Arg, Ret};
 use crate::natives::signature::Param;
 use crate::natives::{self, NativeEntry};
@@ -112,14 +114,18 @@ pub unsafe fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u
                 imp.ty
             ));
         };
-        let func = if let Some(entry) = natives::lookup(m, f) {
-            if let Some(sig) = &entry.signature {
-                if !sig.matches(&ft.params, &ft.results) {
+        let func = if let Some(mut entry) = natives::lookup(m, f) {
+            match &entry.signature {
+                Some(sig) if !sig.matches(&ft.params, &ft.results) => {
                     return Err(format!(
                         "cannot link import {m}.{f}: native signature does not match the import type {}",
                         describe(ft)
                     ));
                 }
+                Some(_) => {}
+                None if entry.raw => {}
+                // Unchecked (NULL signature): called with the import's own types.
+                None => entry.signature = Some(unchecked_signature(ft, m, f)?),
             }
             log::trace!("import {m}.{f}: native function{}", if entry.raw { " (raw)" } else { "" });
             native_func(store, ft.clone(), ip, entry)
@@ -129,6 +135,10 @@ pub unsafe fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u
         } else if let Some(def) = crate::nn::lookup(m, f) {
             log::trace!("import {m}.{f}: wasi-nn");
             host_func(store, ft, def, m)?
+        } else if m == libc_builtin::MODULE && libc_builtin::exists(f) {
+            log::trace!("import {m}.{f}: libc-builtin");
+            let b = libc_builtin::find(f, ft).map_err(|e| format!("cannot link import {m}.{f}: {e}"))?;
+            builtin_func(store, ft.clone(), ip, b)
         } else {
             return Err(format!("cannot link import {m}.{f}: no native symbol, WASI or wasi-nn function of that name"));
         };
@@ -151,6 +161,22 @@ pub unsafe fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u
         crate::capi::memory::ensure_heap(&inst);
     }
     Ok(inst)
+}
+
+/// The signature of a native registered without one (see `NativeEntry::signature`), if
+/// this architecture can call it.
+fn unchecked_signature(ft: &FuncType, m: &str, f: &str) -> Result<natives::signature::Signature, String> {
+    let sig = natives::signature::Signature::of_wasm_type(&ft.params, &ft.results);
+    let fits = |s: &natives::signature::Signature| {
+        invoke::fits(&std::iter::once(Arg::Ptr(0)).chain(s.params.iter().map(|p| p.probe_arg())).collect::<Vec<_>>())
+    };
+    match sig {
+        Some(s) if fits(&s) => Ok(s),
+        _ => Err(format!(
+            "cannot link import {m}.{f}: a native without signature cannot be called with the import type {} here",
+            describe(ft)
+        )),
+    }
 }
 
 fn host_func(store: &mut Store<StoreData>, ft: &FuncType, def: &'static HostFuncDef, m: &str) -> Result<Func, String> {
@@ -177,6 +203,34 @@ fn native_func(store: &mut Store<StoreData>, ft: FuncType, ip: *const ModuleInst
     })
 }
 
+fn builtin_func(store: &mut Store<StoreData>, ft: FuncType, ip: *const ModuleInst, b: &'static libc_builtin::Builtin) -> Func {
+    Func::new_host(store, ft, move |caller: Caller<'_, StoreData>, args: &[Val], results: &mut [Val]| {
+        // SAFETY: as in `native_func`: the instance outlives its store's closures.
+        let inst = unsafe { &*ip };
+        if inst.memory.get().is_none() {
+            inst.memory.set(caller.memory());
+        }
+        let prev = inst.enter_host(caller.store);
+        let r = libc_builtin::call(inst, b, args, results);
+        inst.leave_host(prev);
+        r?;
+        pending_trap(inst)
+    })
+}
+
+/// After a host call: the trap a native asked for with wasm_runtime_set_exception (or a
+/// nested call's proc_exit, which ends the outer guest too), if any.
+fn pending_trap(inst: &ModuleInst) -> Result<(), Trap> {
+    if let Some(msg) = inst.exception_message() {
+        inst.set_exception(None);
+        if let (crate::capi::call::PROC_EXIT, Some(code)) = (msg.as_str(), inst.exit_code.get()) {
+            return Err(Trap::Exit(code));
+        }
+        return Err(Trap::Host(msg.into()));
+    }
+    Ok(())
+}
+
 fn call_native(inst: &ModuleInst, e: &NativeEntry, caller: Caller<'_, StoreData>, args: &[Val], results: &mut [Val]) -> Result<(), Trap> {
     if inst.memory.get().is_none() {
         // Called during instantiation (start function): learn memory 0 now.
@@ -196,16 +250,7 @@ fn call_native(inst: &ModuleInst, e: &NativeEntry, caller: Caller<'_, StoreData>
     env_ref.attachment.set(prev_att);
     inst.leave_host(prev);
     r?;
-    // A native that called wasm_runtime_set_exception wants the guest to trap;
-    // a nested call that ended in proc_exit ends the outer guest too.
-    if let Some(msg) = inst.exception_message() {
-        inst.set_exception(None);
-        if let (crate::capi::call::PROC_EXIT, Some(code)) = (msg.as_str(), inst.exit_code.get()) {
-            return Err(Trap::Exit(code));
-        }
-        return Err(Trap::Host(msg.into()));
-    }
-    Ok(())
+    pending_trap(inst)
 }
 
 fn val_bits(v: &Val) -> u64 {

@@ -158,6 +158,13 @@ extern "C" {
     ) -> bool;
 
     pub fn wasm_runtime_register_natives(module_name: *const c_char, symbols: *mut NativeSymbol, n: u32) -> bool;
+    pub fn wasm_runtime_is_import_func_linked(module_name: *const c_char, func_name: *const c_char) -> bool;
+
+    pub fn wasm_runtime_create_exec_env(inst: wasm_module_inst_t, stack_size: u32) -> wasm_exec_env_t;
+    pub fn wasm_runtime_destroy_exec_env(exec_env: wasm_exec_env_t);
+    pub fn wasm_runtime_call_wasm(exec_env: wasm_exec_env_t, function: wasm_function_inst_t, argc: u32, argv: *mut u32) -> bool;
+    pub fn wasm_runtime_call_indirect(exec_env: wasm_exec_env_t, element_index: u32, argc: u32, argv: *mut u32) -> bool;
+    pub fn wasm_runtime_enlarge_memory(inst: wasm_module_inst_t, inc_page_count: u64) -> bool;
 
     pub fn wasm_runtime_set_wasi_args(
         module: wasm_module_t,
