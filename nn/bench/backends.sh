@@ -5,7 +5,8 @@
 #    (examples/face_detect REPEAT=N through iwasm, --wasi-nn-backend=NAME, the model in that
 #    backend's format) against the same engine called by a native harness with the backend's
 #    settings (tflite: nn/tflite/bench/native_blazeface.c; onnx: nn/bench/ort_native, Rust on
-#    ort-sys; openvino: nn/bench/native_openvino.c, C on the wheel's headers), native and wasm
+#    ort-sys; openvino: nn/bench/native_openvino.c, C on the wheel's headers; tract:
+#    nn/bench/tract_native, tract-onnx called as the backend calls it), native and wasm
 #    alternating ROUNDS times (the order flips every round), the natives on the same input values
 #    as the app (its preprocessed picture, nn/bench/face_input.py). Engines at their default
 #    threads (as the backends by default) and with one thread (steadier on a shared machine).
@@ -74,6 +75,11 @@ fi
 # The ONNX Runtime harness is its own cargo workspace (own lock file), built in its own target.
 CARGO_TARGET_DIR="$CACHE/bench-target" cargo build --release -q --locked --manifest-path nn/bench/ort_native/Cargo.toml
 ORT_NATIVE="$CACHE/bench-target/release/ort_native"
+# The tract harness likewise (its own workspace: a second tract build, in the backend's profile).
+TRACT_NATIVE="$CACHE/bench-target/release/tract_native"
+if [ "$TRACT" = 1 ]; then
+  CARGO_TARGET_DIR="$CACHE/bench-target" cargo build --release -q --locked --manifest-path nn/bench/tract_native/Cargo.toml
+fi
 gcc -O2 -I "$CACHE/engines/tflite-classic/include" -o "$OUT/native_blazeface" nn/tflite/bench/native_blazeface.c -ldl -lm
 gcc -O2 -I "$CACHE/engines/openvino/include" -o "$OUT/native_openvino" nn/bench/native_openvino.c \
   -L "$OVDIR" -lopenvino_c -Wl,-rpath,"$OVDIR" -lm
@@ -135,6 +141,7 @@ CONFIGS=(
   "openvino|openvino: OpenVINO 2026.4.1 CPU f32 (default threads), IR .xml + .bin"
   "openvino1|openvino: OpenVINO 2026.4.1 CPU f32, threads=1, same IR"
 )
+[ "$TRACT" = 1 ] && CONFIGS+=("tract|tract: tract-onnx 0.22.5 (single-threaded), face_detection_short_range.onnx")
 FACE_IR="$IR/face_detection_short_range.xml,$IR/face_detection_short_range.bin"
 PRE=() # a command prefix (valgrind) for native_run / wasm_run
 native_run() { # native_run ID N
@@ -145,6 +152,7 @@ native_run() { # native_run ID N
     onnx1) "${PRE[@]}" "$ORT_NATIVE" "$ORT" "$M/face_detection_short_range.onnx" "$N" threads=1 "$FACE_IN" ;;
     openvino) "${PRE[@]}" "$OUT/native_openvino" "$IR/face_detection_short_range.xml" "$IR/face_detection_short_range.bin" "$N" "$FACE_IN" ;;
     openvino1) "${PRE[@]}" "$OUT/native_openvino" "$IR/face_detection_short_range.xml" "$IR/face_detection_short_range.bin" "$N" threads=1 "$FACE_IN" ;;
+    tract) "${PRE[@]}" "$TRACT_NATIVE" "$M/face_detection_short_range.onnx" "$N" "$FACE_IN" ;;
   esac
 }
 wasm_run() { # wasm_run ID N
@@ -157,6 +165,7 @@ wasm_run() { # wasm_run ID N
     openvino) EMBER_OPENVINO_LIB="$OVDIR/libopenvino_c.so" "${iw[@]}" --wasi-nn-backend=openvino "$OUT/face_detect.wasm" "$FACE_IR" "$PICTURE" cpu "$N" ;;
     openvino1) EMBER_OPENVINO_LIB="$OVDIR/libopenvino_c.so" "${iw[@]}" --wasi-nn-backend=openvino --wasi-nn-backend-opt=openvino:threads=1 \
       "$OUT/face_detect.wasm" "$FACE_IR" "$PICTURE" cpu "$N" ;;
+    tract) "${iw[@]}" --wasi-nn-backend=tract "$OUT/face_detect.wasm" "$M/face_detection_short_range.onnx" "$PICTURE" cpu "$N" ;;
   esac
 }
 one() { # one KIND ID: one timed run, its seconds line appended to $OUT/ID.KIND
@@ -212,11 +221,13 @@ if [ "${VALGRIND:-1}" = 1 ] && command -v valgrind > /dev/null; then
   say
   say "| backend: engine | native instructions / inference | iwasm + backend instructions / inference | difference | overhead |"
   say "|---|---|---|---|---|"
-  for id in litert onnx1 openvino1; do
+  VG_IDS=(litert onnx1 openvino1)
+  [ "$TRACT" = 1 ] && VG_IDS+=(tract)
+  for id in "${VG_IDS[@]}"; do
     n1="$(ir native "$id" "$VG_N1")"; n2="$(ir native "$id" "$VG_N2")"
     w1="$(ir wasm "$id" "$VG_N1")"; w2="$(ir wasm "$id" "$VG_N2")"
     case "$id" in litert) label="tflite: LiteRT 2.3 (XNNPACK; one thread here)" ;; onnx1) label="onnx: ONNX Runtime 1.31.1, threads=1" ;;
-      openvino1) label="openvino: OpenVINO 2026.4.1 CPU f32, threads=1" ;; esac
+      openvino1) label="openvino: OpenVINO 2026.4.1 CPU f32, threads=1" ;; tract) label="tract: tract-onnx 0.22.5" ;; esac
     awk -v l="$label" -v n1="$n1" -v n2="$n2" -v w1="$w1" -v w2="$w2" -v d="$((VG_N2 - VG_N1))" 'BEGIN {
       if (n1 == "" || n2 == "" || w1 == "" || w2 == "") { printf "| %s | failed | | | |\n", l; exit }
       n = (n2 - n1) / d; w = (w2 - w1) / d
