@@ -17,16 +17,24 @@ use std::time::Instant;
 
 use prost::Message;
 use tract_onnx::prelude::*;
+use tract_onnx::tract_hir::infer::Factoid;
 
+#[repr(C)]
+struct Timespec {
+    sec: i64,
+    nsec: i64,
+}
+extern "C" {
+    fn clock_gettime(clock: i32, t: *mut Timespec) -> i32;
+}
+const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
+
+/// Process CPU time (all threads), as ort_native measures it.
 fn cpu_seconds() -> f64 {
-    // /proc/self/stat fields 14 and 15: user and system time of the process, in clock ticks
-    // (100 per second on Linux); enough for runs of hundreds of milliseconds.
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let f: Vec<f64> = after.split_whitespace().filter_map(|v| v.parse().ok()).collect();
-    // After the ")" come state (not a number, skipped by parse) then ppid..: utime is the 12th
-    // number, stime the 13th.
-    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
+    let mut t = Timespec { sec: 0, nsec: 0 };
+    // SAFETY: an out struct of the C layout (64-bit Linux: two 64-bit fields).
+    unsafe { clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    t.sec as f64 + t.nsec as f64 * 1e-9
 }
 
 fn main() {
