@@ -1,6 +1,9 @@
 //! The C API used from C as a WAMR embedder would (tests/native/capi_host.c):
 //! user-allocator and pool modes, natives (attachment, raw, pointer checks),
-//! call_wasm/call_wasm_a, exceptions, module_malloc, context keys.
+//! call_wasm/call_wasm_a, exceptions, module_malloc, context keys. Also: every function
+//! declared in wasm_export.h links (tests/native/capi_symbols.c, its list generated from the
+//! header), and WAMR's basic sample (tests/native/wamr_sample_basic.c: call_wasm_a, call_wasm
+//! on module_malloc'ed memory, call_indirect of guest function pointers from a native).
 
 #[path = "core/support.rs"]
 mod support;

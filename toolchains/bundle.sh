@@ -18,6 +18,12 @@
 #                                              LiteRT 2.3, TFLite 2.9 C API, ONNX Runtime 1.31.1,
 #                                              OpenVINO 2026.4.1 with its ARM CPU plugin and
 #                                              frontends; ArmNN comes from Debian's packages)
+# Our binaries are stripped (<triplet>-strip --strip-unneeded); packaging is refused when a binary
+# does not link libvmcore.so dynamically or lacks the RUNPATH entry the layout needs. The .deb's
+# Depends: libc6 (>= the newest GLIBC_ symbol version any shipped file needs, from objdump),
+# libgcc-s1, libstdc++6 and, with armnn, Debian's ArmNN 22 packages (arm64 Recommends the CpuAcc
+# backend). armv7 has no TFLite engine in any registry: its TFLite backend uses a vendor's
+# libtensorflowlite_c.so (EMBER_TFLITE_LIB or the library path).
 # Needs toolchains/setup-cross.sh (as root, once) and nn/engines/fetch.sh (engine libraries).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"

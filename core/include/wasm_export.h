@@ -4,7 +4,7 @@
  * Written for Ember. Names, types and behaviour follow WAMR's wasm_export.h
  * where a function exists there, so code written against WAMR ports with a
  * recompile. Functions named ember_* are Ember extensions. What WAMR offers
- * and Ember does not is listed in ARCHITECTURE.md ("Core: C API").
+ * and Ember does not, and why, is listed in core/src/capi/mod.rs ("Left out").
  *
  * Threading: the runtime may be used from several threads, but one module
  * instance (and its exec envs) from one thread at a time.

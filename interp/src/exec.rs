@@ -7,6 +7,19 @@
 //! re-derived from the store after anything that may move them: host calls
 //! (a host function gets `&mut Store` and may grow memory, the stack, or call
 //! back into wasm), `memory.grow`, value-stack growth and instance switches.
+//!
+//! The loop is a `loop { match op }` (a jump table; stable Rust has no guaranteed tail calls,
+//! and LLVM does not duplicate the dispatch of a switch this large into its cases). Everything
+//! besides the hot four (frame stack, current instance, fuel, depth) lives in a separate
+//! `Exec` struct used by non-inlined helpers for calls, returns and host calls, which keeps the
+//! hot four in registers. Wasm-to-wasm calls push a `Frame` on a `Vec`. Host functions get
+//! `Caller { store, instance }` and may call back into wasm (`Func::call`): that nests one
+//! executor on top of the current frame's stack region.
+//!
+//! Not generic over the store's data `T`: `Exec` reaches the store through a runtime pointer and
+//! calls host functions through one `T`-specific trampoline (`call_host::<T>`). Generic code is
+//! compiled in the crate that instantiates it, so a generic `run_loop::<StoreData>` would be
+//! compiled inside `vmcore-rt` at its size-optimizing opt-level (see the root Cargo.toml).
 
 use std::marker::PhantomData;
 use std::ptr;

@@ -9,6 +9,46 @@
 //! - [`Memory`]: bounds-checked reads and writes by (offset, length).
 //!
 //! Errors are small typed values: [`Error`] (load/link/instantiate) and [`Trap`] (execution).
+//!
+//! # Data flow
+//!
+//! `Module::new` validates the whole module up front (invalid modules are rejected at load, as
+//! the spec requires) and keeps each body as a byte range. The first call of a function
+//! translates it (`OnceLock` per function inside the shared `Arc<ModuleInner>`, so all
+//! instances of a module share one translation); `Module::translate_all` translates eagerly.
+//! Instantiation (`instantiate.rs`) matches imports, creates entities, initialises element then
+//! data segments (2.0 order; partial writes stay) and runs the start function.
+//!
+//! # Values and cells
+//!
+//! Every value occupies one 8-byte cell: i32/f32 in the low half, i64/f64 whole, references as
+//! `store index + 1` (0 = null). Floats are moved as bits, so NaN payloads survive. SIMD is not
+//! implemented: the loader decodes no SIMD and refuses a module using v128 operators at load
+//! with `Error::Unsupported` ("SIMD (v128) instructions are not implemented"). The plan for
+//! v128: a value takes two consecutive cells; the translator tracks each operand-stack entry's
+//! type (wasmparser's validator gives them) so homes are `base + sum of widths`, and v128 ops
+//! read/write cell pairs. Globals already hold 128 bits.
+//!
+//! # Limits and safety
+//!
+//! - Every load/store checks `address + offset + size <= memory length` in u64 (no guard pages).
+//! - `Config::max_call_depth` (wasm frames of all nested executors together) and
+//!   `Config::max_stack_cells` (value stack, grown on demand) trap with `Trap::StackExhausted`.
+//!   Wasm calls never recurse natively; host -> wasm re-entrance does (one executor per level),
+//!   so it is capped at 128 nested executors (`exec::MAX_NESTING`, < 2 KiB of native stack
+//!   each), also `StackExhausted`.
+//! - `Config::max_memory_pages` caps memories (instantiation fails with `Error::Limit`,
+//!   `memory.grow` returns -1). Linear memory is reserved address space committed on demand
+//!   (`ember_platform::vmem`: in system mode the declared maximum is reserved on 64-bit and
+//!   grown in place; 32-bit reserves what is used and grows with mremap) or zeroed memory from
+//!   the embedder (`Config::host_memory`: the pool); untouched pages cost no RSS, grow copies
+//!   nothing in system mode, and failure is a clean -1 / `Error::Limit`. Instantiation checks the
+//!   module's up-front footprint (`Module::footprint`) against the memory mode first; tables,
+//!   segments, globals and the IR are reserved fallibly. Tables are capped at 10 M elements.
+//! - Fuel (`Config::fuel`, `Store::set_fuel`): one unit per taken branch and per call, so every
+//!   loop iteration and every call is charged and a fuelled run cannot hang; `Trap::OutOfFuel`.
+//! - The translator guarantees every slot operand is below the frame size and every branch
+//!   target inside the function; the executor's unchecked slot accesses rely on that.
 
 mod api;
 mod exec;

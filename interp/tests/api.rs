@@ -1,4 +1,4 @@
-//! Embedding-API tests: calls, host functions, memory access, limits.
+//! Embedding-API tests: calls, host functions, re-entrance, memory access, traps, limits.
 
 use ember_interp::*;
 

@@ -1,4 +1,8 @@
 //! Hostile and extreme inputs: nothing may panic, hang or overflow the native stack.
+//! Huge `memory.grow`, a 200 000-entry `br_table`, deep recursion through `call_indirect`,
+//! unbounded host -> wasm re-entrance, every truncation and 2000 corruptions of a module, fuel,
+//! host traps, and a pathological body that would be quadratic to translate without the
+//! translator's folding window.
 
 use ember_interp::*;
 

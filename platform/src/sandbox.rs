@@ -38,6 +38,28 @@
 //! escaping, and a link's text is always walked from a descriptor the walk
 //! holds. Bind mounts inside the tree are the host's choice and are crossed
 //! like directories.
+//!
+//! Further rules (as WAMR and Wasmtime where they have one):
+//! - the base is the descriptor the call names: a link under a directory opened
+//!   beneath a preopen cannot lead above that directory;
+//! - a final link is followed for plain `open`/`stat` in wasi-libc and for
+//!   `path_link`'s old path; acted on as a link, `open` with O_NOFOLLOW gives
+//!   ELOOP and O_CREAT|O_EXCL gives EEXIST; a dangling link is ENOENT when
+//!   followed (O_CREAT creates its target, inside, as Linux);
+//! - guest-created symlinks may only hold relative targets that stay inside the
+//!   preopen lexically (the walk knows each directory's depth below its
+//!   preopen); others, absolute ones included, are ENOTCAPABLE (as Wasmtime):
+//!   they protect other programs on the host. New names with a trailing slash:
+//!   EEXIST on a directory or link, ENOTDIR on another file, ENOENT when
+//!   missing (wasi-testsuite); linking a directory is EPERM; `unlink("f/")` is
+//!   ENOTDIR/EISDIR, never an unlink;
+//! - opens use O_NONBLOCK (cleared afterwards unless asked for) so that a FIFO
+//!   cannot block the open, and O_CLOEXEC|O_NOCTTY;
+//! - a path longer than [`MAX_PATH_LEN`] is ENAMETOOLONG; a NUL byte is EINVAL.
+//!
+//! openat2(RESOLVE_BENEATH) is not used: this portable walk has the same result
+//! on every kernel (old board kernels, qemu-user) and no fallback path to keep
+//! correct.
 
 use std::ffi::CString;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};

@@ -11,6 +11,12 @@
 #     LiteRT's XNNPACK reads it at start-up and crashes on the host's x86 text,
 #   - the board's root is the ArmNN sysroot from toolchains/setup-cross.sh (qemu -L): loader and
 #     libc from the cross toolchain, Debian's ArmNN packages in /usr/lib/<triplet>, like a board.
+#   - armv7: qemu-arm 7.2 does not apply -L to statx, so EMBER_ARMNN_BACKENDS_PATH names the
+#     backends folder of the tmpfs root directly,
+#   - EMBER_CACHE and HOME point into the scratch folder (nothing may come from the developer's
+#     cache), and EMBER_TEST_IWASM is a wrapper `qemu-<arch> -L <root> <bundle>/bin/iwasm`, so the
+#     host-built drivers of tests/wasi.rs, tests/core_*.rs, tests/nn_backends.rs and
+#     tests/nn_demo.rs run unchanged against the bundle (payload.sh builds them).
 # Prints per-suite results, timings, and a closing "N passed, N failed" line; exits 1 on failure.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"

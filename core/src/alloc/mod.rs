@@ -31,6 +31,27 @@
 //! wasmparser's limits), translation scratch (bounded by a function body's
 //! size); the pool's reserve (pool/8) is kept for them: guest-driven
 //! allocations may use at most half of it, linear memory none.
+//!
+//! # The modes for embedders
+//!
+//! `wasm_runtime_full_init` picks the mode for the whole process; iwasm, `--native-lib`
+//! libraries and wasi-nn backends all link libvmcore.so dynamically and so share it.
+//! - Pool (`Alloc_With_Pool`): TLSF (`rlsf`, O(1) malloc/free, low fragmentation) behind a
+//!   mutex. C API allocations (`wasm_runtime_malloc`, used by native libraries and backends) are
+//!   *strict*: they fail with NULL (counted in `failed_allocs`) when they would eat into the
+//!   reserve (pool/8, 64 KiB..4 MiB) kept for the runtime's own small allocations.
+//! - User allocator (`Alloc_With_Allocator`): `malloc_func(unsigned)`/`free_func(void *)`
+//!   (WAMR's signatures without user data). `realloc_func` is accepted but unused: blocks carry a
+//!   header whose alignment padding may change, so realloc is malloc+copy+free.
+//! - System (`Alloc_With_System_Allocator`, also before init and after destroy): libc malloc.
+//!
+//! `wasm_runtime_destroy` (the last of counted inits) *retires* the pool: its range is
+//! remembered and later frees into it are ignored (leaked, never corrupting the caller's
+//! buffer). Lazily allocated std state (e.g. the stdout buffer of libvmcore.so's std, ~1 KiB)
+//! allocated in pool mode stays in the pool: keep the pool buffer alive while libvmcore.so is
+//! loaded. Statistics: `wasm_runtime_get_mem_alloc_info` (pool only, WAMR's struct) and
+//! `ember_runtime_get_mem_stats` (mode, pool size/free/largest free block, bytes in use, peak,
+//! failed and successful allocations; all modes).
 
 mod header;
 pub mod pool;

@@ -3,6 +3,16 @@
 //! calls [`ember_iwasm_main`]: a Rust executable of its own would carry a second copy
 //! of std's runtime (~330 KB on aarch64). The runner drives the runtime through the
 //! same C API functions any embedder uses.
+//!
+//! Order of start-up: runtime init (memory mode), wasi-nn options through
+//! `ember_nn_set_option` (so backend options reach backends given by --native-lib), then the
+//! `--native-lib` libraries (loaded by libvmcore.so, `ember_runtime_load_native_lib`), then the
+//! app. Default memory mode: the system allocator, because linear memories and models are
+//! sized by the app and a fixed pool would cap them arbitrarily; `--pool-size` bounds
+//! everything to one pool, and then the wasm file's bytes are read into the pool too (as
+//! WAMR's iwasm does). Only regular files of at most 512 MiB are read. Exit status: the app's
+//! proc_exit status or main's return value; 1 for a trap or runtime error (the exception text
+//! on stderr); 2 for a command-line error; every error is one line on stderr.
 
 pub mod options;
 

@@ -1,6 +1,19 @@
 //! The native-symbol registry: functions registered through
 //! `wasm_runtime_register_natives[_raw]` (C structs `NativeSymbol`), and
 //! `--native-lib` shared libraries (WAMR protocol, see [`libs`]).
+//!
+//! - Natives with a signature are called through one fixed function type per architecture
+//!   ([`invoke`]; x86_64, aarch64, armv7, whose unit tests also pass under qemu). Other
+//!   architectures only call raw natives (`register_natives_raw`: `void f(exec_env, uint64_t
+//!   *args)`); registering a signature native there fails with a message.
+//! - A NULL or empty signature (lib_export.h's `EXPORT_WASM_API`) is unchecked, as in WAMR: the
+//!   native links to any import of its name and is called with the import's own wasm types, i32
+//!   pointers passed as app offsets (`Signature::of_wasm_type`); a raw native gets its slots.
+//! - Checks before the native runs: `*` checks `[ptr, ptr+len)` with the following `~` (else 1
+//!   byte), `$` checks that a NUL lies inside linear memory; a failure traps with "out of bounds
+//!   memory access" and the native is never called. `r` passes the externref as `uintptr_t`.
+//! - `--native-lib=PATH`: `crate::nn::native_lib_hook(path)` goes first (a library exporting
+//!   `ember_nn_backend_entry` is registered as a wasi-nn backend); others follow WAMR's protocol.
 
 pub mod invoke;
 pub mod libs;

@@ -11,6 +11,23 @@
 //! | `--wasi-nn-legacy-u8` | wasi_ephemeral_nn tensor type 2 means u8 (old guest crates), not fp64 |
 //!
 //! The environment variable EMBER_NN_BACKEND_DIR (colon-separated) adds backend directories.
+//! iwasm applies its options through `ember_nn_set_option` (core/include/ember_nn.h) after
+//! runtime init; embedders use the same call, or `ember_nn_cli_option` to forward their argv.
+//! Named models (OpenVINO's two files as `a.xml,a.bin`) are checked at start-up and opened at
+//! load_by_name.
+//!
+//! load_by_name resolves a name in this order: a named model; a guest path inside the
+//! instance's WASI preopens (WAMR's apps load `./models/x.tflite` with `--dir=.`), matched to a
+//! preopen as wasi-libc does (longest preopen name prefixing the path) and opened by the WASI
+//! sandbox (`WasiCtx::open_guest_file`: links inside followed, escapes refused), then handed to
+//! the backend as `/proc/self/fd/N` of that open file, so nothing can swap the file between the
+//! walk and the backend's open; with `--wasi-nn-allow-host-paths`, a host path. Otherwise
+//! not_found and a warn line saying why.
+//!
+//! `load_by_name_with_config` bounds-checks the config and passes it to the backend's
+//! `load_named` (a backend without it gets the mapped files through `load`, and the config is
+//! ignored with a warning). Named model files are never read into a buffer: they go by path
+//! (`load_named`) or as a read-only mapping (`ember_platform::mapped`).
 
 use super::detect::{parse_encoding, parse_target};
 use std::path::PathBuf;

@@ -14,6 +14,43 @@
 //!
 //! A guest error is a return code and never kills the instance; nothing here traps except a
 //! host-function call with non-i32 arguments (impossible after linking).
+//!
+//! # The two guest ABIs
+//!
+//! | module | functions | tensor layout | get_output size |
+//! |---|---|---|---|
+//! | `wasi_ephemeral_nn` | load, load_by_name, load_by_name_with_config, init_execution_context, set_input, compute, get_output, unload, finalize_execution_context | 20 bytes: dims_ptr, dims_len, u8 type (+3 padding ignored), data_ptr, data_len | `out_max` bytes in, bytes written out |
+//! | `wasi_nn` (legacy WAMR) | the same (load takes a pointer to {builders_ptr, count}) | 12 bytes: dims_struct_ptr -> {ptr, len}, u8 type, data_ptr; length = product(dims) x element size | `*inout` = capacity in fp32 elements in, output size in fp32 elements out (WAMR) |
+//!
+//! Both share one per-instance `NnCtx` (in `StoreData::nn`): graphs and execution contexts keyed
+//! by u32 handles counting up from 0, never reused. Limits per instance ([`ctx`]): 64 live
+//! graphs, 64 live contexts (one more: too_large), tensor rank <= 16, <= 16 builders per load,
+//! names <= 4096 bytes. Unloading a graph finalizes its contexts; dropping the instance
+//! releases everything (each backend handle exactly once).
+//!
+//! Numbering is the spec's and WAMR's: encodings openvino 0, onnx 1, tensorflow 2, pytorch 3,
+//! tensorflowlite 4, ggml 5, autodetect 6 ([`detect`]); targets cpu 0, gpu 1, tpu 2; ephemeral
+//! tensor types fp16 0, fp32 1, fp64 2, u8 3, i32 4, i64 5 (`--wasi-nn-legacy-u8`: 2 means u8,
+//! for wasm built with old guest crates); legacy types fp16 0, fp32 1, u8 2, i32 3.
+//!
+//! Validation happens before any backend call: every pointer + length is checked against the
+//! memory size in u64 (no wrap-around), output slots (graph_out, bytes_written, ...) before side
+//! effects, guest structs are copied into host values (dims are copied; data is not). Tensor
+//! data and model bytes reach the backend as pointers into guest memory valid for that call
+//! only, and get_output writes straight into the guest buffer. The host function takes `NnCtx`
+//! (and lends `StoreData::wasi`, for guest paths) out of the store for the call, so that guest
+//! memory can be borrowed at the same time.
+//!
+//! # Error codes (a guest error never traps)
+//!
+//! | condition | code |
+//! |---|---|
+//! | pointer/length outside memory, dims_len > 16, data_len != product(dims) x size(type), unknown type or target, bad/released handle, 0 or > 16 builders | invalid_argument 1 |
+//! | encoding > 6, autodetect matches nothing, no backend serves the encoding | invalid_encoding 2 |
+//! | calling instance has no memory | missing_memory 3 |
+//! | output buffer too small (the needed size is still written to bytes_written / inout); graph/context limit | too_large 7 |
+//! | load_by_name of a name that is neither a named model nor a file inside the app's preopens (host paths without the option) | not_found 8 |
+//! | anything the backend returns | passed through (unknown codes -> runtime_error 5) |
 
 mod backend;
 pub mod capi;

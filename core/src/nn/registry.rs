@@ -10,7 +10,19 @@
 //!
 //! A candidate is used only if its table lists E. Directories, in order: --wasi-nn-backend-dir
 //! options, EMBER_NN_BACKEND_DIR (colon-separated), then `<dir of libvmcore.so>/wasi-nn` and
-//! `<dir of libvmcore.so>`. Backends are loaded once per process and stay loaded.
+//! `<dir of libvmcore.so>` (found through /proc/self/maps, so a relocated bundle works).
+//! Backends are loaded once per process and stay loaded: `nn::shutdown` (last
+//! `wasm_runtime_destroy`) destroys each backend no instance still uses, but its library stays
+//! mapped (engines may keep threads or atexit handlers in it).
+//!
+//! A file that fails (cannot open, no `ember_nn_backend_entry` = "not a wasi-nn backend",
+//! another ABI version, init failure) is logged with `log::error` and not retried. A backend
+//! whose init fails with invalid_argument (a bad option value) ends the search with an error:
+//! the model is not handed to the next backend. When nothing serves E the guest gets
+//! invalid_encoding and the log names the encoding, every file tried, every directory searched
+//! and each failure. Options: a backend gets only the keys it declares (`option_keys`); a key
+//! given with its name that it does not declare, and a `--wasi-nn-backend`/`-opt` name that
+//! matches no library, are warned about at the default level.
 
 use super::backend::{LoadedBackend, OpenError};
 use super::config;

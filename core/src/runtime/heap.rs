@@ -1,6 +1,7 @@
 //! The host-managed app heap behind `wasm_runtime_module_malloc` when the
 //! module does not export its own malloc/free: a region of linear memory
-//! (appended by growing memory on first use) managed by a first-fit
+//! (`heap_size` bytes appended by growing memory at instantiation, or at the first
+//! module_malloc if that failed; never grown later) managed by a first-fit
 //! allocator whose bookkeeping lives on the host side, so the guest cannot
 //! corrupt it. Offsets, not pointers: linear memory may move when it grows.
 

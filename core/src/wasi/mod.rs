@@ -18,9 +18,53 @@
 //!    code from the trap (`wasm_runtime_get_wasi_exit_code`).
 //!
 //! Every function validates each guest pointer and length (64-bit
-//! arithmetic, EFAULT when out of bounds) before touching memory. All file
-//! system access goes through `ember_platform::sandbox`; see the "WASI
-//! sandbox" section of ARCHITECTURE.md.
+//! arithmetic, EFAULT when out of bounds; [`mem`]) before touching memory. All file
+//! system access goes through `ember_platform::sandbox` (its module doc describes the
+//! path walk and why it cannot escape).
+//!
+//! # Per instance
+//!
+//! All 46 functions of preview1 are implemented, one `HostFuncDef` each in [`table`]; the
+//! functions by area in `funcs/{args,fd,path,poll,sock}.rs`. A fresh
+//! `WasiCtx` ([`ctx`]) per instantiation: fds 0-2 are duplicates of the host's stdio (or of the
+//! descriptors given to `_ex`), then one fd per preopen from 3 on (`--dir`s first, then
+//! `--map-dir`s, as WAMR), also when a host stdio descriptor is closed. During a call the shim
+//! takes the `WasiCtx` out of `StoreData` so that it and the linear memory can be borrowed
+//! together (WASI functions never re-enter wasm), and puts it back afterwards.
+//!
+//! # Rights
+//!
+//! Rights are the WASI ones: a preopen gets all directory rights and passes on all rights; a
+//! file opened beneath gets what it asked for, intersected with the directory's inheriting
+//! rights, capped by its type; `fd_fdstat_set_rights` can only drop rights. Asking for FD_WRITE
+//! where the directory cannot pass it on fails at once (ENOTCAPABLE). The host file is opened
+//! read-only unless write rights remain; rights in `OPEN_FOR_WRITING` (FD_WRITE, FD_ALLOCATE,
+//! FD_FILESTAT_SET_SIZE, which wasi-libc sends exactly for O_WRONLY/O_RDWR) open it for
+//! writing, also with O_DIRECTORY, so write access to a directory is EISDIR from the kernel.
+//!
+//! **Read-only preopens** (an Ember extension; WAMR has none): `--dir=PATH:ro` or
+//! `--map-dir=GUEST::HOST:ro` (`:rw` is the default and may be written to preopen a directory
+//! whose name ends in `:ro`). A read-only preopen has every file-system-changing right (write,
+//! allocate, set size/times, create, link, rename, symlink, remove, unlink) removed from its own
+//! and its inheriting rights, so nothing opened beneath it can change anything either; such
+//! calls fail with ENOTCAPABLE and files are opened `O_RDONLY` on the host.
+//!
+//! # Other choices
+//!
+//! - Clocks: realtime, monotonic, process and thread CPU time. poll_oneoff sleeps on the
+//!   monotonic clock (absolute realtime deadlines are converted); CPU-time clock subscriptions
+//!   get NOTSUP events. fd subscriptions use ppoll; regular files are always ready (nbytes =
+//!   bytes left).
+//! - `proc_raise` never signals the host process: signals whose default action is to ignore or
+//!   stop succeed without effect, every other one ends the instance with a trap naming it.
+//! - `sock_accept/recv/send/shutdown` work on sockets the host hands over (e.g. as stdin);
+//!   preview1 cannot create sockets and Ember has no address-pool option.
+//! - `fd_readdir` lists the directory at cookie 0 and serves later cookies from that listing.
+//! - Host memory per call stays bounded whatever the guest passes: at most 1024 open
+//!   descriptors per instance (EMFILE), 1024 iovecs per call and 4096 subscriptions per
+//!   poll_oneoff (EINVAL), paths of 4096 bytes (ENAMETOOLONG).
+//! - `fd_fdstat_set_flags` changes append/nonblock (on stdio this affects the shared host file
+//!   description, as in WAMR); a different sync mode is NOTSUP.
 
 pub mod capi;
 pub mod config;

@@ -13,6 +13,26 @@
 //! A conditional branch that directly follows an i32 comparison is fused
 //! into one compare-and-branch instruction.
 //!
+//! A frame is a window of 8-byte cells of the store's value stack: `[params | locals |
+//! operand-stack slots]`, so every stack height and branch target is resolved here. Folding
+//! in detail:
+//! - constants emit nothing: i32 add/sub/mul/and/or/xor/shifts/comparisons and i64
+//!   add/and/shifts take a constant right (or, when commutable, left) operand as an immediate
+//!   (`*Imm` ops); elsewhere the constant is materialised into the consumer's operand slot.
+//! - two adjacent copies with 16-bit slots fuse into `Copy2`.
+//! - `br_if` and `if` after an i32 comparison (or i32/i64 eqz, i64 eq/ne) become one
+//!   compare-and-branch (`BrI32LtS a b`, `BrI32LtUImm a imm`, ...; `if` uses the negation).
+//! - stores of a constant value take it as an immediate (`I32StoreImm`, `I32Store8Imm`, ...).
+//! - calls need no argument copying: the arguments' home slots are the callee's parameter cells
+//!   (the callee frame starts at the first argument); results come back in the same cells.
+//! - `br_table` becomes a jump table of `Br` instructions; targets that need value copies go
+//!   through one shared stub per target depth. Unreachable code is not translated.
+//!
+//! Translation is linear in the body size: folded operands are kept to the top `WINDOW` (32)
+//! entries (older ones are materialized), so the scans done by `local.set` and block entry are
+//! bounded; `br_table` decides once per target depth whether a stub is needed. The IR holds at
+//! most one 16-byte instruction per wasm operator plus copies.
+//!
 //! Memory: the IR of a small body can be large (a branch carries up to 1000 values, each a
 //! copy), so the output buffers are never grown by an infallible `push`: before each operator
 //! `run` makes room for the most any single operator emits ([`OP_HEADROOM`]; `br_table`

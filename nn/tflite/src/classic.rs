@@ -2,7 +2,7 @@
 //! with the 2.9 build from npm tfjs-tflite-node), loaded with dlopen at run time.
 //!
 //! The declarations below are written by hand from the 2.9 header (25 functions); see
-//! ARCHITECTURE.md for why not bindgen/tflitec. One interpreter per execution context, all
+//! the crate doc (lib.rs) for why not bindgen/tflitec. One interpreter per execution context, all
 //! sharing the graph's TfLiteModel (and its delegate, when there is one).
 
 use std::ffi::{c_char, c_int, c_void, CStr};

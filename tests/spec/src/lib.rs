@@ -3,6 +3,24 @@
 //! pass/fail counts, and compares the failures with expected-failures.txt.
 //!
 //! Used by the `ember-spectest` binary and by the root package's `tests/spec.rs`.
+//!
+//! A run: every non-simd file gets a fresh `Store<()>` (default `Config`) on a worker thread
+//! with an 8 MiB native stack (files run in parallel). Each directive is one check
+//! (`runner.rs`): `module` (binary, text or quoted; imports resolved by name from `spectest`
+//! and `register`ed instances; a name that resolves to nothing is unlinkable), `register`,
+//! `invoke`, `get`, `assert_return`, `assert_trap` (also a module whose instantiation must trap:
+//! the 2.0 form of assert_uninstantiable), `assert_exhaustion` (`Trap::StackExhausted`),
+//! `assert_invalid` / `assert_malformed` (`Module::new` must fail with `Malformed` or `Invalid`;
+//! the other of the two is a "mix-up", listed by `--failures`, not a failure; quoted text that
+//! `wast` itself rejects is malformed at the text level and passes), `assert_unlinkable`. Trap
+//! messages match by prefix. A failed `module` leaves no current instance, so later checks fail
+//! instead of running against a stale module. A panic fails the check and the file continues on
+//! a fresh store; a file running over 300 s aborts the run (exit 3). Failures are compared by
+//! key (`file line:col`) with `expected-failures.txt` in both directions; reasons are
+//! documentation. simd_*.wast files are parsed and counted as "not yet supported" (the loader
+//! refuses SIMD modules). Cross bundles: `ember-spectest export DIR` on the host, then
+//! `--dir DIR` on the target (built with `--no-default-features` to leave the 26 MB embedded
+//! data out); `--expected FILE` takes another list where float NaN details differ.
 
 pub mod expectations;
 mod panic_capture;
