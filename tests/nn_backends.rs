@@ -8,9 +8,10 @@
 //! nn-bench against the TFLite backend (every output element within 1e-4), the PaddleOCR
 //! classifier against its reference, a bad option value.
 //!
-//! A backend whose library is not built or whose engine is not installed is reported as
-//! SKIPPED on stderr; with EMBER_NN_REQUIRE_BACKENDS=tflite,armnn,onnx (tests/all.sh sets it
-//! after fetching the engines) a missing one fails the test instead.
+//! Every backend is required: a library that is not built or an engine that is not installed
+//! fails its tests. A run that cannot have some (a machine without an engine) names them in
+//! EMBER_NN_SKIP_BACKENDS=a,b: their tests then return at once and say so on stderr, and
+//! tests/all.sh prints the list in its summary.
 
 #[path = "nn/support.rs"]
 mod support;
@@ -41,20 +42,24 @@ fn skipped_tests(backend: &str) -> &'static [(&'static str, &'static str)] {
     }
 }
 
-fn required(backend: &str) -> bool {
-    std::env::var("EMBER_NN_REQUIRE_BACKENDS")
-        .map(|v| v.split(',').any(|b| b.trim() == backend))
-        .unwrap_or(false)
+/// Whether this run skips `backend` (EMBER_NN_SKIP_BACKENDS); every other backend is required.
+fn skipped_by_run(backend: &str) -> bool {
+    std::env::var("EMBER_NN_SKIP_BACKENDS").is_ok_and(|v| v.split(',').any(|b| b.trim() == backend))
 }
 
-/// The backend's library if it is usable here, else None (after reporting why).
+fn required(backend: &str) -> bool {
+    !skipped_by_run(backend)
+}
+
+/// The backend's library, or None when this run skips the backend (said on stderr); a library
+/// that is not built fails the test.
 fn backend_lib(backend: &str) -> Option<PathBuf> {
-    let lib = profile_dir().join(format!("libwasi_nn_backend_{backend}.so"));
-    if !lib.is_file() {
-        assert!(!required(backend), "{} is not built (cargo build)", lib.display());
-        eprintln!("SKIPPED: {} is not built", lib.display());
+    if skipped_by_run(backend) {
+        eprintln!("SKIPPED: backend {backend} (EMBER_NN_SKIP_BACKENDS)");
         return None;
     }
+    let lib = profile_dir().join(format!("libwasi_nn_backend_{backend}.so"));
+    assert!(lib.is_file(), "{} is not built (cargo build --workspace)", lib.display());
     Some(lib)
 }
 
@@ -77,7 +82,7 @@ fn engine_missing_if(backend: &str, r: &Run, required: bool) -> bool {
     if !engine_absent(r) {
         return false;
     }
-    assert!(!required, "backend {backend} cannot start:\n{}", r.show());
+    assert!(!required, "backend {backend} cannot start (EMBER_NN_SKIP_BACKENDS={backend} skips it):\n{}", r.show());
     eprintln!("SKIPPED: backend {backend}: engine not available:\n{}", r.stderr);
     true
 }

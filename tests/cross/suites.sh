@@ -186,8 +186,7 @@ nn_case() {
   while [ $# -gt 0 ] && [[ "$1" != *=* ]]; do filters+=("$1"); shift; done
   local exe; exe="$(host_test nn_backends)"
   [ -x "$exe" ] || { echo "nn_backends test binary missing"; return 1; }
-  env EMBER_TEST_IWASM="$IWASM" EMBER_TEST_BACKEND_DIR="$EMBER_DIR/lib/wasi-nn" \
-      EMBER_NN_REQUIRE_BACKENDS="$backend" "$@" \
+  env -u EMBER_NN_SKIP_BACKENDS EMBER_TEST_IWASM="$IWASM" EMBER_TEST_BACKEND_DIR="$EMBER_DIR/lib/wasi-nn" "$@" \
       "$exe" --test-threads=2 "${filters[@]}"
 }
 

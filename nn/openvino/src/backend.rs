@@ -210,11 +210,17 @@ impl sdk::Graph for OvGraph {
     }
 }
 
+/// An input's buffer, which the tensor set on the request wraps (host pointer), and its dims.
+struct Input {
+    data: Vec<u8>,
+    dims: Vec<i64>,
+}
+
 pub struct OvContext {
     /// Declared before `graph` so the request is freed before the compiled model.
     request: InferRequest,
     /// Each input's buffer; the request reads it at infer.
-    inputs: Vec<Option<Vec<u8>>>,
+    inputs: Vec<Option<Input>>,
     computed: bool,
     graph: Arc<GraphInner>,
 }
@@ -229,16 +235,23 @@ impl sdk::Context for OvContext {
         if !compatible(t.ty, ty) {
             return Err(Error::invalid(format!("input {index}: the model wants {} but the tensor has wasi-nn type {}", elem_name(ty), t.ty)));
         }
+        let dims: Vec<i64> = t.dims.iter().map(|&d| i64::from(d)).collect();
+        // The same dims (and so size) as the tensor already set: refill its buffer in place (the
+        // request keeps reading it; a Vec that is not resized does not move).
+        if let Some(old) = self.inputs[index as usize].as_mut().filter(|old| old.dims == dims && old.data.len() == t.data.len()) {
+            old.data.copy_from_slice(t.data);
+            self.computed = false;
+            return Ok(());
+        }
         let mut data = Vec::new();
         data.try_reserve_exact(t.data.len())
             .map_err(|_| Error::new(NnError::TooLarge, format!("no memory for a {}-byte input", t.data.len())))?;
         data.extend_from_slice(t.data);
-        let dims: Vec<i64> = t.dims.iter().map(|&d| i64::from(d)).collect();
         let ov = self.request.ov();
         let tensor = ov.tensor(ty, &dims, &mut data)?;
         self.request.set_input(index as usize, &tensor).map_err(|e| e.context(format!("input {index} with dims {:?}", t.dims)))?;
         // The request now reads `data`; the previous buffer is no longer used.
-        self.inputs[index as usize] = Some(data);
+        self.inputs[index as usize] = Some(Input { data, dims });
         self.computed = false;
         Ok(())
     }

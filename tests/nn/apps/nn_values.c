@@ -333,6 +333,44 @@ int main(int argc, char **argv) {
             expect("conv_net", out[0], n_out[0], want, 3, 1e-4f);
         }
     }
+    {
+        /* One context, three inferences with different inputs of the same shape: a backend that
+         * refills its input buffers in place (OpenVINO, tract) must compute on the new values. */
+        const char *exts[2] = {format.ext, format.ext2};
+        uint32_t n = format.ext2 ? 2 : 1, graph, ctx = 0;
+        nn_builder b[2];
+        char file[2][128];
+        int ok = 1;
+        for (uint32_t i = 0; i < n; i++) {
+            snprintf(file[i], sizeof file[i], "sum%s", exts[i]);
+            b[i].buf = read_file(model_dir, file[i], &b[i].size);
+            if (!b[i].buf) ok = 0;
+        }
+        ok = ok && load_model(b, n, enc, &graph) == NN_SUCCESS;
+        for (uint32_t i = 0; i < n; i++) free((void *)b[i].buf);
+#ifdef LEGACY_ABI
+        ok = ok && leg_init_execution_context(graph, &ctx) == NN_SUCCESS;
+#else
+        ok = ok && eph_init_execution_context(graph, &ctx) == NN_SUCCESS;
+#endif
+        const float scale[3] = {1, 2, -0.5f}, want[3] = {300, 600, -150};
+        float in[25], out[MAX_OUT], got[3] = {0};
+        for (int r = 0; ok && r < 3; r++) {
+            for (int k = 0; k < 25; k++) in[k] = scale[r] * (float)k;
+#ifdef LEGACY_ABI
+            ok = set_input_f32(ctx, d5, 4, in, 25) == NN_SUCCESS && leg_compute(ctx) == NN_SUCCESS;
+#else
+            ok = set_input_f32(ctx, d5, 4, in, 25) == NN_SUCCESS && eph_compute(ctx) == NN_SUCCESS;
+#endif
+            ok = ok && get_output_f32(ctx, 0, out, MAX_OUT) == 1;
+            got[r] = out[0];
+        }
+        if (!ok) {
+            fail("one context, new inputs");
+        } else {
+            expect("one context, new inputs", got, 3, want, 3, 1e-3f);
+        }
+    }
     if (argc > 2) {
         /* A named model (--nn-preload NAME:ENC:cpu:PATH of sum in FORMAT). */
         uint32_t graph;
