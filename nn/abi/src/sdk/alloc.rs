@@ -1,5 +1,5 @@
 //! The global allocator of a backend library: every Rust allocation goes through libvmcore.so's
-//! `wasm_runtime_malloc` / `wasm_runtime_free`, so the runtime's memory mode (pool, user
+//! `wasm_runtime_malloc` / `wasm_runtime_realloc` / `wasm_runtime_free`, so the runtime's memory mode (pool, user
 //! allocator, system) bounds the backend too. Engines written in C/C++ call the C library's
 //! malloc themselves and stay outside it.
 //!
@@ -15,6 +15,7 @@ use std::ffi::c_void;
 /// `#[global_allocator]` over a runtime's malloc/free (set up by `export_backend!`).
 pub struct RuntimeAlloc {
     malloc: unsafe extern "C" fn(u32) -> *mut c_void,
+    realloc: unsafe extern "C" fn(*mut c_void, u32) -> *mut c_void,
     free: unsafe extern "C" fn(*mut c_void),
     /// The alignment every block of `malloc` has.
     align: usize,
@@ -23,10 +24,11 @@ pub struct RuntimeAlloc {
 impl RuntimeAlloc {
     pub const fn new(
         malloc: unsafe extern "C" fn(u32) -> *mut c_void,
+        realloc: unsafe extern "C" fn(*mut c_void, u32) -> *mut c_void,
         free: unsafe extern "C" fn(*mut c_void),
         align: usize,
     ) -> RuntimeAlloc {
-        RuntimeAlloc { malloc, free, align }
+        RuntimeAlloc { malloc, realloc, free, align }
     }
 }
 
@@ -59,6 +61,30 @@ unsafe impl GlobalAlloc for RuntimeAlloc {
         // aligned because `aligned` is aligned to more than a word.
         unsafe { *((aligned - WORD) as *mut usize) = raw as usize };
         aligned as *mut u8
+    }
+
+    /// Through wasm_runtime_realloc when the alignment is the runtime's (the block may grow in
+    /// place: GlobalAlloc's default would always allocate, copy and free); over-aligned blocks
+    /// take that default.
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if layout.align() <= self.align {
+            let Ok(size) = u32::try_from(new_size.max(1)) else {
+                return std::ptr::null_mut();
+            };
+            // SAFETY: `ptr` came from this allocator with the runtime's alignment, so from
+            // wasm_runtime_malloc/realloc; on failure it stays valid, as GlobalAlloc wants.
+            return unsafe { (self.realloc)(ptr as *mut c_void, size) } as *mut u8;
+        }
+        // SAFETY: GlobalAlloc's own default, with this allocator's alloc and dealloc.
+        unsafe {
+            let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
+            let np = self.alloc(new_layout);
+            if !np.is_null() {
+                std::ptr::copy_nonoverlapping(ptr, np, layout.size().min(new_size));
+                self.dealloc(ptr, layout);
+            }
+            np
+        }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -102,10 +128,45 @@ mod tests {
         }
         LIVE.fetch_sub(1, Ordering::SeqCst);
     }
+    static REALLOCS: AtomicUsize = AtomicUsize::new(0);
+    unsafe extern "C" fn realloc16(p: *mut c_void, size: u32) -> *mut c_void {
+        REALLOCS.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: a malloc16 block; its size is in the header.
+        unsafe {
+            let old = *((p as *mut u8).sub(16) as *const usize);
+            let np = malloc16(size);
+            std::ptr::copy_nonoverlapping(p as *const u8, np as *mut u8, old.min(size as usize));
+            free16(p);
+            np
+        }
+    }
+
+    #[test]
+    fn realloc_keeps_contents_and_uses_the_runtime_when_aligned() {
+        let a = RuntimeAlloc::new(malloc16, realloc16, free16, 16);
+        for align in [8usize, 16, 64] {
+            let l = Layout::from_size_align(100, align).unwrap();
+            let before = REALLOCS.load(Ordering::SeqCst);
+            // SAFETY: GlobalAlloc contract; 100 writable bytes, then the grown block of 5000.
+            unsafe {
+                let p = a.alloc(l);
+                for i in 0..100 {
+                    *p.add(i) = i as u8;
+                }
+                let q = a.realloc(p, l, 5000);
+                assert!(!q.is_null());
+                assert_eq!(q as usize % align, 0);
+                assert!((0..100).all(|i| *q.add(i) == i as u8), "align {align}");
+                a.dealloc(q, Layout::from_size_align(5000, align).unwrap());
+            }
+            let through_runtime = REALLOCS.load(Ordering::SeqCst) - before;
+            assert_eq!(through_runtime, usize::from(align <= 16), "align {align}");
+        }
+    }
 
     #[test]
     fn every_alignment_is_honoured_and_freed() {
-        let a = RuntimeAlloc::new(malloc16, free16, 16);
+        let a = RuntimeAlloc::new(malloc16, realloc16, free16, 16);
         for align in [1usize, 8, 16, 64, 4096] {
             for size in [0usize, 1, 100, 5000] {
                 let l = Layout::from_size_align(size, align).unwrap();

@@ -359,6 +359,7 @@ macro_rules! export_backend {
         #[global_allocator]
         static EMBER_NN_RUNTIME_ALLOC: $crate::sdk::RuntimeAlloc = $crate::sdk::RuntimeAlloc::new(
             ::vmcore_sys::wasm_runtime_malloc,
+            ::vmcore_sys::wasm_runtime_realloc,
             ::vmcore_sys::wasm_runtime_free,
             ::vmcore_sys::WASM_RUNTIME_MALLOC_ALIGN,
         );
