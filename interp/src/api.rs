@@ -141,16 +141,6 @@ impl Module {
     pub fn footprint(&self) -> Footprint {
         crate::instantiate::footprint(&self.inner)
     }
-    /// The translated IR of defined function `def` (debugging aid).
-    #[doc(hidden)]
-    pub fn dump_ir(&self, def: u32) -> Option<String> {
-        let cf = exec::compiled(&self.inner, def, None).ok()?;
-        let mut out = format!("frame_size={} params={} locals={}\n", cf.frame_size, cf.num_params, cf.num_locals);
-        for (k, i) in cf.code.iter().enumerate() {
-            out.push_str(&format!("{k:5}: {:?} {} {} {}\n", i.op, i.dst as i32, i.a, i.b));
-        }
-        Some(out)
-    }
     /// Translate every function body now instead of on first call (start-up
     /// cost moves to load time; useful for measuring translation speed).
     pub fn translate_all(&self) -> Result<(), Error> {
