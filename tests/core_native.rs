@@ -70,6 +70,19 @@ fn native_set_exception_traps_the_guest() {
     assert!(!r.stdout.contains("after fail_with"));
 }
 
+/// proc_exit inside a native's call back into the guest: the native sees WAMR's "wasi proc exit"
+/// exception, and when it returns, the outer guest ends with that status (nothing after the
+/// native call runs).
+#[test]
+fn proc_exit_in_a_nested_call_ends_the_outer_guest() {
+    let r = native(&["nested-exit"]);
+    assert_eq!(r.code, Some(7), "stdout {} stderr {}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("exit_with(7)\n"), "{}", r.stdout);
+    assert!(r.stdout.contains("native: call_back: Exception: wasi proc exit\n"), "{}", r.stdout);
+    assert!(!r.stdout.contains("after call_back"), "{}", r.stdout);
+    assert!(!r.stdout.contains("done"), "{}", r.stdout);
+}
+
 #[test]
 fn missing_native_import_is_a_clear_instantiation_error() {
     let app = wasm_app("native_app", &[]);

@@ -1,6 +1,7 @@
 /* wasm app for tests/core_native.rs: calls the natives of native_lib.c. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define IMPORT(name) __attribute__((import_module("env"), import_name(#name)))
@@ -13,6 +14,15 @@ IMPORT(dup_string) char *dup_string(const char *s);
 IMPORT(fail_with) void fail_with(const char *msg);
 IMPORT(nosig_mix) double nosig_mix(int a, long long b, float c, double d);
 IMPORT(nosig_strlen) unsigned nosig_strlen(const char *s);
+IMPORT(call_back) int call_back(int code);
+
+/* Called back by the native call_back: proc_exit from inside a native call. */
+__attribute__((export_name("exit_with"))) void exit_with(int code)
+{
+    printf("exit_with(%d)\n", code);
+    fflush(stdout);
+    exit(code);
+}
 
 int main(int argc, char **argv)
 {
@@ -46,6 +56,10 @@ int main(int argc, char **argv)
         char *tail = (char *)(end - 4);
         memset(tail, 'x', 4);
         printf("len=%d\n", str_len(tail));
+    }
+    else if (!strcmp(mode, "nested-exit")) {
+        int r = call_back(7);
+        printf("after call_back: %d\n", r);
     }
     else if (!strcmp(mode, "exception")) {
         fail_with("custom failure from native code");

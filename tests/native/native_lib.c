@@ -62,6 +62,23 @@ static void fail_with(wasm_exec_env_t env, const char *msg)
     wasm_runtime_set_exception(get_module_inst(env), msg);
 }
 
+/* Calls the guest's exit_with(code), which calls proc_exit: the call fails with WAMR's
+ * "wasi proc exit" exception, and the outer guest must end with that status too. */
+static int call_back(wasm_exec_env_t env, int code)
+{
+    wasm_module_inst_t inst = get_module_inst(env);
+    wasm_function_inst_t f = wasm_runtime_lookup_function(inst, "exit_with");
+    uint32_t argv[1] = { (uint32_t)code };
+    if (!f)
+        return -1;
+    if (wasm_runtime_call_wasm(env, f, 1, argv))
+        return -2;
+    const char *e = wasm_runtime_get_exception(inst);
+    printf("native: call_back: %s\n", e ? e : "(no exception)");
+    fflush(stdout);
+    return -3;
+}
+
 /* Registered with EXPORT_WASM_API (NULL signature): WAMR calls these with the
  * import's own types and passes pointers as unchecked app offsets. */
 static double nosig_mix(wasm_exec_env_t env, int32_t a, int64_t b, float c, double d)
@@ -88,6 +105,7 @@ static NativeSymbol symbols[] = {
     { "fill", (void *)fill, "(*~i)", NULL },
     { "dup_string", (void *)dup_string, "($)i", NULL },
     { "fail_with", (void *)fail_with, "($)", NULL },
+    { "call_back", (void *)call_back, "(i)i", NULL },
     EXPORT_WASM_API(nosig_mix),
     EXPORT_WASM_API(nosig_strlen),
 };

@@ -10,13 +10,10 @@ use super::{cstr, guard};
 use crate::runtime::exec_env::ExecEnv;
 use crate::runtime::instance::{FuncHandle, ModuleInst};
 
-/// The exception text WAMR uses for proc_exit inside a nested call.
-pub const PROC_EXIT: &str = "wasi proc exit";
-
 /// Call `fh` on `inst` through `env`. On a trap the exception is set and
 /// false returned. proc_exit: at top level the code is recorded and the call
 /// counts as finished (true); inside a native call it fails with the
-/// PROC_EXIT exception so the outer guest stops too.
+/// PROC_EXIT exception so the outer guest stops too (ModuleInst::set_proc_exit).
 pub fn call_func(inst: &ModuleInst, env: *mut ExecEnv, fh: &FuncHandle, args: &[Val], results: &mut [Val]) -> bool {
     let nested = inst.in_host_call();
     inst.set_exception(None);
@@ -28,14 +25,13 @@ pub fn call_func(inst: &ModuleInst, env: *mut ExecEnv, fh: &FuncHandle, args: &[
     inst.current_env.set(prev_env);
     match r {
         Ok(()) => true,
+        Err(Trap::Exit(code)) if nested => {
+            inst.set_proc_exit(code);
+            false
+        }
         Err(Trap::Exit(code)) => {
             inst.exit_code.set(Some(code));
-            if nested {
-                inst.set_exception(Some(PROC_EXIT));
-                false
-            } else {
-                true
-            }
+            true
         }
         Err(t) => {
             log::debug!("wasm call trapped: {t}");

@@ -12,7 +12,7 @@ use std::cell::{Cell, RefCell, UnsafeCell};
 use std::collections::HashMap;
 use std::ffi::{c_void, CString};
 
-use ember_interp::{Config, Func, FuncType, Instance, Memory, Store};
+use ember_interp::{Config, Func, FuncType, Instance, Memory, Store, Trap};
 
 use super::exec_env::ExecEnv;
 use super::heap::AppHeap;
@@ -26,6 +26,9 @@ pub struct FuncHandle {
     pub ty: FuncType,
 }
 
+/// The exception text WAMR uses for proc_exit inside a nested call.
+pub const PROC_EXIT: &str = "wasi proc exit";
+
 pub struct ModuleInst {
     store: UnsafeCell<Store<StoreData>>,
     /// The store of the host call in progress (see module docs), or null.
@@ -35,6 +38,9 @@ pub struct ModuleInst {
     pub module: *const LoadedModule,
     /// "Exception: ..." as WAMR reports it.
     exception: RefCell<Option<CString>>,
+    /// The exception is a nested proc_exit ([`PROC_EXIT`]), not a message: the outer guest
+    /// ends with [`Trap::Exit`] too (the code is in `exit_code`).
+    exiting: Cell<bool>,
     /// Status given to proc_exit, or main's return value.
     pub exit_code: Cell<Option<i32>>,
     pub custom_data: Cell<*mut c_void>,
@@ -60,6 +66,7 @@ impl ModuleInst {
             memory: Cell::new(None),
             module,
             exception: RefCell::new(None),
+            exiting: Cell::new(false),
             exit_code: Cell::new(None),
             custom_data: Cell::new(std::ptr::null_mut()),
             contexts: RefCell::new(Vec::new()),
@@ -106,10 +113,29 @@ impl ModuleInst {
     }
 
     pub fn set_exception(&self, msg: Option<&str>) {
+        self.exiting.set(false);
         *self.exception.borrow_mut() = msg.map(|m| {
             let text = format!("Exception: {m}").replace('\0', " ");
             CString::new(text).unwrap_or_default()
         });
+    }
+    /// proc_exit(`code`) inside a nested call: recorded, and reported as WAMR does (the
+    /// exception text [`PROC_EXIT`]) until the host call returns to the outer guest.
+    pub fn set_proc_exit(&self, code: i32) {
+        self.exit_code.set(Some(code));
+        self.set_exception(Some(PROC_EXIT));
+        self.exiting.set(true);
+    }
+    /// After a host call: what the outer guest must end with, if anything (the exception a
+    /// native set with wasm_runtime_set_exception, or a nested proc_exit); cleared.
+    pub fn take_pending_trap(&self) -> Option<Trap> {
+        let msg = self.exception_message()?;
+        let exit = self.exiting.get().then(|| self.exit_code.get()).flatten();
+        self.set_exception(None);
+        Some(match exit {
+            Some(code) => Trap::Exit(code),
+            None => Trap::Host(msg.into()),
+        })
     }
     pub fn has_exception(&self) -> bool {
         self.exception.borrow().is_some()

@@ -221,14 +221,7 @@ fn builtin_func(store: &mut Store<StoreData>, ft: FuncType, ip: *const ModuleIns
 /// After a host call: the trap a native asked for with wasm_runtime_set_exception (or a
 /// nested call's proc_exit, which ends the outer guest too), if any.
 fn pending_trap(inst: &ModuleInst) -> Result<(), Trap> {
-    if let Some(msg) = inst.exception_message() {
-        inst.set_exception(None);
-        if let (crate::capi::call::PROC_EXIT, Some(code)) = (msg.as_str(), inst.exit_code.get()) {
-            return Err(Trap::Exit(code));
-        }
-        return Err(Trap::Host(msg.into()));
-    }
-    Ok(())
+    inst.take_pending_trap().map_or(Ok(()), Err)
 }
 
 fn call_native(inst: &ModuleInst, e: &NativeEntry, caller: Caller<'_, StoreData>, args: &[Val], results: &mut [Val]) -> Result<(), Trap> {
