@@ -3,59 +3,14 @@
 
 use std::ffi::{c_char, c_void};
 
-use ember_interp::{Extern, Trap, Val, ValType};
+use ember_interp::{Val, ValType};
 
 use super::types::{valkind, WasmVal};
 use super::{cstr, guard};
+use crate::runtime::call::{call_func, lookup};
 use crate::runtime::exec_env::ExecEnv;
 use crate::runtime::instance::{FuncHandle, ModuleInst};
 
-/// Call `fh` on `inst` through `env`. On a trap the exception is set and
-/// false returned. proc_exit: at top level the code is recorded and the call
-/// counts as finished (true); inside a native call it fails with the
-/// PROC_EXIT exception so the outer guest stops too (ModuleInst::set_proc_exit).
-pub fn call_func(inst: &ModuleInst, env: *mut ExecEnv, fh: &FuncHandle, args: &[Val], results: &mut [Val]) -> bool {
-    let nested = inst.in_host_call();
-    inst.set_exception(None);
-    let prev_env = inst.current_env.replace(env);
-    // SAFETY: one store path at a time (see ModuleInst docs); nothing else
-    // holds a store reference across this call.
-    let store = unsafe { inst.store() };
-    let r = fh.func.call(store, args, results);
-    inst.current_env.set(prev_env);
-    match r {
-        Ok(()) => true,
-        Err(Trap::Exit(code)) if nested => {
-            inst.set_proc_exit(code);
-            false
-        }
-        Err(Trap::Exit(code)) => {
-            inst.exit_code.set(Some(code));
-            true
-        }
-        Err(t) => {
-            log::debug!("wasm call trapped: {t}");
-            inst.set_exception(Some(t.message()));
-            false
-        }
-    }
-}
-
-/// Find (and cache) an exported function.
-pub fn lookup(inst: &ModuleInst, name: &str) -> Option<*const FuncHandle> {
-    if let Some(h) = inst.funcs.borrow().get(name) {
-        return Some(&**h as *const FuncHandle);
-    }
-    let instance = inst.instance.get()?;
-    // SAFETY: called from the C API outside wasm or from a host call (active path).
-    let store = unsafe { inst.store() };
-    let Some(Extern::Func(func)) = instance.get_export(store, name) else { return None };
-    let ty = func.ty(store);
-    let h = Box::new(FuncHandle { func, ty });
-    let p = &*h as *const FuncHandle;
-    inst.funcs.borrow_mut().insert(name.to_string(), h);
-    Some(p)
-}
 
 /// # Safety
 /// `inst` live; `name` NUL-terminated.
@@ -406,7 +361,7 @@ fn execute_main(inst: &ModuleInst, args: &[String]) -> bool {
     let fh = unsafe { &*f };
     let mut call_args = Vec::new();
     if *fh.ty.params == [ValType::I32, ValType::I32] {
-        match super::memory::copy_argv(inst, args) {
+        match crate::runtime::app_memory::copy_argv(inst, args) {
             Some(argv_off) => call_args = vec![Val::I32(args.len() as i32), Val::I32(argv_off as i32)],
             None => {
                 if !inst.has_exception() {

@@ -58,7 +58,7 @@ fn init_with(args: Option<&RuntimeInitArgs>) -> bool {
             // SAFETY: C strings and array given by the caller per the API.
             let name = unsafe { cstr(a.native_module_name) }.unwrap_or_default().into_owned();
             // SAFETY: as above.
-            let checked = unsafe { check_native_room(&name, a.native_symbols, a.n_native_symbols) };
+            let checked = unsafe { natives::check_native_room(&name, a.native_symbols, a.n_native_symbols) };
             // SAFETY: as above.
             if let Err(e) = checked.and_then(|()| unsafe { natives::register(&name, a.native_symbols, a.n_native_symbols, false) }) {
                 log::error!("wasm_runtime_full_init: {e}");
@@ -222,42 +222,6 @@ pub extern "C" fn wasm_runtime_set_default_running_mode(running_mode: u32) -> bo
     running_mode == 1
 }
 
-/// Refuse a registration of `n` native symbols that the current memory mode cannot hold:
-/// `natives::register` copies every symbol (names, parsed signature) with infallible
-/// allocations, which would abort the process in a pool too small for them.
-///
-/// # Safety
-/// `symbols` must be NULL or point to `n` `NativeSymbol`s whose non-NULL strings are
-/// NUL-terminated.
-pub(crate) unsafe fn check_native_room(module: &str, symbols: *const NativeSymbol, n: u32) -> Result<(), String> {
-    if symbols.is_null() || n == 0 || alloc::mode() != alloc::Mode::Pool {
-        return Ok(());
-    }
-    let strlen = |p: *const c_char| {
-        if p.is_null() {
-            0
-        } else {
-            // SAFETY: a non-NULL NUL-terminated string of a symbol (caller's contract).
-            unsafe { std::ffi::CStr::from_ptr(p) }.to_bytes().len()
-        }
-    };
-    let mut bytes = std::mem::size_of::<natives::NativeEntry>().saturating_mul(n as usize);
-    for i in 0..n as usize {
-        // SAFETY: `n` entries (caller's contract); strings as documented.
-        let s = unsafe { &*symbols.add(i) };
-        // The entry's own copies of the module and field names, and its parameter list
-        // (at most one parameter per signature character).
-        bytes = bytes.saturating_add(module.len() + strlen(s.symbol) + 8 * strlen(s.signature) + 64);
-    }
-    if alloc::room_for(bytes) {
-        Ok(())
-    } else {
-        Err(format!(
-            "not enough runtime memory to register {n} native symbols of module \"{module}\" (about {bytes} bytes; memory pool too small)"
-        ))
-    }
-}
-
 fn register_common(module_name: *const c_char, symbols: *mut NativeSymbol, n: u32, raw: bool) -> bool {
     guard(false, || {
         // SAFETY: C string per the API.
@@ -266,7 +230,7 @@ fn register_common(module_name: *const c_char, symbols: *mut NativeSymbol, n: u3
             return false;
         };
         // SAFETY: array per the API.
-        if let Err(e) = unsafe { check_native_room(&name, symbols, n) } {
+        if let Err(e) = unsafe { natives::check_native_room(&name, symbols, n) } {
             log::error!("register_natives: {e}");
             return false;
         }

@@ -45,10 +45,10 @@ impl Env<'_> {
     }
     /// `wasm_runtime_module_malloc` (0 when there is no room, as C's malloc).
     pub fn malloc(&mut self, size: u64) -> u32 {
-        crate::capi::memory::module_malloc(self.inst, size).and_then(|o| u32::try_from(o).ok()).unwrap_or(0)
+        crate::runtime::app_memory::module_malloc(self.inst, size).and_then(|o| u32::try_from(o).ok()).unwrap_or(0)
     }
     pub fn free(&mut self, off: u32) {
-        crate::capi::memory::module_free(self.inst, off as u64);
+        crate::runtime::app_memory::module_free(self.inst, off as u64);
     }
     /// The size of a live app-heap block (None for anything else).
     pub fn block_size(&self, off: u32) -> Option<u64> {

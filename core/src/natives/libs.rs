@@ -78,7 +78,7 @@ pub fn load(path: &Path) -> Result<(String, u32), String> {
     let module = unsafe { CStr::from_ptr(module) }.to_string_lossy().into_owned();
     // SAFETY: the library owns `n` symbols at `symbols` for as long as it is loaded; a
     // registration the pool cannot hold is refused before it is made.
-    let checked = unsafe { crate::capi::runtime::check_native_room(&module, symbols, n) };
+    let checked = unsafe { super::check_native_room(&module, symbols, n) };
     // SAFETY: as above.
     if let Err(e) = checked.and_then(|()| unsafe { super::register(&module, symbols, n, false) }) {
         return fail(format!("{shown}: {e}"));

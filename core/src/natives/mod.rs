@@ -138,3 +138,39 @@ pub fn clear() {
     let old = std::mem::take(&mut *registry());
     drop(old);
 }
+
+/// Refuse a registration of `n` native symbols that the current memory mode cannot hold:
+/// `natives::register` copies every symbol (names, parsed signature) with infallible
+/// allocations, which would abort the process in a pool too small for them.
+///
+/// # Safety
+/// `symbols` must be NULL or point to `n` `NativeSymbol`s whose non-NULL strings are
+/// NUL-terminated.
+pub(crate) unsafe fn check_native_room(module: &str, symbols: *const NativeSymbol, n: u32) -> Result<(), String> {
+    if symbols.is_null() || n == 0 || crate::alloc::mode() != crate::alloc::Mode::Pool {
+        return Ok(());
+    }
+    let strlen = |p: *const c_char| {
+        if p.is_null() {
+            0
+        } else {
+            // SAFETY: a non-NULL NUL-terminated string of a symbol (caller's contract).
+            unsafe { std::ffi::CStr::from_ptr(p) }.to_bytes().len()
+        }
+    };
+    let mut bytes = std::mem::size_of::<NativeEntry>().saturating_mul(n as usize);
+    for i in 0..n as usize {
+        // SAFETY: `n` entries (caller's contract); strings as documented.
+        let s = unsafe { &*symbols.add(i) };
+        // The entry's own copies of the module and field names, and its parameter list
+        // (at most one parameter per signature character).
+        bytes = bytes.saturating_add(module.len() + strlen(s.symbol) + 8 * strlen(s.signature) + 64);
+    }
+    if crate::alloc::room_for(bytes) {
+        Ok(())
+    } else {
+        Err(format!(
+            "not enough runtime memory to register {n} native symbols of module \"{module}\" (about {bytes} bytes; memory pool too small)"
+        ))
+    }
+}

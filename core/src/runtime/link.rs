@@ -156,9 +156,9 @@ pub unsafe fn instantiate(lm: *const LoadedModule, stack_size: u32, heap_size: u
     let instance = Instance::new(store, &module.module, &externs).map_err(|e| e.to_string())?;
     inst.instance.set(Some(instance));
     inst.memory.set(instance.memory(store));
-    if heap_size > 0 && inst.memory.get().is_some() && !crate::capi::memory::has_guest_allocator(&inst) {
+    if heap_size > 0 && inst.memory.get().is_some() && !super::app_memory::has_guest_allocator(&inst) {
         // Failure is not fatal: module_malloc then reports "app heap out of memory".
-        crate::capi::memory::ensure_heap(&inst);
+        super::app_memory::ensure_heap(&inst);
     }
     Ok(inst)
 }

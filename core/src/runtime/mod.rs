@@ -23,6 +23,8 @@
 //!   copied into linear memory; main's return value becomes the exit code.
 //!   `wasm_application_execute_func` prints results as WAMR does (`0x2a:i32`, `%.7g:f64`).
 
+pub mod app_memory;
+pub mod call;
 pub mod exec_env;
 pub mod heap;
 pub mod instance;
