@@ -28,7 +28,8 @@ pub struct Opts {
     pub nn_settings: Vec<(String, Option<String>)>,
 }
 
-/// The wasi-nn rows below: each records its setting for ember_nn_set_option (ember_nn.h).
+/// A wasi-nn option (crate::nn::capi::NN_OPTIONS, the one table of them): recorded for
+/// ember_nn_set_option (ember_nn.h), applied after runtime init.
 fn nn_setting(o: &mut Opts, key: &str, value: Option<&str>) -> Result<(), String> {
     o.nn_settings.push((key.to_string(), value.map(str::to_string)));
     Ok(())
@@ -232,62 +233,6 @@ pub const OPTIONS: &[OptSpec] = &[
         apply: |_, _| Ok(()),
     },
     OptSpec {
-        long: "--nn-preload",
-        short: None,
-        arity: Arity::Value,
-        metavar: "NAME:ENCODING:TARGET:PATH",
-        help: "wasi-nn named model for load_by_name (WasmEdge syntax; encoding openvino|onnx|tensorflow|pytorch|tensorflowlite|ggml|autodetect, target cpu|gpu|tpu, case-insensitive)",
-        apply: |o, v| nn_setting(o, "nn-preload", Some(v)),
-    },
-    OptSpec {
-        long: "--wasi-nn-graph",
-        short: None,
-        arity: Arity::Value,
-        metavar: "NAME:ENCODING:TARGET:PATH",
-        help: "same as --nn-preload",
-        apply: |o, v| nn_setting(o, "wasi-nn-graph", Some(v)),
-    },
-    OptSpec {
-        long: "--wasi-nn-backend",
-        short: None,
-        arity: Arity::Value,
-        metavar: "NAME[,NAME..]",
-        help: "preferred wasi-nn backends, tried first for an encoding (e.g. armnn or tflite)",
-        apply: |o, v| nn_setting(o, "wasi-nn-backend", Some(v)),
-    },
-    OptSpec {
-        long: "--wasi-nn-backend-dir",
-        short: None,
-        arity: Arity::Value,
-        metavar: "DIR",
-        help: "directory searched for libwasi_nn_backend_<name>.so (repeatable; also EMBER_NN_BACKEND_DIR; then <libdir>/wasi-nn, <libdir>)",
-        apply: |o, v| nn_setting(o, "wasi-nn-backend-dir", Some(v)),
-    },
-    OptSpec {
-        long: "--wasi-nn-backend-opt",
-        short: None,
-        arity: Arity::Value,
-        metavar: "[NAME:]KEY=VALUE",
-        help: "wasi-nn backend init option, e.g. tflite:threads=2 or tflite:delegate=/path/libdelegate.so (repeatable)",
-        apply: |o, v| nn_setting(o, "wasi-nn-backend-opt", Some(v)),
-    },
-    OptSpec {
-        long: "--wasi-nn-allow-host-paths",
-        short: None,
-        arity: Arity::Flag,
-        metavar: "",
-        help: "let wasi-nn load_by_name open a host file named by the app (default: named models and files inside the app's --dir/--map-dir)",
-        apply: |o, _| nn_setting(o, "wasi-nn-allow-host-paths", None),
-    },
-    OptSpec {
-        long: "--wasi-nn-legacy-u8",
-        short: None,
-        arity: Arity::Flag,
-        metavar: "",
-        help: "wasi-nn tensor type 2 means u8 (wasm built with old wasi-nn guest crates), not fp64",
-        apply: |o, _| nn_setting(o, "wasi-nn-legacy-u8", None),
-    },
-    OptSpec {
         long: "--version",
         short: None,
         arity: Arity::Flag,
@@ -363,6 +308,20 @@ pub fn parse(args: &[String]) -> Result<Opts, String> {
             Some((n, v)) => (n, Some(v)),
             None => (a.as_str(), None),
         };
+        if let Some(nn) = name.strip_prefix("--").and_then(crate::nn::capi::nn_option) {
+            match (nn.metavar, inline) {
+                (None, Some(_)) => return Err(format!("option {name} takes no value")),
+                (None, None) => nn_setting(&mut o, nn.name, None)?,
+                (Some(_), Some(v)) => nn_setting(&mut o, nn.name, Some(v))?,
+                (Some(m), None) => {
+                    k += 1;
+                    let v = args.get(k).ok_or_else(|| format!("option {name} needs a value ({m})"))?;
+                    nn_setting(&mut o, nn.name, Some(v))?;
+                }
+            }
+            k += 1;
+            continue;
+        }
         let spec = find(name).ok_or_else(|| unknown(a, name))?;
         match (spec.arity, inline) {
             (Arity::Flag, Some(_)) => return Err(format!("option {} takes no value", spec.long)),
@@ -398,6 +357,9 @@ pub fn help() -> String {
             left.push_str(spec.metavar);
         }
         s.push_str(&format!("  {left:<28} {}\n", spec.help));
+    }
+    for nn in crate::nn::capi::NN_OPTIONS {
+        s.push_str(&crate::nn::capi::help_line(&format!("--{}", nn.name), nn.metavar, nn.help));
     }
     s.push_str(
         "\nMemory mode: the default is the system allocator, because linear memories and wasi-nn\n\

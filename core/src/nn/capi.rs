@@ -5,20 +5,64 @@ use super::config;
 use std::ffi::{c_char, CStr};
 use std::path::Path;
 
-/// Help text for iwasm --help (one option per line).
-pub const CLI_HELP: &str = "\
-  --nn-preload NAME:ENCODING:TARGET:PATH\n\
-                           Named model for wasi-nn load_by_name (WasmEdge syntax; encoding\n\
-                           openvino|onnx|tensorflow|pytorch|tensorflowlite|ggml|autodetect,\n\
-                           target cpu|gpu|tpu; words are case-insensitive)\n\
-  --wasi-nn-graph=NAME:ENCODING:TARGET:PATH  Same as --nn-preload\n\
-  --wasi-nn-backend=NAME[,NAME..]  Preferred wasi-nn backends, e.g. armnn or tflite\n\
-  --wasi-nn-backend-dir=DIR        Directory searched for libwasi_nn_backend_<name>.so\n\
-                           (also EMBER_NN_BACKEND_DIR; default: <libdir>/wasi-nn, <libdir>)\n\
-  --wasi-nn-backend-opt=[NAME:]KEY=VALUE  Backend init option, e.g. tflite:threads=2,\n\
-                           tflite:delegate=/path/libdelegate.so\n\
-  --wasi-nn-allow-host-paths       Let load_by_name open a host file path given by the guest\n\
-  --wasi-nn-legacy-u8              Tensor type 2 means u8 (wasm built with old guest crates)\n";
+/// One wasi-nn command-line option.
+pub struct NnOption {
+    /// The name without dashes (the key of [`set_option`] / ember_nn_set_option).
+    pub name: &'static str,
+    /// What the value looks like; None for a flag.
+    pub metavar: Option<&'static str>,
+    pub help: &'static str,
+}
+
+/// The wasi-nn options: the one table iwasm's parser and --help (core/src/cli/options.rs) and
+/// embedders' ember_nn_cli_option / ember_nn_cli_help read.
+pub const NN_OPTIONS: &[NnOption] = &[
+    NnOption {
+        name: "nn-preload",
+        metavar: Some("NAME:ENCODING:TARGET:PATH"),
+        help: "wasi-nn named model for load_by_name (WasmEdge syntax; encoding openvino|onnx|tensorflow|pytorch|tensorflowlite|ggml|autodetect, target cpu|gpu|tpu, case-insensitive)",
+    },
+    NnOption { name: "wasi-nn-graph", metavar: Some("NAME:ENCODING:TARGET:PATH"), help: "same as --nn-preload" },
+    NnOption {
+        name: "wasi-nn-backend",
+        metavar: Some("NAME[,NAME..]"),
+        help: "preferred wasi-nn backends, tried first for an encoding (e.g. armnn or tflite)",
+    },
+    NnOption {
+        name: "wasi-nn-backend-dir",
+        metavar: Some("DIR"),
+        help: "directory searched for libwasi_nn_backend_<name>.so (repeatable; also EMBER_NN_BACKEND_DIR; then <libdir>/wasi-nn, <libdir>)",
+    },
+    NnOption {
+        name: "wasi-nn-backend-opt",
+        metavar: Some("[NAME:]KEY=VALUE"),
+        help: "wasi-nn backend init option, e.g. tflite:threads=2 or tflite:delegate=/path/libdelegate.so (repeatable)",
+    },
+    NnOption {
+        name: "wasi-nn-allow-host-paths",
+        metavar: None,
+        help: "let wasi-nn load_by_name open a host file named by the app (default: named models and files inside the app's --dir/--map-dir)",
+    },
+    NnOption {
+        name: "wasi-nn-legacy-u8",
+        metavar: None,
+        help: "wasi-nn tensor type 2 means u8 (wasm built with old wasi-nn guest crates), not fp64",
+    },
+];
+
+/// The option named `name` (without dashes).
+pub fn nn_option(name: &str) -> Option<&'static NnOption> {
+    NN_OPTIONS.iter().find(|o| o.name == name)
+}
+
+/// One line of help in iwasm's format: `  --name=METAVAR` padded to 30 columns, then the text.
+pub fn help_line(long: &str, metavar: Option<&str>, help: &str) -> String {
+    let left = match metavar {
+        Some(m) => format!("{long}={m}"),
+        None => long.to_string(),
+    };
+    format!("  {left:<28} {help}\n")
+}
 
 /// Apply one wasi-nn setting by key (the option name without leading dashes).
 pub fn set_option(key: &str, value: Option<&str>) -> Result<(), String> {
@@ -45,27 +89,29 @@ pub fn set_option(key: &str, value: Option<&str>) -> Result<(), String> {
     }
 }
 
-/// How many command-line arguments a wasi-nn option consumes: Ok(0) when `arg` is not one.
+/// How many command-line arguments a wasi-nn option consumes: Ok(0) when `arg` is not one
+/// (`--name=VALUE` or a flag: 1; `--name VALUE`: 2).
 pub fn cli_option(arg: &str, next: Option<&str>) -> Result<u32, String> {
-    let body = match arg.strip_prefix("--") {
-        Some(b) if b.starts_with("nn-preload") || b.starts_with("wasi-nn-") => b,
-        _ => return Ok(0),
-    };
+    let Some(body) = arg.strip_prefix("--") else { return Ok(0) };
     let (key, value) = match body.split_once('=') {
         Some((k, v)) => (k, Some(v)),
         None => (body, None),
     };
-    if key == "nn-preload" && value.is_none() {
-        // WasmEdge form: --nn-preload SPEC
-        let spec = next.ok_or_else(|| "--nn-preload needs NAME:ENCODING:TARGET:PATH".to_string())?;
-        set_option(key, Some(spec))?;
-        return Ok(2);
+    let Some(opt) = nn_option(key) else {
+        // A misspelt wasi-nn option is an error here, not somebody else's option.
+        return if key.starts_with("wasi-nn-") { Err(format!("unknown wasi-nn option --{key}")) } else { Ok(0) };
+    };
+    match (opt.metavar, value) {
+        (Some(m), None) => {
+            let v = next.ok_or_else(|| format!("--{key} needs a value ({m})"))?;
+            set_option(key, Some(v))?;
+            Ok(2)
+        }
+        _ => {
+            set_option(key, value)?;
+            Ok(1)
+        }
     }
-    if key != "nn-preload" && !key.starts_with("wasi-nn-") {
-        return Ok(0);
-    }
-    set_option(key, value)?;
-    Ok(1)
 }
 
 /// # Safety
@@ -120,7 +166,11 @@ pub unsafe extern "C" fn ember_nn_cli_option(
 #[no_mangle]
 pub extern "C" fn ember_nn_cli_help() -> *const c_char {
     static HELP: std::sync::OnceLock<std::ffi::CString> = std::sync::OnceLock::new();
-    HELP.get_or_init(|| std::ffi::CString::new(CLI_HELP).unwrap_or_default()).as_ptr()
+    HELP.get_or_init(|| {
+        let text: String = NN_OPTIONS.iter().map(|o| help_line(&format!("--{}", o.name), o.metavar, o.help)).collect();
+        std::ffi::CString::new(text).unwrap_or_default()
+    })
+    .as_ptr()
 }
 
 /// See core/include/ember_nn.h.
