@@ -3,22 +3,22 @@
 //! On x86_64 (System V) and aarch64 (AAPCS64, Linux) integer and
 //! floating-point arguments are assigned to separate register files in
 //! order, and arguments that do not fit spill to the stack in order, one
-//! 8-byte slot each. So any signature made of 64-bit-or-smaller scalars can
-//! be called through ONE fixed function type
-//! `fn(int regs..., float regs..., stack slots...)`: we sort each argument
-//! into the next free int register, float register or stack slot, and the
-//! callee reads exactly the ones it declared (extra arguments are harmless:
-//! the caller owns and pops the stack area). An f32 travels in the low half
-//! of a float register / stack slot. The result is read from the integer or
-//! the float return register, chosen by the signature. WAMR's invokeNative
-//! assembly does the same.
+//! 8-byte slot each. [`layout`] sorts each argument into the next free int
+//! register, float register or stack slot (an f32 in the low half of a float
+//! register / slot), and a small assembly routine, `ember_invoke_native`
+//! (one per architecture, below), loads exactly that frame (every argument
+//! register, then the stack slots) and calls the function; the callee reads
+//! the ones it declared, and the routine stores both return registers (the
+//! integer one and the float one), of which the signature picks one. WAMR's
+//! invokeNative assembly works the same way. No Rust function pointer of a
+//! made-up type is ever called (that would be undefined behaviour in Rust,
+//! whatever the machine does).
 //!
-//! On 32-bit ARM (AAPCS, hard-float, Linux) the same trick works with the
-//! rules of that ABI applied while sorting: 32-bit integers/pointers take
-//! r0-r3, a 64-bit integer takes an even/odd register pair (or an 8-byte
-//! aligned stack slot pair), floats take the VFP registers s0-s15 (f32,
-//! back-filling) / d0-d7 (f64), and the rest goes to 4-byte stack words. The
-//! fixed type is then `fn(r0..r3: u32, d0..d7: f64, stack words...)`.
+//! On 32-bit ARM (AAPCS, hard-float, Linux) the same, with that ABI's rules
+//! applied while sorting: 32-bit integers/pointers take r0-r3, a 64-bit
+//! integer an even/odd register pair (or an 8-byte aligned pair of stack
+//! words), floats the VFP registers s0-s15 (f32, back-filling) / d0-d7 (f64),
+//! the rest 4-byte stack words; the result comes back in r0:r1 or d0/s0.
 //!
 //! Other architectures: only `register_natives_raw` natives can be called.
 
@@ -56,11 +56,13 @@ struct Frame {
     ints: [u64; 8],
     flts: [f64; 8],
     stack: [u64; MAX_STACK_SLOTS],
+    /// Stack slots used.
+    nstack: usize,
 }
 
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 fn layout(args: &[Arg]) -> Result<Frame, &'static str> {
-    let mut f = Frame { ints: [0; 8], flts: [0.0; 8], stack: [0; MAX_STACK_SLOTS] };
+    let mut f = Frame { ints: [0; 8], flts: [0.0; 8], stack: [0; MAX_STACK_SLOTS], nstack: 0 };
     let (mut ni, mut nf, mut ns) = (0usize, 0usize, 0usize);
     for a in args {
         let (is_float, v) = match *a {
@@ -84,6 +86,7 @@ fn layout(args: &[Arg]) -> Result<Frame, &'static str> {
             ns += 1;
         }
     }
+    f.nstack = ns;
     Ok(f)
 }
 
@@ -94,11 +97,13 @@ struct Frame {
     /// s0..s15 (d_k = s_2k | s_2k+1 << 32)
     vfp: [u32; 16],
     stack: [u32; MAX_STACK_SLOTS],
+    /// Stack words used.
+    nstack: usize,
 }
 
 #[cfg(target_arch = "arm")]
 fn layout(args: &[Arg]) -> Result<Frame, &'static str> {
-    let mut f = Frame { core: [0; 4], vfp: [0; 16], stack: [0; MAX_STACK_SLOTS] };
+    let mut f = Frame { core: [0; 4], vfp: [0; 16], stack: [0; MAX_STACK_SLOTS], nstack: 0 };
     let mut ncrn = 0usize;
     let mut used = [false; 16];
     let mut vfp_done = false;
@@ -168,6 +173,7 @@ fn layout(args: &[Arg]) -> Result<Frame, &'static str> {
             },
         }
     }
+    f.nstack = words;
     Ok(f)
 }
 
@@ -181,6 +187,189 @@ pub fn fits(_args: &[Arg]) -> bool {
     false
 }
 
+// The invokers. Arguments: the function, the int registers, the float registers, the stack
+// slots and their count, and where to store [int return register(s), float return register].
+// They keep the ABI's stack alignment, copy the stack slots to the bottom of their frame, load
+// every argument register and call; all other state is the callee's business.
+#[cfg(target_arch = "x86_64")]
+std::arch::global_asm!(
+    ".text",
+    ".p2align 4",
+    ".globl ember_invoke_native",
+    ".hidden ember_invoke_native",
+    ".type ember_invoke_native,@function",
+    "ember_invoke_native:",
+    ".cfi_startproc",
+    "push rbp",
+    ".cfi_def_cfa_offset 16",
+    ".cfi_offset rbp, -16",
+    "mov rbp, rsp",
+    ".cfi_def_cfa_register rbp",
+    "push rbx",
+    "push r12",
+    ".cfi_offset rbx, -24",
+    ".cfi_offset r12, -32",
+    "mov r10, rdi",          // the function
+    "mov r11, rsi",          // int registers
+    "mov rbx, r9",           // out (callee-saved across the call)
+    "lea rax, [r8*8 + 15]",  // stack area, 16-byte aligned (rsp is, after the 3 pushes)
+    "and rax, -16",
+    "sub rsp, rax",
+    "xor r12d, r12d",
+    "2:",
+    "cmp r12, r8",
+    "jae 3f",
+    "mov rax, [rcx + r12*8]",
+    "mov [rsp + r12*8], rax",
+    "inc r12",
+    "jmp 2b",
+    "3:",
+    "movsd xmm0, qword ptr [rdx]",
+    "movsd xmm1, qword ptr [rdx + 8]",
+    "movsd xmm2, qword ptr [rdx + 16]",
+    "movsd xmm3, qword ptr [rdx + 24]",
+    "movsd xmm4, qword ptr [rdx + 32]",
+    "movsd xmm5, qword ptr [rdx + 40]",
+    "movsd xmm6, qword ptr [rdx + 48]",
+    "movsd xmm7, qword ptr [rdx + 56]",
+    "mov rdi, [r11]",
+    "mov rsi, [r11 + 8]",
+    "mov rdx, [r11 + 16]",
+    "mov rcx, [r11 + 24]",
+    "mov r8, [r11 + 32]",
+    "mov r9, [r11 + 40]",
+    "mov eax, 8",            // vector registers used, for a variadic callee
+    "call r10",
+    "mov [rbx], rax",
+    "movsd qword ptr [rbx + 8], xmm0",
+    "lea rsp, [rbp - 16]",
+    "pop r12",
+    "pop rbx",
+    "pop rbp",
+    ".cfi_def_cfa rsp, 8",
+    "ret",
+    ".cfi_endproc",
+    ".size ember_invoke_native, .-ember_invoke_native",
+);
+
+#[cfg(target_arch = "aarch64")]
+std::arch::global_asm!(
+    ".text",
+    ".p2align 2",
+    ".globl ember_invoke_native",
+    ".hidden ember_invoke_native",
+    ".type ember_invoke_native,%function",
+    "ember_invoke_native:",
+    ".cfi_startproc",
+    "stp x29, x30, [sp, #-32]!",
+    ".cfi_def_cfa_offset 32",
+    ".cfi_offset x29, -32",
+    ".cfi_offset x30, -24",
+    "mov x29, sp",
+    ".cfi_def_cfa_register x29",
+    "str x19, [sp, #16]",
+    ".cfi_offset x19, -16",
+    "mov x19, x5",           // out (callee-saved across the call)
+    "mov x9, x0",            // the function
+    "mov x10, x1",           // int registers
+    "lsl x11, x4, #3",       // stack area, 16-byte aligned
+    "add x11, x11, #15",
+    "and x11, x11, #-16",
+    "sub sp, sp, x11",
+    "mov x12, #0",
+    "2:",
+    "cmp x12, x4",
+    "b.hs 3f",
+    "ldr x13, [x3, x12, lsl #3]",
+    "str x13, [sp, x12, lsl #3]",
+    "add x12, x12, #1",
+    "b 2b",
+    "3:",
+    "ldp d0, d1, [x2]",
+    "ldp d2, d3, [x2, #16]",
+    "ldp d4, d5, [x2, #32]",
+    "ldp d6, d7, [x2, #48]",
+    "ldp x0, x1, [x10]",
+    "ldp x2, x3, [x10, #16]",
+    "ldp x4, x5, [x10, #32]",
+    "ldp x6, x7, [x10, #48]",
+    "blr x9",
+    "str x0, [x19]",
+    "str d0, [x19, #8]",
+    "mov sp, x29",
+    "ldr x19, [sp, #16]",
+    "ldp x29, x30, [sp], #32",
+    ".cfi_def_cfa sp, 0",
+    "ret",
+    ".cfi_endproc",
+    ".size ember_invoke_native, .-ember_invoke_native",
+);
+
+#[cfg(target_arch = "arm")]
+std::arch::global_asm!(
+    ".syntax unified",
+    ".arm",
+    ".fpu vfpv3-d16",
+    ".text",
+    ".p2align 2",
+    ".globl ember_invoke_native",
+    ".hidden ember_invoke_native",
+    ".type ember_invoke_native,%function",
+    "ember_invoke_native:",
+    "push {{r4, r5, r6, r7, r11, lr}}", // 24 bytes: sp stays 8-byte aligned
+    "add r11, sp, #16",
+    "ldr r4, [sp, #24]",      // stack word count (5th argument)
+    "ldr r5, [sp, #28]",      // out (6th; callee-saved across the call)
+    "mov r12, r0",            // the function
+    "mov r6, r1",             // core registers
+    "lsl r7, r4, #2",         // stack area, 8-byte aligned
+    "add r7, r7, #7",
+    "bic r7, r7, #7",
+    "sub sp, sp, r7",
+    "mov r7, #0",
+    "2:",
+    "cmp r7, r4",
+    "bhs 3f",
+    "ldr lr, [r3, r7, lsl #2]",
+    "str lr, [sp, r7, lsl #2]",
+    "add r7, r7, #1",
+    "b 2b",
+    "3:",
+    "vldmia r2, {{d0-d7}}",
+    "ldm r6, {{r0-r3}}",
+    "blx r12",
+    "str r0, [r5]",
+    "str r1, [r5, #4]",
+    "vstr d0, [r5, #8]",
+    "sub sp, r11, #16",
+    "pop {{r4, r5, r6, r7, r11, pc}}",
+    ".size ember_invoke_native, .-ember_invoke_native",
+);
+
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+extern "C" {
+    fn ember_invoke_native(
+        func: *const std::ffi::c_void,
+        ints: *const u64,
+        flts: *const f64,
+        stack: *const u64,
+        nstack: usize,
+        out: *mut [u64; 2],
+    );
+}
+
+#[cfg(target_arch = "arm")]
+extern "C" {
+    fn ember_invoke_native(
+        func: *const std::ffi::c_void,
+        core: *const u32,
+        vfp: *const u32,
+        stack: *const u32,
+        nstack: usize,
+        out: *mut [u32; 4],
+    );
+}
+
 /// Call `fptr` with `args`; returns the raw bits of the integer (pair) or
 /// float return register.
 ///
@@ -189,51 +378,15 @@ pub fn fits(_args: &[Arg]) -> bool {
 /// types of `args` and whose return type matches `ret` (or is void).
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 pub unsafe fn call(fptr: *const std::ffi::c_void, args: &[Arg], ret: Ret) -> Result<u64, &'static str> {
-    let Frame { ints: i, flts: f, stack: s } = layout(args)?;
-    macro_rules! call_as {
-        ($ret:ty) => {{
-            #[cfg(target_arch = "x86_64")]
-            type F = unsafe extern "C" fn(
-                u64, u64, u64, u64, u64, u64,
-                f64, f64, f64, f64, f64, f64, f64, f64,
-                u64, u64, u64, u64, u64, u64, u64, u64,
-                u64, u64, u64, u64, u64, u64, u64, u64,
-            ) -> $ret;
-            #[cfg(target_arch = "aarch64")]
-            type F = unsafe extern "C" fn(
-                u64, u64, u64, u64, u64, u64, u64, u64,
-                f64, f64, f64, f64, f64, f64, f64, f64,
-                u64, u64, u64, u64, u64, u64, u64, u64,
-                u64, u64, u64, u64, u64, u64, u64, u64,
-            ) -> $ret;
-            // SAFETY: see the module docs: the callee reads its own
-            // parameters from these registers/slots; the caller's contract
-            // guarantees the types match.
-            let func: F = unsafe { std::mem::transmute::<*const std::ffi::c_void, F>(fptr) };
-            #[cfg(target_arch = "x86_64")]
-            let r = unsafe {
-                func(
-                    i[0], i[1], i[2], i[3], i[4], i[5],
-                    f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
-                    s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7],
-                    s[8], s[9], s[10], s[11], s[12], s[13], s[14], s[15],
-                )
-            };
-            #[cfg(target_arch = "aarch64")]
-            let r = unsafe {
-                func(
-                    i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7],
-                    f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
-                    s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7],
-                    s[8], s[9], s[10], s[11], s[12], s[13], s[14], s[15],
-                )
-            };
-            r
-        }};
-    }
+    let f = layout(args)?;
+    let mut out = [0u64; 2];
+    // SAFETY: the frame holds every argument where the ABI puts it (see the module docs) and
+    // `nstack` <= MAX_STACK_SLOTS slots; the caller's contract makes the callee's parameters
+    // those; `out` is writable.
+    unsafe { ember_invoke_native(fptr, f.ints.as_ptr(), f.flts.as_ptr(), f.stack.as_ptr(), f.nstack, &mut out) };
     Ok(match ret {
-        Ret::Int => call_as!(u64),
-        Ret::Float => call_as!(f64).to_bits(),
+        Ret::Int => out[0],
+        Ret::Float => out[1],
     })
 }
 
@@ -241,32 +394,13 @@ pub unsafe fn call(fptr: *const std::ffi::c_void, args: &[Arg], ret: Ret) -> Res
 /// As for the 64-bit version.
 #[cfg(target_arch = "arm")]
 pub unsafe fn call(fptr: *const std::ffi::c_void, args: &[Arg], ret: Ret) -> Result<u64, &'static str> {
-    let Frame { core: c, vfp: v, stack: s } = layout(args)?;
-    let d: [f64; 8] = std::array::from_fn(|k| f64::from_bits(v[2 * k] as u64 | (v[2 * k + 1] as u64) << 32));
-    macro_rules! call_as {
-        ($ret:ty) => {{
-            type F = unsafe extern "C" fn(
-                u32, u32, u32, u32,
-                f64, f64, f64, f64, f64, f64, f64, f64,
-                u32, u32, u32, u32, u32, u32, u32, u32,
-                u32, u32, u32, u32, u32, u32, u32, u32,
-            ) -> $ret;
-            // SAFETY: see the module docs (AAPCS-VFP argument placement).
-            let func: F = unsafe { std::mem::transmute::<*const std::ffi::c_void, F>(fptr) };
-            // SAFETY: as above.
-            unsafe {
-                func(
-                    c[0], c[1], c[2], c[3],
-                    d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7],
-                    s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7],
-                    s[8], s[9], s[10], s[11], s[12], s[13], s[14], s[15],
-                )
-            }
-        }};
-    }
+    let f = layout(args)?;
+    let mut out = [0u32; 4];
+    // SAFETY: as for the 64-bit version (AAPCS-VFP argument placement).
+    unsafe { ember_invoke_native(fptr, f.core.as_ptr(), f.vfp.as_ptr(), f.stack.as_ptr(), f.nstack, &mut out) };
     Ok(match ret {
-        Ret::Int => call_as!(u64),
-        Ret::Float => call_as!(f64).to_bits(),
+        Ret::Int => out[0] as u64 | (out[1] as u64) << 32,
+        Ret::Float => out[2] as u64 | (out[3] as u64) << 32,
     })
 }
 
