@@ -308,30 +308,31 @@ pub fn parse(args: &[String]) -> Result<Opts, String> {
             Some((n, v)) => (n, Some(v)),
             None => (a.as_str(), None),
         };
-        if let Some(nn) = name.strip_prefix("--").and_then(crate::nn::capi::nn_option) {
-            match (nn.metavar, inline) {
-                (None, Some(_)) => return Err(format!("option {name} takes no value")),
-                (None, None) => nn_setting(&mut o, nn.name, None)?,
-                (Some(_), Some(v)) => nn_setting(&mut o, nn.name, Some(v))?,
-                (Some(m), None) => {
-                    k += 1;
-                    let v = args.get(k).ok_or_else(|| format!("option {name} needs a value ({m})"))?;
-                    nn_setting(&mut o, nn.name, Some(v))?;
-                }
-            }
-            k += 1;
-            continue;
+        // A row of OPTIONS, or a wasi-nn option (their own table, crate::nn::capi::NN_OPTIONS).
+        enum Opt {
+            Row(&'static OptSpec),
+            Nn(&'static crate::nn::capi::NnOption),
         }
-        let spec = find(name).ok_or_else(|| unknown(a, name))?;
-        match (spec.arity, inline) {
-            (Arity::Flag, Some(_)) => return Err(format!("option {} takes no value", spec.long)),
-            (Arity::Flag, None) => (spec.apply)(&mut o, "")?,
-            (Arity::Value, Some(v)) => (spec.apply)(&mut o, v)?,
-            (Arity::Value, None) => {
+        let opt = match name.strip_prefix("--").and_then(crate::nn::capi::nn_option) {
+            Some(nn) => Opt::Nn(nn),
+            None => Opt::Row(find(name).ok_or_else(|| unknown(a, name))?),
+        };
+        let (long, metavar) = match opt {
+            Opt::Row(spec) => (spec.long, (spec.arity == Arity::Value).then_some(spec.metavar)),
+            Opt::Nn(nn) => (name, nn.metavar),
+        };
+        let value = match (metavar, inline) {
+            (None, Some(_)) => return Err(format!("option {long} takes no value")),
+            (None, None) => None,
+            (Some(_), Some(v)) => Some(v),
+            (Some(m), None) => {
                 k += 1;
-                let v = args.get(k).ok_or_else(|| format!("option {} needs a value ({})", spec.long, spec.metavar))?;
-                (spec.apply)(&mut o, v)?;
+                Some(args.get(k).ok_or_else(|| format!("option {long} needs a value ({m})"))?.as_str())
             }
+        };
+        match opt {
+            Opt::Row(spec) => (spec.apply)(&mut o, value.unwrap_or(""))?,
+            Opt::Nn(nn) => nn_setting(&mut o, nn.name, value)?,
         }
         if o.help || o.version {
             return Ok(o);
