@@ -69,25 +69,17 @@ pub struct SectionsSize {
 /// [`SectionsSize`] of `wasm`, by a scan of its section headers. A malformed section list
 /// counts whole from there on (the parser reports it).
 pub fn sections_size(wasm: &[u8]) -> SectionsSize {
-    /// An unsigned LEB128 u32 at `*at`, advancing it.
-    fn leb_u32(b: &[u8], at: &mut usize) -> Option<u32> {
-        let mut v = 0u32;
-        for shift in (0..35).step_by(7) {
-            let byte = *b.get(*at)?;
-            *at += 1;
-            v |= u32::from(byte & 0x7f).checked_shl(shift)?;
-            if byte & 0x80 == 0 {
-                return Some(v);
-            }
-        }
-        None
-    }
     let mut at = 8.min(wasm.len()); // magic and version
     let (mut custom, mut kept) = (0usize, at);
     while at < wasm.len() {
         let id = wasm[at];
-        let mut p = at + 1;
-        let end = leb_u32(wasm, &mut p).map(|len| p.saturating_add(len as usize)).filter(|&e| e <= wasm.len());
+        // The section size (wasmparser's LEB128 reader), then the section's end.
+        let mut r = wasmparser::BinaryReader::new(&wasm[at + 1..], 0);
+        let end = r
+            .read_var_u32()
+            .ok()
+            .map(|len| (at + 1 + r.current_position()).saturating_add(len as usize))
+            .filter(|&e| e <= wasm.len());
         let Some(end) = end else {
             kept = wasm.len();
             break;
