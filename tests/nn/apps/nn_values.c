@@ -144,10 +144,10 @@ static int run_graph(uint32_t graph, const uint32_t *dims, uint32_t ndims, const
 
 /* Load model `name` in FORMAT (its file, or OpenVINO's two files) with encoding `enc` (FORMAT's
  * or autodetect), then run it as run_graph does. */
-static int run_model(const char *name, uint32_t enc, const uint32_t *dims, uint32_t ndims, const float *input,
-                     uint32_t n_in, float out[][MAX_OUT], int *n_out, uint32_t n_outputs) {
+/* Load model `name` in FORMAT (its file, or OpenVINO's two files) with encoding `enc`. */
+static int load_format_model(const char *name, uint32_t enc, uint32_t *graph) {
     const char *exts[2] = {format.ext, format.ext2};
-    uint32_t n = format.ext2 ? 2 : 1, graph;
+    uint32_t n = format.ext2 ? 2 : 1;
     nn_builder b[2];
     char file[2][128];
     int32_t rc = NN_SUCCESS;
@@ -160,12 +160,20 @@ static int run_model(const char *name, uint32_t enc, const uint32_t *dims, uint3
             return -1;
         }
     }
-    rc = load_model(b, n, enc, &graph);
+    rc = load_model(b, n, enc, graph);
     for (uint32_t i = 0; i < n; i++) free((void *)b[i].buf); /* the runtime must not keep pointers into guest memory after load */
     if (rc != NN_SUCCESS) {
         printf("load %s%s%s (encoding %u): error %d\n", file[0], n > 1 ? " + " : "", n > 1 ? file[1] : "", enc, rc);
         return -1;
     }
+    return 0;
+}
+
+/* Load model `name` (load_format_model), then run it as run_graph does. */
+static int run_model(const char *name, uint32_t enc, const uint32_t *dims, uint32_t ndims, const float *input,
+                     uint32_t n_in, float out[][MAX_OUT], int *n_out, uint32_t n_outputs) {
+    uint32_t graph;
+    if (load_format_model(name, enc, &graph) != 0) return -1;
     return run_graph(graph, dims, ndims, input, n_in, out, n_out, n_outputs);
 }
 
@@ -336,18 +344,8 @@ int main(int argc, char **argv) {
     {
         /* One context, three inferences with different inputs of the same shape: a backend that
          * refills its input buffers in place (OpenVINO, tract) must compute on the new values. */
-        const char *exts[2] = {format.ext, format.ext2};
-        uint32_t n = format.ext2 ? 2 : 1, graph, ctx = 0;
-        nn_builder b[2];
-        char file[2][128];
-        int ok = 1;
-        for (uint32_t i = 0; i < n; i++) {
-            snprintf(file[i], sizeof file[i], "sum%s", exts[i]);
-            b[i].buf = read_file(model_dir, file[i], &b[i].size);
-            if (!b[i].buf) ok = 0;
-        }
-        ok = ok && load_model(b, n, enc, &graph) == NN_SUCCESS;
-        for (uint32_t i = 0; i < n; i++) free((void *)b[i].buf);
+        uint32_t graph, ctx = 0;
+        int ok = load_format_model("sum", enc, &graph) == 0;
 #ifdef LEGACY_ABI
         ok = ok && leg_init_execution_context(graph, &ctx) == NN_SUCCESS;
 #else
