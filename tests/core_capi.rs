@@ -5,10 +5,7 @@
 //! header), and WAMR's basic sample (tests/native/wamr_sample_basic.c: call_wasm_a, call_wasm
 //! on module_malloc'ed memory, call_indirect of guest function pointers from a native).
 
-#[path = "core/support.rs"]
-mod support;
-
-use support::*;
+use ember_test_support::*;
 
 #[test]
 fn c_embedding_exercises_the_api() {
@@ -53,37 +50,6 @@ fn every_declared_function_is_in_libvmcore() {
     std::fs::write(work_dir().join("capi_symbols.inc"), list).unwrap();
     let r = run(&c_program_with("capi_symbols", &["-I", s(&work_dir())]), &[]);
     assert_eq!((r.code, r.stdout.trim()), (Some(0), format!("{} functions", names.len()).as_str()), "{}", r.stderr);
-}
-
-/// vmcore-sys's Rust mirror has the header's layout (libvmcore.so's own
-/// mirror, core/src/capi/types.rs, is exercised by the C embedding test).
-#[test]
-fn rust_mirror_matches_the_header_layout() {
-    use std::mem::{offset_of, size_of};
-    use vmcore_sys::*;
-    let r = run(&c_program("layout"), &[]);
-    assert_eq!(r.code, Some(0));
-    let expected = [
-        ("RuntimeInitArgs size", size_of::<RuntimeInitArgs>()),
-        ("RuntimeInitArgs.mem_alloc_option", offset_of!(RuntimeInitArgs, mem_alloc_option)),
-        ("RuntimeInitArgs.native_module_name", offset_of!(RuntimeInitArgs, native_module_name)),
-        ("RuntimeInitArgs.native_symbols", offset_of!(RuntimeInitArgs, native_symbols)),
-        ("RuntimeInitArgs.n_native_symbols", offset_of!(RuntimeInitArgs, n_native_symbols)),
-        ("RuntimeInitArgs.running_mode", offset_of!(RuntimeInitArgs, running_mode)),
-        ("RuntimeInitArgs.enable_linux_perf", offset_of!(RuntimeInitArgs, enable_linux_perf)),
-        ("MemAllocOption size", size_of::<MemAllocOption>()),
-        ("NativeSymbol size", size_of::<NativeSymbol>()),
-        ("NativeSymbol.attachment", offset_of!(NativeSymbol, attachment)),
-        ("mem_alloc_info_t size", size_of::<mem_alloc_info_t>()),
-        ("ember_mem_stats_t size", size_of::<ember_mem_stats_t>()),
-        ("ember_mem_stats_t.failed_allocs", offset_of!(ember_mem_stats_t, failed_allocs)),
-        ("WASM_RUNTIME_MALLOC_ALIGN", WASM_RUNTIME_MALLOC_ALIGN),
-    ];
-    for (name, rust) in expected {
-        let line = r.stdout.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} missing"));
-        let c: usize = line.rsplit(' ').next().unwrap().parse().unwrap();
-        assert_eq!(c, rust, "{name}");
-    }
 }
 
 /// WAMR's samples/basic as an embedder would write it against the unchanged headers:

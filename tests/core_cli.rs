@@ -1,13 +1,10 @@
 //! iwasm's command line: exit statuses, traps, -f, --repl, --fuel, pool
 //! mode, and bad input (one clear line, non-zero exit, never a panic).
 
-#[path = "core/support.rs"]
-mod support;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use support::*;
+use ember_test_support::*;
 
 fn app() -> std::path::PathBuf {
     wasm_app("cli_app", &[])

@@ -3,10 +3,7 @@
 //! The expected output of tests/native/libc_builtin_app.c is what the same C file prints when
 //! built for the host with its real C library.
 
-#[path = "core/support.rs"]
-mod support;
-
-use support::*;
+use ember_test_support::*;
 
 fn app() -> std::path::PathBuf {
     wasm_app_nostdlib("libc_builtin_app")

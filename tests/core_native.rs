@@ -3,10 +3,7 @@
 //! pool shared with a separately built library, and which binary defines
 //! the runtime's symbols.
 
-#[path = "core/support.rs"]
-mod support;
-
-use support::*;
+use ember_test_support::*;
 
 fn native(args: &[&str]) -> Run {
     let lib = native_lib("native_lib");

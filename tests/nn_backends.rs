@@ -13,12 +13,9 @@
 //! EMBER_NN_SKIP_BACKENDS=a,b: their tests then return at once and say so on stderr, and
 //! tests/all.sh prints the list in its summary.
 
-#[path = "nn/support.rs"]
-mod support;
-
 use std::path::{Path, PathBuf};
 
-use support::*;
+use ember_test_support::*;
 
 /// The model format a backend runs: nn_values.c's FORMAT.
 fn format(backend: &str) -> &'static str {
@@ -58,7 +55,7 @@ fn backend_lib(backend: &str) -> Option<PathBuf> {
         eprintln!("SKIPPED: backend {backend} (EMBER_NN_SKIP_BACKENDS)");
         return None;
     }
-    let lib = profile_dir().join(format!("libwasi_nn_backend_{backend}.so"));
+    let lib = backend_dir().join(format!("libwasi_nn_backend_{backend}.so"));
     assert!(lib.is_file(), "{} is not built (cargo build --workspace)", lib.display());
     Some(lib)
 }
@@ -102,19 +99,19 @@ fn format_args(backend: &str) -> (String, Vec<String>) {
     let models = models_dir();
     let fmt = format(backend);
     let (dir, preload, mut args) = match fmt {
-        "tflite" => ("/models", format!("TensorFlowLite:CPU:{}", s(models.join("sum.tflite"))), vec![]),
-        "onnx" => ("/models/onnx", format!("onnx:cpu:{}", s(models.join("onnx/sum.onnx"))), vec![]),
+        "tflite" => ("/models", format!("TensorFlowLite:CPU:{}", string(models.join("sum.tflite"))), vec![]),
+        "onnx" => ("/models/onnx", format!("onnx:cpu:{}", string(models.join("onnx/sum.onnx"))), vec![]),
         "openvino" => {
             let ir = cache().join("models/openvino");
-            let files = format!("{},{}", s(ir.join("sum.xml")), s(ir.join("sum.bin")));
-            ("/ir", format!("openvino:cpu:{files}"), vec![format!("--map-dir=/ir::{}", s(&ir))])
+            let files = format!("{},{}", string(ir.join("sum.xml")), string(ir.join("sum.bin")));
+            ("/ir", format!("openvino:cpu:{files}"), vec![format!("--map-dir=/ir::{}", string(&ir))])
         }
         _ => unreachable!(),
     };
     args.extend([
         "--nn-preload".into(),
         format!("wamr-sum:{preload}"),
-        format!("--map-dir=/models::{}", s(&models)),
+        format!("--map-dir=/models::{}", string(&models)),
         format!("--env=FORMAT={fmt}"),
         "--env=EXPECTED_DIR=/models".into(),
     ]);
@@ -125,20 +122,20 @@ fn format_args(backend: &str) -> (String, Vec<String>) {
 /// given by --native-lib (`lib`) or, without, found by encoding. SKIP is skipped_tests(backend).
 fn values_args(backend: &str, lib: Option<&Path>, app: &Path, target: &str) -> Vec<String> {
     let mut args = match lib {
-        Some(lib) => vec![format!("--native-lib={}", s(lib)), format!("--wasi-nn-backend={backend}")],
+        Some(lib) => vec![format!("--native-lib={}", string(lib)), format!("--wasi-nn-backend={backend}")],
         None => vec![],
     };
     let (dir, fmt_args) = format_args(backend);
     args.extend(fmt_args);
     let skip: Vec<&str> = skipped_tests(backend).iter().map(|(t, _)| *t).collect();
-    args.extend([format!("--env=SKIP={}", skip.join(",")), format!("--env=TARGET={target}"), s(app), dir, "wamr-sum".into()]);
+    args.extend([format!("--env=SKIP={}", skip.join(",")), format!("--env=TARGET={target}"), string(app), dir, "wamr-sum".into()]);
     args
 }
 
 /// `target` reaches the app as TARGET (cpu, gpu, tpu) and the backend as the execution target.
 fn values_target(backend: &str, app: &Path, env: &[(&str, &str)], target: &str) {
     let Some(lib) = backend_lib(backend) else { return };
-    let r = run(&iwasm(), &values_args(backend, Some(&lib), app, target), env);
+    let r = run_env(&iwasm(), &values_args(backend, Some(&lib), app, target), env);
     if engine_missing(backend, &r) {
         return;
     }
@@ -182,15 +179,15 @@ fn hostile_env(backend: &str, env: &[(&str, &str)]) {
     let Some(lib) = backend_lib(backend) else { return };
     let (model, enc) = hostile_model(backend);
     let args = vec![
-        format!("--native-lib={}", s(&lib)),
+        format!("--native-lib={}", string(&lib)),
         format!("--wasi-nn-backend={backend}"),
-        format!("--map-dir=/models::{}", s(models_dir())),
-        s(&apps().hostile),
+        format!("--map-dir=/models::{}", string(models_dir())),
+        string(&apps().hostile),
         model.into(),
         enc.into(),
         "300".into(),
     ];
-    let r = run(&iwasm(), &args, env);
+    let r = run_env(&iwasm(), &args, env);
     if engine_missing(backend, &r) {
         return;
     }
@@ -222,7 +219,7 @@ fn tflite_hostile() {
 /// backend and its engine: fails (no skip) without them.
 #[test]
 fn tflite_load_by_name_of_guest_paths() {
-    let lib = profile_dir().join("libwasi_nn_backend_tflite.so");
+    let lib = backend_dir().join("libwasi_nn_backend_tflite.so");
     assert!(lib.is_file(), "{} is not built (cargo build)", lib.display());
     let dir = scratch("guest_paths");
     let app_dir = dir.join("app");
@@ -231,20 +228,20 @@ fn tflite_load_by_name_of_guest_paths() {
     std::fs::copy(models_dir().join("sum.tflite"), dir.join("outside.tflite")).unwrap();
     std::os::unix::fs::symlink("real", app_dir.join("nets")).unwrap();
     std::os::unix::fs::symlink("../outside.tflite", app_dir.join("escape.tflite")).unwrap();
-    let outside = s(dir.join("outside.tflite"));
+    let outside = string(dir.join("outside.tflite"));
     let run_named = |name: &str, extra: &[&str]| {
         let mut args = vec![
-            format!("--native-lib={}", s(&lib)),
+            format!("--native-lib={}", string(&lib)),
             "--wasi-nn-backend=tflite".into(),
             // What `--dir=.` gives an app started in app_dir.
-            format!("--map-dir=.::{}", s(&app_dir)),
+            format!("--map-dir=.::{}", string(&app_dir)),
         ];
         args.extend(extra.iter().map(|a| a.to_string()));
         let (model_dir, fmt_args) = format_args("tflite");
         args.extend(fmt_args);
-        args.extend(["--env=SKIP=".into(), "--env=TARGET=cpu".into(), s(&apps().values_ephemeral), model_dir]);
+        args.extend(["--env=SKIP=".into(), "--env=TARGET=cpu".into(), string(&apps().values_ephemeral), model_dir]);
         args.push(name.into());
-        run(&iwasm(), &args, &[])
+        run_env(&iwasm(), &args, &[])
     };
     for name in ["./nets/sum.tflite", "nets/sum.tflite", "./models/sum.tflite", "/models/sum.tflite"] {
         let r = run_named(name, &[]);
@@ -363,7 +360,7 @@ fn onnx_found_next_to_libvmcore_by_encoding() {
     if backend_lib("onnx").is_none() {
         return;
     }
-    let r = run(&iwasm(), &values_args("onnx", None, &apps().values_ephemeral, "cpu"), &[]);
+    let r = run_env(&iwasm(), &values_args("onnx", None, &apps().values_ephemeral, "cpu"), &[]);
     if engine_missing("onnx", &r) {
         return;
     }
@@ -378,7 +375,7 @@ fn onnx_missing_engine_fails_when_required() {
     let Some(lib) = backend_lib("onnx") else { return };
     let absent = scratch("onnx_missing_engine").join("libonnxruntime.so");
     let env = [("EMBER_ONNXRUNTIME_LIB", absent.to_str().unwrap())];
-    let r = run(&iwasm(), &values_args("onnx", Some(&lib), &apps().values_ephemeral, "cpu"), &env);
+    let r = run_env(&iwasm(), &values_args("onnx", Some(&lib), &apps().values_ephemeral, "cpu"), &env);
     assert_eq!(r.code, Some(1), "{}", r.show());
     assert!(!r.stdout.contains("Tests: passed!") && r.stdout.contains("error 8"), "{}", r.show());
     assert!(r.stderr.contains(absent.to_str().unwrap()), "the log names what was tried\n{}", r.show());
@@ -398,7 +395,7 @@ fn onnx_bad_option_value_fails_loudly() {
     for given in [true, false] {
         let mut args = vec!["--wasi-nn-backend-opt=onnx:threads=abc".to_string()];
         args.extend(values_args("onnx", given.then_some(lib.as_path()), app, "cpu"));
-        let r = run(&iwasm(), &args, &[]);
+        let r = run_env(&iwasm(), &args, &[]);
         assert!(matches!(r.code, Some(c) if c != 0), "{}", r.show());
         assert!(r.stderr.contains("threads=abc") && r.stderr.contains("failed to initialise"), "{}", r.show());
         assert!(!r.stdout.contains("Tests: passed!") && !r.stdout.contains("ok  "), "{}", r.show());
@@ -410,7 +407,7 @@ fn onnx_bad_option_value_fails_loudly() {
 
 /// nn-bench's arguments on one backend: --native-lib and the preference, then `rest`.
 fn bench_args(lib: &Path, backend: &str, rest: &[String]) -> Vec<String> {
-    let mut args = vec![format!("--native-lib={}", s(lib)), format!("--wasi-nn-backend={backend}")];
+    let mut args = vec![format!("--native-lib={}", string(lib)), format!("--wasi-nn-backend={backend}")];
     args.extend(rest.iter().cloned());
     args
 }
@@ -452,22 +449,22 @@ fn corrupt_and_truncated_files(backend: &str) {
         ("weights_flipped", flipped, false),
     ];
     let dir = scratch(&format!("{backend}_corrupt"));
-    let bench = s(&examples().nn_bench);
+    let bench = string(&examples().nn_bench);
     for (name, bytes, must_fail) in cases {
         let file = dir.join(format!("{name}.onnx"));
         std::fs::write(&file, bytes).unwrap();
         let common = ["--input=0:f32:1x128x128x3".to_string(), "--warmup=0".into(), "--runs=1".into()];
         let by_name = [
-            vec!["--nn-preload".into(), format!("bad:onnx:cpu:{}", s(&file)), bench.clone()],
+            vec!["--nn-preload".into(), format!("bad:onnx:cpu:{}", string(&file)), bench.clone()],
             common.to_vec(),
             vec!["@bad".into()],
         ]
         .concat();
         let by_bytes =
-            [vec![format!("--dir={}", s(&dir)), bench.clone(), "--encoding=onnx".into()], common.to_vec(), vec![s(&file)]]
+            [vec![format!("--dir={}", string(&dir)), bench.clone(), "--encoding=onnx".into()], common.to_vec(), vec![string(&file)]]
                 .concat();
         for (how, rest) in [("by name", by_name), ("as bytes", by_bytes)] {
-            let r = run(&iwasm(), &bench_args(&lib, backend, &rest), &[]);
+            let r = run_env(&iwasm(), &bench_args(&lib, backend, &rest), &[]);
             if engine_missing(backend, &r) {
                 return;
             }
@@ -520,45 +517,45 @@ fn blazeface_preload(backend: &str) -> String {
             let ir = cache().join("models/openvino");
             format!(
                 "face:openvino:cpu:{},{}",
-                s(ir.join("face_detection_short_range.xml")),
-                s(ir.join("face_detection_short_range.bin"))
+                string(ir.join("face_detection_short_range.xml")),
+                string(ir.join("face_detection_short_range.bin"))
             )
         }
-        _ => format!("face:onnx:cpu:{}", s(cached("models/face_detection_short_range.onnx"))),
+        _ => format!("face:onnx:cpu:{}", string(cached("models/face_detection_short_range.onnx"))),
     }
 }
 
 fn face_demo_matches_tflite(backend: &str) {
     let (Some(lib), Some(tfl)) = (backend_lib(backend), backend_lib("tflite")) else { return };
     let picture = cached("pictures/astronaut.ppm");
-    let pictures = format!("--dir={}", s(picture.parent().unwrap()));
-    let app = s(&examples().face_detect);
+    let pictures = format!("--dir={}", string(picture.parent().unwrap()));
+    let app = string(&examples().face_detect);
     let args = vec![
-        format!("--native-lib={}", s(&lib)),
+        format!("--native-lib={}", string(&lib)),
         format!("--wasi-nn-backend={backend}"),
         format!("--nn-preload={}", blazeface_preload(backend)),
         pictures.clone(),
         app.clone(),
         "@face".into(),
-        s(&picture),
+        string(&picture),
         "cpu".into(),
     ];
-    let o = run(&iwasm(), &args, &[]);
+    let o = run_env(&iwasm(), &args, &[]);
     if engine_missing(backend, &o) {
         return;
     }
     assert_eq!(o.code, Some(0), "{}", o.show());
     let tmodel = cached("models/face_detection_short_range.tflite");
     let args = vec![
-        format!("--native-lib={}", s(&tfl)),
-        format!("--dir={}", s(tmodel.parent().unwrap())),
+        format!("--native-lib={}", string(&tfl)),
+        format!("--dir={}", string(tmodel.parent().unwrap())),
         pictures,
         app,
-        s(&tmodel),
-        s(&picture),
+        string(&tmodel),
+        string(&picture),
         "cpu".into(),
     ];
-    let t = run(&iwasm(), &args, &[("EMBER_TFLITE_ENGINE", "litert")]);
+    let t = run_env(&iwasm(), &args, &[("EMBER_TFLITE_ENGINE", "litert")]);
     if engine_missing("tflite", &t) {
         return;
     }
@@ -601,26 +598,26 @@ fn classifier_matches_reference(backend: &str) {
         "openvino" => {
             let ir = cache().join("models/openvino");
             (
-                format!("{},{}", s(ir.join("ch_ppocr_mobile_v2.0_cls_infer.xml")), s(ir.join("ch_ppocr_mobile_v2.0_cls_infer.bin"))),
+                format!("{},{}", string(ir.join("ch_ppocr_mobile_v2.0_cls_infer.xml")), string(ir.join("ch_ppocr_mobile_v2.0_cls_infer.bin"))),
                 "openvino",
             )
         }
-        _ => (s(&onnx), "onnx"),
+        _ => (string(&onnx), "onnx"),
     };
     let text = std::fs::read_to_string(cached("models/ch_ppocr_cls.expected")).unwrap();
     let want: Vec<f32> = text.split_whitespace().map(|v| v.parse().unwrap()).collect();
     assert_eq!(want.len(), 2, "ch_ppocr_cls.expected: {text}");
     let rest = [
-        format!("--dir={}", s(onnx.parent().unwrap())),
-        format!("--dir={}", s(cache().join("models/openvino"))),
-        s(&examples().nn_bench),
+        format!("--dir={}", string(onnx.parent().unwrap())),
+        format!("--dir={}", string(cache().join("models/openvino"))),
+        string(&examples().nn_bench),
         format!("--encoding={encoding}"),
         "--input=0:f32:1x3x48x192".into(),
         "--show=2".into(),
         "--outputs=1".into(),
         model,
     ];
-    let r = run(&iwasm(), &bench_args(&lib, backend, &rest), &[]);
+    let r = run_env(&iwasm(), &bench_args(&lib, backend, &rest), &[]);
     if engine_missing(backend, &r) {
         return;
     }
@@ -660,21 +657,21 @@ fn blazeface_outputs_agree_with_tflite(other: &str) {
     let model = match format(other) {
         "openvino" => format!(
             "{},{}",
-            s(ir.join("face_detection_short_range.xml")),
-            s(ir.join("face_detection_short_range.bin"))
+            string(ir.join("face_detection_short_range.xml")),
+            string(ir.join("face_detection_short_range.bin"))
         ),
-        _ => s(cached("models/face_detection_short_range.onnx")),
+        _ => string(cached("models/face_detection_short_range.onnx")),
     };
     let runs = [
         (other, lib, model, format(other)),
-        ("tflite", tfl, s(cached("models/face_detection_short_range.tflite")), "tflite"),
+        ("tflite", tfl, string(cached("models/face_detection_short_range.tflite")), "tflite"),
     ];
     for (backend, lib, model, enc) in &runs {
         let rest = [
-            format!("--dir={}", s(cache().join("models"))),
-            format!("--dir={}", s(&ir)),
-            format!("--map-dir=/out::{}", s(&out)),
-            s(&examples().nn_bench),
+            format!("--dir={}", string(cache().join("models"))),
+            format!("--dir={}", string(&ir)),
+            format!("--map-dir=/out::{}", string(&out)),
+            string(&examples().nn_bench),
             format!("--encoding={enc}"),
             "--input=0:f32:1x128x128x3".into(),
             "--runs=50".into(),
@@ -682,7 +679,7 @@ fn blazeface_outputs_agree_with_tflite(other: &str) {
             format!("--save=/out/{backend}."),
             model.clone(),
         ];
-        let r = run(&iwasm(), &bench_args(lib, backend, &rest), &[("EMBER_TFLITE_ENGINE", "litert")]);
+        let r = run_env(&iwasm(), &bench_args(lib, backend, &rest), &[("EMBER_TFLITE_ENGINE", "litert")]);
         if engine_missing(backend, &r) {
             return;
         }
@@ -712,11 +709,11 @@ fn tflite_found_next_to_libvmcore_by_encoding() {
     }
     let models = models_dir();
     let args = vec![
-        format!("--map-dir=/models::{}", s(&models)),
-        s(&apps().values_ephemeral),
+        format!("--map-dir=/models::{}", string(&models)),
+        string(&apps().values_ephemeral),
         "/models".into(),
     ];
-    let r = run(&iwasm(), &args, &[]);
+    let r = run_env(&iwasm(), &args, &[]);
     if engine_missing("tflite", &r) {
         return;
     }
@@ -742,15 +739,15 @@ fn threads_instances_share_backends() {
         .arg(repo().join("core/include"))
         .arg(repo().join("tests/nn/embed/threads.c"))
         .arg("-L")
-        .arg(profile_dir())
+        .arg(backend_dir())
         .arg("-lvmcore")
-        .arg(format!("-Wl,-rpath,{}", s(profile_dir())))
+        .arg(format!("-Wl,-rpath,{}", string(backend_dir())))
         .arg("-o")
         .arg(&exe)
         .status()
         .unwrap();
     assert!(st.success());
-    let models = s(models_dir());
+    let models = string(models_dir());
     for backend in ["tflite", "armnn", "onnx", "openvino", "tract"] {
         let Some(lib) = backend_lib(backend) else { continue };
         let (model, enc) = hostile_model(backend);
@@ -761,9 +758,9 @@ fn threads_instances_share_backends() {
             runs.push((&apps().values_legacy, &["/models"]));
         }
         for (app, app_args) in runs {
-            let mut args = vec![s(&lib), s(app), models.clone(), "8".to_string()];
+            let mut args = vec![string(&lib), string(app), models.clone(), "8".to_string()];
             args.extend(app_args.iter().map(|a| a.to_string()));
-            let r = run(&exe, &args, &[]);
+            let r = run_env(&exe, &args, &[]);
             if engine_missing(backend, &r) {
                 break;
             }

@@ -7,25 +7,13 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-fn cache() -> PathBuf {
-    match std::env::var_os("EMBER_CACHE") {
-        Some(c) if !c.is_empty() => PathBuf::from(c),
-        _ => PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/ember"),
-    }
-}
+use ember_test_support::{cache, compile_wasm, iwasm, repo};
 
 /// Each test builds its own copy (tests run in parallel).
 fn build_app(tag: &str) -> PathBuf {
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("face_detect_{tag}.wasm"));
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/face_detect/face_detect.c");
-    let st = Command::new("clang-14")
-        .args(["--target=wasm32-wasi", "-O2", "-o"])
-        .arg(&out)
-        .arg(&src)
-        .arg("-lm")
-        .status()
-        .expect("clang-14: run toolchains/setup-host.sh");
-    assert!(st.success(), "compiling {}", src.display());
+    let src = repo().join("examples/face_detect/face_detect.c");
+    compile_wasm(&src, &out, &["--target=wasm32-wasi", "-O2", "-lm"]);
     out
 }
 
@@ -37,8 +25,7 @@ fn run(engine: &str, target: &str) -> String {
         assert!(f.exists(), "{} is missing: run nn/engines/fetch.sh first", f.display());
     }
     // EMBER_TEST_IWASM: another iwasm (tests/cross runs the ARM bundle's through qemu).
-    let iwasm = std::env::var_os("EMBER_TEST_IWASM").map(PathBuf::from);
-    let out = Command::new(iwasm.unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_iwasm"))))
+    let out = Command::new(iwasm())
         .env("EMBER_TFLITE_ENGINE", engine)
         .arg(format!("--dir={}", cache().join("models").display()))
         .arg(format!("--dir={}", cache().join("pictures").display()))

@@ -6,17 +6,14 @@
 //! (warnings, bad values that stop the search), panics inside a backend, backend log records
 //! and named models handed over by path.
 
-#[path = "nn/support.rs"]
-mod support;
-
-use support::*;
+use ember_test_support::*;
 
 fn hostile_args(pre: &[String], dir_opts: &[String], extra: &[&str]) -> Vec<String> {
     let f = fixtures();
     let mut a: Vec<String> = pre.to_vec();
     a.extend_from_slice(dir_opts);
-    a.push(format!("--map-dir=/fx::{}", s(f.fake_model.parent().unwrap())));
-    a.push(s(&apps().hostile));
+    a.push(format!("--map-dir=/fx::{}", string(f.fake_model.parent().unwrap())));
+    a.push(string(&apps().hostile));
     a.extend(extra.iter().map(|x| x.to_string()));
     a.push("/fx/fake.model".to_string());
     a.push(FAKE_ENCODING.to_string());
@@ -33,7 +30,7 @@ fn assert_hostile_passed(r: &Run) {
 #[test]
 fn hostile_guest_with_native_lib_backend() {
     let f = fixtures();
-    let r = run(&iwasm(), &hostile_args(&[format!("--native-lib={}", s(&f.fake))], &[], &[]), &[]);
+    let r = run_env(&iwasm(), &hostile_args(&[format!("--native-lib={}", string(&f.fake))], &[], &[]), &[]);
     assert_hostile_passed(&r);
 }
 
@@ -42,8 +39,8 @@ fn backend_found_in_backend_dir_option() {
     let f = fixtures();
     let dir = scratch("dir-option");
     std::fs::copy(&f.fake, dir.join("libwasi_nn_backend_fake.so")).unwrap();
-    let opts = [format!("--wasi-nn-backend-dir={}", s(&dir)), "--wasi-nn-backend=fake".to_string()];
-    let r = run(&iwasm(), &hostile_args(&[], &opts, &[]), &[]);
+    let opts = [format!("--wasi-nn-backend-dir={}", string(&dir)), "--wasi-nn-backend=fake".to_string()];
+    let r = run_env(&iwasm(), &hostile_args(&[], &opts, &[]), &[]);
     assert_hostile_passed(&r);
 }
 
@@ -53,7 +50,7 @@ fn backend_found_through_environment_variable() {
     let dir = scratch("dir-env");
     std::fs::copy(&f.fake, dir.join("libwasi_nn_backend_fake.so")).unwrap();
     let opts = ["--wasi-nn-backend=fake".to_string()];
-    let r = run(&iwasm(), &hostile_args(&[], &opts, &[]), &[("EMBER_NN_BACKEND_DIR", &s(&dir))]);
+    let r = run_env(&iwasm(), &hostile_args(&[], &opts, &[]), &[("EMBER_NN_BACKEND_DIR", &string(&dir))]);
     assert_hostile_passed(&r);
 }
 
@@ -63,7 +60,7 @@ fn backend_found_next_to_libvmcore() {
     let dir = scratch("next-to-libvmcore");
     let exe = relocated_runtime(&dir);
     std::fs::copy(&f.fake, dir.join("lib/wasi-nn/libwasi_nn_backend_fake.so")).unwrap();
-    let r = run(&exe, &hostile_args(&["--wasi-nn-backend=fake".to_string()], &[], &[]), &[]);
+    let r = run_env(&exe, &hostile_args(&["--wasi-nn-backend=fake".to_string()], &[], &[]), &[]);
     assert_hostile_passed(&r);
 }
 
@@ -80,8 +77,8 @@ fn missing_wrong_abi_and_not_a_backend() {
     std::fs::copy(&f.fake_abi1, nn_dir.join("libwasi_nn_backend_tflite.so")).unwrap();
     std::fs::copy(&f.not_a_backend, nn_dir.join("libwasi_nn_backend_armnn.so")).unwrap();
     let extra_dir = scratch("broken-backends-empty-dir");
-    let pre = [format!("--native-lib={}", s(&f.fake)), format!("--wasi-nn-backend-dir={}", s(&extra_dir))];
-    let r = run(&exe, &hostile_args(&pre, &[], &["--no-backend-for", "4"]), &[]);
+    let pre = [format!("--native-lib={}", string(&f.fake)), format!("--wasi-nn-backend-dir={}", string(&extra_dir))];
+    let r = run_env(&exe, &hostile_args(&pre, &[], &["--no-backend-for", "4"]), &[]);
     assert_hostile_passed(&r);
     let log = &r.stderr;
     for needle in [
@@ -95,7 +92,7 @@ fn missing_wrong_abi_and_not_a_backend() {
         assert!(log.contains(needle), "log lacks '{needle}':\n{}", r.show());
     }
     for d in [extra_dir.clone(), nn_dir.clone(), dir.join("lib")] {
-        assert!(log.contains(&s(&d)), "log lacks searched dir {}:\n{}", d.display(), r.show());
+        assert!(log.contains(&string(&d)), "log lacks searched dir {}:\n{}", d.display(), r.show());
     }
 }
 
@@ -105,13 +102,13 @@ fn nothing_found_names_every_path() {
     let f = fixtures();
     let dir = scratch("nothing-found");
     let exe = relocated_runtime(&dir);
-    let r = run(
+    let r = run_env(
         &exe,
-        &hostile_args(&[format!("--native-lib={}", s(&f.fake))], &[], &["--no-backend-for", "1"]),
+        &hostile_args(&[format!("--native-lib={}", string(&f.fake))], &[], &["--no-backend-for", "1"]),
         &[("EMBER_NN_BACKEND_DIR", "/nonexistent/ember-nn")],
     );
     assert_hostile_passed(&r);
-    for needle in ["onnx", "libwasi_nn_backend_onnx.so", "/nonexistent/ember-nn", &s(dir.join("lib/wasi-nn"))] {
+    for needle in ["onnx", "libwasi_nn_backend_onnx.so", "/nonexistent/ember-nn", &string(dir.join("lib/wasi-nn"))] {
         assert!(r.stderr.contains(needle), "log lacks '{needle}':\n{}", r.show());
     }
 }
@@ -121,9 +118,9 @@ fn nothing_found_names_every_path() {
 #[test]
 fn native_lib_with_older_abi_is_refused() {
     let f = fixtures();
-    let r = run(
+    let r = run_env(
         &iwasm(),
-        &[format!("--native-lib={}", s(&f.fake_abi1)), s(&apps().hostile), "x".into(), "3".into(), "1".into()],
+        &[format!("--native-lib={}", string(&f.fake_abi1)), string(&apps().hostile), "x".into(), "3".into(), "1".into()],
         &[],
     );
     assert_ne!(r.code, Some(0), "{}", r.show());
@@ -139,7 +136,7 @@ fn native_lib_with_older_abi_is_refused() {
 #[test]
 fn native_lib_not_a_backend_is_refused() {
     let f = fixtures();
-    let r = run(&iwasm(), &[format!("--native-lib={}", s(&f.not_a_backend)), s(&apps().hostile)], &[]);
+    let r = run_env(&iwasm(), &[format!("--native-lib={}", string(&f.not_a_backend)), string(&apps().hostile)], &[]);
     assert_ne!(r.code, Some(0), "{}", r.show());
     assert!(r.stderr.contains("not a wasi-nn backend") || r.stderr.contains("nor a wasi-nn backend"), "{}", r.show());
 }
@@ -148,13 +145,13 @@ fn native_lib_not_a_backend_is_refused() {
 #[test]
 fn backend_init_options() {
     let f = fixtures();
-    let lib = format!("--native-lib={}", s(&f.fake));
-    let r = run(&iwasm(), &hostile_args(&["--wasi-nn-backend-opt=fake:fail_init=1".into(), lib.clone()], &[], &[]), &[]);
+    let lib = format!("--native-lib={}", string(&f.fake));
+    let r = run_env(&iwasm(), &hostile_args(&["--wasi-nn-backend-opt=fake:fail_init=1".into(), lib.clone()], &[], &[]), &[]);
     assert_ne!(r.code, Some(0), "{}", r.show());
     assert!(r.stderr.contains("failed to initialise"), "{}", r.show());
-    let r = run(&iwasm(), &hostile_args(&["--wasi-nn-backend-opt=tflite:fail_init=1".into(), lib], &[], &[]), &[]);
+    let r = run_env(&iwasm(), &hostile_args(&["--wasi-nn-backend-opt=tflite:fail_init=1".into(), lib], &[], &[]), &[]);
     assert_hostile_passed(&r);
-    let r = run(&iwasm(), &["--wasi-nn-backend-opt=novalue".into(), s(&apps().hostile)], &[]);
+    let r = run_env(&iwasm(), &["--wasi-nn-backend-opt=novalue".into(), string(&apps().hostile)], &[]);
     assert_ne!(r.code, Some(0), "{}", r.show());
     assert!(r.stderr.contains("KEY=VALUE"), "{}", r.show());
 }
@@ -199,20 +196,20 @@ int main(void) {
         .unwrap();
     assert!(st.success());
     let base = vec![
-        format!("--native-lib={}", s(&f.fake)),
-        format!("--nn-preload=m:pytorch:cpu:{}", s(&f.fake_model)),
+        format!("--native-lib={}", string(&f.fake)),
+        format!("--nn-preload=m:pytorch:cpu:{}", string(&f.fake_model)),
     ];
     let mut args = base.clone();
     args.push("-v=3".into());
-    args.push(s(&wasm));
-    let r = run(&iwasm(), &args, &[]);
+    args.push(string(&wasm));
+    let r = run_env(&iwasm(), &args, &[]);
     // 4 bytes for 4 elements: u8. 32 bytes: fp64, which the fixture refuses (invalid_argument 1).
     assert!(r.stdout.contains("u8-sized=0 f64-sized=1 sum=10"), "{}", r.show());
     assert!(r.stderr.contains("tensor type 2 (fp64) with one byte per element"), "{}", r.show());
     let mut args = base;
     args.push("--wasi-nn-legacy-u8".into());
-    args.push(s(&wasm));
-    let r = run(&iwasm(), &args, &[]);
+    args.push(string(&wasm));
+    let r = run_env(&iwasm(), &args, &[]);
     assert!(r.stdout.contains("u8-sized=0 f64-sized=1 sum=10"), "{}", r.show());
 }
 
@@ -257,16 +254,16 @@ int main(int argc, char **argv) {
         .status()
         .unwrap();
     assert!(st.success());
-    let model = s(&f.fake_model);
+    let model = string(&f.fake_model);
     let base = vec![
-        format!("--native-lib={}", s(&f.fake)),
+        format!("--native-lib={}", string(&f.fake)),
         "--nn-preload".to_string(),
         format!("Fake-Sum:PyTorch:CPU:{model}"),
         format!("--wasi-nn-graph=other:pytorch:auto:{model}"),
     ];
     let mut args = base.clone();
-    args.extend([s(&wasm), "Fake-Sum".into(), "other".into(), "fake-sum".into(), model.clone()]);
-    let r = run(&iwasm(), &args, &[]);
+    args.extend([string(&wasm), "Fake-Sum".into(), "other".into(), "fake-sum".into(), model.clone()]);
+    let r = run_env(&iwasm(), &args, &[]);
     assert_eq!(r.code, Some(0), "{}", r.show());
     // Names are exact; host paths are not_found (8) without the option.
     assert!(r.stdout.contains("Fake-Sum=10\nother=10\nfake-sum=-8\n"), "{}", r.show());
@@ -275,11 +272,11 @@ int main(int argc, char **argv) {
     // what the fake model is, so the load fails with invalid_encoding (2), not not_found.
     let mut args = base.clone();
     args.push("--wasi-nn-allow-host-paths".into());
-    args.extend([s(&wasm), model.clone(), "/nonexistent/model".into()]);
-    let r = run(&iwasm(), &args, &[]);
+    args.extend([string(&wasm), model.clone(), "/nonexistent/model".into()]);
+    let r = run_env(&iwasm(), &args, &[]);
     assert!(r.stdout.contains(&format!("{model}=-2\n/nonexistent/model=-8")), "{}", r.show());
     // A bad --nn-preload is a start-up error.
-    let r = run(&iwasm(), &["--nn-preload".into(), "x:tflite:cpu:/nonexistent.tflite".into(), s(&wasm)], &[]);
+    let r = run_env(&iwasm(), &["--nn-preload".into(), "x:tflite:cpu:/nonexistent.tflite".into(), string(&wasm)], &[]);
     assert_ne!(r.code, Some(0), "{}", r.show());
     assert!(r.stderr.contains("/nonexistent.tflite"), "{}", r.show());
 }
@@ -302,7 +299,7 @@ fn instance_without_memory() {
     let wasm = dir.join("nomem.wasm");
     let st = std::process::Command::new("wat2wasm").arg(&wat).arg("-o").arg(&wasm).status().unwrap();
     assert!(st.success());
-    let r = run(&iwasm(), &["-f".into(), "run".into(), s(&wasm)], &[]);
+    let r = run_env(&iwasm(), &["-f".into(), "run".into(), string(&wasm)], &[]);
     assert_eq!(r.code, Some(0), "{}", r.show());
     assert!(r.stdout.contains("0x21:i32"), "{}", r.show());
 }
@@ -346,15 +343,15 @@ int main(int argc, char **argv) {
         .arg(repo().join("core/include"))
         .arg(&src)
         .arg("-L")
-        .arg(profile_dir())
+        .arg(backend_dir())
         .arg("-lvmcore")
-        .arg(format!("-Wl,-rpath,{}", s(profile_dir())))
+        .arg(format!("-Wl,-rpath,{}", string(backend_dir())))
         .arg("-o")
         .arg(&exe)
         .status()
         .unwrap();
     assert!(st.success());
-    let r = run(&exe, &[s(&f.fake), s(&f.fake_abi1), s(&f.not_a_backend)], &[]);
+    let r = run_env(&exe, &[string(&f.fake), string(&f.fake_abi1), string(&f.not_a_backend)], &[]);
     assert_eq!(r.code, Some(0), "{}", r.show());
     let out = &r.stdout;
     assert!(out.contains("fake=1\n"), "{}", r.show());
@@ -372,14 +369,14 @@ int main(int argc, char **argv) {
 fn callbench_runs() {
     let f = fixtures();
     let args = vec![
-        format!("--native-lib={}", s(&f.fake)),
-        format!("--map-dir=/fx::{}", s(f.fake_model.parent().unwrap())),
-        s(&apps().callbench),
+        format!("--native-lib={}", string(&f.fake)),
+        format!("--map-dir=/fx::{}", string(f.fake_model.parent().unwrap())),
+        string(&apps().callbench),
         "/fx/fake.model".into(),
         FAKE_ENCODING.to_string(),
         "1000".into(),
     ];
-    let r = run(&iwasm(), &args, &[]);
+    let r = run_env(&iwasm(), &args, &[]);
     assert_eq!(r.code, Some(0), "{}", r.show());
     assert!(r.stdout.contains("(last output 999)"), "{}", r.show());
 }
@@ -389,8 +386,8 @@ fn callbench_runs() {
 fn steps_args(pre: &[String], steps: &[&str]) -> Vec<String> {
     let f = fixtures();
     let mut a: Vec<String> = pre.to_vec();
-    a.push(format!("--map-dir=/fx::{}", s(f.fake_model.parent().unwrap())));
-    a.push(s(&apps().steps));
+    a.push(format!("--map-dir=/fx::{}", string(f.fake_model.parent().unwrap())));
+    a.push(string(&apps().steps));
     a.extend(steps.iter().map(|x| x.to_string()));
     a
 }
@@ -408,7 +405,7 @@ const LOAD: &str = "load=/fx/fake.model:3";
 /// SDK's guards, nothing leaks.
 #[test]
 fn hostile_guest_with_sdk_backend() {
-    let r = run(&iwasm(), &hostile_args(&[format!("--native-lib={}", s(sdk_fixture()))], &[], &[]), &[]);
+    let r = run_env(&iwasm(), &hostile_args(&[format!("--native-lib={}", string(sdk_fixture()))], &[], &[]), &[]);
     assert_hostile_passed(&r);
 }
 
@@ -419,7 +416,7 @@ fn hostile_guest_with_sdk_backend() {
 #[test]
 fn backend_option_and_name_warnings() {
     let f = fixtures();
-    let lib = format!("--native-lib={}", s(&f.fake));
+    let lib = format!("--native-lib={}", string(&f.fake));
     let undeclared = "wasi-nn: backend 'fake' has no option 'bogus' (ignored; it takes: fail_init, offset)";
 
     let r = run_default_log(&iwasm(), &steps_args(&["--wasi-nn-backend-opt=fake:bogus=1".into(), lib.clone()], &[LOAD, "run=4"]), &[]);
@@ -447,7 +444,7 @@ fn backend_option_and_name_warnings() {
     let dir = scratch("option-names");
     std::fs::copy(&f.fake, dir.join("libwasi_nn_backend_fake.so")).unwrap();
     let pre = [
-        format!("--wasi-nn-backend-dir={}", s(&dir)),
+        format!("--wasi-nn-backend-dir={}", string(&dir)),
         "--wasi-nn-backend=fake".to_string(),
         "--wasi-nn-backend-opt=nosuch:threads=2".to_string(),
     ];
@@ -470,7 +467,7 @@ fn bad_option_value_fails_the_load_without_fallback() {
     std::fs::copy(sdk_fixture(), dir.join("libwasi_nn_backend_pytorch.so")).unwrap();
     let opts = |opt: &str| {
         vec![
-            format!("--wasi-nn-backend-dir={}", s(&dir)),
+            format!("--wasi-nn-backend-dir={}", string(&dir)),
             "--wasi-nn-backend=fake".to_string(),
             format!("--wasi-nn-backend-opt=fake:{opt}"),
         ]
@@ -504,7 +501,7 @@ fn sdk_backend_bad_option_value_fails_the_load_without_fallback() {
     std::fs::copy(&f.fake, dir.join("libwasi_nn_backend_pytorch.so")).unwrap();
     let opts = |backend: &str, opt: &str| {
         vec![
-            format!("--wasi-nn-backend-dir={}", s(&dir)),
+            format!("--wasi-nn-backend-dir={}", string(&dir)),
             format!("--wasi-nn-backend={backend}"),
             format!("--wasi-nn-backend-opt=sdktest:{opt}"),
         ]
@@ -545,7 +542,7 @@ fn sdk_backend_panic_in_compute_is_a_runtime_error() {
         eprintln!("skipped: the release profile aborts on a panic");
         return;
     }
-    let lib = format!("--native-lib={}", s(sdk_fixture()));
+    let lib = format!("--native-lib={}", string(sdk_fixture()));
     let steps = [LOAD, "run=-1234", "run=6", LOAD, "run=-1234", "run=7"];
     let r = run_default_log(&iwasm(), &steps_args(std::slice::from_ref(&lib), &steps), &[]);
     assert_steps_done(&r);
@@ -572,7 +569,7 @@ fn backend_log_records_follow_the_log_level() {
         (f.fake.clone(), "fake backend: loaded model (20 bytes)", "wasi_nn_backend_fake"),
         (sdk_fixture(), "sdktest backend: loaded model (20 bytes)", "wasi_nn_backend_sdktest"),
     ] {
-        let lib = format!("--native-lib={}", s(lib));
+        let lib = format!("--native-lib={}", string(lib));
         for verbose in [None, Some("-v=3"), Some("-v=4")] {
             let mut pre: Vec<String> = verbose.iter().map(|v| v.to_string()).collect();
             pre.push(lib.clone());
@@ -600,16 +597,16 @@ fn named_model_handed_over_by_path() {
     let dir = scratch("named-by-path");
     let bad = dir.join("bad.model");
     std::fs::write(&bad, b"EMBER-FAKE-MODEL:not").unwrap();
-    let model = s(&f.fake_model);
+    let model = string(&f.fake_model);
     for (lib, loaded) in [
         (f.fake.clone(), format!("fake backend: load_named {model} (model 'm', 0 config bytes)")),
         (sdk_fixture(), "sdktest backend: loaded model (20 bytes)".to_string()),
     ] {
         let pre = vec![
             "-v=4".to_string(),
-            format!("--native-lib={}", s(lib)),
+            format!("--native-lib={}", string(lib)),
             format!("--nn-preload=m:pytorch:cpu:{model}"),
-            format!("--nn-preload=bad:pytorch:cpu:{}", s(&bad)),
+            format!("--nn-preload=bad:pytorch:cpu:{}", string(&bad)),
         ];
         let r = run_default_log(&iwasm(), &steps_args(&pre, &["name=m", "run=4", "name=bad", "run=5"]), &[]);
         assert_steps_done(&r);
@@ -618,7 +615,7 @@ fn named_model_handed_over_by_path() {
         assert!(r.stderr.contains(&loaded), "lacks '{loaded}':\n{}", r.show());
     }
     // The C fixture's bytes path (load) does not log load_named.
-    let pre = vec!["-v=4".to_string(), format!("--native-lib={}", s(&f.fake))];
+    let pre = vec!["-v=4".to_string(), format!("--native-lib={}", string(&f.fake))];
     let r = run_default_log(&iwasm(), &steps_args(&pre, &[LOAD, "run=4"]), &[]);
     assert_steps_done(&r);
     assert!(r.stderr.contains("fake backend: loaded model") && !r.stderr.contains("load_named"), "{}", r.show());

@@ -6,25 +6,12 @@ use std::path::PathBuf;
 
 use ember_nn_abi::host::{stderr_log, Failure, Handle, Instance, Table};
 use ember_nn_abi::{log_level, tensor_type as ty, EntryFn};
+use ember_test_support::{cache, profile_dir, repo};
 
 const INVALID_ARGUMENT: u32 = 1;
 const RUNTIME_ERROR: u32 = 5;
 const TOO_LARGE: u32 = 7;
 
-fn target_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_iwasm")).parent().unwrap().to_path_buf()
-}
-
-fn cache() -> PathBuf {
-    match std::env::var_os("EMBER_CACHE") {
-        Some(c) if !c.is_empty() => PathBuf::from(c),
-        _ => PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/ember"),
-    }
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn engine_lib(engine: &str) -> PathBuf {
     let p = match engine {
@@ -38,7 +25,7 @@ fn engine_lib(engine: &str) -> PathBuf {
 /// A library built by cargo: in the profile directory after `cargo build`, or only in deps/
 /// when it was last built as a dependency.
 fn built(name: &str) -> PathBuf {
-    let dir = target_dir();
+    let dir = profile_dir();
     let top = dir.join(name);
     if top.exists() {
         top

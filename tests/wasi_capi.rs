@@ -7,22 +7,16 @@
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::os::fd::AsRawFd;
 use std::path::PathBuf;
-use std::process::Command;
 
+use ember_test_support::{compile_wasm, repo};
 use vmcore_sys as sys;
 
 fn build(program: &str) -> Vec<u8> {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wasi_capi");
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join(format!("{program}.wasm"));
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/wasi/src/{program}.c"));
-    let st = Command::new("clang-14")
-        .args(["--target=wasm32-wasi", "-O2", "-Wno-unused-result", "-o"])
-        .arg(&out)
-        .arg(&src)
-        .status()
-        .expect("clang-14 (run toolchains/setup-host.sh)");
-    assert!(st.success(), "clang-14 failed on {}", src.display());
+    let src = repo().join(format!("tests/wasi/src/{program}.c"));
+    compile_wasm(&src, &out, &["--target=wasm32-wasi", "-O2", "-Wno-unused-result"]);
     std::fs::read(out).unwrap()
 }
 

@@ -16,11 +16,12 @@ build_payload() {
   (cd "$ROOT" && cargo build -q --workspace)
   "${CARGO_TARGET_DIR:-$ROOT/target}/debug/ember-spectest" export "$P/wast" >/dev/null
 
-  # armv7 (ILP32): tests/core_capi.rs cross-built, so that its layout check compares the target's
-  # Rust mirror (vmcore-sys) with the target's C header layout (the host-built driver cannot).
+  # armv7 (ILP32): vmcore-types' header check (core/types/tests/header_mirror.rs) cross-built, so
+  # that it compares the target's Rust mirror with the target's C header layout (the host-built
+  # driver, LP64, can do that only for aarch64).
   if [ "$TARGET_NAME" = armv7 ]; then
     local exe
-    exe="$("$ROOT/toolchains/cargo-cross.sh" "$TARGET_NAME" test --profile "$PROFILE" --test core_capi --no-run \
+    exe="$("$ROOT/toolchains/cargo-cross.sh" "$TARGET_NAME" test --profile "$PROFILE" -p vmcore-types --test header_mirror --no-run \
              --message-format=json 2>/dev/null | python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -28,9 +29,9 @@ for line in sys.stdin:
         m = json.loads(line)
     except ValueError:
         continue
-    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "core_capi":
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "header_mirror":
         print(m["executable"])')"
-    [ -n "$exe" ] && cp "$exe" "$P/bin/core_capi-target"
+    [ -n "$exe" ] && cp "$exe" "$P/bin/header_mirror-target"
   fi
 
   # hello world, as wasm (for iwasm) and as a native ARM program (qemu's own footprint).
@@ -46,8 +47,9 @@ for line in sys.stdin:
 
   # Host-side test drivers of the other suites (Rust integration tests that run iwasm as a
   # command): built for the host here, run inside the namespace with EMBER_TEST_IWASM pointing
-  # at the qemu wrapper of the bundle's iwasm. Their paths go to $P/host-tests.list.
-  host_test_exes wasi core_cli core_native core_capi nn_backends nn_demo > "$P/host-tests.list"
+  # at the qemu wrapper of the bundle's iwasm. Their paths go to $P/host-tests.list. (Test
+  # targets of ember-tests, tests/*.rs, and of vmcore-types, core/types/tests/header_mirror.rs.)
+  host_test_exes wasi core_cli core_native core_capi nn_backends nn_demo header_mirror > "$P/host-tests.list"
 }
 
 # host_test_exes NAME...: builds the host test binaries with the same package selection as

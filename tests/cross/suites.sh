@@ -211,25 +211,27 @@ suite_wasi() {
 # (EMBER_TEST_CC, EMBER_TEST_LIB_DIR) and the C programs run under qemu (EMBER_TEST_RUNNER).
 suite_core() {
   local exe rc=0 t
-  # core_capi's rust_mirror_matches_the_header_layout compares vmcore-sys's layout as compiled
-  # into the test binary with what the target's C compiler prints: the host-built (LP64) driver
-  # can do that only for aarch64. On armv7 it runs from the cross-built test binary instead.
-  local skip=()
+  # vmcore-types' mirror_layout_matches_the_c_compiler compares the Rust mirror's layout as
+  # compiled into the test binary with what the target's C compiler prints for wasm_export.h: the
+  # host-built (LP64) driver can do that only for aarch64; armv7 runs the cross-built binary.
+  local mirror
   if [ "$TARGET_NAME" = armv7 ]; then
-    skip=(--skip rust_mirror_matches_the_header_layout)
-    echo "--- core_capi (armv7 build) rust_mirror_matches_the_header_layout"
-    [ -f "$SCRATCH/payload/bin/core_capi-target" ] || { echo "cross-built core_capi missing"; return 1; }
-    env EMBER_TEST_LIB_DIR="$EMBER_DIR/lib" EMBER_TEST_CC="$GNU_TRIPLET-gcc" \
-      EMBER_TEST_RUNNER="$QEMU -L $BOARD_ROOT" \
-      "$SCRATCH/bin/core_capi-target" --exact rust_mirror_matches_the_header_layout || rc=1
+    mirror="$SCRATCH/bin/header_mirror-target"
+    [ -f "$SCRATCH/payload/bin/header_mirror-target" ] || { echo "cross-built header_mirror missing"; return 1; }
+  else
+    mirror="$(host_test header_mirror)"
+    [ -x "$mirror" ] || { echo "header_mirror test binary missing"; return 1; }
   fi
+  echo "--- header_mirror ($TARGET_NAME C compiler) mirror_layout_matches_the_c_compiler"
+  env EMBER_TEST_CC="$GNU_TRIPLET-gcc" EMBER_TEST_RUNNER="$QEMU -L $BOARD_ROOT" \
+    "$mirror" --exact mirror_layout_matches_the_c_compiler || rc=1
   for t in core_cli core_native core_capi; do
     exe="$(host_test "$t")"
     [ -x "$exe" ] || { echo "$t test binary missing"; return 1; }
     echo "--- $t"
     env EMBER_TEST_IWASM="$IWASM" EMBER_TEST_IWASM_ELF="$EMBER_DIR/bin/iwasm" \
       EMBER_TEST_LIB_DIR="$EMBER_DIR/lib" EMBER_TEST_CC="$GNU_TRIPLET-gcc" \
-      EMBER_TEST_RUNNER="$QEMU -L $BOARD_ROOT" "$exe" --test-threads=2 "${skip[@]}" || rc=1
+      EMBER_TEST_RUNNER="$QEMU -L $BOARD_ROOT" "$exe" --test-threads=2 || rc=1
   done
   return $rc
 }

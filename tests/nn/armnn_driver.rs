@@ -4,21 +4,12 @@
 #![allow(dead_code)]
 
 use std::ffi::{c_void, CStr};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ember_nn_abi::host::{self, Handle, Instance, Table};
 use ember_nn_abi::{encoding, log_level, target, tensor_type, NnError};
 use ember_platform::dynlib::DynLib;
-
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-pub fn cache() -> PathBuf {
-    std::env::var_os("EMBER_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/ember"))
-}
+pub use ember_test_support::{cache, repo};
 
 pub fn read(path: &Path, hint: &str) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {} ({e}); {hint}", path.display()))
@@ -48,10 +39,7 @@ fn failure(f: host::Failure) -> Failure {
 
 /// The backend library's checked table (and the library, which must outlive it).
 pub fn table() -> (Table, DynLib) {
-    // The test binary is target/<profile>/deps/nn_armnn-*; the backend is in target/<profile>/.
-    let exe = std::env::current_exe().expect("current_exe");
-    let profile = exe.parent().and_then(Path::parent).expect("profile folder");
-    let path = profile.join("libwasi_nn_backend_armnn.so");
+    let path = ember_test_support::profile_dir().join("libwasi_nn_backend_armnn.so");
     let lib = DynLib::open(&path)
         .unwrap_or_else(|e| panic!("{e}\n(build it with `cargo build`; ArmNN comes from toolchains/setup-host.sh)"));
     let entry = lib.symbol_address("ember_nn_backend_entry").expect("entry symbol exported");

@@ -5,7 +5,7 @@ use std::ffi::{c_char, c_void};
 
 use ember_interp::{Val, ValType};
 
-use super::types::{valkind, WasmVal};
+use super::types::{valkind, wasm_val_from, wasm_val_t, wasm_val_to};
 use super::{cstr, guard};
 use crate::runtime::call::{call_func, lookup};
 use crate::runtime::exec_env::ExecEnv;
@@ -276,9 +276,9 @@ pub unsafe extern "C" fn wasm_runtime_call_wasm_a(
     env: *mut ExecEnv,
     func: *const FuncHandle,
     num_results: u32,
-    results: *mut WasmVal,
+    results: *mut wasm_val_t,
     num_args: u32,
-    args: *const WasmVal,
+    args: *const wasm_val_t,
 ) -> bool {
     guard(false, || {
         // SAFETY: caller's contract.
@@ -295,7 +295,7 @@ pub unsafe extern "C" fn wasm_runtime_call_wasm_a(
         for (k, t) in fh.ty.params.iter().enumerate() {
             // SAFETY: k < num_args.
             let a = unsafe { &*args.add(k) };
-            match a.to_val(*t) {
+            match wasm_val_to(a, *t) {
                 Some(v) => vals.push(v),
                 None => {
                     inst.set_exception(Some(&format!("argument {k} has the wrong kind (expected {t:?})")));
@@ -309,7 +309,7 @@ pub unsafe extern "C" fn wasm_runtime_call_wasm_a(
         }
         for (k, r) in res.iter().enumerate() {
             // SAFETY: k < num_results.
-            unsafe { *results.add(k) = WasmVal::from_val(r) };
+            unsafe { *results.add(k) = wasm_val_from(r) };
         }
         true
     })

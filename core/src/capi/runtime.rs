@@ -136,7 +136,7 @@ fn clamp32(v: usize) -> u32 {
 /// # Safety
 /// `info` must be NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn wasm_runtime_get_mem_alloc_info(info: *mut MemAllocInfo) -> bool {
+pub unsafe extern "C" fn wasm_runtime_get_mem_alloc_info(info: *mut mem_alloc_info_t) -> bool {
     guard(false, || {
         let s = alloc::stats();
         if info.is_null() || s.mode != Some(alloc::Mode::Pool) {
@@ -144,7 +144,7 @@ pub unsafe extern "C" fn wasm_runtime_get_mem_alloc_info(info: *mut MemAllocInfo
         }
         // SAFETY: checked non-NULL; caller's contract.
         unsafe {
-            *info = MemAllocInfo {
+            *info = mem_alloc_info_t {
                 total_size: clamp32(s.total),
                 total_free_size: clamp32(s.free),
                 highmark_size: clamp32(s.peak),
@@ -159,7 +159,7 @@ pub unsafe extern "C" fn wasm_runtime_get_mem_alloc_info(info: *mut MemAllocInfo
 /// # Safety
 /// `out` must be NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn ember_runtime_get_mem_stats(out: *mut EmberMemStats) -> bool {
+pub unsafe extern "C" fn ember_runtime_get_mem_stats(out: *mut ember_mem_stats_t) -> bool {
     guard(false, || {
         if out.is_null() {
             return false;
@@ -167,7 +167,7 @@ pub unsafe extern "C" fn ember_runtime_get_mem_stats(out: *mut EmberMemStats) ->
         let s = alloc::stats();
         // SAFETY: checked non-NULL; caller's contract.
         unsafe {
-            *out = EmberMemStats {
+            *out = ember_mem_stats_t {
                 mode: s.mode.map(|m| m as u32).unwrap_or(ALLOC_WITH_SYSTEM_ALLOCATOR),
                 pool_size: s.total as u64,
                 pool_free: s.free as u64,

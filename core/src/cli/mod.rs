@@ -29,7 +29,7 @@ use crate::capi::runtime::{
     ember_runtime_get_mem_stats, ember_runtime_load_native_lib, ember_runtime_set_default_fuel, ember_runtime_version_string,
     wasm_runtime_destroy, wasm_runtime_full_init, wasm_runtime_set_log_level,
 };
-use crate::capi::types::{EmberMemStats, MemAllocOption, PoolOption, RuntimeInitArgs, ALLOC_WITH_ALLOCATOR, ALLOC_WITH_POOL};
+use crate::capi::types::{ember_mem_stats_t, MemAllocOption, PoolOption, RuntimeInitArgs, ALLOC_WITH_ALLOCATOR, ALLOC_WITH_POOL};
 use crate::nn::capi::ember_nn_set_option;
 use crate::runtime::instance::ModuleInst;
 use crate::runtime::module::LoadedModule;
@@ -121,7 +121,7 @@ impl Drop for Runtime {
 
 impl Runtime {
     fn init(opts: &options::Opts) -> Result<Runtime, String> {
-        let mut args = RuntimeInitArgs::system_allocator();
+        let mut args = RuntimeInitArgs::zeroed();
         let mut pool = None;
         if let Some(size) = opts.pool_size {
             // Fresh anonymous pages: zero, and only touched as the pool is used.
@@ -147,7 +147,7 @@ impl Runtime {
 }
 
 fn print_stats() {
-    let mut s = EmberMemStats::default();
+    let mut s = ember_mem_stats_t::default();
     // SAFETY: valid out-pointer.
     if unsafe { ember_runtime_get_mem_stats(&mut s) } {
         let mode = match s.mode {

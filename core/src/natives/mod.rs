@@ -19,19 +19,13 @@ pub mod invoke;
 pub mod libs;
 pub mod signature;
 
-use std::ffi::{c_char, c_void, CStr};
+use std::ffi::{c_char, CStr};
 use std::sync::{Mutex, MutexGuard};
 
 use signature::Signature;
 
-/// WAMR's `NativeSymbol` (lib_export.h).
-#[repr(C)]
-pub struct NativeSymbol {
-    pub symbol: *const c_char,
-    pub func_ptr: *mut c_void,
-    pub signature: *const c_char,
-    pub attachment: *mut c_void,
-}
+/// WAMR's `NativeSymbol` (lib_export.h), mirrored once in vmcore-types.
+pub use vmcore_types::NativeSymbol;
 
 /// One registered native function.
 #[derive(Clone, Debug)]

@@ -1,126 +1,15 @@
 //! Rust declarations of libvmcore.so's C API, for Rust programs that link it
 //! dynamically (iwasm). The header core/include/wasm_export.h is the source
-//! of truth; tests/core_capi.rs checks the struct layouts against it. `no_std`
+//! of truth; the types are vmcore-types' (re-exported here), checked against it. `no_std`
 //! (declarations only), so that a release bin/iwasm links no Rust std at all.
 #![no_std]
 #![allow(non_camel_case_types)]
 
 use core::ffi::{c_char, c_int, c_void};
 
-pub type wasm_module_t = *mut c_void;
-pub type wasm_module_inst_t = *mut c_void;
-pub type wasm_function_inst_t = *mut c_void;
-pub type wasm_exec_env_t = *mut c_void;
-
-/// `WASM_RUNTIME_MALLOC_ALIGN`: the alignment of every wasm_runtime_malloc block.
-pub const WASM_RUNTIME_MALLOC_ALIGN: usize = 16;
-
-pub const ALLOC_WITH_POOL: u32 = 0;
-pub const ALLOC_WITH_ALLOCATOR: u32 = 1;
-pub const ALLOC_WITH_SYSTEM_ALLOCATOR: u32 = 2;
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct PoolOption {
-    pub heap_buf: *mut c_void,
-    pub heap_size: u32,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct AllocatorOption {
-    pub malloc_func: *mut c_void,
-    pub realloc_func: *mut c_void,
-    pub free_func: *mut c_void,
-    pub user_data: *mut c_void,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub union MemAllocOption {
-    pub pool: PoolOption,
-    pub allocator: AllocatorOption,
-}
-
-#[repr(C)]
-pub struct RuntimeInitArgs {
-    pub mem_alloc_type: u32,
-    pub mem_alloc_option: MemAllocOption,
-    pub native_module_name: *const c_char,
-    pub native_symbols: *mut NativeSymbol,
-    pub n_native_symbols: u32,
-    pub max_thread_num: u32,
-    pub ip_addr: [c_char; 128],
-    pub unused: c_int,
-    pub instance_port: c_int,
-    pub fast_jit_code_cache_size: u32,
-    pub gc_heap_size: u32,
-    pub running_mode: u32,
-    pub llvm_jit_opt_level: u32,
-    pub llvm_jit_size_level: u32,
-    pub segue_flags: u32,
-    pub enable_linux_perf: bool,
-}
-
-impl RuntimeInitArgs {
-    /// All zero (system allocator, no natives), like `memset(&args, 0, ...)` in C.
-    pub fn zeroed() -> Self {
-        RuntimeInitArgs {
-            mem_alloc_type: ALLOC_WITH_SYSTEM_ALLOCATOR,
-            mem_alloc_option: MemAllocOption {
-                allocator: AllocatorOption {
-                    malloc_func: core::ptr::null_mut(),
-                    realloc_func: core::ptr::null_mut(),
-                    free_func: core::ptr::null_mut(),
-                    user_data: core::ptr::null_mut(),
-                },
-            },
-            native_module_name: core::ptr::null(),
-            native_symbols: core::ptr::null_mut(),
-            n_native_symbols: 0,
-            max_thread_num: 0,
-            ip_addr: [0; 128],
-            unused: 0,
-            instance_port: 0,
-            fast_jit_code_cache_size: 0,
-            gc_heap_size: 0,
-            running_mode: 0,
-            llvm_jit_opt_level: 0,
-            llvm_jit_size_level: 0,
-            segue_flags: 0,
-            enable_linux_perf: false,
-        }
-    }
-}
-
-#[repr(C)]
-pub struct NativeSymbol {
-    pub symbol: *const c_char,
-    pub func_ptr: *mut c_void,
-    pub signature: *const c_char,
-    pub attachment: *mut c_void,
-}
-
-#[repr(C)]
-#[derive(Default, Debug, Clone, Copy)]
-pub struct mem_alloc_info_t {
-    pub total_size: u32,
-    pub total_free_size: u32,
-    pub highmark_size: u32,
-}
-
-#[repr(C)]
-#[derive(Default, Debug, Clone, Copy)]
-pub struct ember_mem_stats_t {
-    pub mode: u32,
-    pub pool_size: u64,
-    pub pool_free: u64,
-    pub pool_largest_free: u64,
-    pub in_use: u64,
-    pub peak: u64,
-    pub failed_allocs: u64,
-    pub allocs: u64,
-}
+/// The C API's types and constants: the one Rust mirror, shared with libvmcore.so's own
+/// implementation (core/types, checked against the headers by its tests).
+pub use vmcore_types::*;
 
 extern "C" {
     pub fn wasm_runtime_init() -> bool;

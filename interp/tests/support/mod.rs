@@ -4,7 +4,12 @@
 use ember_interp::*;
 
 /// Calls export `name` (one i32 result).
-pub fn call_i32(store: &mut Store<()>, inst: Instance, name: &str, args: &[Val]) -> Result<i32, Trap> {
+pub fn call_i32(
+    store: &mut Store<()>,
+    inst: Instance,
+    name: &str,
+    args: &[Val],
+) -> Result<i32, Trap> {
     let f = inst.get_func(store, name).expect("export");
     let mut out = [Val::I32(0)];
     f.call(store, args, &mut out)?;

@@ -1,27 +1,11 @@
-//! The Rust mirror (src/sys.rs) must agree with nn/include/wasi_nn_backend.h: one list of facts
-//! (a C expression and the Rust value it must equal) generates a C program, compiled against the
-//! header with the host C compiler, whose printed values are compared with the Rust ones.
+//! The Rust mirror (src/sys.rs) must agree with nn/include/wasi_nn_backend.h, both ways: every
+//! struct, field and constant the header declares has a fact below (bindgen lists them), and
+//! every fact (a C expression and the Rust value it must equal) is what a C program compiled
+//! against the header prints.
 
 use ember_nn_abi::*;
-use std::mem::{offset_of, size_of};
-use std::path::PathBuf;
-use std::process::Command;
-
-macro_rules! size {
-    ($c:literal, $r:ty) => {
-        (concat!("sizeof(", $c, ")"), size_of::<$r>() as u64)
-    };
-}
-macro_rules! off {
-    ($c:literal . $cf:ident, $r:ty, $rf:ident) => {
-        (concat!("offsetof(", $c, ", ", stringify!($cf), ")"), offset_of!($r, $rf) as u64)
-    };
-}
-macro_rules! constant {
-    ($c:literal, $r:expr) => {
-        ($c, $r as u64)
-    };
-}
+use ember_test_support::header::{assert_covered, assert_facts, items};
+use ember_test_support::{constant, off, repo, size};
 
 fn facts() -> Vec<(&'static str, u64)> {
     vec![
@@ -57,13 +41,25 @@ fn facts() -> Vec<(&'static str, u64)> {
         off!("ember_nn_backend".load, Backend, load),
         off!("ember_nn_backend".load_named, Backend, load_named),
         off!("ember_nn_backend".unload, Backend, unload),
-        off!("ember_nn_backend".init_execution_context, Backend, init_execution_context),
-        off!("ember_nn_backend".finalize_execution_context, Backend, finalize_execution_context),
+        off!(
+            "ember_nn_backend".init_execution_context,
+            Backend,
+            init_execution_context
+        ),
+        off!(
+            "ember_nn_backend".finalize_execution_context,
+            Backend,
+            finalize_execution_context
+        ),
         off!("ember_nn_backend".set_input, Backend, set_input),
         off!("ember_nn_backend".compute, Backend, compute),
         off!("ember_nn_backend".get_output, Backend, get_output),
         off!("ember_nn_backend".compute_single, Backend, compute_single),
-        off!("ember_nn_backend".get_output_single, Backend, get_output_single),
+        off!(
+            "ember_nn_backend".get_output_single,
+            Backend,
+            get_output_single
+        ),
         off!("ember_nn_backend".fini_single, Backend, fini_single),
         off!("ember_nn_backend".last_error, Backend, last_error),
         constant!("EMBER_NN_BACKEND_ABI_VERSION", ABI_VERSION),
@@ -73,7 +69,10 @@ fn facts() -> Vec<(&'static str, u64)> {
         constant!("EMBER_NN_MISSING_MEMORY", NnError::MissingMemory),
         constant!("EMBER_NN_BUSY", NnError::Busy),
         constant!("EMBER_NN_RUNTIME_ERROR", NnError::RuntimeError),
-        constant!("EMBER_NN_UNSUPPORTED_OPERATION", NnError::UnsupportedOperation),
+        constant!(
+            "EMBER_NN_UNSUPPORTED_OPERATION",
+            NnError::UnsupportedOperation
+        ),
         constant!("EMBER_NN_TOO_LARGE", NnError::TooLarge),
         constant!("EMBER_NN_NOT_FOUND", NnError::NotFound),
         constant!("EMBER_NN_END_OF_SEQUENCE", NnError::EndOfSequence),
@@ -105,43 +104,27 @@ fn facts() -> Vec<(&'static str, u64)> {
     ]
 }
 
-/// Compiles and runs `main_body` against the header; returns its stdout.
-fn run_c(main_body: &str) -> String {
-    let header_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../include");
-    let dir = std::env::temp_dir().join(format!("ember-nn-abi-layout-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let src = dir.join("layout.c");
-    let exe = dir.join("layout");
-    let program = format!(
-        "#include <stdio.h>\n#include <stddef.h>\n#include \"wasi_nn_backend.h\"\nint main(void) {{\n{main_body}return 0;\n}}\n"
-    );
-    std::fs::write(&src, program).unwrap();
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
-    let status = Command::new(&cc)
-        .args(["-std=c11", "-Wall", "-Werror", "-I"])
-        .arg(&header_dir)
-        .arg(&src)
-        .arg("-o")
-        .arg(&exe)
-        .status()
-        .unwrap_or_else(|e| panic!("cannot run C compiler {cc}: {e}"));
-    assert!(status.success(), "C compiler failed on the header");
-    let out = Command::new(&exe).output().unwrap();
-    assert!(out.status.success());
-    let _ = std::fs::remove_dir_all(&dir);
-    String::from_utf8(out.stdout).unwrap()
+fn include_dir() -> std::path::PathBuf {
+    repo().join("nn/include")
 }
 
+/// C -> Rust: nothing the header declares lacks a fact.
+#[test]
+fn every_header_item_is_mirrored() {
+    let items = items(&include_dir(), "wasi_nn_backend.h");
+    assert!(items.records.contains_key("ember_nn_backend"), "{items:?}");
+    assert_covered(&items, &facts(), &[]);
+}
+
+/// Rust -> C: every fact is what the C compiler says; and the entry symbol's name.
 #[test]
 fn rust_mirror_matches_c_header() {
-    let facts = facts();
-    let body: String = facts.iter().map(|(c, _)| format!("printf(\"%lu\\n\", (unsigned long)({c}));\n")).collect();
-    let body = format!("{body}printf(\"%s\\n\", EMBER_NN_BACKEND_ENTRY_SYMBOL);\n");
-    let out = run_c(&body);
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), facts.len() + 1);
-    for ((c, rust), line) in facts.iter().zip(&lines) {
-        assert_eq!(line.parse::<u64>().unwrap(), *rust, "{c}: C says {line}, Rust says {rust}");
-    }
-    assert_eq!(lines[facts.len()].as_bytes(), &ENTRY_SYMBOL[..ENTRY_SYMBOL.len() - 1]);
+    let extra = assert_facts(
+        &include_dir(),
+        &["wasi_nn_backend.h"],
+        &facts(),
+        "    printf(\"%s\\n\", EMBER_NN_BACKEND_ENTRY_SYMBOL);\n",
+    );
+    assert_eq!(extra.len(), 1);
+    assert_eq!(extra[0].as_bytes(), &ENTRY_SYMBOL[..ENTRY_SYMBOL.len() - 1]);
 }

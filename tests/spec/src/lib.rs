@@ -2,7 +2,7 @@
 //! (.wast files, parsed with `wast`) against `ember-interp`, prints per-file
 //! pass/fail counts, and compares the failures with expected-failures.txt.
 //!
-//! Used by the `ember-spectest` binary and by the root package's `tests/spec.rs`.
+//! Used by the `ember-spectest` binary and by ember-interp's `interp/tests/spec.rs`.
 //!
 //! A run: every non-simd file gets a fresh `Store<()>` (default `Config`) on a worker thread
 //! with an 8 MiB native stack (files run in parallel). Each directive is one check

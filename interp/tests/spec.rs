@@ -1,6 +1,6 @@
 //! The WebAssembly 2.0 spec suite (`cargo test` runs it): every .wast file of
 //! the suite against ember-interp, compared with tests/spec/expected-failures.txt.
-//! The same harness is the `ember-spectest` binary (tests/spec/).
+//! The same harness is the `ember-spectest` binary (tests/spec/, a dev-dependency).
 
 use ember_spectest::{run, Options, EXPECTED_FAILURES};
 
