@@ -15,6 +15,7 @@
 //! - `--native-lib=PATH`: `crate::nn::native_lib_hook(path)` goes first (a library exporting
 //!   `ember_nn_backend_entry` is registered as a wasi-nn backend); others follow WAMR's protocol.
 
+mod glue;
 pub mod invoke;
 pub mod libs;
 pub mod signature;
@@ -22,6 +23,7 @@ pub mod signature;
 use std::ffi::{c_char, c_void, CStr};
 use std::sync::{Mutex, MutexGuard};
 
+pub use glue::{host_call, Natives};
 use signature::Signature;
 
 /// WAMR's `NativeSymbol` (lib_export.h).
