@@ -86,6 +86,14 @@ impl<'a> GuestMemory<'a> {
         self.bytes.as_mut_ptr()
     }
 
+    /// The guest address of host pointer `ptr`, if it points into memory or one past its end
+    /// (what the C API converts for natives).
+    pub fn offset_of(&self, ptr: *const u8) -> Option<u64> {
+        let (p, base) = (ptr as usize, self.bytes.as_ptr() as usize);
+        let off = p.checked_sub(base)?;
+        (off <= self.bytes.len()).then_some(off as u64)
+    }
+
     /// The whole memory, read-only (for gathering several guest buffers at once).
     pub fn all(&self) -> &[u8] {
         self.bytes

@@ -176,17 +176,6 @@ impl ModuleInst {
         // SAFETY: forwarded contract.
         Some(GuestMemory::new(mem.data_mut(unsafe { self.store() })))
     }
-
-    /// (base pointer, length) of memory 0, if any.
-    ///
-    /// # Safety
-    /// As for [`ModuleInst::store`]; the pointer is valid until memory grows.
-    pub unsafe fn memory_raw(&self) -> Option<(*mut u8, usize)> {
-        let mem = self.memory.get()?;
-        // SAFETY: forwarded contract.
-        let data = mem.data_mut(unsafe { self.store() });
-        Some((data.as_mut_ptr(), data.len()))
-    }
 }
 
 impl Drop for ModuleInst {
