@@ -75,7 +75,7 @@ pub mod mem;
 pub mod table;
 pub mod types;
 
-pub use config::WasiConfig;
+pub use config::{ConfigError, WasiConfig};
 pub use ctx::WasiCtx;
 
 use ember_interp::{Func, FuncType};
@@ -96,7 +96,7 @@ pub fn lookup(name: &str) -> Option<&'static HostFuncDef> {
 
 /// Builds the WASI context of one new instance: what `wasm_runtime_set_wasi_args` keeps in the
 /// module's settings ([`capi`]).
-pub struct WasiFactory(pub Box<dyn Fn() -> Result<WasiCtx, String> + Send + Sync>);
+pub struct WasiFactory(pub Box<dyn Fn() -> Result<WasiCtx, ConfigError> + Send + Sync>);
 
 /// WASI as a host interface (see the module docs for what instantiation does).
 pub struct Wasi;
@@ -110,7 +110,7 @@ impl HostInterface for Wasi {
             return Ok(());
         }
         let ctx = match factory {
-            Some(f) => (f.0)().map_err(|e| Error::Host(e.into()))?,
+            Some(f) => (f.0)().map_err(|e| Error::Host(Box::new(e)))?,
             None => WasiCtx::default(),
         };
         data.slots.insert(ctx);
