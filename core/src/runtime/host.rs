@@ -38,11 +38,14 @@ pub struct StoreData {
     /// Each host interface's per-instance state, by type.
     pub slots: Slots,
     /// Finds the instance's [`GuestFiles`] among the slots (set by WASI when it has a context).
-    guest_files: Option<fn(&StoreData) -> Option<&dyn GuestFiles>>,
+    guest_files: Option<FindGuestFiles>,
 }
 
+/// How [`StoreData::guest_files`] finds the [`GuestFiles`] among the slots.
+pub type FindGuestFiles = fn(&StoreData) -> Option<&dyn GuestFiles>;
+
 impl StoreData {
-    pub fn set_guest_files(&mut self, find: fn(&StoreData) -> Option<&dyn GuestFiles>) {
+    pub fn set_guest_files(&mut self, find: FindGuestFiles) {
         self.guest_files = Some(find);
     }
     pub fn guest_files(&self) -> Option<&dyn GuestFiles> {

@@ -1,10 +1,10 @@
 //! The runtime objects behind the C API's opaque handles: loaded modules,
 //! module instances, execution environments, and the linker.
 //!
-//! - `wasm_runtime_load` validates and keeps no reference to the caller's buffer.
 //! This layer knows no host interface: WASI, wasi-nn, natives and the libc-builtin sit above it
 //! and reach it through [`host`] (`HostInterface`, `StoreData`, `lend`) and [`guest_memory`].
 //!
+//! - `wasm_runtime_load` validates and keeps no reference to the caller's buffer.
 //! - `wasm_runtime_instantiate(module, stack_size, heap_size, ...)`: each instance has its own
 //!   `Store<StoreData>`. `stack_size` bytes bound the interpreter's operand stack (8 bytes per
 //!   slot, at least 128 KiB). Imports are resolved by the host interfaces the C API passes, in
