@@ -7,7 +7,6 @@
 //! - `runtime`:  loaded modules, instances, exec envs, the import linker. (CORE)
 //! - `natives`:  the native-symbol registry and --native-lib libraries. (CORE)
 //! - `logging`:  env_logger set-up behind wasm_runtime_set_log_level. (CORE)
-//! - `host`:     the shape every host function shares (StoreData, HostFuncDef). (CORE)
 //! - `libc_builtin`: WAMR's libc-builtin `env` functions (printf, malloc, ...). (CORE)
 //! - `wasi`:     WASI preview1 (wasi_snapshot_preview1). (WASI)
 //! - `nn`:       wasi-nn dispatch (wasi_ephemeral_nn and legacy wasi_nn). (NN)
@@ -15,7 +14,6 @@
 pub mod alloc;
 pub mod capi;
 pub mod cli;
-pub mod host;
 pub mod libc_builtin;
 pub mod logging;
 pub mod natives;

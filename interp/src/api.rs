@@ -303,6 +303,15 @@ impl Memory {
             None => &mut [],
         }
     }
+    /// The memory's bytes and the store's embedder data at once (both live in the store): what
+    /// a host function needs to work on guest memory with its own per-instance state.
+    pub fn data_and_store_mut<'s, T>(&self, store: &'s mut Store<T>) -> (&'s mut [u8], &'s mut T) {
+        let bytes = match store.rt.memories.get_mut(self.0 as usize) {
+            Some(m) => m.data_mut(),
+            None => &mut [],
+        };
+        (bytes, &mut store.data)
+    }
     /// Size in pages.
     pub fn size<T>(&self, store: &Store<T>) -> u32 {
         store.rt.memories.get(self.0 as usize).map(|m| m.pages()).unwrap_or(0)

@@ -119,7 +119,7 @@ pub extern "C" fn wasm_runtime_begin_blocking_op(_env: *mut ExecEnv) -> bool {
 pub extern "C" fn wasm_runtime_end_blocking_op(_env: *mut ExecEnv) {}
 
 /// Would an import `module_name.func_name` be linked now: a registered native, WASI,
-/// wasi-nn or the libc-builtin (the linker's order, core/src/runtime/link.rs).
+/// wasi-nn or the libc-builtin (`capi::instance::HOST_INTERFACES`).
 ///
 /// # Safety
 /// Both strings NULL or NUL-terminated.
@@ -128,10 +128,7 @@ pub unsafe extern "C" fn wasm_runtime_is_import_func_linked(module_name: *const 
     super::guard(false, || {
         // SAFETY: caller's contract.
         let (Some(m), Some(f)) = (unsafe { cstr(module_name) }, unsafe { cstr(func_name) }) else { return false };
-        crate::natives::lookup(&m, &f).is_some()
-            || (m == crate::runtime::link::WASI_MODULE && crate::wasi::lookup(&f).is_some())
-            || crate::nn::lookup(&m, &f).is_some()
-            || (m == crate::libc_builtin::MODULE && crate::libc_builtin::exists(&f))
+        super::instance::HOST_INTERFACES.iter().any(|i| i.provides(&m, &f))
     })
 }
 

@@ -4,9 +4,16 @@ use std::ffi::{c_char, c_void};
 use std::sync::Mutex;
 
 use super::{cstr, guard, write_error};
+use crate::runtime::host::HostInterface;
 use crate::runtime::instance::ModuleInst;
 use crate::runtime::link;
 use crate::runtime::module::LoadedModule;
+
+/// The host interfaces every instance is linked against, in the order the linker asks them:
+/// registered natives first (so a user's native wins, as in WAMR), then WASI, wasi-nn, and
+/// the libc-builtin for what is left of `env`.
+pub static HOST_INTERFACES: [&dyn HostInterface; 4] =
+    [&crate::natives::Natives, &crate::wasi::Wasi, &crate::nn::Nn, &crate::libc_builtin::LibcBuiltin];
 
 /// # Safety
 /// `module` from wasm_runtime_load (outliving the instance); `error_buf` NULL or writable.
@@ -28,7 +35,7 @@ pub unsafe extern "C" fn wasm_runtime_instantiate(
     }
     // SAFETY: caller's contract (live module outliving the instance).
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
-        link::instantiate(module, default_stack_size, host_managed_heap_size)
+        link::instantiate(module, default_stack_size, host_managed_heap_size, &HOST_INTERFACES)
     }));
     match r {
         Ok(Ok(inst)) => Box::into_raw(inst),
@@ -139,7 +146,7 @@ pub unsafe extern "C" fn wasm_runtime_get_wasi_exit_code(inst: *mut ModuleInst) 
 pub unsafe extern "C" fn wasm_runtime_is_wasi_mode(inst: *mut ModuleInst) -> bool {
     guard(false, || {
         // SAFETY: caller's contract; no wasm runs (or we are in its host call).
-        unsafe { inst.as_ref() }.map(|i| unsafe { i.store() }.data().wasi.is_some()).unwrap_or(false)
+        unsafe { inst.as_ref() }.map(|i| unsafe { i.store() }.data().slots.contains::<crate::wasi::WasiCtx>()).unwrap_or(false)
     })
 }
 

@@ -19,14 +19,16 @@ use std::ffi::c_void;
 
 use super::guard;
 use crate::runtime::app_memory::{module_free, module_malloc};
+use crate::runtime::guest_memory::GuestMemory;
 use crate::runtime::instance::ModuleInst;
 
 const OOB: &str = "out of bounds memory access";
 
-/// (base, len) of memory 0.
-fn mem(inst: &ModuleInst) -> Option<(*mut u8, usize)> {
-    // SAFETY: C API caller: outside wasm or inside its host call (active path).
-    unsafe { inst.memory_raw() }
+/// Memory 0 as the runtime's checked view (all checks below are its u64 range checks).
+fn view(inst: &ModuleInst) -> Option<GuestMemory<'_>> {
+    // SAFETY: C API caller: outside wasm or inside its host call (active path); the view
+    // lives only for this C API call.
+    unsafe { inst.memory_view() }
 }
 
 /// # Safety
@@ -37,68 +39,47 @@ unsafe fn inst_ref<'a>(inst: *mut ModuleInst) -> Option<&'a ModuleInst> {
 }
 
 pub fn app_range_ok(inst: &ModuleInst, off: u64, size: u64) -> bool {
-    match mem(inst) {
-        Some((_, len)) => off.checked_add(size).is_some_and(|end| end <= len as u64),
-        None => false,
-    }
+    view(inst).is_some_and(|m| m.contains(off, size))
+}
+
+/// Run a check on `inst` (NULL: false); a failed check sets "out of bounds memory access".
+///
+/// # Safety
+/// `inst` must be NULL or a live instance.
+unsafe fn checked(inst: *mut ModuleInst, ok: impl FnOnce(&ModuleInst) -> bool) -> bool {
+    guard(false, || {
+        // SAFETY: this function's contract.
+        let Some(i) = (unsafe { inst_ref(inst) }) else { return false };
+        let ok = ok(i);
+        if !ok {
+            i.set_exception(Some(OOB));
+        }
+        ok
+    })
 }
 
 /// # Safety
 /// `inst` must be NULL or a live instance.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_runtime_validate_app_addr(inst: *mut ModuleInst, app_offset: u64, size: u64) -> bool {
-    guard(false, || {
-        // SAFETY: this function's contract.
-        let Some(i) = (unsafe { inst_ref(inst) }) else { return false };
-        let ok = app_range_ok(i, app_offset, size);
-        if !ok {
-            i.set_exception(Some(OOB));
-        }
-        ok
-    })
+    // SAFETY: this function's contract.
+    unsafe { checked(inst, |i| app_range_ok(i, app_offset, size)) }
 }
 
 /// # Safety
 /// `inst` must be NULL or a live instance.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_runtime_validate_app_str_addr(inst: *mut ModuleInst, app_str_offset: u64) -> bool {
-    guard(false, || {
-        // SAFETY: this function's contract.
-        let Some(i) = (unsafe { inst_ref(inst) }) else { return false };
-        let ok = match mem(i) {
-            Some((base, len)) if (app_str_offset as usize) < len && app_str_offset < len as u64 => {
-                // SAFETY: [base, base+len) is memory 0.
-                let m = unsafe { std::slice::from_raw_parts(base, len) };
-                m[app_str_offset as usize..].contains(&0)
-            }
-            _ => false,
-        };
-        if !ok {
-            i.set_exception(Some(OOB));
-        }
-        ok
-    })
+    // SAFETY: this function's contract.
+    unsafe { checked(inst, |i| view(i).is_some_and(|m| m.c_str(app_str_offset).is_ok())) }
 }
 
 /// # Safety
 /// `inst` must be NULL or a live instance.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_runtime_validate_native_addr(inst: *mut ModuleInst, native_ptr: *mut c_void, size: u64) -> bool {
-    guard(false, || {
-        // SAFETY: this function's contract.
-        let Some(i) = (unsafe { inst_ref(inst) }) else { return false };
-        let ok = match mem(i) {
-            Some((base, len)) => {
-                let (p, b) = (native_ptr as usize as u64, base as usize as u64);
-                p >= b && (p - b).checked_add(size).is_some_and(|end| end <= len as u64)
-            }
-            None => false,
-        };
-        if !ok {
-            i.set_exception(Some(OOB));
-        }
-        ok
-    })
+    // SAFETY: this function's contract.
+    unsafe { checked(inst, |i| view(i).is_some_and(|m| m.offset_of(native_ptr.cast()).is_some_and(|o| m.contains(o, size)))) }
 }
 
 /// # Safety
@@ -108,9 +89,9 @@ pub unsafe extern "C" fn wasm_runtime_addr_app_to_native(inst: *mut ModuleInst, 
     guard(std::ptr::null_mut(), || {
         // SAFETY: this function's contract.
         let Some(i) = (unsafe { inst_ref(inst) }) else { return std::ptr::null_mut() };
-        match mem(i) {
+        match view(i) {
             // WAMR allows the one-past-the-end address.
-            Some((base, len)) if app_offset <= len as u64 => base.wrapping_add(app_offset as usize) as *mut c_void,
+            Some(mut m) if m.contains(app_offset, 0u64) => m.as_mut_ptr().wrapping_add(app_offset as usize) as *mut c_void,
             _ => std::ptr::null_mut(),
         }
     })
@@ -123,17 +104,7 @@ pub unsafe extern "C" fn wasm_runtime_addr_native_to_app(inst: *mut ModuleInst, 
     guard(0, || {
         // SAFETY: this function's contract.
         let Some(i) = (unsafe { inst_ref(inst) }) else { return 0 };
-        match mem(i) {
-            Some((base, len)) => {
-                let (p, b) = (native_ptr as usize, base as usize);
-                if p >= b && p - b <= len {
-                    (p - b) as u64
-                } else {
-                    0
-                }
-            }
-            None => 0,
-        }
+        view(i).and_then(|m| m.offset_of(native_ptr.cast())).unwrap_or(0)
     })
 }
 
@@ -144,8 +115,8 @@ pub unsafe extern "C" fn wasm_runtime_get_app_addr_range(inst: *mut ModuleInst, 
     guard(false, || {
         // SAFETY: this function's contract.
         let Some(i) = (unsafe { inst_ref(inst) }) else { return false };
-        let Some((_, len)) = mem(i) else { return false };
-        if app_offset >= len as u64 {
+        let Some(m) = view(i) else { return false };
+        if !m.contains(app_offset, 1u64) {
             return false;
         }
         // SAFETY: caller's contract.
@@ -154,7 +125,7 @@ pub unsafe extern "C" fn wasm_runtime_get_app_addr_range(inst: *mut ModuleInst, 
                 *p_start = 0;
             }
             if !p_end.is_null() {
-                *p_end = len as u64;
+                *p_end = m.len() as u64;
             }
         }
         true
@@ -173,11 +144,11 @@ pub unsafe extern "C" fn wasm_runtime_get_native_addr_range(
     guard(false, || {
         // SAFETY: this function's contract.
         let Some(i) = (unsafe { inst_ref(inst) }) else { return false };
-        let Some((base, len)) = mem(i) else { return false };
-        let (p, b) = (native_ptr as usize, base as usize);
-        if p < b || p >= b + len {
+        let Some(mut m) = view(i) else { return false };
+        if !m.offset_of(native_ptr).is_some_and(|o| m.contains(o, 1u64)) {
             return false;
         }
+        let (base, len) = (m.as_mut_ptr(), m.len());
         // SAFETY: caller's contract.
         unsafe {
             if !p_start.is_null() {
@@ -201,7 +172,7 @@ pub unsafe extern "C" fn wasm_runtime_module_malloc(inst: *mut ModuleInst, size:
         match module_malloc(i, size) {
             Some(off) => {
                 if !p_native_addr.is_null() {
-                    let base = mem(i).map(|(b, _)| b).unwrap_or(std::ptr::null_mut());
+                    let base = view(i).map_or(std::ptr::null_mut(), |mut m| m.as_mut_ptr());
                     // SAFETY: caller's contract.
                     unsafe { *p_native_addr = base.wrapping_add(off as usize) as *mut c_void };
                 }

@@ -294,7 +294,7 @@ pub unsafe extern "C" fn ember_runtime_load_native_lib(path: *const c_char, erro
             Ok(_) => true,
             Err(e) => {
                 // SAFETY: caller's buffer contract.
-                unsafe { write_error(error_buf, error_buf_size, &e) };
+                unsafe { write_error(error_buf, error_buf_size, &e.to_string()) };
                 false
             }
         }

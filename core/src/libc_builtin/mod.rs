@@ -1,8 +1,8 @@
 //! WAMR's libc-builtin: the `env` functions (printf, malloc, memcpy, strlen, ...) that let an
 //! app built with `clang --target=wasm32 -nostdlib -Wl,--allow-undefined` run without WASI.
 //!
-//! Linking (core/src/runtime/link.rs): an import of module `env` is looked up here only after
-//! the registered natives (`--native-lib`, `wasm_runtime_register_natives`), WASI and wasi-nn,
+//! Linking ([`LibcBuiltin`], last of the C API's host interfaces): an import of module `env` is
+//! looked up here only after the registered natives (`--native-lib`, `wasm_runtime_register_natives`), WASI and wasi-nn,
 //! so a user's native of the same name wins, as in WAMR; and only the functions an app imports
 //! are linked. [`TABLE`] is the one list: each row names the function, its WAMR signature
 //! string (which gives the wasm import type; an import of another type is refused) and the
@@ -20,9 +20,12 @@
 mod funcs;
 pub mod printf;
 
-use ember_interp::{FuncType, Trap, Val, ValType};
+use ember_interp::{Caller, Func, FuncType, Trap, Val, ValType};
 
+use crate::natives::host_call;
 use crate::natives::signature::Signature;
+use crate::runtime::error::{describe, LinkError};
+use crate::runtime::host::{HostInterface, Linking, StoreData};
 use crate::runtime::instance::ModuleInst;
 
 /// The import module these functions belong to.
@@ -136,15 +139,52 @@ pub fn exists(name: &str) -> bool {
     TABLE.iter().any(|b| b.name == name)
 }
 
+/// A libc-builtin imported with a type none of its rows has.
+#[derive(Debug)]
+pub struct Mismatch {
+    name: String,
+    signatures: Vec<&'static str>,
+    import: String,
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Mismatch { name, signatures, import } = self;
+        write!(f, "the libc-builtin {name} has the WAMR signature {} but the module imports it as {import}", signatures.join(" or "))
+    }
+}
+
+impl std::error::Error for Mismatch {}
+
 /// The builtin `name` whose type is `ft`; Err names the types it has when none matches.
-pub fn find(name: &str, ft: &FuncType) -> Result<&'static Builtin, String> {
+pub fn find(name: &str, ft: &FuncType) -> Result<&'static Builtin, Mismatch> {
     let rows = || TABLE.iter().filter(|b| b.name == name);
-    rows()
-        .find(|b| Signature::parse(b.signature).is_ok_and(|s| s.matches(&ft.params, &ft.results)))
-        .ok_or_else(|| {
-            let sigs: Vec<&str> = rows().map(|b| b.signature).collect();
-            format!("the libc-builtin {name} has the WAMR signature {} but the module imports it as {:?} -> {:?}", sigs.join(" or "), ft.params, ft.results)
-        })
+    rows().find(|b| Signature::parse(b.signature).is_ok_and(|s| s.matches(&ft.params, &ft.results))).ok_or_else(|| Mismatch {
+        name: name.to_string(),
+        signatures: rows().map(|b| b.signature).collect(),
+        import: describe(&ft.params, &ft.results),
+    })
+}
+
+/// The libc-builtin as a host interface: functions of module `env`, linked last.
+pub struct LibcBuiltin;
+
+impl HostInterface for LibcBuiltin {
+    fn provides(&self, module: &str, field: &str) -> bool {
+        module == MODULE && exists(field)
+    }
+
+    fn link(&self, at: &mut Linking<'_>, m: &str, f: &str, ft: &FuncType) -> Result<Func, LinkError> {
+        log::trace!("import {m}.{f}: libc-builtin");
+        let b = find(f, ft).map_err(|e| LinkError::Host(Box::new(e)))?;
+        let ip = at.inst;
+        Ok(Func::new_host(at.store, ft.clone(), move |caller: Caller<'_, StoreData>, args: &[Val], results: &mut [Val]| {
+            // SAFETY: the instance owns the store that owns this closure, so it is alive
+            // whenever the closure runs.
+            let inst = unsafe { &*ip };
+            host_call(inst, caller, || call(inst, b, args, results))
+        }))
+    }
 }
 
 /// Run builtin `b` for `inst` (inside its host call; the glue has recorded the store path).
@@ -193,7 +233,7 @@ mod tests {
         }
         let ft = FuncType::new([ValType::I32, ValType::I32], [ValType::I32]);
         assert_eq!(find("printf", &ft).unwrap().signature, "($*)i");
-        assert!(find("printf", &FuncType::new([ValType::I32], [ValType::I32])).err().unwrap().contains("($*)i"));
+        assert!(find("printf", &FuncType::new([ValType::I32], [ValType::I32])).err().unwrap().to_string().contains("($*)i"));
         assert_eq!(find("abort", &FuncType::new([], [])).unwrap().signature, "()");
         assert!(exists("strlen") && !exists("fopen"));
     }

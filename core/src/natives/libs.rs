@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 use ember_platform::dynlib::DynLib;
 
-use super::NativeSymbol;
+use super::{Error, LibraryError, NativeSymbol};
 
 type GetNativeLib = unsafe extern "C" fn(*mut *mut c_char, *mut *mut NativeSymbol) -> u32;
 type InitNativeLib = unsafe extern "C" fn() -> i32;
@@ -29,22 +29,21 @@ struct Loaded {
 static LIBS: Mutex<Vec<Loaded>> = Mutex::new(Vec::new());
 
 /// Load `path` and register its natives. Returns (module name, symbol count).
-pub fn load(path: &Path) -> Result<(String, u32), String> {
+pub fn load(path: &Path) -> Result<(String, u32), Error> {
+    let fail_with = |why| Error::Library { path: path.to_path_buf(), why };
     // A wasi-nn backend (exports ember_nn_backend_entry) is handed to wasi-nn instead
     // (crate::nn::native_lib_hook, owner NN-DISPATCH); it registers no natives.
     if let Some(r) = crate::nn::native_lib_hook(path) {
-        return r.map(|desc| {
+        return r.map_err(Error::Backend).map(|desc| {
             log::info!("native library {desc}");
             ("wasi-nn backend".to_string(), 0)
         });
     }
-    let lib = DynLib::open(path)?;
+    let lib = DynLib::open(path).map_err(|m| fail_with(LibraryError::Open(m)))?;
     let shown = path.display();
     let get = lib
         .symbol_address("get_native_lib")
-        .ok_or_else(|| {
-            format!("{shown}: neither a native library (no get_native_lib function) nor a wasi-nn backend (no ember_nn_backend_entry)")
-        })?;
+        .ok_or_else(|| fail_with(LibraryError::NotNative))?;
     // SAFETY: the WAMR native-lib protocol fixes these C signatures.
     let get: GetNativeLib = unsafe { std::mem::transmute::<*const std::ffi::c_void, GetNativeLib>(get) };
     if let Some(init) = lib.symbol_address("init_native_lib") {
@@ -53,7 +52,7 @@ pub fn load(path: &Path) -> Result<(String, u32), String> {
         // SAFETY: calling the library's initialiser per protocol.
         let rc = unsafe { init() };
         if rc != 0 {
-            return Err(format!("{shown}: init_native_lib failed with {rc}"));
+            return Err(fail_with(LibraryError::Init(rc)));
         }
     }
     let deinit = lib
@@ -64,15 +63,15 @@ pub fn load(path: &Path) -> Result<(String, u32), String> {
     let mut symbols: *mut NativeSymbol = std::ptr::null_mut();
     // SAFETY: out-pointers are valid locals.
     let n = unsafe { get(&mut module, &mut symbols) };
-    let fail = |msg: String| {
+    let fail = |why: LibraryError| {
         if let Some(d) = deinit {
             // SAFETY: protocol: undo init_native_lib.
             unsafe { d() };
         }
-        Err(msg)
+        Err(fail_with(why))
     };
     if module.is_null() || (symbols.is_null() && n > 0) {
-        return fail(format!("{shown}: get_native_lib returned no module name or symbols"));
+        return fail(LibraryError::Empty);
     }
     // SAFETY: the library returns a NUL-terminated module name.
     let module = unsafe { CStr::from_ptr(module) }.to_string_lossy().into_owned();
@@ -81,7 +80,7 @@ pub fn load(path: &Path) -> Result<(String, u32), String> {
     let checked = unsafe { super::check_native_room(&module, symbols, n) };
     // SAFETY: as above.
     if let Err(e) = checked.and_then(|()| unsafe { super::register(&module, symbols, n, false) }) {
-        return fail(format!("{shown}: {e}"));
+        return fail(LibraryError::Register(Box::new(e)));
     }
     log::info!("native library {shown}: {n} function(s) for module \"{module}\"");
     LIBS.lock().unwrap_or_else(|e| e.into_inner()).push(Loaded {

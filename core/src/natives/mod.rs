@@ -15,6 +15,8 @@
 //! - `--native-lib=PATH`: `crate::nn::native_lib_hook(path)` goes first (a library exporting
 //!   `ember_nn_backend_entry` is registered as a wasi-nn backend); others follow WAMR's protocol.
 
+mod error;
+mod glue;
 pub mod invoke;
 pub mod libs;
 pub mod signature;
@@ -22,6 +24,8 @@ pub mod signature;
 use std::ffi::{c_char, CStr};
 use std::sync::{Mutex, MutexGuard};
 
+pub use error::{Error, LibraryError, SignatureError};
+pub use glue::{host_call, Natives};
 use signature::Signature;
 
 /// WAMR's `NativeSymbol` (lib_export.h), mirrored once in vmcore-types.
@@ -61,16 +65,16 @@ fn registry() -> MutexGuard<'static, Vec<Registration>> {
 /// # Safety
 /// `symbols` must point to `n` valid `NativeSymbol`s whose strings are
 /// NUL-terminated (signature may be NULL: unchecked, see [`NativeEntry::signature`]).
-pub unsafe fn register(module: &str, symbols: *const NativeSymbol, n: u32, raw: bool) -> Result<(), String> {
+pub unsafe fn register(module: &str, symbols: *const NativeSymbol, n: u32, raw: bool) -> Result<(), Error> {
     if symbols.is_null() && n > 0 {
-        return Err("native symbol array is NULL".into());
+        return Err(Error::NullArray);
     }
     let mut entries = Vec::with_capacity(n as usize);
     for i in 0..n as usize {
         // SAFETY: caller guarantees `n` entries.
         let s = unsafe { &*symbols.add(i) };
         if s.symbol.is_null() || s.func_ptr.is_null() {
-            return Err(format!("native symbol #{i} of module \"{module}\" has a NULL name or function"));
+            return Err(Error::NullSymbol { index: i, module: module.to_string() });
         }
         // SAFETY: caller guarantees NUL-terminated strings.
         let field = unsafe { CStr::from_ptr(s.symbol) }.to_string_lossy().into_owned();
@@ -79,13 +83,12 @@ pub unsafe fn register(module: &str, symbols: *const NativeSymbol, n: u32, raw: 
         let signature = match text.filter(|t| !t.is_empty()) {
             None => None,
             Some(text) => {
-                let sig = Signature::parse(&text).map_err(|e| format!("{module}.{field}: {e}"))?;
+                let sig = Signature::parse(&text)
+                    .map_err(|why| Error::Signature { module: module.to_string(), field: field.clone(), why })?;
                 if !raw {
                     let probe: Vec<invoke::Arg> = std::iter::once(invoke::Arg::Ptr(0)).chain(sig.params.iter().map(|p| p.probe_arg())).collect();
                     if !invoke::fits(&probe) {
-                        return Err(format!(
-                            "{module}.{field}: this signature cannot be called on this architecture; use wasm_runtime_register_natives_raw"
-                        ));
+                        return Err(Error::Uncallable { module: module.to_string(), field });
                     }
                 }
                 Some(sig)
@@ -140,7 +143,7 @@ pub fn clear() {
 /// # Safety
 /// `symbols` must be NULL or point to `n` `NativeSymbol`s whose non-NULL strings are
 /// NUL-terminated.
-pub(crate) unsafe fn check_native_room(module: &str, symbols: *const NativeSymbol, n: u32) -> Result<(), String> {
+pub(crate) unsafe fn check_native_room(module: &str, symbols: *const NativeSymbol, n: u32) -> Result<(), Error> {
     if symbols.is_null() || n == 0 || crate::alloc::mode() != crate::alloc::Mode::Pool {
         return Ok(());
     }
@@ -163,8 +166,6 @@ pub(crate) unsafe fn check_native_room(module: &str, symbols: *const NativeSymbo
     if crate::alloc::room_for(bytes) {
         Ok(())
     } else {
-        Err(format!(
-            "not enough runtime memory to register {n} native symbols of module \"{module}\" (about {bytes} bytes; memory pool too small)"
-        ))
+        Err(Error::NoRoom { n, module: module.to_string(), bytes })
     }
 }

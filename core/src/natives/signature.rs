@@ -15,6 +15,8 @@
 
 use ember_interp::ValType;
 
+use super::SignatureError;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Param {
     I32,
@@ -61,8 +63,8 @@ pub struct Signature {
 }
 
 impl Signature {
-    pub fn parse(s: &str) -> Result<Signature, String> {
-        let bad = |why: &str| format!("bad native signature \"{s}\": {why}");
+    pub fn parse(s: &str) -> Result<Signature, SignatureError> {
+        let bad = |why: &str| SignatureError { text: s.to_string(), why: why.to_string() };
         let rest = s.strip_prefix('(').ok_or_else(|| bad("must start with '('"))?;
         let close = rest.find(')').ok_or_else(|| bad("missing ')'"))?;
         let (ps, rs) = (&rest[..close], &rest[close + 1..]);

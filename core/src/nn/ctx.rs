@@ -6,7 +6,7 @@ use super::detect::{detect, encoding_name};
 use super::{config, registry, NnResult};
 use ember_nn_abi::{encoding, tensor_type, NnError};
 use ember_nn_abi::host::NamedModelRef;
-use crate::wasi::WasiCtx;
+use crate::runtime::host::GuestFiles;
 use ember_nn_abi::encoding::AUTODETECT;
 use ember_nn_abi::target::CPU;
 use ember_platform::mapped::MappedFile;
@@ -89,11 +89,11 @@ struct ModelFiles {
 }
 
 /// The model a load_by_name name stands for (see [`NnCtx::load_by_name`] for the order).
-fn find_model(name: &str, wasi: Option<&WasiCtx>) -> NnResult<ModelFiles> {
+fn find_model(name: &str, files: Option<&dyn GuestFiles>) -> NnResult<ModelFiles> {
     if let Some(m) = config::find_named_model(name) {
         return Ok(ModelFiles { paths: m.paths, encoding: m.encoding, target: m.target, held: None });
     }
-    let guest = match wasi {
+    let guest = match files {
         Some(w) => w.open_guest_file(name.as_bytes()),
         None => Err(SysError::NotCapable),
     };
@@ -201,9 +201,9 @@ impl NnCtx {
     /// not_found. The files are handed to the backend by path (load_named) with the guest's
     /// config, or mapped and loaded as bytes when the backend does not open files itself: a
     /// model is never read into a buffer here.
-    pub fn load_by_name(&mut self, name: &[u8], config_bytes: &[u8], wasi: Option<&WasiCtx>) -> NnResult<u32> {
+    pub fn load_by_name(&mut self, name: &[u8], config_bytes: &[u8], files: Option<&dyn GuestFiles>) -> NnResult<u32> {
         let name = std::str::from_utf8(name).map_err(|_| NnError::InvalidArgument)?;
-        let ModelFiles { paths, encoding: enc, target, held } = find_model(name, wasi)?;
+        let ModelFiles { paths, encoding: enc, target, held } = find_model(name, files)?;
         self.check_load(target)?;
         let maps = map_model_files(name, &paths)?;
         let bytes: Vec<&[u8]> = maps.iter().map(MappedFile::bytes).collect();

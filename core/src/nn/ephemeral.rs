@@ -10,10 +10,10 @@
 //! 2 is always u8.
 
 use super::ctx::{tensor_byte_len, NnCtx, MAX_BUILDERS, MAX_DIMS, MAX_NAME_LEN};
-use super::guest::{check_u32_slot, range, read_u32_array, slice, write_u32};
+use crate::runtime::guest_memory::GuestMemory;
 use super::{config, NnResult};
 use ember_nn_abi::{tensor_type, NnError};
-use crate::wasi::WasiCtx;
+use crate::runtime::host::GuestFiles;
 
 /// Guest tensor type byte -> ember tensor type.
 pub fn tensor_type_of(guest: u8) -> NnResult<u32> {
@@ -30,56 +30,56 @@ pub fn tensor_type_of(guest: u8) -> NnResult<u32> {
 }
 
 /// load(builders_ptr, builders_len, encoding, target, graph_out_ptr)
-pub fn load(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+pub fn load(nn: &mut NnCtx, mem: &mut GuestMemory<'_>, a: &[u32]) -> NnResult<()> {
     let (builders_ptr, builders_len, enc, target, out) = (a[0], a[1], a[2], a[3], a[4]);
-    check_u32_slot(mem, out)?;
+    mem.range(out, 4u32)?;
     if builders_len == 0 || builders_len > MAX_BUILDERS {
         log::debug!("wasi-nn: load with {builders_len} builders");
         return Err(NnError::InvalidArgument);
     }
-    let raw = read_u32_array(mem, builders_ptr, builders_len.checked_mul(2).ok_or(NnError::InvalidArgument)?)?;
+    let raw = mem.read_u32_array(builders_ptr, builders_len.checked_mul(2).ok_or(NnError::InvalidArgument)?)?;
     let mut builders: Vec<&[u8]> = Vec::with_capacity(builders_len as usize);
     for pair in raw.chunks_exact(2) {
-        builders.push(slice(mem, pair[0], u64::from(pair[1]))?);
+        builders.push(mem.slice(pair[0], u64::from(pair[1]))?);
     }
     let g = nn.load(&builders, enc, target)?;
-    write_u32(mem, out, g)
+    Ok(mem.write_u32(out, g)?)
 }
 
-fn name_of(mem: &[u8], ptr: u32, len: u32) -> NnResult<&[u8]> {
+fn name_of<'m>(mem: &'m GuestMemory<'_>, ptr: u32, len: u32) -> NnResult<&'m [u8]> {
     if len == 0 || len > MAX_NAME_LEN {
         return Err(NnError::InvalidArgument);
     }
-    slice(mem, ptr, u64::from(len))
+    Ok(mem.slice(ptr, len)?)
 }
 
-/// load_by_name(name_ptr, name_len, graph_out_ptr); `wasi` resolves guest paths.
-pub fn load_by_name(nn: &mut NnCtx, mem: &mut [u8], a: &[u32], wasi: Option<&WasiCtx>) -> NnResult<()> {
-    check_u32_slot(mem, a[2])?;
+/// load_by_name(name_ptr, name_len, graph_out_ptr); `files` resolves guest paths (WASI's preopens).
+pub fn load_by_name(nn: &mut NnCtx, mem: &mut GuestMemory<'_>, a: &[u32], files: Option<&dyn GuestFiles>) -> NnResult<()> {
+    mem.range(a[2], 4u32)?;
     let name = name_of(mem, a[0], a[1])?;
-    let g = nn.load_by_name(name, &[], wasi)?;
-    write_u32(mem, a[2], g)
+    let g = nn.load_by_name(name, &[], files)?;
+    Ok(mem.write_u32(a[2], g)?)
 }
 
 /// load_by_name_with_config(name_ptr, name_len, config_ptr, config_len, graph_out_ptr)
-pub fn load_by_name_with_config(nn: &mut NnCtx, mem: &mut [u8], a: &[u32], wasi: Option<&WasiCtx>) -> NnResult<()> {
-    check_u32_slot(mem, a[4])?;
+pub fn load_by_name_with_config(nn: &mut NnCtx, mem: &mut GuestMemory<'_>, a: &[u32], files: Option<&dyn GuestFiles>) -> NnResult<()> {
+    mem.range(a[4], 4u32)?;
     let name = name_of(mem, a[0], a[1])?;
-    let config = slice(mem, a[2], u64::from(a[3]))?;
-    let g = nn.load_by_name(name, config, wasi)?;
-    write_u32(mem, a[4], g)
+    let config = mem.slice(a[2], u64::from(a[3]))?;
+    let g = nn.load_by_name(name, config, files)?;
+    Ok(mem.write_u32(a[4], g)?)
 }
 
 /// init_execution_context(graph, ctx_out_ptr)
-pub fn init_execution_context(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
-    check_u32_slot(mem, a[1])?;
+pub fn init_execution_context(nn: &mut NnCtx, mem: &mut GuestMemory<'_>, a: &[u32]) -> NnResult<()> {
+    mem.range(a[1], 4u32)?;
     let c = nn.init_execution_context(a[0])?;
-    write_u32(mem, a[1], c)
+    Ok(mem.write_u32(a[1], c)?)
 }
 
 /// set_input(ctx, index, tensor_ptr)
-pub fn set_input(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
-    let t = slice(mem, a[2], 20)?;
+pub fn set_input(nn: &mut NnCtx, mem: &mut GuestMemory<'_>, a: &[u32]) -> NnResult<()> {
+    let t = mem.slice(a[2], 20u32)?;
     let word = |o: usize| u32::from_le_bytes([t[o], t[o + 1], t[o + 2], t[o + 3]]);
     let (dims_ptr, dims_len, ty, data_ptr, data_len) = (word(0), word(4), t[8], word(12), word(16));
     if dims_len > MAX_DIMS {
@@ -87,7 +87,7 @@ pub fn set_input(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
         return Err(NnError::InvalidArgument);
     }
     let mut ty = tensor_type_of(ty)?;
-    let dims = read_u32_array(mem, dims_ptr, dims_len)?;
+    let dims = mem.read_u32_array(dims_ptr, dims_len)?;
     if ty == tensor_type::FP64 && u64::from(data_len) == tensor_byte_len(&dims, tensor_type::U8)? && data_len > 0 {
         log::info!(
             "wasi-nn: set_input: tensor type 2 (fp64) with one byte per element ({data_len} bytes for dims {dims:?}): read as u8, as old guest crates number it (--wasi-nn-legacy-u8 makes 2 always u8)"
@@ -99,45 +99,45 @@ pub fn set_input(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
         log::debug!("wasi-nn: tensor data_len {data_len} but dims {dims:?} of type {ty} need {expected} bytes");
         return Err(NnError::InvalidArgument);
     }
-    let data = slice(mem, data_ptr, u64::from(data_len))?;
+    let data = mem.slice(data_ptr, u64::from(data_len))?;
     nn.set_input(a[0], a[1], &dims, ty, data)
 }
 
 /// compute(ctx)
-pub fn compute(nn: &mut NnCtx, _mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+pub fn compute(nn: &mut NnCtx, _mem: &mut GuestMemory<'_>, a: &[u32]) -> NnResult<()> {
     nn.compute(a[0])
 }
 
 /// compute_single(ctx) (WasmEdge's streaming)
-pub fn compute_single(nn: &mut NnCtx, _mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+pub fn compute_single(nn: &mut NnCtx, _mem: &mut GuestMemory<'_>, a: &[u32]) -> NnResult<()> {
     nn.compute_single(a[0])
 }
 
 /// fini_single(ctx) (WasmEdge's streaming)
-pub fn fini_single(nn: &mut NnCtx, _mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+pub fn fini_single(nn: &mut NnCtx, _mem: &mut GuestMemory<'_>, a: &[u32]) -> NnResult<()> {
     nn.fini_single(a[0])
 }
 
 /// get_output(ctx, index, out_ptr, out_max_bytes, bytes_written_ptr). A too-small buffer gets
 /// too_large with the needed size in bytes_written (as WasmEdge).
-pub fn get_output(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+pub fn get_output(nn: &mut NnCtx, mem: &mut GuestMemory<'_>, a: &[u32]) -> NnResult<()> {
     output(nn, mem, a, false)
 }
 
 /// get_output_single: as get_output, for the current step of a stream (WasmEdge).
-pub fn get_output_single(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+pub fn get_output_single(nn: &mut NnCtx, mem: &mut GuestMemory<'_>, a: &[u32]) -> NnResult<()> {
     output(nn, mem, a, true)
 }
 
-fn output(nn: &mut NnCtx, mem: &mut [u8], a: &[u32], single: bool) -> NnResult<()> {
+fn output(nn: &mut NnCtx, mem: &mut GuestMemory<'_>, a: &[u32], single: bool) -> NnResult<()> {
     let (ctx, index, out_ptr, out_max, written_ptr) = (a[0], a[1], a[2], a[3], a[4]);
-    check_u32_slot(mem, written_ptr)?;
-    let r = range(mem.len(), out_ptr, u64::from(out_max))?;
-    match nn.get_output(ctx, index, &mut mem[r], single) {
-        Ok(n) => write_u32(mem, written_ptr, n as u32),
+    mem.range(written_ptr, 4u32)?;
+    let r = mem.range(out_ptr, u64::from(out_max))?;
+    match nn.get_output(ctx, index, mem.bytes_in_mut(r), single) {
+        Ok(n) => Ok(mem.write_u32(written_ptr, n as u32)?),
         Err((e, needed)) => {
             if let (NnError::TooLarge, Some(n)) = (e, needed) {
-                write_u32(mem, written_ptr, u32::try_from(n).unwrap_or(u32::MAX))?;
+                mem.write_u32(written_ptr, u32::try_from(n).unwrap_or(u32::MAX))?;
             }
             Err(e)
         }
@@ -145,11 +145,11 @@ fn output(nn: &mut NnCtx, mem: &mut [u8], a: &[u32], single: bool) -> NnResult<(
 }
 
 /// unload(graph) (WasmEdge)
-pub fn unload(nn: &mut NnCtx, _mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+pub fn unload(nn: &mut NnCtx, _mem: &mut GuestMemory<'_>, a: &[u32]) -> NnResult<()> {
     nn.unload(a[0])
 }
 
 /// finalize_execution_context(ctx) (WasmEdge)
-pub fn finalize_execution_context(nn: &mut NnCtx, _mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+pub fn finalize_execution_context(nn: &mut NnCtx, _mem: &mut GuestMemory<'_>, a: &[u32]) -> NnResult<()> {
     nn.finalize_execution_context(a[0])
 }

@@ -9,7 +9,7 @@
 
 use super::ctx::{tensor_byte_len, NnCtx, MAX_DIMS};
 use super::ephemeral;
-use super::guest::{check_u32_slot, range, read_u32, read_u32_array, slice, write_u32};
+use crate::runtime::guest_memory::GuestMemory;
 use super::NnResult;
 use ember_nn_abi::{tensor_type, NnError};
 
@@ -27,41 +27,41 @@ pub fn tensor_type_of(guest: u8) -> NnResult<u32> {
 }
 
 /// load(builder_array_ptr, encoding, target, graph_out_ptr)
-pub fn load(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
-    let arr = read_u32_array(mem, a[0], 2)?;
+pub fn load(nn: &mut NnCtx, mem: &mut GuestMemory<'_>, a: &[u32]) -> NnResult<()> {
+    let arr = mem.read_u32_array(a[0], 2)?;
     ephemeral::load(nn, mem, &[arr[0], arr[1], a[1], a[2], a[3]])
 }
 
 /// set_input(ctx, index, tensor_ptr)
-pub fn set_input(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
-    let t = slice(mem, a[2], 12)?;
+pub fn set_input(nn: &mut NnCtx, mem: &mut GuestMemory<'_>, a: &[u32]) -> NnResult<()> {
+    let t = mem.slice(a[2], 12u32)?;
     let word = |o: usize| u32::from_le_bytes([t[o], t[o + 1], t[o + 2], t[o + 3]]);
     let (dims_struct, ty, data_ptr) = (word(0), t[4], word(8));
-    let dims_ref = read_u32_array(mem, dims_struct, 2)?;
+    let dims_ref = mem.read_u32_array(dims_struct, 2)?;
     let (dims_ptr, dims_len) = (dims_ref[0], dims_ref[1]);
     if dims_len > MAX_DIMS {
         log::debug!("wasi-nn (legacy): tensor with {dims_len} dimensions (at most {MAX_DIMS})");
         return Err(NnError::InvalidArgument);
     }
     let ty = tensor_type_of(ty)?;
-    let dims = read_u32_array(mem, dims_ptr, dims_len)?;
+    let dims = mem.read_u32_array(dims_ptr, dims_len)?;
     let len = tensor_byte_len(&dims, ty)?;
-    let data = slice(mem, data_ptr, len)?;
+    let data = mem.slice(data_ptr, len)?;
     nn.set_input(a[0], a[1], &dims, ty, data)
 }
 
 /// get_output(ctx, index, out_ptr, inout_size_ptr), sizes in fp32 elements.
-pub fn get_output(nn: &mut NnCtx, mem: &mut [u8], a: &[u32]) -> NnResult<()> {
+pub fn get_output(nn: &mut NnCtx, mem: &mut GuestMemory<'_>, a: &[u32]) -> NnResult<()> {
     let (ctx, index, out_ptr, inout_ptr) = (a[0], a[1], a[2], a[3]);
-    check_u32_slot(mem, inout_ptr)?;
-    let capacity = u64::from(read_u32(mem, inout_ptr)?) * 4;
-    let r = range(mem.len(), out_ptr, capacity)?;
+    mem.range(inout_ptr, 4u32)?;
+    let capacity = u64::from(mem.read_u32(inout_ptr)?) * 4;
+    let r = mem.range(out_ptr, capacity)?;
     let elements = |bytes: usize| u32::try_from(bytes.div_ceil(4)).unwrap_or(u32::MAX);
-    match nn.get_output(ctx, index, &mut mem[r], false) {
-        Ok(n) => write_u32(mem, inout_ptr, elements(n)),
+    match nn.get_output(ctx, index, mem.bytes_in_mut(r), false) {
+        Ok(n) => Ok(mem.write_u32(inout_ptr, elements(n))?),
         Err((e, needed)) => {
             if let (NnError::TooLarge, Some(n)) = (e, needed) {
-                write_u32(mem, inout_ptr, elements(n))?;
+                mem.write_u32(inout_ptr, elements(n))?;
             }
             Err(e)
         }

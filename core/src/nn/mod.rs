@@ -3,7 +3,6 @@
 //! versioned backend ABI (nn/include/wasi_nn_backend.h, Rust mirror ember-nn-abi).
 //!
 //! Code map:
-//! - `guest`:     bounds-checked, overflow-safe access to guest memory;
 //! - `ephemeral`, `legacy`: the two guest ABIs (guest structs -> host values);
 //! - `ctx`:       per-instance graphs and contexts (`NnCtx`), handles, limits;
 //! - `backend`:   one loaded backend (validated table, safe call wrappers);
@@ -22,7 +21,8 @@
 //! | `wasi_ephemeral_nn` | load, load_by_name, load_by_name_with_config, init_execution_context, set_input, compute, get_output, unload, finalize_execution_context | 20 bytes: dims_ptr, dims_len, u8 type (+3 padding ignored), data_ptr, data_len | `out_max` bytes in, bytes written out |
 //! | `wasi_nn` (legacy WAMR) | the same (load takes a pointer to {builders_ptr, count}) | 12 bytes: dims_struct_ptr -> {ptr, len}, u8 type, data_ptr; length = product(dims) x element size | `*inout` = capacity in fp32 elements in, output size in fp32 elements out (WAMR) |
 //!
-//! Both share one per-instance `NnCtx` (in `StoreData::nn`): graphs and execution contexts keyed
+//! Both share one per-instance `NnCtx` (in the instance's `StoreData` slots, put there by
+//! [`Nn::prepare`]): graphs and execution contexts keyed
 //! by u32 handles counting up from 0, never reused. Limits per instance ([`ctx`]): 64 live
 //! graphs, 64 live contexts (one more: too_large), tensor rank <= 16, <= 16 builders per load,
 //! names <= 4096 bytes. Unloading a graph finalizes its contexts; dropping the instance
@@ -37,9 +37,10 @@
 //! memory size in u64 (no wrap-around), output slots (graph_out, bytes_written, ...) before side
 //! effects, guest structs are copied into host values (dims are copied; data is not). Tensor
 //! data and model bytes reach the backend as pointers into guest memory valid for that call
-//! only, and get_output writes straight into the guest buffer. The host function takes `NnCtx`
-//! (and lends `StoreData::wasi`, for guest paths) out of the store for the call, so that guest
-//! memory can be borrowed at the same time.
+//! only, and get_output writes straight into the guest buffer. Guest memory is the runtime's
+//! `GuestMemory` view (out of bounds: invalid_argument). The host function borrows `NnCtx` out
+//! of the store for the call (`runtime::host::lend`), so that guest memory can be borrowed at
+//! the same time; guest paths are opened through `runtime::host::GuestFiles` (WASI's preopens).
 //!
 //! # Error codes (a guest error never traps)
 //!
@@ -58,16 +59,17 @@ pub mod config;
 mod ctx;
 pub mod detect;
 mod ephemeral;
-mod guest;
 mod legacy;
 pub mod registry;
 
 #[cfg(test)]
 mod tests;
 
-use crate::host::{HostFuncDef, StoreData};
-use crate::wasi::WasiCtx;
-use ember_interp::{Caller, Trap, Val, ValType};
+use crate::runtime::error::LinkError;
+use crate::runtime::guest_memory::{GuestMemory, OutOfBounds};
+use crate::runtime::host::{lend, GuestFiles, HostFuncDef, HostInterface, Linking, StoreData};
+use crate::runtime::module::LoadedModule;
+use ember_interp::{Caller, Func, FuncType, Trap, Val, ValType};
 use ember_nn_abi::NnError;
 
 pub use backend::LoadedBackend;
@@ -76,17 +78,26 @@ pub use registry::{is_backend_library, native_lib_hook, register_backend_library
 
 pub type NnResult<T> = Result<T, NnError>;
 
-/// A guest-facing operation: (instance state, guest memory, i32 arguments as u32, the
-/// instance's WASI state if any: load_by_name resolves guest paths through its preopens).
-type GuestOp<'a> = &'a dyn Fn(&mut NnCtx, &mut [u8], &[u32], Option<&WasiCtx>) -> NnResult<()>;
+/// A guest pointer or length outside memory is the guest's error, never a trap.
+impl From<OutOfBounds> for NnError {
+    fn from(_: OutOfBounds) -> NnError {
+        log::debug!("wasi-nn: a guest pointer/length lies outside memory");
+        NnError::InvalidArgument
+    }
+}
 
-/// An operation of [`host_fns!`] as a [`GuestOp`]: most take no WASI state (`op`), the
-/// load_by_name ones do (`op, wasi`).
+/// A guest-facing operation: (instance state, guest memory, i32 arguments as u32, the
+/// instance's guest file opener if it has WASI: load_by_name resolves guest paths through its
+/// preopens).
+type GuestOp<'a> = &'a dyn Fn(&mut NnCtx, &mut GuestMemory<'_>, &[u32], Option<&dyn GuestFiles>) -> NnResult<()>;
+
+/// An operation of [`host_fns!`] as a [`GuestOp`]: most open no guest files (`op`), the
+/// load_by_name ones do (`op, files`).
 macro_rules! guest_op {
     ($op:path) => {
-        &|nn: &mut NnCtx, mem: &mut [u8], a: &[u32], _: Option<&WasiCtx>| $op(nn, mem, a)
+        &|nn: &mut NnCtx, mem: &mut GuestMemory<'_>, a: &[u32], _: Option<&dyn GuestFiles>| $op(nn, mem, a)
     };
-    ($op:path, wasi) => {
+    ($op:path, files) => {
         &$op
     };
 }
@@ -94,7 +105,9 @@ macro_rules! guest_op {
 /// Most arguments of any wasi-nn import.
 const MAX_ARGS: usize = 5;
 
-/// Run `op` with the instance's wasi-nn state and memory 0, and store the error code.
+/// Run `op` with the instance's wasi-nn state and memory 0 (lent by the runtime's shim: tensors
+/// are passed to the backend without copying, and wasi-nn never re-enters wasm), and store the
+/// error code.
 fn dispatch(caller: &mut Caller<'_, StoreData>, args: &[Val], results: &mut [Val], op: GuestOp<'_>) -> Result<(), Trap> {
     let mut a = [0u32; MAX_ARGS];
     if args.len() > MAX_ARGS {
@@ -106,25 +119,17 @@ fn dispatch(caller: &mut Caller<'_, StoreData>, args: &[Val], results: &mut [Val
             _ => return Err(Trap::Host("wasi-nn: argument is not an i32".into())),
         }
     }
-    let code = match caller.memory() {
+    let r = lend(caller, |nn: &mut NnCtx, mem, data| match mem {
         None => {
             log::debug!("wasi-nn: the calling instance has no memory");
-            NnError::MissingMemory
+            Err(NnError::MissingMemory)
         }
-        Some(mem) => {
-            // Take the states out of the store so that guest memory can be borrowed mutably
-            // at the same time (tensors are passed to the backend without copying); wasi-nn
-            // never re-enters wasm, so nothing else needs them meanwhile.
-            let mut nn = std::mem::take(&mut caller.data_mut().nn);
-            let wasi = caller.data_mut().wasi.take();
-            let r = op(&mut nn, mem.data_mut(&mut *caller.store), &a[..args.len()], wasi.as_ref());
-            caller.data_mut().nn = nn;
-            caller.data_mut().wasi = wasi;
-            match r {
-                Ok(()) => NnError::Success,
-                Err(e) => e,
-            }
-        }
+        Some(mem) => op(nn, mem, &a[..args.len()], data.guest_files()),
+    })
+    .ok_or_else(|| Trap::Host("wasi-nn function called by an instance without wasi-nn state".into()))?;
+    let code = match r {
+        Ok(()) => NnError::Success,
+        Err(e) => e,
     };
     if let Some(slot) = results.get_mut(0) {
         *slot = Val::I32(code as i32);
@@ -133,10 +138,10 @@ fn dispatch(caller: &mut Caller<'_, StoreData>, args: &[Val], results: &mut [Val
 }
 
 macro_rules! host_fns {
-    ($table:ident, $module:literal, [$( $name:literal => $wrapper:ident($op:path, $n:literal $(, $wasi:ident)?) ),* $(,)?]) => {
+    ($table:ident, $module:literal, [$( $name:literal => $wrapper:ident($op:path, $n:literal $(, $files:ident)?) ),* $(,)?]) => {
         $(
             fn $wrapper(c: &mut Caller<'_, StoreData>, a: &[Val], r: &mut [Val]) -> Result<(), Trap> {
-                dispatch(c, a, r, guest_op!($op $(, $wasi)?))
+                dispatch(c, a, r, guest_op!($op $(, $files)?))
             }
         )*
         static $table: &[HostFuncDef] = &[
@@ -147,8 +152,8 @@ macro_rules! host_fns {
 
 host_fns!(EPHEMERAL, "wasi_ephemeral_nn", [
     "load" => eph_load(ephemeral::load, 5),
-    "load_by_name" => eph_load_by_name(ephemeral::load_by_name, 3, wasi),
-    "load_by_name_with_config" => eph_load_by_name_with_config(ephemeral::load_by_name_with_config, 5, wasi),
+    "load_by_name" => eph_load_by_name(ephemeral::load_by_name, 3, files),
+    "load_by_name_with_config" => eph_load_by_name_with_config(ephemeral::load_by_name_with_config, 5, files),
     "init_execution_context" => eph_init_execution_context(ephemeral::init_execution_context, 2),
     "set_input" => eph_set_input(ephemeral::set_input, 3),
     "compute" => eph_compute(ephemeral::compute, 1),
@@ -162,8 +167,8 @@ host_fns!(EPHEMERAL, "wasi_ephemeral_nn", [
 
 host_fns!(LEGACY, "wasi_nn", [
     "load" => leg_load(legacy::load, 4),
-    "load_by_name" => leg_load_by_name(ephemeral::load_by_name, 3, wasi),
-    "load_by_name_with_config" => leg_load_by_name_with_config(ephemeral::load_by_name_with_config, 5, wasi),
+    "load_by_name" => leg_load_by_name(ephemeral::load_by_name, 3, files),
+    "load_by_name_with_config" => leg_load_by_name_with_config(ephemeral::load_by_name_with_config, 5, files),
     "init_execution_context" => leg_init_execution_context(ephemeral::init_execution_context, 2),
     "set_input" => leg_set_input(legacy::set_input, 3),
     "compute" => leg_compute(ephemeral::compute, 1),
@@ -189,4 +194,25 @@ pub fn lookup(module: &str, name: &str) -> Option<&'static HostFuncDef> {
         _ => return None,
     };
     table.iter().find(|f| f.name == name)
+}
+
+/// wasi-nn as a host interface: an instance importing either module gets an [`NnCtx`].
+pub struct Nn;
+
+impl HostInterface for Nn {
+    fn prepare(&self, module: &LoadedModule, data: &mut StoreData) -> Result<(), crate::runtime::error::Error> {
+        if module.module.imports().iter().any(|i| matches!(&*i.module, "wasi_ephemeral_nn" | "wasi_nn")) {
+            data.slots.insert(NnCtx::default());
+        }
+        Ok(())
+    }
+
+    fn provides(&self, module: &str, field: &str) -> bool {
+        lookup(module, field).is_some()
+    }
+
+    fn link(&self, at: &mut Linking<'_>, m: &str, f: &str, ty: &FuncType) -> Result<Func, LinkError> {
+        log::trace!("import {m}.{f}: wasi-nn");
+        lookup(m, f).ok_or(LinkError::Missing)?.link(at.store, ty)
+    }
 }

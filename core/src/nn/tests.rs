@@ -3,6 +3,7 @@
 //! "SUMMODEL").
 
 use super::ctx::NnCtx;
+use crate::runtime::guest_memory::GuestMemory;
 use super::{ephemeral, legacy, registry};
 use ember_nn_abi::sdk::{self, Error, Options, TensorRef};
 use ember_nn_abi::NnError;
@@ -111,6 +112,9 @@ impl Mem {
         let b: Vec<u8> = w.iter().flat_map(|x| x.to_le_bytes()).collect();
         self.put(&b)
     }
+    fn view(&mut self) -> GuestMemory<'_> {
+        GuestMemory::new(&mut self.bytes)
+    }
     fn u32_at(&self, p: u32) -> u32 {
         let p = p as usize;
         u32::from_le_bytes(self.bytes[p..p + 4].try_into().unwrap())
@@ -129,9 +133,9 @@ fn ephemeral_ready(nn: &mut NnCtx, m: &mut Mem) -> (u32, u32) {
     let model = m.put(b"SUMMODEL");
     let builders = m.words(&[model, 8]);
     let out = m.words(&[0xffff_ffff]);
-    assert_eq!(code(ephemeral::load(nn, &mut m.bytes, &[builders, 1, FIXTURE_ENCODING, 0, out])), 0);
+    assert_eq!(code(ephemeral::load(nn, &mut m.view(), &[builders, 1, FIXTURE_ENCODING, 0, out])), 0);
     let g = m.u32_at(out);
-    assert_eq!(code(ephemeral::init_execution_context(nn, &mut m.bytes, &[g, out])), 0);
+    assert_eq!(code(ephemeral::init_execution_context(nn, &mut m.view(), &[g, out])), 0);
     (g, m.u32_at(out))
 }
 
@@ -155,47 +159,47 @@ fn ephemeral_round_trip_and_hostile_calls() {
 
     // A good input; the padding bytes after the type are garbage (0xabcdef) and ignored.
     let t = ephemeral_tensor(&mut m, &[1, 2, 2], 1, &floats(&[1.0, 2.0, 3.0, 4.5]));
-    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.bytes, &[c, 0, t])), 0);
+    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.view(), &[c, 0, t])), 0);
     // data_len does not match dims * type size.
     let bad = ephemeral_tensor(&mut m, &[1, 3], 1, &floats(&[1.0, 2.0]));
-    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.bytes, &[c, 0, bad])), 1);
+    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.view(), &[c, 0, bad])), 1);
     // Same bytes as fp64: 2 elements of 8 bytes would need 16, and type fp64 with dims [1,1] is 8.
     let bad = ephemeral_tensor(&mut m, &[1, 1], 2, &floats(&[1.0]));
-    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.bytes, &[c, 0, bad])), 1);
+    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.view(), &[c, 0, bad])), 1);
     // Unknown tensor type.
     let bad = ephemeral_tensor(&mut m, &[1], 9, &floats(&[1.0]));
-    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.bytes, &[c, 0, bad])), 1);
+    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.view(), &[c, 0, bad])), 1);
     // dims_len huge.
     let bad = m.words(&[16, 0x4000_0000, 1, 16, 4]);
-    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.bytes, &[c, 0, bad])), 1);
+    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.view(), &[c, 0, bad])), 1);
     // Tensor struct out of bounds, data out of bounds, data wrapping around 4 GiB.
-    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.bytes, &[c, 0, mem_len - 8])), 1);
+    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.view(), &[c, 0, mem_len - 8])), 1);
     let d = m.words(&[1]);
     let bad = m.words(&[d, 1, 3, mem_len - 2, 1]);
-    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.bytes, &[c, 0, bad])), 0, "1 u8 in bounds");
+    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.view(), &[c, 0, bad])), 0, "1 u8 in bounds");
     let bad = m.words(&[d, 1, 3, mem_len, 1]);
-    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.bytes, &[c, 0, bad])), 1);
+    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.view(), &[c, 0, bad])), 1);
     let big = m.words(&[0x4000_0000]);
     let bad = m.words(&[big, 1, 1, 0xffff_fff0, 0]);
-    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.bytes, &[c, 0, bad])), 1);
+    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.view(), &[c, 0, bad])), 1);
     // Invalid context handle.
-    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.bytes, &[c + 100, 0, t])), 1);
+    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.view(), &[c + 100, 0, t])), 1);
 
     // Restore the good input (the last accepted one was the single u8).
-    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.bytes, &[c, 0, t])), 0);
-    assert_eq!(code(ephemeral::compute(&mut nn, &mut m.bytes, &[c])), 0);
-    assert_eq!(code(ephemeral::compute(&mut nn, &mut m.bytes, &[12345])), 1);
+    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.view(), &[c, 0, t])), 0);
+    assert_eq!(code(ephemeral::compute(&mut nn, &mut m.view(), &[c])), 0);
+    assert_eq!(code(ephemeral::compute(&mut nn, &mut m.view(), &[12345])), 1);
 
     // Output buffer too small: too_large with the needed size.
     let out = m.put(&[0; 16]);
     let written = m.words(&[0]);
-    assert_eq!(code(ephemeral::get_output(&mut nn, &mut m.bytes, &[c, 0, out, 2, written])), 7);
+    assert_eq!(code(ephemeral::get_output(&mut nn, &mut m.view(), &[c, 0, out, 2, written])), 7);
     assert_eq!(m.u32_at(written), 4);
     // Output buffer out of bounds, bytes_written out of bounds.
-    assert_eq!(code(ephemeral::get_output(&mut nn, &mut m.bytes, &[c, 0, mem_len - 2, 4, written])), 1);
-    assert_eq!(code(ephemeral::get_output(&mut nn, &mut m.bytes, &[c, 0, out, 16, mem_len - 3])), 1);
+    assert_eq!(code(ephemeral::get_output(&mut nn, &mut m.view(), &[c, 0, mem_len - 2, 4, written])), 1);
+    assert_eq!(code(ephemeral::get_output(&mut nn, &mut m.view(), &[c, 0, out, 16, mem_len - 3])), 1);
     // Good.
-    assert_eq!(code(ephemeral::get_output(&mut nn, &mut m.bytes, &[c, 0, out, 16, written])), 0);
+    assert_eq!(code(ephemeral::get_output(&mut nn, &mut m.view(), &[c, 0, out, 16, written])), 0);
     assert_eq!(m.u32_at(written), 4);
     assert_eq!(f32::from_bits(m.u32_at(out)), 10.5);
 
@@ -203,43 +207,43 @@ fn ephemeral_round_trip_and_hostile_calls() {
     let model = m.put(b"SUMMODEL");
     let builders = m.words(&[model, 8]);
     let gout = m.words(&[0]);
-    assert_eq!(code(ephemeral::load(&mut nn, &mut m.bytes, &[builders, 1, 77, 0, gout])), 2);
-    assert_eq!(code(ephemeral::load(&mut nn, &mut m.bytes, &[builders, 1, FIXTURE_ENCODING, 9, gout])), 1);
-    assert_eq!(code(ephemeral::load(&mut nn, &mut m.bytes, &[builders, 1, 6, 0, gout])), 2);
+    assert_eq!(code(ephemeral::load(&mut nn, &mut m.view(), &[builders, 1, 77, 0, gout])), 2);
+    assert_eq!(code(ephemeral::load(&mut nn, &mut m.view(), &[builders, 1, FIXTURE_ENCODING, 9, gout])), 1);
+    assert_eq!(code(ephemeral::load(&mut nn, &mut m.view(), &[builders, 1, 6, 0, gout])), 2);
     let oob = m.words(&[mem_len - 4, 8]);
-    assert_eq!(code(ephemeral::load(&mut nn, &mut m.bytes, &[oob, 1, FIXTURE_ENCODING, 0, gout])), 1);
-    assert_eq!(code(ephemeral::load(&mut nn, &mut m.bytes, &[builders, 0x2000_0000, FIXTURE_ENCODING, 0, gout])), 1);
-    assert_eq!(code(ephemeral::load(&mut nn, &mut m.bytes, &[builders, 1, FIXTURE_ENCODING, 0, mem_len])), 1);
+    assert_eq!(code(ephemeral::load(&mut nn, &mut m.view(), &[oob, 1, FIXTURE_ENCODING, 0, gout])), 1);
+    assert_eq!(code(ephemeral::load(&mut nn, &mut m.view(), &[builders, 0x2000_0000, FIXTURE_ENCODING, 0, gout])), 1);
+    assert_eq!(code(ephemeral::load(&mut nn, &mut m.view(), &[builders, 1, FIXTURE_ENCODING, 0, mem_len])), 1);
     // Corrupt model bytes: the backend's code comes through.
     let junk = m.put(b"SUMMODEX");
     let jb = m.words(&[junk, 8]);
-    assert_eq!(code(ephemeral::load(&mut nn, &mut m.bytes, &[jb, 1, FIXTURE_ENCODING, 0, gout])), 1);
+    assert_eq!(code(ephemeral::load(&mut nn, &mut m.view(), &[jb, 1, FIXTURE_ENCODING, 0, gout])), 1);
     // An encoding nobody serves (tensorflow: no backend library of that name exists).
-    assert_eq!(code(ephemeral::load(&mut nn, &mut m.bytes, &[builders, 1, 2, 0, gout])), 2);
+    assert_eq!(code(ephemeral::load(&mut nn, &mut m.view(), &[builders, 1, 2, 0, gout])), 2);
 
     // load_by_name: unknown names are not_found; host paths are refused by default.
     let name = m.put(b"/etc/passwd");
-    assert_eq!(code(ephemeral::load_by_name(&mut nn, &mut m.bytes, &[name, 11, gout], None)), 8);
-    assert_eq!(code(ephemeral::load_by_name(&mut nn, &mut m.bytes, &[name, 0x7fff_ffff, gout], None)), 1);
+    assert_eq!(code(ephemeral::load_by_name(&mut nn, &mut m.view(), &[name, 11, gout], None)), 8);
+    assert_eq!(code(ephemeral::load_by_name(&mut nn, &mut m.view(), &[name, 0x7fff_ffff, gout], None)), 1);
 
     // Released handles, never reused.
-    assert_eq!(code(ephemeral::finalize_execution_context(&mut nn, &mut m.bytes, &[c])), 0);
-    assert_eq!(code(ephemeral::compute(&mut nn, &mut m.bytes, &[c])), 1);
-    assert_eq!(code(ephemeral::finalize_execution_context(&mut nn, &mut m.bytes, &[c])), 1);
-    assert_eq!(code(ephemeral::init_execution_context(&mut nn, &mut m.bytes, &[g, gout])), 0);
+    assert_eq!(code(ephemeral::finalize_execution_context(&mut nn, &mut m.view(), &[c])), 0);
+    assert_eq!(code(ephemeral::compute(&mut nn, &mut m.view(), &[c])), 1);
+    assert_eq!(code(ephemeral::finalize_execution_context(&mut nn, &mut m.view(), &[c])), 1);
+    assert_eq!(code(ephemeral::init_execution_context(&mut nn, &mut m.view(), &[g, gout])), 0);
     let c2 = m.u32_at(gout);
     assert_ne!(c2, c);
-    assert_eq!(code(ephemeral::unload(&mut nn, &mut m.bytes, &[g])), 0);
-    assert_eq!(code(ephemeral::compute(&mut nn, &mut m.bytes, &[c2])), 1, "unload finalizes contexts");
-    assert_eq!(code(ephemeral::init_execution_context(&mut nn, &mut m.bytes, &[g, gout])), 1);
+    assert_eq!(code(ephemeral::unload(&mut nn, &mut m.view(), &[g])), 0);
+    assert_eq!(code(ephemeral::compute(&mut nn, &mut m.view(), &[c2])), 1, "unload finalizes contexts");
+    assert_eq!(code(ephemeral::init_execution_context(&mut nn, &mut m.view(), &[g, gout])), 1);
     assert_eq!(nn.graph_count() + nn.context_count(), 0);
 
     // The instance still works: a fresh graph gives a new handle and a correct result.
     let (g2, c3) = ephemeral_ready(&mut nn, &mut m);
     assert!(g2 > g && c3 > c2);
-    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.bytes, &[c3, 0, t])), 0);
-    assert_eq!(code(ephemeral::compute(&mut nn, &mut m.bytes, &[c3])), 0);
-    assert_eq!(code(ephemeral::get_output(&mut nn, &mut m.bytes, &[c3, 0, out, 4, written])), 0);
+    assert_eq!(code(ephemeral::set_input(&mut nn, &mut m.view(), &[c3, 0, t])), 0);
+    assert_eq!(code(ephemeral::compute(&mut nn, &mut m.view(), &[c3])), 0);
+    assert_eq!(code(ephemeral::get_output(&mut nn, &mut m.view(), &[c3, 0, out, 4, written])), 0);
     assert_eq!(f32::from_bits(m.u32_at(out)), 10.5);
 }
 
@@ -254,14 +258,14 @@ fn limits_and_release_on_drop() {
         let builders = m.words(&[model, 8]);
         let out = m.words(&[0]);
         for _ in 0..super::MAX_GRAPHS {
-            assert_eq!(code(ephemeral::load(&mut nn, &mut m.bytes, &[builders, 1, FIXTURE_ENCODING, 0, out])), 0);
+            assert_eq!(code(ephemeral::load(&mut nn, &mut m.view(), &[builders, 1, FIXTURE_ENCODING, 0, out])), 0);
         }
-        assert_eq!(code(ephemeral::load(&mut nn, &mut m.bytes, &[builders, 1, FIXTURE_ENCODING, 0, out])), 7);
+        assert_eq!(code(ephemeral::load(&mut nn, &mut m.view(), &[builders, 1, FIXTURE_ENCODING, 0, out])), 7);
         let g = m.u32_at(out);
         for _ in 0..super::MAX_CONTEXTS {
-            assert_eq!(code(ephemeral::init_execution_context(&mut nn, &mut m.bytes, &[g, out])), 0);
+            assert_eq!(code(ephemeral::init_execution_context(&mut nn, &mut m.view(), &[g, out])), 0);
         }
-        assert_eq!(code(ephemeral::init_execution_context(&mut nn, &mut m.bytes, &[g, out])), 7);
+        assert_eq!(code(ephemeral::init_execution_context(&mut nn, &mut m.view(), &[g, out])), 7);
     }
     // Other tests run concurrently and hold their own graphs; this test's were all released.
     // (Checked loosely: the counts are back at or below where they started plus the others'.)
@@ -278,34 +282,34 @@ fn legacy_abi_layout_and_sizes() {
     let builders = m.words(&[model, 8]);
     let array = m.words(&[builders, 1]);
     let out = m.words(&[0]);
-    assert_eq!(code(legacy::load(&mut nn, &mut m.bytes, &[array, FIXTURE_ENCODING, 0, out])), 0);
+    assert_eq!(code(legacy::load(&mut nn, &mut m.view(), &[array, FIXTURE_ENCODING, 0, out])), 0);
     let g = m.u32_at(out);
-    assert_eq!(code(ephemeral::init_execution_context(&mut nn, &mut m.bytes, &[g, out])), 0);
+    assert_eq!(code(ephemeral::init_execution_context(&mut nn, &mut m.view(), &[g, out])), 0);
     let c = m.u32_at(out);
     // Legacy tensor: dims struct {ptr, len}, type u8 + padding, data pointer; no length.
     let dims = m.words(&[1, 3]);
     let dims_struct = m.words(&[dims, 2]);
     let data = m.put(&floats(&[1.0, 2.0, 3.0]));
     let t = m.words(&[dims_struct, 0xffff_ff01, data]);
-    assert_eq!(code(legacy::set_input(&mut nn, &mut m.bytes, &[c, 0, t])), 0);
+    assert_eq!(code(legacy::set_input(&mut nn, &mut m.view(), &[c, 0, t])), 0);
     // Data that would run past the end of memory.
     let big = m.words(&[1, 0x1000_0000]);
     let big_struct = m.words(&[big, 2]);
     let bad = m.words(&[big_struct, 1, data]);
-    assert_eq!(code(legacy::set_input(&mut nn, &mut m.bytes, &[c, 0, bad])), 1);
-    assert_eq!(code(ephemeral::compute(&mut nn, &mut m.bytes, &[c])), 0);
+    assert_eq!(code(legacy::set_input(&mut nn, &mut m.view(), &[c, 0, bad])), 1);
+    assert_eq!(code(ephemeral::compute(&mut nn, &mut m.view(), &[c])), 0);
     // get_output counts fp32 elements: capacity 0 -> too_large and the needed count (1).
     let buf = m.put(&[0; 16]);
     let inout = m.words(&[0]);
-    assert_eq!(code(legacy::get_output(&mut nn, &mut m.bytes, &[c, 0, buf, inout])), 7);
+    assert_eq!(code(legacy::get_output(&mut nn, &mut m.view(), &[c, 0, buf, inout])), 7);
     assert_eq!(m.u32_at(inout), 1);
     let inout = m.words(&[4]);
-    assert_eq!(code(legacy::get_output(&mut nn, &mut m.bytes, &[c, 0, buf, inout])), 0);
+    assert_eq!(code(legacy::get_output(&mut nn, &mut m.view(), &[c, 0, buf, inout])), 0);
     assert_eq!(m.u32_at(inout), 1);
     assert_eq!(f32::from_bits(m.u32_at(buf)), 6.0);
     // Capacity that would pass the end of memory.
     let inout = m.words(&[0x4000_0000]);
-    assert_eq!(code(legacy::get_output(&mut nn, &mut m.bytes, &[c, 0, buf, inout])), 1);
+    assert_eq!(code(legacy::get_output(&mut nn, &mut m.view(), &[c, 0, buf, inout])), 1);
 }
 
 #[test]

@@ -17,7 +17,8 @@ use ember_interp::{Config, Func, FuncType, Instance, Memory, Store, Trap};
 use super::exec_env::ExecEnv;
 use super::heap::AppHeap;
 use super::module::LoadedModule;
-use crate::host::StoreData;
+use super::guest_memory::GuestMemory;
+use super::host::StoreData;
 
 /// What a `wasm_function_inst_t` points to (boxed, so the pointer is stable
 /// for the instance's lifetime).
@@ -166,15 +167,14 @@ impl ModuleInst {
         env
     }
 
-    /// (base pointer, length) of memory 0, if any.
+    /// Memory 0 as a [`GuestMemory`] view, if the instance has memory.
     ///
     /// # Safety
-    /// As for [`ModuleInst::store`]; the pointer is valid until memory grows.
-    pub unsafe fn memory_raw(&self) -> Option<(*mut u8, usize)> {
+    /// As for [`ModuleInst::store`]; the view is valid until memory grows.
+    pub unsafe fn memory_view(&self) -> Option<GuestMemory<'_>> {
         let mem = self.memory.get()?;
         // SAFETY: forwarded contract.
-        let data = mem.data_mut(unsafe { self.store() });
-        Some((data.as_mut_ptr(), data.len()))
+        Some(GuestMemory::new(mem.data_mut(unsafe { self.store() })))
     }
 }
 

@@ -1,15 +1,18 @@
 //! The runtime objects behind the C API's opaque handles: loaded modules,
 //! module instances, execution environments, and the linker.
 //!
+//! This layer knows no host interface: WASI, wasi-nn, natives and the libc-builtin sit above it
+//! and reach it through [`host`] (`HostInterface`, `StoreData`, `lend`) and [`guest_memory`].
+//!
 //! - `wasm_runtime_load` validates and keeps no reference to the caller's buffer.
 //! - `wasm_runtime_instantiate(module, stack_size, heap_size, ...)`: each instance has its own
 //!   `Store<StoreData>`. `stack_size` bytes bound the interpreter's operand stack (8 bytes per
-//!   slot, at least 128 KiB). Imports are resolved in this order (`link.rs`): registered natives
-//!   (newest registration first), `crate::wasi::lookup` for `wasi_snapshot_preview1`,
-//!   `crate::nn::lookup`, the libc-builtin for `env` (a user's native of the same name wins, as
-//!   in WAMR; only imported functions are linked; an import whose type is not WAMR's signature is
-//!   refused); anything else fails with `cannot link import MODULE.FIELD: ...`. Only function
-//!   imports can come from the host.
+//!   slot, at least 128 KiB). Imports are resolved by the host interfaces the C API passes, in
+//!   its order (`capi/instance.rs`: registered natives, newest registration first; WASI; wasi-nn;
+//!   the libc-builtin for `env`, so a user's native of the same name wins, as in WAMR; only
+//!   imported functions are linked; an import whose type is not WAMR's signature is refused);
+//!   anything else fails with `cannot link import MODULE.FIELD: ...`. Only function imports can
+//!   come from the host.
 //! - The store of an instance sits in an `UnsafeCell`; while a native function runs, the glue
 //!   records the `Caller`'s store pointer, and C API calls made by the native (validate/convert
 //!   addresses, module_malloc, call_wasm re-entrantly) use that one path to the store.
@@ -25,8 +28,12 @@
 
 pub mod app_memory;
 pub mod call;
+pub mod error;
 pub mod exec_env;
+pub mod guest_memory;
 pub mod heap;
+pub mod host;
 pub mod instance;
 pub mod link;
 pub mod module;
+pub mod slots;

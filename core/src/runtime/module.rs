@@ -4,7 +4,8 @@
 use std::cell::UnsafeCell;
 use std::ffi::c_void;
 
-use crate::host::ModuleSettings;
+use super::error::Error;
+use super::host::ModuleSettings;
 
 /// What a `wasm_module_t` points to.
 pub struct LoadedModule {
@@ -15,21 +16,18 @@ pub struct LoadedModule {
 
 impl LoadedModule {
     /// Validate `bytes` (the buffer is not kept: the interpreter copies what it needs).
-    pub fn load(bytes: &[u8]) -> Result<Box<LoadedModule>, String> {
+    pub fn load(bytes: &[u8]) -> Result<Box<LoadedModule>, Error> {
         // Pool mode: parsing, validation and the IR take up to ~3 times the
         // size of what is parsed (measured: a 140 KiB wasi-libc app peaks at 2.6x);
         // refuse early instead of aborting in the middle of the parser. Custom
         // sections (names, DWARF) are skipped, not parsed: they do not count.
         let parsed = ember_interp::sections_size(bytes).parsed;
         if !crate::alloc::room_for(parsed.saturating_mul(3)) {
-            return Err(format!(
-                "not enough runtime memory to load a module of {} bytes ({parsed} bytes without custom sections; memory pool too small)",
-                bytes.len()
-            ));
+            return Err(Error::LoadRoom { bytes: bytes.len(), parsed });
         }
         // One line, whatever the parser's message looks like.
         // Each section is checked against the pool again as it is read (declared counts).
-        let module = ember_interp::Module::new_checked(bytes, crate::alloc::room_for).map_err(|e| e.to_string().split_whitespace().collect::<Vec<_>>().join(" "))?;
+        let module = ember_interp::Module::new_checked(bytes, crate::alloc::room_for).map_err(|e| Error::Invalid(e.to_string().split_whitespace().collect::<Vec<_>>().join(" ")))?;
         log::debug!(
             "loaded a module of {} bytes: {} imports, {} exports",
             bytes.len(),
@@ -48,7 +46,7 @@ impl LoadedModule {
     }
 }
 
-/// See [`crate::host::module_settings`].
+/// See [`super::host::module_settings`].
 ///
 /// # Safety
 /// `module` must be NULL or a live `wasm_module_t`; no other reference to

@@ -10,7 +10,7 @@
 
 use std::ffi::{c_char, c_int, c_void, CStr};
 
-use super::{WasiConfig, WasiCtx};
+use super::{WasiConfig, WasiCtx, WasiFactory};
 
 /// Copy `count` C strings from `list`. NULL list or NULL entries are skipped
 /// (with a warning); a count without a list is treated as empty.
@@ -85,8 +85,8 @@ pub unsafe extern "C" fn wasm_runtime_set_wasi_args_ex(
             log::warn!("wasm_runtime_set_wasi_args: {e}");
         }
         // SAFETY: the caller promises a live module handle (or NULL).
-        match unsafe { crate::host::module_settings(module) } {
-            Some(settings) => settings.wasi_factory = Some(Box::new(move || WasiCtx::new(&cfg))),
+        match unsafe { crate::runtime::host::module_settings(module) } {
+            Some(settings) => settings.insert(WasiFactory(Box::new(move || WasiCtx::new(&cfg)))),
             None => log::warn!("wasm_runtime_set_wasi_args: NULL module"),
         }
     });

@@ -7,7 +7,7 @@ use ember_platform::error::{SysError, SysResult};
 use ember_platform::fs::{self, DirEntry, FileKind};
 use ember_platform::sandbox;
 
-use super::config::{check_env, WasiConfig};
+use super::config::{check_env, ConfigError, WasiConfig};
 use super::mem::WResult;
 use super::types::{filetype, rights, Errno};
 
@@ -171,11 +171,11 @@ impl WasiCtx {
     /// Build the state of one instance: duplicate stdio and open every
     /// preopened directory. Fails with a one-line message naming the bad
     /// option or directory.
-    pub fn new(cfg: &WasiConfig) -> Result<WasiCtx, String> {
+    pub fn new(cfg: &WasiConfig) -> Result<WasiCtx, ConfigError> {
         cfg.validate()?;
         for a in &cfg.args {
             if a.contains(&0) {
-                return Err("invalid argument: contains a NUL byte".into());
+                return Err(ConfigError::ArgNul);
             }
         }
         for e in &cfg.env {
@@ -185,22 +185,22 @@ impl WasiCtx {
         for (i, host) in cfg.stdio.iter().enumerate() {
             let raw = host.unwrap_or(i as i32);
             let entry = match fs::dup_raw(raw) {
-                Ok(fd) => Some(entry_for(fd, rights::ALL, 0, None, 0).map_err(|e| format!("stdio fd {raw}: errno {}", e.0))?),
+                Ok(fd) => Some(entry_for(fd, rights::ALL, 0, None, 0).map_err(|e| ConfigError::StdioRights { fd: raw, errno: e.0 })?),
                 // A closed host descriptor is a closed guest descriptor.
                 Err(_) if host.is_none() => None,
-                Err(e) => return Err(format!("invalid stdio descriptor {raw}: {e}")),
+                Err(e) => return Err(ConfigError::Stdio { fd: raw, why: e.to_string() }),
             };
             fds.place(i as u32, entry);
         }
         let preopens = cfg.preopens()?;
         if preopens.len() > MAX_FDS - 3 {
-            return Err("too many preopened directories".into());
+            return Err(ConfigError::TooManyPreopens);
         }
         // Preopens are numbered from 3 even when a stdio descriptor is closed:
         // wasi-libc looks for them from fd 3 on.
         for (i, p) in preopens.into_iter().enumerate() {
             let fd = sandbox::open_host_dir(&p.host)
-                .map_err(|e| format!("error while pre-opening directory {}: {e}", p.host.display()))?;
+                .map_err(|e| ConfigError::Preopen { dir: p.host.clone(), why: e.to_string() })?;
             let mut base = rights::DIR;
             let mut inheriting = rights::ALL;
             if p.read_only {
@@ -208,7 +208,7 @@ impl WasiCtx {
                 inheriting &= !rights::MUTATING;
             }
             let e = entry_for(fd, base, inheriting, Some(p.guest.clone()), 0)
-                .map_err(|e| format!("error while pre-opening directory {}: errno {}", p.host.display(), e.0))?;
+                .map_err(|e| ConfigError::Preopen { dir: p.host.clone(), why: format!("errno {}", e.0) })?;
             fds.place(3 + i as u32, Some(e));
         }
         Ok(WasiCtx { args: cfg.args.clone(), env: cfg.env.clone(), fds })

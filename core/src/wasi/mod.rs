@@ -1,14 +1,14 @@
 //! WASI preview1 (`wasi_snapshot_preview1`). Owner: WASI.
 //!
-//! # How the linker uses this module (contract with CORE, see core/src/host.rs)
+//! # How the linker uses this module ([`Wasi`], a `runtime::host::HostInterface`)
 //!
 //! 1. `wasm_runtime_set_wasi_args[_ex]` ([`capi`]) copies its arguments into
 //!    a [`WasiConfig`] and installs `move || WasiCtx::new(&config)` as the
-//!    module's `ModuleSettings::wasi_factory`.
+//!    module's [`WasiFactory`] (in its settings).
 //! 2. At instantiation, when the module imports anything from
-//!    [`MODULE_NAME`], the linker calls the factory (or uses
+//!    [`MODULE_NAME`] or has a factory, [`Wasi::prepare`] calls the factory (or uses
 //!    `WasiCtx::default()`: stdio only, no argv, no env, no preopens) and
-//!    puts the result into `StoreData::wasi`. `WasiCtx::new` fails with a
+//!    puts the result into the instance's `StoreData` slots. `WasiCtx::new` fails with a
 //!    one-line message (bad `--dir`/`--map-dir`/`--env`, a directory that
 //!    cannot be opened); instantiation then fails with that message.
 //! 3. Each import `wasi_snapshot_preview1.NAME` is resolved with
@@ -28,9 +28,10 @@
 //! functions by area in `funcs/{args,fd,path,poll,sock}.rs`. A fresh
 //! `WasiCtx` ([`ctx`]) per instantiation: fds 0-2 are duplicates of the host's stdio (or of the
 //! descriptors given to `_ex`), then one fd per preopen from 3 on (`--dir`s first, then
-//! `--map-dir`s, as WAMR), also when a host stdio descriptor is closed. During a call the shim
-//! takes the `WasiCtx` out of `StoreData` so that it and the linear memory can be borrowed
-//! together (WASI functions never re-enter wasm), and puts it back afterwards.
+//! `--map-dir`s, as WAMR), also when a host stdio descriptor is closed. During a call the
+//! runtime's shim (`runtime::host::lend`) takes the `WasiCtx` out of `StoreData` so that it and
+//! the linear memory can be borrowed together (WASI functions never re-enter wasm), and puts it
+//! back afterwards. wasi-nn opens guest paths through it as `runtime::host::GuestFiles`.
 //!
 //! # Rights
 //!
@@ -74,10 +75,16 @@ pub mod mem;
 pub mod table;
 pub mod types;
 
-pub use config::WasiConfig;
+pub use config::{ConfigError, WasiConfig};
 pub use ctx::WasiCtx;
 
-use crate::host::HostFuncDef;
+use ember_interp::{Func, FuncType};
+use ember_platform::SysResult;
+use std::os::fd::OwnedFd;
+
+use crate::runtime::error::{Error, LinkError};
+use crate::runtime::host::{GuestFiles, HostFuncDef, HostInterface, Linking, StoreData};
+use crate::runtime::module::LoadedModule;
 
 /// The import module name this implements.
 pub const MODULE_NAME: &str = "wasi_snapshot_preview1";
@@ -85,6 +92,51 @@ pub const MODULE_NAME: &str = "wasi_snapshot_preview1";
 /// The function `name` of `wasi_snapshot_preview1`, for the linker.
 pub fn lookup(name: &str) -> Option<&'static HostFuncDef> {
     table::FUNCS.iter().find(|d| d.name == name)
+}
+
+/// Builds the WASI context of one new instance: what `wasm_runtime_set_wasi_args` keeps in the
+/// module's settings ([`capi`]).
+pub struct WasiFactory(pub Box<dyn Fn() -> Result<WasiCtx, ConfigError> + Send + Sync>);
+
+/// WASI as a host interface (see the module docs for what instantiation does).
+pub struct Wasi;
+
+impl HostInterface for Wasi {
+    fn prepare(&self, module: &LoadedModule, data: &mut StoreData) -> Result<(), Error> {
+        // WASI state when the module imports WASI, or when WASI args were set
+        // (so that malformed args are reported even for modules without WASI).
+        let factory = module.settings().get::<WasiFactory>();
+        if factory.is_none() && !module.module.imports().iter().any(|i| &*i.module == MODULE_NAME) {
+            return Ok(());
+        }
+        let ctx = match factory {
+            Some(f) => (f.0)().map_err(|e| Error::Host(Box::new(e)))?,
+            None => WasiCtx::default(),
+        };
+        data.slots.insert(ctx);
+        data.set_guest_files(guest_files);
+        Ok(())
+    }
+
+    fn provides(&self, module: &str, field: &str) -> bool {
+        module == MODULE_NAME && lookup(field).is_some()
+    }
+
+    fn link(&self, at: &mut Linking<'_>, m: &str, f: &str, ty: &FuncType) -> Result<Func, LinkError> {
+        log::trace!("import {m}.{f}: WASI");
+        lookup(f).ok_or(LinkError::Missing)?.link(at.store, ty)
+    }
+}
+
+/// The instance's preopens, for wasi-nn's load_by_name.
+fn guest_files(data: &StoreData) -> Option<&dyn GuestFiles> {
+    data.slots.get::<WasiCtx>().map(|c| c as &dyn GuestFiles)
+}
+
+impl GuestFiles for WasiCtx {
+    fn open_guest_file(&self, path: &[u8]) -> SysResult<OwnedFd> {
+        WasiCtx::open_guest_file(self, path)
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The `wasi_snapshot_preview1` function table: one [`HostFuncDef`] per
 //! function, each a small shim that takes the typed arguments out of the
-//! `Val`s, lends the function the instance's [`WasiCtx`] and memory, and
+//! `Val`s, lends the function the instance's [`WasiCtx`] and memory (`runtime::host::lend`), and
 //! turns its result into an errno (or a trap).
 
 use ember_interp::{Caller, Trap, Val, ValType};
@@ -8,7 +8,7 @@ use ember_interp::{Caller, Trap, Val, ValType};
 use super::funcs::{self, Fail, HResult};
 use super::mem::GuestMem;
 use super::WasiCtx;
-use crate::host::{HostFuncDef, StoreData};
+use crate::runtime::host::{lend, HostFuncDef, StoreData};
 
 fn arg_i32(args: &[Val], i: usize) -> Result<u32, Trap> {
     match args.get(i) {
@@ -24,30 +24,18 @@ fn arg_i64(args: &[Val], i: usize) -> Result<u64, Trap> {
     }
 }
 
-/// Run `f` with the caller's WASI state and memory; store the errno in
-/// `results[0]` (when the function has a result).
+/// Run `f` with the caller's WASI state and memory (lent by the runtime's shim; WASI functions
+/// never call back into wasm); store the errno in `results[0]` (when the function has a result).
 fn call(
     caller: &mut Caller<'_, StoreData>,
     results: &mut [Val],
     f: impl FnOnce(&mut WasiCtx, &mut GuestMem<'_>) -> HResult,
 ) -> Result<(), Trap> {
-    // The context is taken out of the store while the function runs so that
-    // the store's memory can be borrowed at the same time; WASI functions
-    // never call back into wasm, so nothing else can look for it meanwhile.
-    let Some(mut ctx) = caller.data_mut().wasi.take() else {
-        return Err(Trap::Host("WASI function called by an instance that was not given WASI".into()));
-    };
-    let outcome = {
-        let mut empty: [u8; 0] = [];
-        match caller.memory() {
-            Some(m) => {
-                let bytes = m.data_mut(&mut *caller.store);
-                f(&mut ctx, &mut GuestMem::new(bytes))
-            }
-            None => f(&mut ctx, &mut GuestMem::new(&mut empty)),
-        }
-    };
-    caller.data_mut().wasi = Some(ctx);
+    let outcome = lend(caller, |ctx: &mut WasiCtx, mem, _| match mem {
+        Some(mem) => f(ctx, mem),
+        None => f(ctx, &mut GuestMem::new(&mut [])),
+    })
+    .ok_or_else(|| Trap::Host("WASI function called by an instance that was not given WASI".into()))?;
     let errno = match outcome {
         Ok(()) => 0,
         Err(Fail::Errno(e)) => e.0,

@@ -4,7 +4,7 @@ use ember_platform::fs::{self, Advice, SetTime, StatusFlags, Whence};
 
 use super::HResult;
 use crate::wasi::ctx::{FdKind, FdEntry};
-use crate::wasi::mem::{GuestMem, WResult};
+use crate::wasi::mem::{GuestMem, Iovecs, WResult};
 use crate::wasi::types::{fdflags, fstflags, rights as r, Errno, DIRENT_SIZE, FDSTAT_SIZE, FILESTAT_SIZE, PRESTAT_SIZE};
 use crate::wasi::WasiCtx;
 
@@ -204,7 +204,7 @@ fn nbytes_u32(n: u64) -> u32 {
 pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> HResult {
     let e = ctx.fds.get(fd)?;
     e.require(r::FD_READ)?;
-    mem.range(nread, 4)?;
+    mem.range(nread, 4u32)?;
     let n = read_into(mem, iovs, iovs_len, |buf, _| fs::read(e.fd(), buf))?;
     mem.write_u32(nread, nbytes_u32(n))?;
     Ok(())
@@ -216,7 +216,7 @@ pub fn fd_pread(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, fd: u32, iovs: u32, i
     if e.is_dir() {
         return Err(Errno::ISDIR.into());
     }
-    mem.range(nread, 4)?;
+    mem.range(nread, 4u32)?;
     let n = read_into(mem, iovs, iovs_len, |buf, done| {
         let off = offset.checked_add(done).ok_or(ember_platform::SysError::Os(ember_platform::errno::EOVERFLOW))?;
         fs::pread(e.fd(), buf, off)
@@ -233,7 +233,7 @@ fn gather<'m>(mem: &'m GuestMem<'_>, iovs: u32, iovs_len: u32) -> WResult<Vec<&'
 pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> HResult {
     let e = ctx.fds.get(fd)?;
     e.require(r::FD_WRITE)?;
-    mem.range(nwritten, 4)?;
+    mem.range(nwritten, 4u32)?;
     let bufs = gather(mem, iovs, iovs_len)?;
     let n = if bufs.is_empty() { 0 } else { fs::writev(e.fd(), &bufs)? };
     mem.write_u32(nwritten, nbytes_u32(n as u64))?;
@@ -246,7 +246,7 @@ pub fn fd_pwrite(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, fd: u32, iovs: u32, 
     if e.is_dir() {
         return Err(Errno::ISDIR.into());
     }
-    mem.range(nwritten, 4)?;
+    mem.range(nwritten, 4u32)?;
     let bufs = gather(mem, iovs, iovs_len)?;
     let n = if bufs.is_empty() { 0 } else { fs::pwritev(e.fd(), &bufs, offset)? };
     mem.write_u32(nwritten, nbytes_u32(n as u64))?;
@@ -280,7 +280,7 @@ pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, fd: u32, buf: u32, 
     let e = ctx.fds.get_mut(fd)?;
     e.require(r::FD_READDIR)?;
     mem.range(buf, buf_len)?;
-    mem.range(bufused, 4)?;
+    mem.range(bufused, 4u32)?;
     let FdEntry { fd: host_fd, kind, .. } = e;
     let FdKind::Dir { listing, .. } = kind else {
         return Err(Errno::NOTDIR.into());
@@ -334,7 +334,7 @@ pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, fd: u32, offset: u64, 
     if e.is_dir() {
         return Err(Errno::BADF.into());
     }
-    mem.range(newoffset, 8)?;
+    mem.range(newoffset, 8u32)?;
     let pos = fs::seek(e.fd(), offset, w)?;
     mem.write_u64(newoffset, pos)?;
     Ok(())
@@ -346,7 +346,7 @@ pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, fd: u32, offset: u32) 
     if e.is_dir() {
         return Err(Errno::BADF.into());
     }
-    mem.range(offset, 8)?;
+    mem.range(offset, 8u32)?;
     let pos = fs::seek(e.fd(), 0, Whence::Cur)?;
     mem.write_u64(offset, pos)?;
     Ok(())

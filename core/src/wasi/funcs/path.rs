@@ -15,7 +15,7 @@ fn guest_path(mem: &GuestMem<'_>, ptr: u32, len: u32) -> WResult<Vec<u8>> {
     if len as usize > MAX_PATH_LEN {
         return Err(Errno::NAMETOOLONG);
     }
-    mem.bytes_vec(ptr, len)
+    Ok(mem.slice(ptr, len)?.to_vec())
 }
 
 fn follow(lookupflags: u32) -> bool {
@@ -54,7 +54,7 @@ pub fn path_open(
     }
     let dir = dir_entry(ctx, fd, needed)?;
     let p = guest_path(mem, path, path_len)?;
-    mem.range(opened, 4)?;
+    mem.range(opened, 4u32)?;
     // Rights of the new descriptor: what was asked, within what the
     // directory passes on. A read-only preopen passes on no writing rights,
     // so the host file is then opened read-only as well. Asking outright for
@@ -168,7 +168,7 @@ pub fn path_readlink(
     let dir = dir_entry(ctx, fd, r::PATH_READLINK)?;
     let p = guest_path(mem, path, len)?;
     mem.range(buf, buf_len)?;
-    mem.range(bufused, 4)?;
+    mem.range(bufused, 4u32)?;
     let target = sandbox::read_link(dir.fd(), &p)?;
     let n = target.len().min(buf_len as usize);
     mem.write_bytes(buf, &target[..n])?;

@@ -60,7 +60,7 @@ pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, input: u32, output
     }
     mem.array_range(input, nsubs, SUBSCRIPTION_SIZE)?;
     mem.array_range(output, nsubs, EVENT_SIZE)?;
-    mem.range(nevents, 4)?;
+    mem.range(nevents, 4u32)?;
     let now = clock::monotonic_ns();
     let mut subs = Vec::with_capacity(nsubs as usize);
     for i in 0..nsubs {

@@ -6,7 +6,7 @@ use ember_platform::sock;
 
 use super::HResult;
 use crate::wasi::ctx::entry_for;
-use crate::wasi::mem::GuestMem;
+use crate::wasi::mem::{GuestMem, Iovecs};
 use crate::wasi::types::{fdflags, filetype, rights as r, Errno, RECV_DATA_TRUNCATED, RECV_PEEK, RECV_WAITALL, SHUT_RD, SHUT_WR};
 use crate::wasi::WasiCtx;
 
@@ -23,7 +23,7 @@ pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, fd: u32, flags: u3
     if flags & !u32::from(fdflags::NONBLOCK) != 0 {
         return Err(Errno::INVAL.into());
     }
-    mem.range(out, 4)?;
+    mem.range(out, 4u32)?;
     let conn = sock::accept(e.fd(), flags & u32::from(fdflags::NONBLOCK) != 0)?;
     let inheriting = e.rights_inheriting;
     let entry = entry_for(conn, r::SOCKET & !r::SOCK_ACCEPT, inheriting, None, 0)?;
@@ -50,8 +50,8 @@ pub fn sock_recv(
     if ri_flags & !u32::from(RECV_PEEK | RECV_WAITALL) != 0 {
         return Err(Errno::INVAL.into());
     }
-    mem.range(ro_datalen, 4)?;
-    mem.range(ro_flags, 2)?;
+    mem.range(ro_datalen, 4u32)?;
+    mem.range(ro_flags, 2u32)?;
     let ranges = mem.iovecs(ri_data, ri_data_len)?;
     let total: usize = ranges.iter().map(|r| r.len()).sum();
     // Receive once into a host buffer (one datagram must be one call), then
@@ -86,7 +86,7 @@ pub fn sock_send(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, fd: u32, si_data: u3
     if si_flags != 0 {
         return Err(Errno::INVAL.into());
     }
-    mem.range(so_datalen, 4)?;
+    mem.range(so_datalen, 4u32)?;
     let ranges = mem.iovecs(si_data, si_data_len)?;
     let bufs: Vec<&[u8]> = ranges.into_iter().map(|rg| &mem.all()[rg]).collect();
     let n = sock::send(e.fd(), &bufs)?;
