@@ -134,9 +134,13 @@ impl NnCtx {
         self.contexts.len()
     }
 
-    /// The concrete encoding of a model: `enc`, or what its bytes are when `enc` is autodetect.
+    /// The concrete encoding of a model: `enc`, or what its bytes are when `enc` is 5 or 6.
+    /// Those two numbers mean ggml and autodetect in WAMR's and the WIT numbering but
+    /// autodetect and ggml in WasmEdge's, under the same import module name; reading both as
+    /// "what the bytes are" is right under either numbering (a GGUF model is ggml, anything
+    /// else is autodetected), so no option picks a numbering.
     fn resolve_encoding(builders: &[&[u8]], enc: u32) -> NnResult<u32> {
-        if enc == encoding::AUTODETECT {
+        if enc == encoding::AUTODETECT || enc == encoding::GGML {
             return match detect(builders) {
                 Some(e) => {
                     log::debug!("wasi-nn: autodetected encoding {}", encoding_name(e));

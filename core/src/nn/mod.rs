@@ -29,7 +29,8 @@
 //! releases everything (each backend handle exactly once).
 //!
 //! Numbering is the spec's and WAMR's: encodings openvino 0, onnx 1, tensorflow 2, pytorch 3,
-//! tensorflowlite 4, ggml 5, autodetect 6 ([`detect`]); targets cpu 0, gpu 1, tpu 2; ephemeral
+//! tensorflowlite 4, ggml 5, autodetect 6 ([`detect`]; WasmEdge swaps 5 and 6, so both
+//! mean "what the model bytes are": GGUF is ggml, anything else autodetected); targets cpu 0, gpu 1, tpu 2; ephemeral
 //! tensor types fp16 0, fp32 1, fp64 2, u8 3, i32 4, i64 5 (`--wasi-nn-legacy-u8`: 2 means u8,
 //! for wasm built with old guest crates); legacy types fp16 0, fp32 1, u8 2, i32 3.
 //!
