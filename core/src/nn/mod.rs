@@ -46,7 +46,7 @@
 //!
 //! | condition | code |
 //! |---|---|
-//! | pointer/length outside memory, dims_len > 16, data_len != product(dims) x size(type), unknown type or target, bad/released handle, 0 or > 16 builders | invalid_argument 1 |
+//! | pointer/length outside memory, dims_len > 16, data_len != product(dims) x size(type) (u8 inputs of the ggml backend excepted: WasmEdge's crate sends text with dims [1]), unknown type or target, bad/released handle, 0 or > 16 builders | invalid_argument 1 |
 //! | encoding > 6, autodetect matches nothing, no backend serves the encoding | invalid_encoding 2 |
 //! | calling instance has no memory | missing_memory 3 |
 //! | output buffer too small (the needed size is still written to bytes_written / inout); graph/context limit | too_large 7 |

@@ -7,6 +7,7 @@
 //! | 0 | the prompt, UTF-8 bytes (any tensor type; u8 expected) | generated text (embedding mode: `{"n_embedding": N, "embedding": [...]}`) / the last token's text |
 //! | 1 | a JSON config (the keys of `settings.rs`) | metadata JSON: `{"input_tokens", "output_tokens", "llama_build_number", "llama_commit"}` |
 //! | 2 | - | embedding mode: the vector as little-endian f32 (Ember's addition) |
+//! | 3 | - | the generated token ids as little-endian i32 (Ember's addition, for comparing with llama.cpp run natively) |
 
 use crate::engine::{Engine, Stop};
 use crate::llama::Model;
@@ -97,7 +98,7 @@ impl sdk::Backend for Ggml {
         let settings = self.settings(config)?;
         let file = ember_platform::memfile::MemFile::with_bytes("ember-ggml-model", model)
             .map_err(|e| Error::runtime(format!("cannot stage the model in memory: {e}")))?;
-        let model = Model::load(&file.path()).map_err(Error::invalid)?;
+        let model = Model::load(&file.path(), "the model bytes (builder 0)").map_err(Error::invalid)?;
         Ok(self.graph(model, settings))
     }
 
@@ -112,7 +113,7 @@ impl sdk::Backend for Ggml {
             .map_err(|e| Error::new(NnError::NotFound, format!("named model '{}': cannot open {}: {e}", named.name, path.display())))?;
         check_gguf(head.bytes(), &format!("named model '{}' ({})", named.name, path.display()))?;
         drop(head);
-        let model = Model::load(path).map_err(Error::invalid)?;
+        let model = Model::load(path, &format!("named model '{}' ({})", named.name, path.display())).map_err(Error::invalid)?;
         Ok(self.graph(model, settings))
     }
 }
@@ -193,7 +194,13 @@ impl sdk::Context for GgmlContext {
                 let bytes: Vec<u8> = self.engine.embedding.iter().flat_map(|x| x.to_le_bytes()).collect();
                 copy_output(2, &bytes, out)
             }
-            _ => Err(Error::invalid(format!("output {index}: the ggml backend has outputs 0 (text), 1 (metadata) and, for embeddings, 2 (f32 vector)"))),
+            3 => {
+                let bytes: Vec<u8> = self.engine.tokens.iter().flat_map(|t| t.to_le_bytes()).collect();
+                copy_output(3, &bytes, out)
+            }
+            _ => Err(Error::invalid(format!(
+                "output {index}: the ggml backend has outputs 0 (text), 1 (metadata), 2 (embedding, f32) and 3 (token ids, i32)"
+            ))),
         }
     }
 

@@ -54,8 +54,9 @@ unsafe impl Send for Model {}
 unsafe impl Sync for Model {}
 
 impl Model {
-    /// Load from a file, memory-mapped (the weights are not copied into the heap).
-    pub fn load(path: &Path) -> Result<Model, String> {
+    /// Load from a file, memory-mapped (the weights are not copied into the heap); `what` names
+    /// the model in errors.
+    pub fn load(path: &Path, what: &str) -> Result<Model, String> {
         let c = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| "model path contains a NUL byte".to_string())?;
         init();
         // SAFETY: plain struct of defaults.
@@ -66,7 +67,7 @@ impl Model {
         // (it catches its own exceptions while loading).
         let p = unsafe { sys::llama_model_load_from_file(c.as_ptr(), params) };
         if p.is_null() {
-            return Err(format!("llama.cpp could not load {} as a GGUF model (see the log at -v=3)", path.display()));
+            return Err(format!("llama.cpp could not load {what} as a GGUF model (its reason is logged above)"));
         }
         Ok(Model(p))
     }
