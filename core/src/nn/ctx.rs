@@ -16,6 +16,9 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// WasmEdge's execution target "auto" (its guest crate's default).
+const WASMEDGE_TARGET_AUTO: u32 = 3;
+
 /// Live graphs per instance; one more load returns too_large.
 pub const MAX_GRAPHS: usize = 64;
 /// Live execution contexts per instance; one more returns too_large.
@@ -134,9 +137,13 @@ impl NnCtx {
         self.contexts.len()
     }
 
-    /// The concrete encoding of a model: `enc`, or what its bytes are when `enc` is autodetect.
+    /// The concrete encoding of a model: `enc`, or what its bytes are when `enc` is 5 or 6.
+    /// Those two numbers mean ggml and autodetect in WAMR's and the WIT numbering but
+    /// autodetect and ggml in WasmEdge's, under the same import module name; reading both as
+    /// "what the bytes are" is right under either numbering (a GGUF model is ggml, anything
+    /// else is autodetected), so no option picks a numbering.
     fn resolve_encoding(builders: &[&[u8]], enc: u32) -> NnResult<u32> {
-        if enc == encoding::AUTODETECT {
+        if enc == encoding::AUTODETECT || enc == encoding::GGML {
             return match detect(builders) {
                 Some(e) => {
                     log::debug!("wasi-nn: autodetected encoding {}", encoding_name(e));
@@ -182,8 +189,10 @@ impl NnCtx {
         }
     }
 
-    /// load: `encoding` may be autodetect; `target` cpu/gpu/tpu.
+    /// load: `encoding` may be autodetect; `target` cpu/gpu/tpu, or WasmEdge's auto (3), which
+    /// its guest crate sends by default and which means cpu here.
     pub fn load(&mut self, builders: &[&[u8]], enc: u32, target: u32) -> NnResult<u32> {
+        let target = if target == WASMEDGE_TARGET_AUTO { ember_nn_abi::target::CPU } else { target };
         self.check_load(target)?;
         if builders.is_empty() {
             return Err(NnError::InvalidArgument);
@@ -263,6 +272,13 @@ impl NnCtx {
 
     /// `ty` in ember numbering; `data` (guest memory, zero copy) was checked by the caller to
     /// hold exactly product(dims) elements.
+    /// Whether the backend of context `ctx` takes u8 inputs as byte strings whose length is
+    /// data_len whatever the dims say: the ggml (LLM) backends, whose prompts and JSON configs
+    /// WasmEdge's guest crate sends with dims [1] (as LlamaEdge apps do).
+    pub fn takes_byte_strings(&self, ctx: u32) -> bool {
+        self.contexts.get(&ctx).is_some_and(|c| c.backend.serves(encoding::GGML))
+    }
+
     pub fn set_input(&mut self, ctx: u32, index: u32, dims: &[u32], ty: u32, data: &[u8]) -> NnResult<()> {
         let c = self.context(ctx)?;
         c.backend.set_input(c.handle, index, dims, ty, data)

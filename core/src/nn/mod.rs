@@ -29,7 +29,8 @@
 //! releases everything (each backend handle exactly once).
 //!
 //! Numbering is the spec's and WAMR's: encodings openvino 0, onnx 1, tensorflow 2, pytorch 3,
-//! tensorflowlite 4, ggml 5, autodetect 6 ([`detect`]); targets cpu 0, gpu 1, tpu 2; ephemeral
+//! tensorflowlite 4, ggml 5, autodetect 6 ([`detect`]; WasmEdge swaps 5 and 6, so both
+//! mean "what the model bytes are": GGUF is ggml, anything else autodetected); targets cpu 0, gpu 1, tpu 2; ephemeral
 //! tensor types fp16 0, fp32 1, fp64 2, u8 3, i32 4, i64 5 (`--wasi-nn-legacy-u8`: 2 means u8,
 //! for wasm built with old guest crates); legacy types fp16 0, fp32 1, u8 2, i32 3.
 //!
@@ -46,7 +47,7 @@
 //!
 //! | condition | code |
 //! |---|---|
-//! | pointer/length outside memory, dims_len > 16, data_len != product(dims) x size(type), unknown type or target, bad/released handle, 0 or > 16 builders | invalid_argument 1 |
+//! | pointer/length outside memory, dims_len > 16, data_len != product(dims) x size(type) (u8 inputs of the ggml backend excepted: WasmEdge's crate sends text with dims [1]), unknown type or target, bad/released handle, 0 or > 16 builders | invalid_argument 1 |
 //! | encoding > 6, autodetect matches nothing, no backend serves the encoding | invalid_encoding 2 |
 //! | calling instance has no memory | missing_memory 3 |
 //! | output buffer too small (the needed size is still written to bytes_written / inout); graph/context limit | too_large 7 |

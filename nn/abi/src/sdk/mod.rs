@@ -48,7 +48,8 @@ use std::ffi::CStr;
 use std::path::Path;
 
 /// A tensor as set_input hands it over: it points into guest memory and is valid for the call.
-/// `data.len()` was checked by the runtime to equal product(dims) x element size of `ty`.
+/// `data.len()` was checked by the runtime to equal product(dims) x element size of `ty`, except
+/// for u8 inputs of backends serving ggml (text: WasmEdge's guest crate sends dims [1]).
 #[derive(Clone, Copy, Debug)]
 pub struct TensorRef<'a> {
     pub dims: &'a [u32],
