@@ -290,7 +290,7 @@ pub unsafe extern "C" fn ember_runtime_load_native_lib(path: *const c_char, erro
     guard(false, || {
         // SAFETY: C string per the API.
         let Some(p) = (unsafe { cstr(path) }) else { return false };
-        match natives::libs::load(std::path::Path::new(&*p)) {
+        match natives::libs::load(std::path::Path::new(&*p), &super::instance::HOST_INTERFACES) {
             Ok(_) => true,
             Err(e) => {
                 // SAFETY: caller's buffer contract.

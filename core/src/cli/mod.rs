@@ -17,6 +17,7 @@
 pub mod options;
 
 use std::ffi::{c_char, c_int, CStr, CString};
+use std::fmt;
 use std::io::{BufRead, Write};
 
 use crate::capi::call::{wasm_application_execute_func, wasm_application_execute_main};
@@ -44,13 +45,76 @@ const INTERNAL_ERROR: c_int = 70;
 
 type ExitCode = u8;
 
+/// Why iwasm could not run the app (exit status 1; a bad command line is [`options::Error`]).
+/// `Display` gives the line printed after "iwasm: ".
+#[derive(Debug)]
+pub enum Error {
+    /// An argument (option value, app argument) with a NUL byte, which C strings cannot hold.
+    Nul { arg: String },
+    /// `--pool-size`: the pool could not be mapped.
+    Pool { size: u32, why: ember_platform::SysError },
+    /// `wasm_runtime_full_init` failed.
+    Init,
+    /// `ember_nn_set_option` refused a wasi-nn option (its error text).
+    NnOption(String),
+    /// `ember_runtime_load_native_lib` failed (its error text).
+    NativeLib(String),
+    /// The wasm file could not be read.
+    Read { wasm: String, why: ReadError },
+    /// The module was refused by `wasm_runtime_load` or `wasm_runtime_instantiate` (its error text).
+    Module { wasm: String, why: String },
+}
+
+/// Why the wasm file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    Directory,
+    NotRegular,
+    Io(std::io::Error),
+    /// More than [`MAX_WASM_FILE`] bytes.
+    TooLarge { len: u64 },
+    /// The buffer for `len` bytes could not be allocated (`pool`: in the memory pool).
+    NoRoom { len: u64, pool: bool },
+    /// Fewer bytes were read than the file had when opened.
+    Changed,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Nul { arg } => write!(f, "argument contains a NUL byte: {arg:?}"),
+            Error::Pool { size, why } => write!(f, "cannot map a memory pool of {size} bytes: {why}"),
+            Error::Init => f.write_str("runtime initialisation failed"),
+            Error::NnOption(m) => f.write_str(m),
+            Error::NativeLib(m) => write!(f, "cannot load native library: {m}"),
+            Error::Read { wasm, why } => match why {
+                ReadError::Directory => write!(f, "cannot read {wasm}: a directory"),
+                ReadError::NotRegular => write!(f, "cannot read {wasm}: not a regular file"),
+                ReadError::Io(e) => write!(f, "cannot read {wasm}: {e}"),
+                ReadError::TooLarge { len } => write!(
+                    f,
+                    "cannot read {wasm}: {len} bytes is more than the limit of {MAX_WASM_FILE} bytes for a wasm file"
+                ),
+                ReadError::NoRoom { len, pool } => {
+                    let why = if *pool { "memory pool too small for the file" } else { "out of memory" };
+                    write!(f, "cannot read {wasm} ({len} bytes): {why}")
+                }
+                ReadError::Changed => write!(f, "cannot read {wasm}: the file changed size while being read"),
+            },
+            Error::Module { wasm, why } => write!(f, "{wasm}: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
 fn fail(status: u8, msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("iwasm: {msg}");
     status
 }
 
-fn cstring(s: &str) -> Result<CString, String> {
-    CString::new(s).map_err(|_| format!("argument contains a NUL byte: {s:?}"))
+fn cstring(s: &str) -> Result<CString, Error> {
+    CString::new(s).map_err(|_| Error::Nul { arg: s.to_string() })
 }
 
 fn error_text(buf: &[u8]) -> String {
@@ -120,13 +184,13 @@ impl Drop for Runtime {
 }
 
 impl Runtime {
-    fn init(opts: &options::Opts) -> Result<Runtime, String> {
+    fn init(opts: &options::Opts) -> Result<Runtime, Error> {
         let mut args = RuntimeInitArgs::zeroed();
         let mut pool = None;
         if let Some(size) = opts.pool_size {
             // Fresh anonymous pages: zero, and only touched as the pool is used.
             let buf = ember_platform::vmem::VMem::new(size as usize, size as usize)
-                .map_err(|e| format!("cannot map a memory pool of {size} bytes: {e}"))?;
+                .map_err(|why| Error::Pool { size, why })?;
             args.mem_alloc_type = ALLOC_WITH_POOL;
             args.mem_alloc_option = MemAllocOption { pool: PoolOption { heap_buf: buf.as_ptr().cast(), heap_size: size } };
             pool = Some(buf);
@@ -134,7 +198,7 @@ impl Runtime {
         // SAFETY: args is a valid RuntimeInitArgs; the pool buffer outlives the runtime.
         if !unsafe { wasm_runtime_full_init(&mut args) } {
             std::mem::forget(pool); // whatever the failed init put in it stays valid
-            return Err("runtime initialisation failed".into());
+            return Err(Error::Init);
         }
         if pool.is_some() {
             // The buffer came zeroed from the kernel and only the pool has written to it, so
@@ -195,7 +259,7 @@ fn run(opts: &options::Opts, wasm: &str) -> ExitCode {
     status
 }
 
-fn run_app(opts: &options::Opts, wasm: &str) -> Result<ExitCode, String> {
+fn run_app(opts: &options::Opts, wasm: &str) -> Result<ExitCode, Error> {
     ember_runtime_set_default_fuel(opts.fuel);
     let mut err = [0u8; 256];
     for (key, value) in &opts.nn_settings {
@@ -204,25 +268,26 @@ fn run_app(opts: &options::Opts, wasm: &str) -> Result<ExitCode, String> {
         let vp = v.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
         // SAFETY: valid C strings (value may be NULL) and error buffer.
         if !unsafe { ember_nn_set_option(k.as_ptr(), vp, err.as_mut_ptr().cast(), err.len() as u32) } {
-            return Err(error_text(&err));
+            return Err(Error::NnOption(error_text(&err)));
         }
     }
     for lib in &opts.native_libs {
         let p = cstring(lib)?;
         // SAFETY: valid C string and error buffer.
         if !unsafe { ember_runtime_load_native_lib(p.as_ptr(), err.as_mut_ptr().cast(), err.len() as u32) } {
-            return Err(format!("cannot load native library: {}", error_text(&err)));
+            return Err(Error::NativeLib(error_text(&err)));
         }
     }
-    let mut bytes = read_file(wasm, opts.pool_size.is_some())?;
-    let size = u32::try_from(bytes.len()).map_err(|_| format!("{wasm} is too large"))?;
+    let mut bytes = read_file(wasm, opts.pool_size.is_some()).map_err(|why| Error::Read { wasm: wasm.to_string(), why })?;
+    // (MAX_WASM_FILE < 4 GiB: read_file refuses anything larger.)
+    let size = bytes.len() as u32;
     // SAFETY: buffer of `size` bytes; error buffer of err.len() bytes.
     let module = unsafe { wasm_runtime_load(bytes.as_mut_ptr(), size, err.as_mut_ptr().cast(), err.len() as u32) };
     // Ember's loader keeps its own copy (without trailing custom sections), unlike WAMR's,
     // whose iwasm must keep the file: free it before instantiation needs the pool.
     drop(bytes);
     if module.is_null() {
-        return Err(format!("{wasm}: {}", error_text(&err)));
+        return Err(Error::Module { wasm: wasm.to_string(), why: error_text(&err) });
     }
     let mut loaded = Loaded { module, inst: std::ptr::null_mut() };
 
@@ -255,7 +320,7 @@ fn run_app(opts: &options::Opts, wasm: &str) -> Result<ExitCode, String> {
     // SAFETY: live module; error buffer as above.
     let inst = unsafe { wasm_runtime_instantiate(module, opts.stack_size, opts.heap_size, err.as_mut_ptr().cast(), err.len() as u32) };
     if inst.is_null() {
-        return Err(format!("{wasm}: {}", error_text(&err)));
+        return Err(Error::Module { wasm: wasm.to_string(), why: error_text(&err) });
     }
     loaded.inst = inst;
 
@@ -295,39 +360,36 @@ fn run_app(opts: &options::Opts, wasm: &str) -> Result<ExitCode, String> {
 /// Largest wasm file iwasm reads (512 MiB): far above real apps (a wasi-libc app is ~100 KiB;
 /// models are loaded by wasi-nn, not embedded), far below what would exhaust a device.
 pub const MAX_WASM_FILE: u64 = 512 << 20;
+const _: () = assert!(MAX_WASM_FILE <= u32::MAX as u64, "wasm_runtime_load takes a u32 size");
 
 /// The wasm file's bytes. In pool mode they live in the pool (as in WAMR's iwasm), so a
 /// pool too small for the file is reported as such. Only regular files of at most
 /// [`MAX_WASM_FILE`] bytes are read: /dev/zero, a FIFO or a directory fail at once.
-fn read_file(wasm: &str, pool: bool) -> Result<Vec<u8>, String> {
+fn read_file(wasm: &str, pool: bool) -> Result<Vec<u8>, ReadError> {
     use std::io::Read;
-    let not_file = |meta: &std::fs::Metadata| {
-        let what = if meta.is_dir() { "a directory" } else { "not a regular file" };
-        Err(format!("cannot read {wasm}: {what}"))
-    };
+    let not_file = |meta: &std::fs::Metadata| Err(if meta.is_dir() { ReadError::Directory } else { ReadError::NotRegular });
     // stat before open: opening a FIFO blocks until a writer appears.
-    let meta = std::fs::metadata(wasm).map_err(|e| format!("cannot read {wasm}: {e}"))?;
+    let meta = std::fs::metadata(wasm).map_err(ReadError::Io)?;
     if !meta.is_file() {
         return not_file(&meta);
     }
-    let f = std::fs::File::open(wasm).map_err(|e| format!("cannot read {wasm}: {e}"))?;
-    let meta = f.metadata().map_err(|e| format!("cannot read {wasm}: {e}"))?;
+    let f = std::fs::File::open(wasm).map_err(ReadError::Io)?;
+    let meta = f.metadata().map_err(ReadError::Io)?;
     if !meta.is_file() {
         return not_file(&meta); // replaced between stat and open
     }
     let len = meta.len();
     if len > MAX_WASM_FILE {
-        return Err(format!("cannot read {wasm}: {len} bytes is more than the limit of {MAX_WASM_FILE} bytes for a wasm file"));
+        return Err(ReadError::TooLarge { len });
     }
     let mut bytes = Vec::new();
     if bytes.try_reserve_exact(len as usize).is_err() {
-        let why = if pool { "memory pool too small for the file" } else { "out of memory" };
-        return Err(format!("cannot read {wasm} ({len} bytes): {why}"));
+        return Err(ReadError::NoRoom { len, pool });
     }
     // Never more than the size when opened (the reserved capacity: no reallocation).
-    f.take(len).read_to_end(&mut bytes).map_err(|e| format!("cannot read {wasm}: {e}"))?;
+    f.take(len).read_to_end(&mut bytes).map_err(ReadError::Io)?;
     if bytes.len() as u64 != len {
-        return Err(format!("cannot read {wasm}: the file changed size while being read"));
+        return Err(ReadError::Changed);
     }
     Ok(bytes)
 }

@@ -1,6 +1,51 @@
 //! iwasm's command line: one table of options (add a row to extend it).
 //! Parsing stops at the first argument that is not an option: the wasm file;
-//! everything after it is the app's argv.
+//! everything after it is the app's argv. A bad command line is an [`Error`].
+
+use std::fmt;
+
+/// What is wrong with the command line. `Display` gives the line iwasm prints (exit status 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// A size that is not a number with an optional K, M or G.
+    Size { text: String },
+    /// A size of 4G or more.
+    SizeTooLarge { text: String },
+    /// A count (`--fuel`) that is not a non-negative integer.
+    Count { option: &'static str, text: String },
+    /// A value of the wrong shape: `invalid OPTION 'VALUE': expected EXPECTED`.
+    Value { option: &'static str, text: String, expected: &'static str },
+    /// `--dir=` with nothing after it.
+    EmptyDir,
+    /// Not an option of iwasm.
+    Unknown { arg: String },
+    /// An option of WAMR's iwasm for a feature Ember does not have (`missing` says what).
+    WamrOnly { option: &'static str, missing: &'static str },
+    /// A flag given a value.
+    TakesNoValue { option: String },
+    /// The last argument is an option that needs a value.
+    NeedsValue { option: String, metavar: &'static str },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Size { text } => write!(f, "invalid size '{text}' (expected a number with optional K, M or G)"),
+            Error::SizeTooLarge { text } => write!(f, "size '{text}' is too large (at most 4G-1 bytes)"),
+            Error::Count { option, text } => write!(f, "invalid {option} '{text}' (expected a non-negative integer)"),
+            Error::Value { option, text, expected } => write!(f, "invalid {option} '{text}': expected {expected}"),
+            Error::EmptyDir => f.write_str("invalid --dir: empty path"),
+            Error::Unknown { arg } => write!(f, "unknown option '{arg}' (see --help)"),
+            Error::WamrOnly { option, missing } => {
+                write!(f, "option {option} is WAMR's, for a feature Ember does not have: {missing}")
+            }
+            Error::TakesNoValue { option } => write!(f, "option {option} takes no value"),
+            Error::NeedsValue { option, metavar } => write!(f, "option {option} needs a value ({metavar})"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// What the command line asks for.
 #[derive(Debug, Default)]
@@ -30,9 +75,8 @@ pub struct Opts {
 
 /// A wasi-nn option (crate::nn::capi::NN_OPTIONS, the one table of them): recorded for
 /// ember_nn_set_option (ember_nn.h), applied after runtime init.
-fn nn_setting(o: &mut Opts, key: &str, value: Option<&str>) -> Result<(), String> {
+fn nn_setting(o: &mut Opts, key: &str, value: Option<&str>) {
     o.nn_settings.push((key.to_string(), value.map(str::to_string)));
-    Ok(())
 }
 
 /// The defaults, one source of truth (also printed by --help).
@@ -54,11 +98,11 @@ pub struct OptSpec {
     pub arity: Arity,
     pub metavar: &'static str,
     pub help: &'static str,
-    pub apply: fn(&mut Opts, &str) -> Result<(), String>,
+    pub apply: fn(&mut Opts, &str) -> Result<(), Error>,
 }
 
 /// Parse "123", "64K", "16M", "1G" (powers of 1024) into bytes (u32).
-pub fn parse_size(s: &str) -> Result<u32, String> {
+pub fn parse_size(s: &str) -> Result<u32, Error> {
     let t = s.trim();
     let (num, mul) = match t.char_indices().last() {
         Some((i, 'k' | 'K')) => (&t[..i], 1u64 << 10),
@@ -66,14 +110,14 @@ pub fn parse_size(s: &str) -> Result<u32, String> {
         Some((i, 'g' | 'G')) => (&t[..i], 1u64 << 30),
         _ => (t, 1u64),
     };
-    let n: u64 = num.parse().map_err(|_| format!("invalid size '{s}' (expected a number with optional K, M or G)"))?;
+    let n: u64 = num.parse().map_err(|_| Error::Size { text: s.to_string() })?;
     n.checked_mul(mul)
         .and_then(|v| u32::try_from(v).ok())
-        .ok_or_else(|| format!("size '{s}' is too large (at most 4G-1 bytes)"))
+        .ok_or_else(|| Error::SizeTooLarge { text: s.to_string() })
 }
 
-fn parse_u64(s: &str, what: &str) -> Result<u64, String> {
-    s.trim().parse().map_err(|_| format!("invalid {what} '{s}' (expected a non-negative integer)"))
+fn parse_u64(s: &str, option: &'static str) -> Result<u64, Error> {
+    s.trim().parse().map_err(|_| Error::Count { option, text: s.to_string() })
 }
 
 pub const OPTIONS: &[OptSpec] = &[
@@ -119,7 +163,7 @@ pub const OPTIONS: &[OptSpec] = &[
         apply: |o, v| {
             match v.split_once('=') {
                 Some((name, _)) if !name.is_empty() => {}
-                _ => return Err(format!("invalid --env '{v}': expected NAME=VALUE")),
+                _ => return Err(Error::Value { option: "--env", text: v.to_string(), expected: "NAME=VALUE" }),
             }
             o.env.push(v.to_string());
             Ok(())
@@ -133,7 +177,7 @@ pub const OPTIONS: &[OptSpec] = &[
         help: "preopen host directory DIR for the app under the same name (repeatable)",
         apply: |o, v| {
             if v.is_empty() {
-                return Err("invalid --dir: empty path".into());
+                return Err(Error::EmptyDir);
             }
             o.dirs.push(v.to_string());
             Ok(())
@@ -148,7 +192,7 @@ pub const OPTIONS: &[OptSpec] = &[
         apply: |o, v| {
             match v.split_once("::") {
                 Some((g, h)) if !g.is_empty() && !h.is_empty() => {}
-                _ => return Err(format!("invalid --map-dir '{v}': expected GUEST::HOST")),
+                _ => return Err(Error::Value { option: "--map-dir", text: v.to_string(), expected: "GUEST::HOST" }),
             }
             o.map_dirs.push(v.to_string());
             Ok(())
@@ -176,7 +220,7 @@ pub const OPTIONS: &[OptSpec] = &[
                 o.verbose = Some(n);
                 Ok(())
             }
-            _ => Err(format!("invalid -v '{v}': expected 0 to 5")),
+            _ => Err(Error::Value { option: "-v", text: v.to_string(), expected: "0 to 5" }),
         },
     },
     OptSpec {
@@ -280,14 +324,14 @@ const WAMR_WITHOUT_FEATURE: &[(&str, &str)] = &[
 ];
 
 /// The error for an option that is not in the table.
-fn unknown(arg: &str, name: &str) -> String {
+fn unknown(arg: &str, name: &str) -> Error {
     match WAMR_WITHOUT_FEATURE.iter().find(|(o, _)| *o == name) {
-        Some((o, missing)) => format!("option {o} is WAMR's, for a feature Ember does not have: {missing}"),
-        None => format!("unknown option '{arg}' (see --help)"),
+        Some((option, missing)) => Error::WamrOnly { option, missing },
+        None => Error::Unknown { arg: arg.to_string() },
     }
 }
 
-pub fn parse(args: &[String]) -> Result<Opts, String> {
+pub fn parse(args: &[String]) -> Result<Opts, Error> {
     let mut o = Opts { stack_size: DEFAULT_STACK_SIZE, heap_size: DEFAULT_HEAP_SIZE, ..Opts::default() };
     let mut k = 0;
     while k < args.len() {
@@ -322,17 +366,17 @@ pub fn parse(args: &[String]) -> Result<Opts, String> {
             Opt::Nn(nn) => (name, nn.metavar),
         };
         let value = match (metavar, inline) {
-            (None, Some(_)) => return Err(format!("option {long} takes no value")),
+            (None, Some(_)) => return Err(Error::TakesNoValue { option: long.to_string() }),
             (None, None) => None,
             (Some(_), Some(v)) => Some(v),
             (Some(m), None) => {
                 k += 1;
-                Some(args.get(k).ok_or_else(|| format!("option {long} needs a value ({m})"))?.as_str())
+                Some(args.get(k).ok_or_else(|| Error::NeedsValue { option: long.to_string(), metavar: m })?.as_str())
             }
         };
         match opt {
             Opt::Row(spec) => (spec.apply)(&mut o, value.unwrap_or(""))?,
-            Opt::Nn(nn) => nn_setting(&mut o, nn.name, value)?,
+            Opt::Nn(nn) => nn_setting(&mut o, nn.name, value),
         }
         if o.help || o.version {
             return Ok(o);
@@ -393,16 +437,20 @@ mod tests {
 
     #[test]
     fn rejects_bad_options() {
-        assert!(parse(&v(&["--bogus", "a.wasm"])).unwrap_err().contains("unknown option"));
-        let e = parse(&v(&["--max-threads=4", "a.wasm"])).unwrap_err();
-        assert!(e.contains("WAMR's") && e.contains("threads"), "{e}");
-        assert!(parse(&v(&["--addr-pool=1.2.3.4/15", "a.wasm"])).unwrap_err().contains("socket"));
-        assert!(parse(&v(&["--map-dir=nocolons", "a.wasm"])).unwrap_err().contains("GUEST::HOST"));
+        let e = |a: &[&str]| parse(&v(a)).unwrap_err().to_string();
+        assert_eq!(e(&["--bogus", "a.wasm"]), "unknown option '--bogus' (see --help)");
+        let t = e(&["--max-threads=4", "a.wasm"]);
+        assert!(t.starts_with("option --max-threads is WAMR's, for a feature Ember does not have: threads"), "{t}");
+        assert!(e(&["--addr-pool=1.2.3.4/15", "a.wasm"]).contains("socket"));
+        assert_eq!(e(&["--map-dir=nocolons", "a.wasm"]), "invalid --map-dir 'nocolons': expected GUEST::HOST");
+        assert_eq!(e(&["--dir=", "a.wasm"]), "invalid --dir: empty path");
+        assert_eq!(e(&["--fuel=-1", "a.wasm"]), "invalid --fuel '-1' (expected a non-negative integer)");
+        assert_eq!(e(&["--mem-stats=1", "a.wasm"]), "option --mem-stats takes no value");
         assert!(parse(&v(&["--env=NOEQUALS", "a.wasm"])).is_err());
         assert!(parse(&v(&["--env==x", "a.wasm"])).is_err());
         assert!(parse(&v(&["-v=9", "a.wasm"])).is_err());
         assert!(parse(&v(&["--pool-size=12Q", "a.wasm"])).is_err());
-        assert!(parse(&v(&["--fuel"])).unwrap_err().contains("needs a value"));
+        assert_eq!(parse(&v(&["--fuel"])).unwrap_err().to_string(), "option --fuel needs a value (N)");
         assert!(parse(&v(&["--repl=1"])).is_err());
     }
 
@@ -410,6 +458,7 @@ mod tests {
     fn sizes() {
         assert_eq!(parse_size("16M").unwrap(), 16 << 20);
         assert_eq!(parse_size("100").unwrap(), 100);
-        assert!(parse_size("4G").is_err());
+        assert_eq!(parse_size("4G").unwrap_err().to_string(), "size '4G' is too large (at most 4G-1 bytes)");
+        assert_eq!(parse_size("12Q").unwrap_err().to_string(), "invalid size '12Q' (expected a number with optional K, M or G)");
     }
 }

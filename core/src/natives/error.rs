@@ -4,6 +4,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::runtime::error::HostError;
+
 /// A WAMR signature string that does not parse (`(ii)i`, `($*~)`, ...).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignatureError {
@@ -31,9 +33,9 @@ pub enum Error {
     NoRoom { n: u32, module: String, bytes: usize },
     /// A `--native-lib` that cannot be opened or used (the message names the path).
     Library { path: PathBuf, why: LibraryError },
-    /// A `--native-lib` that is a wasi-nn backend but was refused (wrong ABI version, init
-    /// failure): wasi-nn's message.
-    Backend(String),
+    /// A `--native-lib` that a host interface claimed but refused (a wasi-nn backend of another
+    /// ABI version, an init failure): that interface's error.
+    Claimed(HostError),
 }
 
 /// What is wrong with a `--native-lib` library.
@@ -77,7 +79,7 @@ impl fmt::Display for Error {
                     LibraryError::Register(e) => write!(f, "{shown}: {e}"),
                 }
             }
-            Error::Backend(m) => f.write_str(m),
+            Error::Claimed(e) => write!(f, "{e}"),
         }
     }
 }

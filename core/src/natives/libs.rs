@@ -5,7 +5,10 @@
 //! - `void deinit_native_lib(void)` (optional) is called when the runtime is
 //!   destroyed, after the symbols were unregistered.
 //!
-//! The libraries are registered as `wasm_runtime_register_natives` would.
+//! The libraries are registered as `wasm_runtime_register_natives` would. Before that, each
+//! host interface may claim the library as its own ([`HostInterface::claim_library`]: wasi-nn
+//! takes the libraries that export `ember_nn_backend_entry` as backends); a claimed library
+//! registers no natives. The C API passes its list of interfaces, so this module names none.
 
 use std::ffi::{c_char, CStr};
 use std::path::Path;
@@ -14,6 +17,7 @@ use std::sync::Mutex;
 use ember_platform::dynlib::DynLib;
 
 use super::{Error, LibraryError, NativeSymbol};
+use crate::runtime::host::HostInterface;
 
 type GetNativeLib = unsafe extern "C" fn(*mut *mut c_char, *mut *mut NativeSymbol) -> u32;
 type InitNativeLib = unsafe extern "C" fn() -> i32;
@@ -28,15 +32,14 @@ struct Loaded {
 
 static LIBS: Mutex<Vec<Loaded>> = Mutex::new(Vec::new());
 
-/// Load `path` and register its natives. Returns (module name, symbol count).
-pub fn load(path: &Path) -> Result<(String, u32), Error> {
+/// Load `path` and register its natives, unless one of `interfaces` claims it. Returns
+/// (module name, symbol count); a claimed library: (its description, 0).
+pub fn load(path: &Path, interfaces: &[&dyn HostInterface]) -> Result<(String, u32), Error> {
     let fail_with = |why| Error::Library { path: path.to_path_buf(), why };
-    // A wasi-nn backend (exports ember_nn_backend_entry) is handed to wasi-nn instead
-    // (crate::nn::native_lib_hook, owner NN-DISPATCH); it registers no natives.
-    if let Some(r) = crate::nn::native_lib_hook(path) {
-        return r.map_err(Error::Backend).map(|desc| {
+    if let Some(r) = interfaces.iter().find_map(|i| i.claim_library(path)) {
+        return r.map_err(Error::Claimed).map(|desc| {
             log::info!("native library {desc}");
-            ("wasi-nn backend".to_string(), 0)
+            (desc, 0)
         });
     }
     let lib = DynLib::open(path).map_err(|m| fail_with(LibraryError::Open(m)))?;

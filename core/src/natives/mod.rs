@@ -12,8 +12,9 @@
 //! - Checks before the native runs: `*` checks `[ptr, ptr+len)` with the following `~` (else 1
 //!   byte), `$` checks that a NUL lies inside linear memory; a failure traps with "out of bounds
 //!   memory access" and the native is never called. `r` passes the externref as `uintptr_t`.
-//! - `--native-lib=PATH`: `crate::nn::native_lib_hook(path)` goes first (a library exporting
-//!   `ember_nn_backend_entry` is registered as a wasi-nn backend); others follow WAMR's protocol.
+//! - `--native-lib=PATH`: the host interfaces may claim the library first
+//!   (`HostInterface::claim_library`: wasi-nn registers a library exporting
+//!   `ember_nn_backend_entry` as a backend); others follow WAMR's protocol ([`libs`]).
 
 mod error;
 mod glue;

@@ -33,6 +33,14 @@ impl OpenError {
     }
 }
 
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for OpenError {}
+
 pub struct LoadedBackend {
     instance: Instance,
     /// Where it came from (a file, or "<builtin ...>" for tables linked in).

@@ -1,9 +1,51 @@
 //! C API of wasi-nn settings (core/include/ember_nn.h), used by iwasm's option parser and by
 //! embedders. No panic crosses this boundary.
 
+use super::backend::OpenError;
 use super::config;
 use std::ffi::{c_char, CStr};
+use std::fmt;
 use std::path::Path;
+
+/// Why a wasi-nn option or a C API call on the settings failed. `Display` gives the one-line
+/// message written into the caller's error buffer (iwasm prints it).
+#[derive(Debug)]
+pub enum Error {
+    /// `--KEY` given without the value it needs.
+    NeedsValue { key: String, metavar: Option<&'static str> },
+    /// A flag given a value that is not a truth value.
+    BadFlag { key: String, value: String },
+    /// No wasi-nn option of that name.
+    Unknown { key: String },
+    /// The value does not parse (the setting's own message).
+    Setting(config::Error),
+    /// A C string argument that is NULL (where required) or not UTF-8.
+    BadString(&'static str),
+    /// `ember_nn_register_backend`: the library was refused (not a backend, ABI, init).
+    Backend(OpenError),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NeedsValue { key, metavar: None } => write!(f, "--{key} needs a value"),
+            Error::NeedsValue { key, metavar: Some(m) } => write!(f, "--{key} needs a value ({m})"),
+            Error::BadFlag { key, value } => write!(f, "--{key}: expected no value or true/false, got '{value}'"),
+            Error::Unknown { key } => write!(f, "unknown wasi-nn option --{key}"),
+            Error::Setting(e) => write!(f, "{e}"),
+            Error::BadString(what) => f.write_str(what),
+            Error::Backend(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<config::Error> for Error {
+    fn from(e: config::Error) -> Error {
+        Error::Setting(e)
+    }
+}
 
 /// One wasi-nn command-line option.
 pub struct NnOption {
@@ -65,18 +107,18 @@ pub fn help_line(long: &str, metavar: Option<&str>, help: &str) -> String {
 }
 
 /// Apply one wasi-nn setting by key (the option name without leading dashes).
-pub fn set_option(key: &str, value: Option<&str>) -> Result<(), String> {
-    let needed = || value.ok_or_else(|| format!("--{key} needs a value"));
+pub fn set_option(key: &str, value: Option<&str>) -> Result<(), Error> {
+    let needed = || value.ok_or_else(|| Error::NeedsValue { key: key.to_string(), metavar: None });
     match key {
-        "nn-preload" | "wasi-nn-graph" => config::add_named_model(needed()?),
-        "wasi-nn-backend" => config::add_preferred_backends(needed()?),
-        "wasi-nn-backend-dir" => config::add_backend_dir(needed()?),
-        "wasi-nn-backend-opt" => config::add_backend_option(needed()?),
+        "nn-preload" | "wasi-nn-graph" => Ok(config::add_named_model(needed()?)?),
+        "wasi-nn-backend" => Ok(config::add_preferred_backends(needed()?)?),
+        "wasi-nn-backend-dir" => Ok(config::add_backend_dir(needed()?)?),
+        "wasi-nn-backend-opt" => Ok(config::add_backend_option(needed()?)?),
         "wasi-nn-allow-host-paths" | "wasi-nn-legacy-u8" => {
             let on = match value {
                 None | Some("1") | Some("true") | Some("on") | Some("yes") => true,
                 Some("0") | Some("false") | Some("off") | Some("no") => false,
-                Some(v) => return Err(format!("--{key}: expected no value or true/false, got '{v}'")),
+                Some(v) => return Err(Error::BadFlag { key: key.to_string(), value: v.to_string() }),
             };
             if key == "wasi-nn-allow-host-paths" {
                 config::set_allow_host_paths(on)
@@ -85,13 +127,13 @@ pub fn set_option(key: &str, value: Option<&str>) -> Result<(), String> {
             }
             Ok(())
         }
-        _ => Err(format!("unknown wasi-nn option --{key}")),
+        _ => Err(Error::Unknown { key: key.to_string() }),
     }
 }
 
 /// How many command-line arguments a wasi-nn option consumes: Ok(0) when `arg` is not one
 /// (`--name=VALUE` or a flag: 1; `--name VALUE`: 2).
-pub fn cli_option(arg: &str, next: Option<&str>) -> Result<u32, String> {
+pub fn cli_option(arg: &str, next: Option<&str>) -> Result<u32, Error> {
     let Some(body) = arg.strip_prefix("--") else { return Ok(0) };
     let (key, value) = match body.split_once('=') {
         Some((k, v)) => (k, Some(v)),
@@ -99,11 +141,11 @@ pub fn cli_option(arg: &str, next: Option<&str>) -> Result<u32, String> {
     };
     let Some(opt) = nn_option(key) else {
         // A misspelt wasi-nn option is an error here, not somebody else's option.
-        return if key.starts_with("wasi-nn-") { Err(format!("unknown wasi-nn option --{key}")) } else { Ok(0) };
+        return if key.starts_with("wasi-nn-") { Err(Error::Unknown { key: key.to_string() }) } else { Ok(0) };
     };
     match (opt.metavar, value) {
         (Some(m), None) => {
-            let v = next.ok_or_else(|| format!("--{key} needs a value ({m})"))?;
+            let v = next.ok_or_else(|| Error::NeedsValue { key: key.to_string(), metavar: Some(m) })?;
             set_option(key, Some(v))?;
             Ok(2)
         }
@@ -126,12 +168,12 @@ unsafe fn str_arg<'a>(p: *const c_char) -> Option<&'a str> {
 
 /// # Safety
 /// `err_buf` must be NULL or point to `err_size` writable bytes.
-unsafe fn guarded<T>(err_buf: *mut c_char, err_size: u32, fail: T, f: impl FnOnce() -> Result<T, String>) -> T {
+unsafe fn guarded<T>(err_buf: *mut c_char, err_size: u32, fail: T, f: impl FnOnce() -> Result<T, Error>) -> T {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(Ok(v)) => v,
-        Ok(Err(msg)) => {
+        Ok(Err(e)) => {
             // SAFETY: the caller's buffer contract.
-            unsafe { crate::capi::write_error(err_buf, err_size, &msg) };
+            unsafe { crate::capi::write_error(err_buf, err_size, &e.to_string()) };
             fail
         }
         Err(_) => {
@@ -156,7 +198,7 @@ pub unsafe extern "C" fn ember_nn_cli_option(
     // SAFETY: the caller's contract, forwarded.
     unsafe {
         guarded(error_buf, error_buf_size, -1, || {
-            let arg = str_arg(arg).ok_or("option is not UTF-8")?;
+            let arg = str_arg(arg).ok_or(Error::BadString("option is not UTF-8"))?;
             cli_option(arg, str_arg(next)).map(|n| n as i32)
         })
     }
@@ -187,7 +229,7 @@ pub unsafe extern "C" fn ember_nn_set_option(
     // SAFETY: the caller's contract, forwarded.
     unsafe {
         guarded(error_buf, error_buf_size, false, || {
-            let key = str_arg(key).ok_or("option name missing or not UTF-8")?;
+            let key = str_arg(key).ok_or(Error::BadString("option name missing or not UTF-8"))?;
             set_option(key.trim_start_matches('-'), str_arg(value)).map(|_| true)
         })
     }
@@ -202,8 +244,8 @@ pub unsafe extern "C" fn ember_nn_register_backend(path: *const c_char, error_bu
     // SAFETY: the caller's contract, forwarded.
     unsafe {
         guarded(error_buf, error_buf_size, false, || {
-            let path = str_arg(path).ok_or("backend path missing or not UTF-8")?;
-            super::registry::register_backend_library(Path::new(path)).map(|_| true)
+            let path = str_arg(path).ok_or(Error::BadString("backend path missing or not UTF-8"))?;
+            super::registry::register_backend_library(Path::new(path)).map(|_| true).map_err(Error::Backend)
         })
     }
 }
@@ -214,15 +256,20 @@ mod tests {
 
     #[test]
     fn cli_options() {
-        assert_eq!(cli_option("--dir=.", None), Ok(0));
+        assert_eq!(cli_option("--dir=.", None).unwrap(), 0);
         // (Only ever switched off here: other tests run in parallel in this process.)
-        assert_eq!(cli_option("--wasi-nn-legacy-u8=off", None), Ok(1));
+        assert_eq!(cli_option("--wasi-nn-legacy-u8=off", None).unwrap(), 1);
         assert!(!config::legacy_u8());
         assert!(cli_option("--wasi-nn-legacy-u8=maybe", None).is_err());
-        assert_eq!(cli_option("--wasi-nn-backend=armnn,tflite", None), Ok(1));
-        assert!(cli_option("--wasi-nn-frobnicate", None).unwrap_err().contains("unknown"));
+        assert_eq!(cli_option("--wasi-nn-backend=armnn,tflite", None).unwrap(), 1);
+        assert_eq!(cli_option("--wasi-nn-frobnicate", None).unwrap_err().to_string(), "unknown wasi-nn option --wasi-nn-frobnicate");
         assert!(cli_option("--nn-preload", None).is_err());
         assert!(cli_option("--nn-preload", Some("m:tflite:cpu:/nonexistent")).is_err());
-        assert!(cli_option("--wasi-nn-backend-dir", None).unwrap_err().contains("needs a value"));
+        assert_eq!(cli_option("--wasi-nn-backend-dir", None).unwrap_err().to_string(), "--wasi-nn-backend-dir needs a value (DIR)");
+        assert_eq!(set_option("wasi-nn-backend-dir", None).unwrap_err().to_string(), "--wasi-nn-backend-dir needs a value");
+        assert_eq!(
+            set_option("wasi-nn-legacy-u8", Some("maybe")).unwrap_err().to_string(),
+            "--wasi-nn-legacy-u8: expected no value or true/false, got 'maybe'"
+        );
     }
 }

@@ -30,9 +30,50 @@
 //! (`load_named`) or as a read-only mapping (`ember_platform::mapped`).
 
 use super::detect::{parse_encoding, parse_target};
+use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+
+/// A wasi-nn setting that cannot be applied. `Display` gives the one-line message iwasm prints
+/// and `ember_nn_set_option` writes into its error buffer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// A named model that is not `name:encoding:target:path`.
+    NamedModelSyntax { spec: String },
+    UnknownEncoding { spec: String, encoding: String },
+    UnknownTarget { spec: String, target: String },
+    /// A named model's file that does not exist or is not a regular file.
+    NotAFile { name: String, path: PathBuf },
+    /// A backend list with an empty name or a character outside `[A-Za-z0-9_-]`.
+    BackendList { list: String },
+    EmptyBackendDir,
+    /// A backend option without `=`.
+    BackendOptionSyntax { opt: String },
+    BackendOptionEmptyKey { opt: String },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NamedModelSyntax { spec } => write!(f, "bad named model '{spec}': expected name:encoding:target:path"),
+            Error::UnknownEncoding { spec, encoding } => write!(
+                f,
+                "bad named model '{spec}': unknown encoding '{encoding}' (openvino, onnx, tensorflow, pytorch, tensorflowlite, ggml, autodetect)"
+            ),
+            Error::UnknownTarget { spec, target } => {
+                write!(f, "bad named model '{spec}': unknown target '{target}' (cpu, gpu, tpu, auto)")
+            }
+            Error::NotAFile { name, path } => write!(f, "named model '{name}': {} is not a readable file", path.display()),
+            Error::BackendList { list } => write!(f, "bad backend list '{list}': expected names such as tflite,armnn"),
+            Error::EmptyBackendDir => f.write_str("empty backend directory"),
+            Error::BackendOptionSyntax { opt } => write!(f, "bad backend option '{opt}': expected [NAME:]KEY=VALUE"),
+            Error::BackendOptionEmptyKey { opt } => write!(f, "bad backend option '{opt}': empty key"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// A model known by name to load_by_name.
 #[derive(Clone, Debug, PartialEq)]
@@ -90,17 +131,16 @@ pub fn set_legacy_u8(on: bool) {
 
 /// Parse `name:encoding:target:path` (path may itself contain ':'; several builder files are
 /// separated by ',' unless the whole text names an existing file). Files must exist.
-pub fn parse_named_model(spec: &str) -> Result<NamedModel, String> {
+pub fn parse_named_model(spec: &str) -> Result<NamedModel, Error> {
     let mut parts = spec.splitn(4, ':');
     let (name, enc, target, path) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(n), Some(e), Some(t), Some(p)) if !n.is_empty() && !p.is_empty() => (n, e, t, p),
-        _ => return Err(format!("bad named model '{spec}': expected name:encoding:target:path")),
+        _ => return Err(Error::NamedModelSyntax { spec: spec.to_string() }),
     };
-    let encoding = parse_encoding(enc).ok_or_else(|| {
-        format!("bad named model '{spec}': unknown encoding '{enc}' (openvino, onnx, tensorflow, pytorch, tensorflowlite, ggml, autodetect)")
-    })?;
-    let target = parse_target(target)
-        .ok_or_else(|| format!("bad named model '{spec}': unknown target '{target}' (cpu, gpu, tpu, auto)"))?;
+    let encoding =
+        parse_encoding(enc).ok_or_else(|| Error::UnknownEncoding { spec: spec.to_string(), encoding: enc.to_string() })?;
+    let target =
+        parse_target(target).ok_or_else(|| Error::UnknownTarget { spec: spec.to_string(), target: target.to_string() })?;
     let paths: Vec<PathBuf> = if std::path::Path::new(path).is_file() {
         vec![PathBuf::from(path)]
     } else {
@@ -108,14 +148,14 @@ pub fn parse_named_model(spec: &str) -> Result<NamedModel, String> {
     };
     for p in &paths {
         if !p.is_file() {
-            return Err(format!("named model '{name}': {} is not a readable file", p.display()));
+            return Err(Error::NotAFile { name: name.to_string(), path: p.clone() });
         }
     }
     Ok(NamedModel { name: name.to_string(), encoding, target, paths })
 }
 
 /// Add a named model; a later definition of the same name replaces the earlier one.
-pub fn add_named_model(spec: &str) -> Result<(), String> {
+pub fn add_named_model(spec: &str) -> Result<(), Error> {
     let m = parse_named_model(spec)?;
     with_settings(|s| {
         s.named_models.retain(|x| x.name != m.name);
@@ -128,10 +168,10 @@ pub fn find_named_model(name: &str) -> Option<NamedModel> {
     with_settings(|s| s.named_models.iter().find(|m| m.name == name).cloned())
 }
 
-pub fn add_preferred_backends(list: &str) -> Result<(), String> {
+pub fn add_preferred_backends(list: &str) -> Result<(), Error> {
     let names: Vec<String> = list.split(',').map(|n| n.trim().to_ascii_lowercase()).collect();
     if names.iter().any(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
-        return Err(format!("bad backend list '{list}': expected names such as tflite,armnn"));
+        return Err(Error::BackendList { list: list.to_string() });
     }
     with_settings(|s| {
         for n in names {
@@ -143,23 +183,23 @@ pub fn add_preferred_backends(list: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub fn add_backend_dir(dir: &str) -> Result<(), String> {
+pub fn add_backend_dir(dir: &str) -> Result<(), Error> {
     if dir.is_empty() {
-        return Err("empty backend directory".to_string());
+        return Err(Error::EmptyBackendDir);
     }
     with_settings(|s| s.backend_dirs.push(PathBuf::from(dir)));
     Ok(())
 }
 
 /// `[NAME:]KEY=VALUE`: NAME is taken only when the text before the first '=' has a ':'.
-pub fn add_backend_option(opt: &str) -> Result<(), String> {
-    let eq = opt.find('=').ok_or_else(|| format!("bad backend option '{opt}': expected [NAME:]KEY=VALUE"))?;
+pub fn add_backend_option(opt: &str) -> Result<(), Error> {
+    let eq = opt.find('=').ok_or_else(|| Error::BackendOptionSyntax { opt: opt.to_string() })?;
     let (backend, kv) = match opt[..eq].find(':') {
         Some(c) => (Some(opt[..c].to_ascii_lowercase()), &opt[c + 1..]),
         None => (None, opt),
     };
     if kv.starts_with('=') {
-        return Err(format!("bad backend option '{opt}': empty key"));
+        return Err(Error::BackendOptionEmptyKey { opt: opt.to_string() });
     }
     with_settings(|s| s.backend_options.push((backend, kv.to_string())));
     Ok(())
@@ -204,9 +244,10 @@ mod tests {
         assert_eq!((m.name.as_str(), m.encoding, m.target), ("face", 4, 0));
         assert_eq!(m.paths, vec![f.clone()]);
         assert!(parse_named_model("face:tflite:cpu").is_err());
-        assert!(parse_named_model("face:caffe:cpu:/x").unwrap_err().contains("unknown encoding"));
-        assert!(parse_named_model("face:tflite:fpga:/x").unwrap_err().contains("unknown target"));
-        assert!(parse_named_model("face:tflite:cpu:/nonexistent/m.tflite").unwrap_err().contains("not a readable file"));
+        assert!(parse_named_model("face:caffe:cpu:/x").unwrap_err().to_string().contains("unknown encoding"));
+        assert!(parse_named_model("face:tflite:fpga:/x").unwrap_err().to_string().contains("unknown target"));
+        let e = parse_named_model("face:tflite:cpu:/nonexistent/m.tflite").unwrap_err();
+        assert_eq!(e.to_string(), "named model 'face': /nonexistent/m.tflite is not a readable file");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

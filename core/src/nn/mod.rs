@@ -75,7 +75,7 @@ use ember_nn_abi::NnError;
 
 pub use backend::LoadedBackend;
 pub use ctx::{NnCtx, MAX_BUILDERS, MAX_CONTEXTS, MAX_DIMS, MAX_GRAPHS};
-pub use registry::{is_backend_library, native_lib_hook, register_backend_library};
+pub use registry::{claim_library, is_backend_library, register_backend_library};
 
 pub type NnResult<T> = Result<T, NnError>;
 
@@ -215,5 +215,10 @@ impl HostInterface for Nn {
     fn link(&self, at: &mut Linking<'_>, m: &str, f: &str, ty: &FuncType) -> Result<Func, LinkError> {
         log::trace!("import {m}.{f}: wasi-nn");
         lookup(m, f).ok_or(LinkError::Missing)?.link(at.store, ty)
+    }
+
+    /// A `--native-lib` that exports `ember_nn_backend_entry` is a backend ([`claim_library`]).
+    fn claim_library(&self, path: &std::path::Path) -> Option<Result<String, crate::runtime::error::HostError>> {
+        claim_library(path).map(|r| r.map_err(|e| e.into()))
     }
 }

@@ -107,8 +107,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// (see [`is_backend_library`]). Errors are complete one-line messages: not a backend, wrong
 /// ABI version (naming both versions), init failure. Registering the same file twice returns
 /// the backend already loaded.
-pub fn register_backend_library(path: &Path) -> Result<Arc<LoadedBackend>, String> {
-    register_opened(path, None).map_err(|e| e.message().to_string())
+pub fn register_backend_library(path: &Path) -> Result<Arc<LoadedBackend>, OpenError> {
+    register_opened(path, None)
 }
 
 /// The init options for a backend: those given for all backends or for its name, restricted to
@@ -159,17 +159,17 @@ fn register_opened(path: &Path, lib: Option<ember_platform::dynlib::DynLib>) -> 
     Ok(b)
 }
 
-/// Hook for CORE's `--native-lib` loader (core/src/natives/libs.rs), called before the WAMR
-/// protocol: when `path` exports `ember_nn_backend_entry` it is a wasi-nn backend, registered
-/// here, and the result is `Some(Ok(description))` or `Some(Err(message))` (wrong ABI version,
-/// init failure: print it like any --native-lib error). `None`: not a backend, load it as a
-/// WAMR native library (if that fails too, its message may add "and not a wasi-nn backend").
-pub fn native_lib_hook(path: &Path) -> Option<Result<String, String>> {
+/// wasi-nn's library claimer (`HostInterface::claim_library`, asked by the `--native-lib`
+/// loader before the WAMR protocol): when `path` exports `ember_nn_backend_entry` it is a
+/// wasi-nn backend, registered here, and the result is `Some(Ok(description))` or
+/// `Some(Err(why))` (wrong ABI version, init failure: printed like any --native-lib error).
+/// `None`: not a backend (or not loadable at all), left to the WAMR protocol.
+pub fn claim_library(path: &Path) -> Option<Result<String, OpenError>> {
     let lib = ember_platform::dynlib::DynLib::open(path).ok()?;
     if !is_backend_library(&lib) {
         return None;
     }
-    Some(register_opened(path, Some(lib)).map_err(|e| e.message().to_string()).map(|b| {
+    Some(register_opened(path, Some(lib)).map(|b| {
         format!(
             "wasi-nn backend '{}' ({}) for {}",
             b.name(),

@@ -16,11 +16,12 @@
 
 use std::ffi::c_void;
 use std::os::fd::OwnedFd;
+use std::path::Path;
 
 use ember_interp::{Caller, Func, FuncType, Store, Trap, Val, ValType};
 use ember_platform::SysResult;
 
-use super::error::{describe, Error, LinkError};
+use super::error::{describe, Error, HostError, LinkError};
 use super::guest_memory::GuestMemory;
 use super::instance::ModuleInst;
 use super::module::LoadedModule;
@@ -98,6 +99,14 @@ pub trait HostInterface: Sync {
     fn provides(&self, module: &str, field: &str) -> bool;
     /// The function for import `module.field` of type `ty` (only asked when it `provides` it).
     fn link(&self, at: &mut Linking<'_>, module: &str, field: &str, ty: &FuncType) -> Result<Func, LinkError>;
+    /// A library claimer: is the shared library at `path` (given to `--native-lib` or
+    /// `ember_runtime_load_native_lib`) one of this interface's own (wasi-nn: a backend)? The
+    /// natives' loader (`natives/libs.rs`) asks every interface before WAMR's native-lib
+    /// protocol. `Some(Ok(description))`: claimed and registered; `Some(Err(why))`: this
+    /// interface's kind of library, but refused (the loader's error); None: not claimed.
+    fn claim_library(&self, _path: &Path) -> Option<Result<String, HostError>> {
+        None
+    }
 }
 
 /// Lend the calling instance's state `S` and its memory 0 (None without memory) to `f`, with
