@@ -1,27 +1,14 @@
 //! The libc-builtin functions themselves (listed in `TABLE`, mod.rs). Arguments are the raw
-//! i32 values; pointers are app offsets, checked here as memory is touched.
+//! i32 values; pointers are app offsets, checked as memory is touched through the runtime's
+//! [`GuestMemory`] (`Env::mem`): an `OutOfBounds` becomes the trap "out of bounds memory access".
 
 use ember_interp::Trap;
 
-use super::printf::{self, c_str, Sink};
+use super::printf::{self, Sink};
 use super::Env;
+use crate::runtime::guest_memory::{GuestMemory, OutOfBounds};
 
 type R = Result<u64, Trap>;
-const OOB: Trap = Trap::MemoryOutOfBounds;
-
-/// The host range of `[off, off + len)`, or a trap.
-fn range(mem: &[u8], off: u32, len: u32) -> Result<std::ops::Range<usize>, Trap> {
-    let end = off as u64 + len as u64;
-    if end > mem.len() as u64 {
-        return Err(OOB);
-    }
-    Ok(off as usize..end as usize)
-}
-
-/// The string at `off` without its NUL.
-fn cstr(mem: &[u8], off: u32) -> Result<&[u8], Trap> {
-    c_str(mem, off, usize::MAX)
-}
 
 fn diff(a: u8, b: u8) -> u64 {
     (a as i32 - b as i32) as u32 as u64
@@ -31,7 +18,7 @@ fn diff(a: u8, b: u8) -> u64 {
 
 pub fn printf(env: &mut Env<'_>, a: &[u32]) -> R {
     let mut out = Sink::stdout();
-    let r = printf::format(env.mem(), a[0], a[1], &mut out);
+    let r = printf::format(&env.mem(), a[0], a[1], &mut out);
     out.flush();
     r.map(|()| out.count as u32 as u64)
 }
@@ -39,21 +26,20 @@ pub fn printf(env: &mut Env<'_>, a: &[u32]) -> R {
 /// Format into guest memory at `dst` with room for `room` bytes including the NUL; `cap`
 /// bytes at most are written (snprintf), and more than `room` is a trap (sprintf).
 fn print_to(env: &mut Env<'_>, dst: u32, size: Option<u32>, fmt: u32, va: u32) -> R {
-    let mem = env.mem();
+    let mut mem = env.mem();
     let room = match size {
-        Some(n) => range(mem, dst, n)?.len(),
-        None => mem.len().checked_sub(dst as usize).filter(|&r| r > 0).ok_or(OOB)?,
+        Some(n) => mem.range(dst, n)?.len(),
+        None => Some(mem.rest(dst)?.len()).filter(|&r| r > 0).ok_or(OutOfBounds)?,
     };
     let mut out = Sink::capped(room.saturating_sub(1));
-    printf::format(mem, fmt, va, &mut out)?;
+    printf::format(&mem, fmt, va, &mut out)?;
     if size.is_none() && out.count >= room as u64 {
-        return Err(OOB);
+        return Err(OutOfBounds.into());
     }
     if room > 0 {
-        let n = out.buf.len();
-        let d = dst as usize;
-        mem[d..d + n].copy_from_slice(&out.buf);
-        mem[d + n] = 0;
+        // At most room - 1 bytes were kept: they and the NUL fit.
+        out.buf.push(0);
+        mem.write_bytes(dst, &out.buf)?;
     }
     Ok(out.count as u32 as u64)
 }
@@ -67,7 +53,7 @@ pub fn snprintf(env: &mut Env<'_>, a: &[u32]) -> R {
 }
 
 pub fn puts(env: &mut Env<'_>, a: &[u32]) -> R {
-    let mut line = cstr(env.mem(), a[0])?.to_vec();
+    let mut line = env.mem().c_str(a[0])?.to_vec();
     line.push(b'\n');
     super::write_stdout(&line);
     Ok(line.len() as u64)
@@ -82,43 +68,40 @@ pub fn putchar(_: &mut Env<'_>, a: &[u32]) -> R {
 
 pub fn memcmp(env: &mut Env<'_>, a: &[u32]) -> R {
     let mem = env.mem();
-    let (x, y) = (range(mem, a[0], a[2])?, range(mem, a[1], a[2])?);
-    Ok(mem[x].iter().zip(&mem[y]).find(|(p, q)| p != q).map_or(0, |(p, q)| diff(*p, *q)))
+    let (x, y) = (mem.slice(a[0], a[2])?, mem.slice(a[1], a[2])?);
+    Ok(x.iter().zip(y).find(|(p, q)| p != q).map_or(0, |(p, q)| diff(*p, *q)))
 }
 
 /// memcpy and memmove (an overlapping memcpy behaves as memmove).
 pub fn memmove(env: &mut Env<'_>, a: &[u32]) -> R {
-    let mem = env.mem();
-    let (dst, src) = (range(mem, a[0], a[2])?, range(mem, a[1], a[2])?);
-    mem.copy_within(src, dst.start);
+    env.mem().copy_within(a[1], a[0], a[2])?;
     Ok(a[0] as u64)
 }
 
 pub fn memset(env: &mut Env<'_>, a: &[u32]) -> R {
-    let mem = env.mem();
-    let r = range(mem, a[0], a[2])?;
-    mem[r].fill(a[1] as u8);
+    env.mem().slice_mut(a[0], a[2])?.fill(a[1] as u8);
     Ok(a[0] as u64)
 }
 
 pub fn memchr(env: &mut Env<'_>, a: &[u32]) -> R {
     let mem = env.mem();
-    let tail = mem.get(a[0] as usize..).ok_or(OOB)?;
+    let tail = mem.rest(a[0])?;
     match tail.iter().take(a[2] as usize).position(|&b| b == a[1] as u8) {
         Some(k) => Ok(a[0] as u64 + k as u64),
         None if tail.len() >= a[2] as usize => Ok(0),
-        None => Err(OOB),
+        None => Err(OutOfBounds.into()),
     }
 }
 
 // ---- strings ----
 
 pub fn strlen(env: &mut Env<'_>, a: &[u32]) -> R {
-    Ok(cstr(env.mem(), a[0])?.len() as u64)
+    Ok(env.mem().c_str(a[0])?.len() as u64)
 }
 
 fn find_char(env: &mut Env<'_>, s: u32, c: u32, last: bool) -> R {
-    let bytes = cstr(env.mem(), s)?;
+    let mem = env.mem();
+    let bytes = mem.c_str(s)?;
     let c = c as u8;
     let k = if c == 0 {
         Some(bytes.len())
@@ -139,49 +122,46 @@ pub fn strrchr(env: &mut Env<'_>, a: &[u32]) -> R {
 }
 
 /// Compare at most `n` bytes of two strings, bytes mapped by `f` (strcmp, strncasecmp).
-fn compare(mem: &[u8], s1: u32, s2: u32, n: usize, f: fn(u8) -> u8) -> R {
-    let (x, y) = (c_str(mem, s1, n)?, c_str(mem, s2, n)?);
+fn compare(mem: &GuestMemory<'_>, s1: u32, s2: u32, n: usize, f: fn(u8) -> u8) -> R {
+    let (x, y) = (mem.c_str_max(s1, n)?, mem.c_str_max(s2, n)?);
     let (x, y) = (x.iter().map(|&b| f(b)).chain([0]), y.iter().map(|&b| f(b)).chain([0]));
     Ok(x.zip(y).take(n).find(|(p, q)| p != q).map_or(0, |(p, q)| diff(p, q)))
 }
 
 pub fn strcmp(env: &mut Env<'_>, a: &[u32]) -> R {
-    compare(env.mem(), a[0], a[1], usize::MAX, |b| b)
+    compare(&env.mem(), a[0], a[1], usize::MAX, |b| b)
 }
 
 pub fn strncmp(env: &mut Env<'_>, a: &[u32]) -> R {
-    compare(env.mem(), a[0], a[1], a[2] as usize, |b| b)
+    compare(&env.mem(), a[0], a[1], a[2] as usize, |b| b)
 }
 
 pub fn strncasecmp(env: &mut Env<'_>, a: &[u32]) -> R {
-    compare(env.mem(), a[0], a[1], a[2] as usize, |b| b.to_ascii_lowercase())
+    compare(&env.mem(), a[0], a[1], a[2] as usize, |b| b.to_ascii_lowercase())
 }
 
 pub fn strcpy(env: &mut Env<'_>, a: &[u32]) -> R {
-    let mem = env.mem();
-    let n = cstr(mem, a[1])?.len() as u32 + 1;
-    let dst = range(mem, a[0], n)?;
-    mem.copy_within(a[1] as usize..a[1] as usize + n as usize, dst.start);
+    let mut mem = env.mem();
+    let n = mem.c_str(a[1])?.len() as u64 + 1;
+    mem.copy_within(a[1], a[0], n)?;
     Ok(a[0] as u64)
 }
 
 pub fn strncpy(env: &mut Env<'_>, a: &[u32]) -> R {
-    let mem = env.mem();
-    let n = c_str(mem, a[1], a[2] as usize)?.len();
-    let dst = range(mem, a[0], a[2])?;
-    mem.copy_within(a[1] as usize..a[1] as usize + n, dst.start);
-    mem[dst.start + n..dst.end].fill(0);
+    let mut mem = env.mem();
+    let n = mem.c_str_max(a[1], a[2] as usize)?.len();
+    let dst = mem.range(a[0], a[2])?;
+    mem.copy_within(a[1], a[0], n as u64)?;
+    mem.bytes_in_mut(dst.start + n..dst.end).fill(0);
     Ok(a[0] as u64)
 }
 
 pub fn strdup(env: &mut Env<'_>, a: &[u32]) -> R {
-    let s = cstr(env.mem(), a[0])?.to_vec();
-    let off = env.malloc(s.len() as u64 + 1);
+    let mut s = env.mem().c_str(a[0])?.to_vec();
+    s.push(0);
+    let off = env.malloc(s.len() as u64);
     if off != 0 {
-        let mem = env.mem();
-        let r = range(mem, off, s.len() as u32 + 1)?;
-        mem[r.start..r.end - 1].copy_from_slice(&s);
-        mem[r.end - 1] = 0;
+        env.mem().write_bytes(off, &s)?;
     }
     Ok(off as u64)
 }
@@ -189,7 +169,7 @@ pub fn strdup(env: &mut Env<'_>, a: &[u32]) -> R {
 /// strspn (`accept`) and strcspn (`!accept`).
 fn span(env: &mut Env<'_>, s: u32, set: u32, accept: bool) -> R {
     let mem = env.mem();
-    let (s, set) = (cstr(mem, s)?, cstr(mem, set)?);
+    let (s, set) = (mem.c_str(s)?, mem.c_str(set)?);
     Ok(s.iter().take_while(|b| set.contains(b) == accept).count() as u64)
 }
 
@@ -203,7 +183,7 @@ pub fn strcspn(env: &mut Env<'_>, a: &[u32]) -> R {
 
 pub fn strstr(env: &mut Env<'_>, a: &[u32]) -> R {
     let mem = env.mem();
-    let (hay, needle) = (cstr(mem, a[0])?, cstr(mem, a[1])?);
+    let (hay, needle) = (mem.c_str(a[0])?, mem.c_str(a[1])?);
     if needle.is_empty() {
         return Ok(a[0] as u64);
     }
@@ -223,9 +203,7 @@ pub fn calloc(env: &mut Env<'_>, a: &[u32]) -> R {
     }
     let off = env.malloc(total);
     if off != 0 {
-        let mem = env.mem();
-        let r = range(mem, off, total as u32)?;
-        mem[r].fill(0);
+        env.mem().slice_mut(off, total)?.fill(0);
     }
     Ok(off as u64)
 }
@@ -243,9 +221,7 @@ pub fn realloc(env: &mut Env<'_>, a: &[u32]) -> R {
     let Some(old_size) = env.block_size(old) else { return Ok(0) };
     let new = env.malloc(size as u64);
     if new != 0 {
-        let mem = env.mem();
-        let keep = range(mem, old, old_size.min(size as u64) as u32)?;
-        mem.copy_within(keep, new as usize);
+        env.mem().copy_within(old, new, old_size.min(size as u64))?;
         env.free(old);
     }
     Ok(new as u64)
@@ -262,8 +238,8 @@ pub fn exit(_: &mut Env<'_>, a: &[u32]) -> R {
 
 /// C's strtol/strtoul on wasm32 (32-bit long): optional space and sign, base 0/2..36 with a
 /// `0x` prefix for 16 (and detection for 0). Returns (value clamped to the type, end offset).
-fn parse_long(mem: &[u8], s: u32, base: u32, signed: bool) -> Result<(u32, u32), Trap> {
-    let text = cstr(mem, s)?;
+fn parse_long(mem: &GuestMemory<'_>, s: u32, base: u32, signed: bool) -> Result<(u32, u32), Trap> {
+    let text = mem.c_str(s)?;
     let mut i = text.iter().take_while(|b| matches!(b, b' ' | b'\t'..=b'\r')).count();
     let neg = text.get(i) == Some(&b'-');
     i += usize::from(matches!(text.get(i), Some(b'-' | b'+')));
@@ -303,11 +279,10 @@ fn parse_long(mem: &[u8], s: u32, base: u32, signed: bool) -> Result<(u32, u32),
 }
 
 fn strto(env: &mut Env<'_>, a: &[u32], signed: bool) -> R {
-    let mem = env.mem();
-    let (v, end) = parse_long(mem, a[0], a[2], signed)?;
+    let mut mem = env.mem();
+    let (v, end) = parse_long(&mem, a[0], a[2], signed)?;
     if a[1] != 0 {
-        let r = range(mem, a[1], 4)?;
-        mem[r].copy_from_slice(&end.to_le_bytes());
+        mem.write_u32(a[1], end)?;
     }
     Ok(v as u64)
 }
@@ -321,7 +296,7 @@ pub fn strtoul(env: &mut Env<'_>, a: &[u32]) -> R {
 }
 
 pub fn atoi(env: &mut Env<'_>, a: &[u32]) -> R {
-    Ok(parse_long(env.mem(), a[0], 10, true)?.0 as u64)
+    Ok(parse_long(&env.mem(), a[0], 10, true)?.0 as u64)
 }
 
 // ---- ctype (C locale) ----
@@ -387,10 +362,11 @@ pub fn nothing(_: &mut Env<'_>, _: &[u32]) -> R {
 /// WAMR's: the monotonic clock whatever the id, into `{ int64 tv_sec; int32 tv_nsec; }`.
 pub fn clock_gettime(env: &mut Env<'_>, a: &[u32]) -> R {
     let ns = ember_platform::clock::monotonic_ns();
-    let mem = env.mem();
-    let r = range(mem, a[1], 16)?;
-    mem[r.start..r.start + 8].copy_from_slice(&(ns / 1_000_000_000).to_le_bytes());
-    mem[r.start + 8..r.start + 12].copy_from_slice(&((ns % 1_000_000_000) as u32).to_le_bytes());
+    let mut mem = env.mem();
+    let r = mem.range(a[1], 16u32)?;
+    let ts = mem.bytes_in_mut(r);
+    ts[..8].copy_from_slice(&(ns / 1_000_000_000).to_le_bytes());
+    ts[8..12].copy_from_slice(&((ns % 1_000_000_000) as u32).to_le_bytes());
     Ok(0)
 }
 

@@ -7,8 +7,9 @@
 //! are linked. [`TABLE`] is the one list: each row names the function, its WAMR signature
 //! string (which gives the wasm import type; an import of another type is refused) and the
 //! Rust function. The `*`/`~`/`$` of a signature are not checked by glue here: each function
-//! checks every guest pointer as it touches memory, and a bad one traps with "out of bounds
-//! memory access" (never a host access outside linear memory).
+//! touches memory only through the runtime's `GuestMemory` ([`Env::mem`]), so every guest
+//! pointer is checked as it is used, and a bad one traps with "out of bounds memory access"
+//! (never a host access outside linear memory).
 //!
 //! Differences from WAMR 2.4, all towards C: `exit(n)` ends the app with status n (like WASI's
 //! proc_exit; WAMR raises the exception "env.exit(n)"); `putchar` returns its character (WAMR:
@@ -25,6 +26,7 @@ use ember_interp::{Caller, Func, FuncType, Trap, Val, ValType};
 use crate::natives::host_call;
 use crate::natives::signature::Signature;
 use crate::runtime::error::{describe, LinkError};
+use crate::runtime::guest_memory::GuestMemory;
 use crate::runtime::host::{HostInterface, Linking, StoreData};
 use crate::runtime::instance::ModuleInst;
 
@@ -38,13 +40,13 @@ pub struct Env<'a> {
 
 impl Env<'_> {
     /// Linear memory 0 (empty when the app has none: every access then traps).
-    pub fn mem(&mut self) -> &mut [u8] {
-        match self.inst.memory.get() {
+    pub fn mem(&mut self) -> GuestMemory<'_> {
+        GuestMemory::new(match self.inst.memory.get() {
             // SAFETY: a builtin runs as a host call whose store path the glue recorded
             // (`enter_host`); the borrow is tied to `&mut self`, so no other one is alive.
             Some(m) => m.data_mut(unsafe { self.inst.store() }),
             None => &mut [],
-        }
+        })
     }
     /// `wasm_runtime_module_malloc` (0 when there is no room, as C's malloc).
     pub fn malloc(&mut self, size: u64) -> u32 {

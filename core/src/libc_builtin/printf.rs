@@ -15,6 +15,8 @@
 
 use ember_interp::Trap;
 
+use crate::runtime::guest_memory::GuestMemory;
+
 /// Largest width or precision honoured (C allows up to INT_MAX).
 pub const MAX_FIELD: usize = 1 << 20;
 
@@ -63,21 +65,17 @@ impl Sink {
 }
 
 /// The variadic arguments: a pointer to packed values in linear memory.
-struct VaList<'m> {
-    mem: &'m [u8],
+struct VaList<'m, 'g> {
+    mem: &'m GuestMemory<'g>,
     at: u64,
 }
 
-impl VaList<'_> {
+impl VaList<'_, '_> {
     fn take<const N: usize>(&mut self) -> Result<[u8; N], Trap> {
         let start = self.at.next_multiple_of(N.max(4) as u64);
-        let end = start + N as u64;
-        if end > self.mem.len() as u64 {
-            return Err(Trap::MemoryOutOfBounds);
-        }
-        self.at = end;
         let mut v = [0u8; N];
-        v.copy_from_slice(&self.mem[start as usize..end as usize]);
+        v.copy_from_slice(self.mem.slice(start, N as u64)?);
+        self.at = start + N as u64;
         Ok(v)
     }
     fn u32(&mut self) -> Result<u32, Trap> {
@@ -130,19 +128,9 @@ fn number(fmt: &[u8], i: &mut usize) -> usize {
     n.min(MAX_FIELD)
 }
 
-/// The NUL-terminated string at `off` (at most `max` bytes without a NUL, as `%.Ns` reads).
-pub fn c_str(mem: &[u8], off: u32, max: usize) -> Result<&[u8], Trap> {
-    let tail = mem.get(off as usize..).ok_or(Trap::MemoryOutOfBounds)?;
-    match tail.iter().take(max).position(|&b| b == 0) {
-        Some(n) => Ok(&tail[..n]),
-        None if tail.len() >= max => Ok(&tail[..max]),
-        None => Err(Trap::MemoryOutOfBounds),
-    }
-}
-
 /// Format the NUL-terminated format string at `fmt` with the arguments at `va`.
-pub fn format(mem: &[u8], fmt: u32, va: u32, out: &mut Sink) -> Result<(), Trap> {
-    let fmt = c_str(mem, fmt, usize::MAX)?;
+pub fn format(mem: &GuestMemory<'_>, fmt: u32, va: u32, out: &mut Sink) -> Result<(), Trap> {
+    let fmt = mem.c_str(fmt)?;
     let mut args = VaList { mem, at: va as u64 };
     let mut i = 0;
     while i < fmt.len() {
@@ -237,7 +225,7 @@ pub fn format(mem: &[u8], fmt: u32, va: u32, out: &mut Sink) -> Result<(), Trap>
                         b""
                     }
                 } else {
-                    c_str(mem, off, max)?
+                    mem.c_str_max(off, max)?
                 };
                 s.pad(out, b"", text, false);
             }
@@ -394,7 +382,7 @@ mod tests {
             }
         }
         let mut out = Sink::capped(usize::MAX);
-        format(&mem, 8, 128, &mut out).unwrap();
+        format(&GuestMemory::new(&mut mem), 8, 128, &mut out).unwrap();
         assert_eq!(out.count as usize, out.buf.len());
         String::from_utf8(out.buf).unwrap()
     }
@@ -431,16 +419,17 @@ mod tests {
 
     #[test]
     fn bounds_are_traps_and_snprintf_counts() {
-        let mem = b"%d%d\0";
+        let mut mem = *b"%d%d\0";
         let mut out = Sink::capped(100);
         // The va_list runs past the end of memory.
-        assert!(matches!(format(mem, 0, 3, &mut out), Err(Trap::MemoryOutOfBounds)));
+        assert!(matches!(format(&GuestMemory::new(&mut mem), 0, 3, &mut out), Err(Trap::MemoryOutOfBounds)));
         let mut out = Sink::capped(0);
-        assert!(matches!(format(b"abc", 0, 0, &mut out), Err(Trap::MemoryOutOfBounds)), "no NUL");
+        let mut mem = *b"abc";
+        assert!(matches!(format(&GuestMemory::new(&mut mem), 0, 0, &mut out), Err(Trap::MemoryOutOfBounds)), "no NUL");
         let mut mem = vec![0u8; 64];
         mem[..5].copy_from_slice(b"%40d\0");
         let mut out = Sink::capped(4);
-        format(&mem, 0, 16, &mut out).unwrap();
+        format(&GuestMemory::new(&mut mem), 0, 16, &mut out).unwrap();
         assert_eq!((out.buf.len(), out.count), (4, 40));
     }
 }

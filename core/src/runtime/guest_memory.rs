@@ -1,11 +1,13 @@
 //! The one view of a guest's linear memory that host code reads and writes through: WASI
 //! (`wasi/mem.rs` adds iovecs), wasi-nn (`nn/ephemeral.rs`, `legacy.rs`), the C API's address
-//! checks (`capi/memory.rs`) and the natives' `*`/`$` checks (`natives/glue.rs`).
+//! checks (`capi/memory.rs`), the natives' `*`/`$` checks (`natives/glue.rs`) and the
+//! libc-builtin (`libc_builtin/funcs.rs`, `printf.rs`).
 //!
 //! Every guest pointer and length goes through [`GuestMemory::range`], which computes the end in
 //! u64 arithmetic (`checked_add`: no wrap-around for any pointer/length pair) and fails with
 //! [`OutOfBounds`] when any byte would lie outside the memory. Each user maps that to its own
-//! answer: EFAULT (WASI), invalid_argument (wasi-nn), a trap (natives), false (C API).
+//! answer: EFAULT (WASI), invalid_argument (wasi-nn), a trap (natives, libc-builtin: `From`
+//! gives `Trap::MemoryOutOfBounds`), false (C API).
 
 use std::ops::Range;
 
@@ -20,6 +22,12 @@ impl std::fmt::Display for OutOfBounds {
 }
 
 impl std::error::Error for OutOfBounds {}
+
+impl From<OutOfBounds> for ember_interp::Trap {
+    fn from(_: OutOfBounds) -> Self {
+        ember_interp::Trap::MemoryOutOfBounds
+    }
+}
 
 pub type MemResult<T> = Result<T, OutOfBounds>;
 
@@ -70,15 +78,38 @@ impl<'a> GuestMemory<'a> {
         Ok(&mut self.bytes[r])
     }
 
-    /// The NUL-terminated string at `ptr`, without its NUL, which must lie inside memory.
-    pub fn c_str(&self, ptr: impl Into<u64>) -> MemResult<&[u8]> {
+    /// The bytes from `ptr` to the end of memory (empty when `ptr` is the end).
+    pub fn rest(&self, ptr: impl Into<u64>) -> MemResult<&[u8]> {
         let start = ptr.into();
-        if start >= self.bytes.len() as u64 {
+        if start > self.bytes.len() as u64 {
             return Err(OutOfBounds);
         }
-        let rest = &self.bytes[start as usize..];
-        let n = rest.iter().position(|&b| b == 0).ok_or(OutOfBounds)?;
-        Ok(&rest[..n])
+        Ok(&self.bytes[start as usize..])
+    }
+
+    /// The NUL-terminated string at `ptr`, without its NUL, which must lie inside memory.
+    pub fn c_str(&self, ptr: impl Into<u64>) -> MemResult<&[u8]> {
+        self.c_str_max(ptr, usize::MAX)
+    }
+
+    /// The string at `ptr` as C reads it with a bound (`strncmp`, `%.Ns`): up to its NUL (not
+    /// included) or `max` bytes, whichever comes first; only the bytes read must lie inside
+    /// memory.
+    pub fn c_str_max(&self, ptr: impl Into<u64>, max: usize) -> MemResult<&[u8]> {
+        let rest = self.rest(ptr)?;
+        match rest.iter().take(max).position(|&b| b == 0) {
+            Some(n) => Ok(&rest[..n]),
+            None if rest.len() >= max => Ok(&rest[..max]),
+            None => Err(OutOfBounds),
+        }
+    }
+
+    /// Copy `len` bytes from guest `src` to guest `dst`; the ranges may overlap (memmove).
+    pub fn copy_within(&mut self, src: impl Into<u64>, dst: impl Into<u64>, len: impl Into<u64>) -> MemResult<()> {
+        let len = len.into();
+        let (from, to) = (self.range(src, len)?, self.range(dst, len)?);
+        self.bytes.copy_within(from, to.start);
+        Ok(())
     }
 
     /// The host address of guest address 0 (for natives, which get host pointers).
@@ -180,5 +211,14 @@ mod tests {
         m.write_bytes(13u32, b"abc").unwrap();
         assert_eq!(m.c_str(13u32), Err(OutOfBounds));
         assert_eq!(m.c_str(16u32), Err(OutOfBounds));
+        assert_eq!(m.c_str_max(13u32, 3), Ok(&b"abc"[..]));
+        assert_eq!(m.c_str_max(13u32, 4), Err(OutOfBounds));
+        assert_eq!(m.c_str_max(16u32, 0), Ok(&b""[..]));
+        assert_eq!(m.c_str_max(17u32, 0), Err(OutOfBounds));
+        assert_eq!(m.rest(14u32).map(<[u8]>::len), Ok(2));
+        m.copy_within(13u32, 14u32, 2u32).unwrap();
+        assert_eq!(m.slice(13u32, 3u32), Ok(&b"aab"[..]));
+        assert_eq!(m.copy_within(14u32, 0u32, 3u32), Err(OutOfBounds));
+        assert_eq!(m.copy_within(0u32, 14u32, 3u32), Err(OutOfBounds));
     }
 }
