@@ -101,12 +101,10 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Load a backend library given by the user (iwasm --native-lib, or the C API) and register it.
-///
-/// CORE's --native-lib loader calls this for a library that exports `ember_nn_backend_entry`
-/// (see [`is_backend_library`]). Errors are complete one-line messages: not a backend, wrong
-/// ABI version (naming both versions), init failure. Registering the same file twice returns
-/// the backend already loaded.
+/// Load a backend library the user names (`ember_nn_register_backend`) and register it
+/// (`--native-lib` goes through [`claim_library`]). The error's `Display` is a complete
+/// one-line message: not a backend, wrong ABI version (naming both versions), init failure.
+/// Registering the same file twice returns the backend already loaded.
 pub fn register_backend_library(path: &Path) -> Result<Arc<LoadedBackend>, OpenError> {
     register_opened(path, None)
 }

@@ -91,7 +91,7 @@ extern "C" {
     pub fn ember_runtime_version_string() -> *const c_char;
     pub fn ember_iwasm_main(argc: c_int, argv: *const *const c_char) -> c_int;
 
-    // wasi-nn settings (core/include/ember_nn.h, owner NN-DISPATCH).
+    // wasi-nn settings (core/include/ember_nn.h).
     pub fn ember_nn_set_option(key: *const c_char, value: *const c_char, error_buf: *mut c_char, error_buf_size: u32) -> bool;
     pub fn ember_nn_register_backend(path: *const c_char, error_buf: *mut c_char, error_buf_size: u32) -> bool;
 }
