@@ -33,6 +33,13 @@
 //! bounded; `br_table` decides once per target depth whether a stub is needed. The IR holds at
 //! most one 16-byte instruction per wasm operator plus copies.
 //!
+//! Which ops branch and which have fused, negated or immediate forms is not kept here: it is
+//! declared with each op in `ir.rs` (`define_isa!`: `Op::is_branch`, `fused_branch`,
+//! `negated`, `imm_right`, `imm_left`). `finish` ends the code with an `Unreachable` sentinel
+//! and turns branch targets into offsets; in debug builds and with the `verify` feature the
+//! result then goes through the IR verifier (`verify.rs`), whose failure is the translation's
+//! error.
+//!
 //! Memory: the IR of a small body can be large (a branch carries up to 1000 values, each a
 //! copy), so the output buffers are never grown by an infallible `push`: before each operator
 //! `run` makes room for the most any single operator emits ([`OP_HEADROOM`]; `br_table`
