@@ -15,9 +15,11 @@
 //! word's fields if it has one, whether it needs memory 0, and the translator's rewrite
 //! properties (the fused compare-and-branch form, the negated comparison, the
 //! immediate forms). From that one list the macro derives the [`Op`] enum, [`Op::shape`],
-//! [`Op::is_branch`], [`Op::fused_branch`], [`Op::negated`], [`Op::imm_right`],
-//! [`Op::imm_left`] and [`Op::name`]: each is an exhaustive `match` generated per op, so an
-//! op cannot be added without its properties, and no property has a catch-all default.
+//! [`Op::is_branch`], [`Op::has_imm_s64`], [`Op::name`] and the rewrite properties
+//! [`Op::fused_branch`], [`Op::negated`], [`Op::imm_right`], [`Op::imm_left`]: each is an
+//! exhaustive `match` generated per op (the rewrite properties are read at run time through
+//! small tables built from those matches at compile time, see `isa_sparse!`), so an op cannot
+//! be added without its properties, and no property has a catch-all default.
 //! The executor's `run_loop` (`ember-interp`, exec.rs) matches `Op` exhaustively too.
 //! Who relies on the shapes: the translator's `finish` (branch targets -> relative
 //! offsets), the IR verifier (`verify.rs`, debug builds and tests) and the executor's
@@ -154,25 +156,33 @@ macro_rules! define_isa {
                 match self { $( Op::$name => stringify!($name), )* }
             }
 
-            /// The compare-and-branch op a branch on this comparison's result fuses into.
-            pub const fn fused_branch(self) -> Option<Op> {
+            /// Whether `dst` is a branch target (rewritten to a relative offset by the
+            /// translator's `finish`, followed by the executor's `jump!`).
+            #[inline]
+            pub const fn is_branch(self) -> bool {
+                match self { $( Op::$name => isa_is!(Target, $d), )* }
+            }
+
+            /// Whether the op has a sign-extended immediate ([`Field::ImmS64`]): an i64
+            /// constant becomes its immediate only if `v as i32 as i64 == v`.
+            #[inline]
+            pub const fn has_imm_s64(self) -> bool {
+                match self { $( Op::$name => isa_is!(ImmS64, $d) || isa_is!(ImmS64, $b), )* }
+            }
+
+            // The translator's rewrite properties as declared, one exhaustive match each.
+            // The public accessors (below the macro) read compact tables built from these at
+            // compile time.
+            const fn fused_branch_decl(self) -> Option<Op> {
                 match self { $( Op::$name => isa_opt!($($($br)?)?), )* }
             }
-
-            /// The comparison with the opposite outcome.
-            pub const fn negated(self) -> Option<Op> {
+            const fn negated_decl(self) -> Option<Op> {
                 match self { $( Op::$name => isa_opt!($($($not)?)?), )* }
             }
-
-            /// The form with the top-of-stack operand (right operand, stored value) as an
-            /// immediate.
-            pub const fn imm_right(self) -> Option<Op> {
+            const fn imm_right_decl(self) -> Option<Op> {
                 match self { $( Op::$name => isa_opt!($($($imm)?)?), )* }
             }
-
-            /// The form with a constant left operand as the immediate (`b`), the right operand
-            /// in `a` (commuted; for comparisons the mirrored comparison).
-            pub const fn imm_left(self) -> Option<Op> {
+            const fn imm_left_decl(self) -> Option<Op> {
                 match self { $( Op::$name => isa_opt!($($($imml)?)?), )* }
             }
         }
@@ -215,13 +225,72 @@ macro_rules! isa_opt {
     };
 }
 
+macro_rules! isa_is {
+    ($kind:ident, _) => {
+        false
+    };
+    ($kind:ident, $k:ident) => {
+        matches!(Field::$k, Field::$kind)
+    };
+}
+
+/// A public accessor for a declared `Option<Op>` property (`$decl`, exhaustive): a table
+/// built at compile time covering only the ops from the first to the last that have the
+/// property (a full 241-entry table per property would cost the release build ~0.5 KB each).
+macro_rules! isa_sparse {
+    ($(#[$doc:meta])* $name:ident = $decl:ident) => {
+        $(#[$doc])*
+        #[inline]
+        pub fn $name(self) -> Option<Op> {
+            const LO: usize = {
+                let mut i = 0;
+                while i < Op::ALL.len() && Op::ALL[i].$decl().is_none() {
+                    i += 1;
+                }
+                i
+            };
+            const HI: usize = {
+                let mut i = Op::ALL.len();
+                while i > LO && Op::ALL[i - 1].$decl().is_none() {
+                    i -= 1;
+                }
+                i
+            };
+            const TABLE: [Option<Op>; HI - LO] = {
+                let mut t = [None; HI - LO];
+                let mut i = LO;
+                while i < HI {
+                    t[i - LO] = Op::ALL[i].$decl();
+                    i += 1;
+                }
+                t
+            };
+            match TABLE.get((self as usize).wrapping_sub(LO)) {
+                Some(&p) => p,
+                None => None,
+            }
+        }
+    };
+}
+
 impl Op {
-    /// Whether `dst` is a branch target (rewritten to a relative offset by the translator's
-    /// `finish`, followed by the executor's `jump!`).
-    #[inline]
-    pub const fn is_branch(self) -> bool {
-        matches!(self.shape().dst, Field::Target)
-    }
+    isa_sparse!(
+        /// The compare-and-branch op a branch on this comparison's result fuses into.
+        fused_branch = fused_branch_decl
+    );
+    isa_sparse!(
+        /// The comparison with the opposite outcome.
+        negated = negated_decl
+    );
+    isa_sparse!(
+        /// The form with the top-of-stack operand (right operand, stored value) as an immediate.
+        imm_right = imm_right_decl
+    );
+    isa_sparse!(
+        /// The form with a constant left operand as the immediate (`b`), the right operand in
+        /// `a` (commuted; for comparisons the mirrored comparison).
+        imm_left = imm_left_decl
+    );
 }
 
 define_isa! {
@@ -516,4 +585,26 @@ pub struct CompiledFunc {
     pub num_params: u32,
     /// Declared (non-parameter) locals, zeroed on entry.
     pub num_locals: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Op::ALL` is in discriminant order, and the compact accessors agree with the
+    /// declaration for every op.
+    #[test]
+    fn accessors_match_the_declaration() {
+        for (i, &op) in Op::ALL.iter().enumerate() {
+            assert_eq!(op as usize, i, "{}", op.name());
+            assert_eq!(op.fused_branch(), op.fused_branch_decl(), "{}", op.name());
+            assert_eq!(op.negated(), op.negated_decl(), "{}", op.name());
+            assert_eq!(op.imm_right(), op.imm_right_decl(), "{}", op.name());
+            assert_eq!(op.imm_left(), op.imm_left_decl(), "{}", op.name());
+            assert_eq!(op.is_branch(), op.shape().dst == Field::Target, "{}", op.name());
+            let s = op.shape();
+            assert_eq!(op.has_imm_s64(), s.fields().contains(&Field::ImmS64), "{}", op.name());
+        }
+        assert_eq!(Op::ALL.len(), Op::I64TruncSatF64U as usize + 1);
+    }
 }

@@ -50,7 +50,7 @@
 
 use wasmparser::{BinaryReader, BlockType, FunctionBody, Operator};
 
-use crate::ir::{CompiledFunc, Field, Instr, Op, Slot};
+use crate::ir::{CompiledFunc, Instr, Op, Slot};
 use crate::module::ModuleInner;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -420,7 +420,7 @@ impl<'m> Tr<'m> {
         let ao = self.stack[self.stack.len() - 2];
         if let Some(imm_op) = op.imm_right() {
             // An i64 constant becomes an immediate only if it survives sign extension.
-            let wide = imm_op.shape().b == Field::ImmS64;
+            let wide = imm_op.has_imm_s64();
             let fits = |v: u64| !wide || (v as i64) == (v as i32 as i64);
             if let Opd::Const(v) = bo {
                 if fits(v) {
@@ -453,7 +453,7 @@ impl<'m> Tr<'m> {
         if let Some(&Opd::Const(v)) = self.stack.last() {
             let fits32 = (v as i64) == (v as i32 as i64);
             // A 64-bit store takes the constant only if it survives sign extension.
-            let imm_op = op.imm_right().filter(|i| fits32 || i.shape().dst != Field::ImmS64);
+            let imm_op = op.imm_right().filter(|i| fits32 || !i.has_imm_s64());
             if let Some(imm_op) = imm_op {
                 self.stack.pop();
                 let a = self.pop_use();
