@@ -20,6 +20,9 @@ impl Engine for Ember {
     fn run(&self, wasm: &[u8], arg: i32) -> Result<(i32, Times), String> {
         use ember_interp::{Config, Instance, Module, Store, Val};
         let module = Module::new(wasm).map_err(|e| e.to_string())?;
+        if cfg!(feature = "verify") {
+            module.translate_all().map_err(|e| format!("IR verification: {e}"))?;
+        }
         let mut store = Store::new(Config::default(), ());
         let inst = Instance::new(&mut store, &module, &[]).map_err(|e| e.to_string())?;
         if let Some(init) = inst.get_func(&store, "_initialize") {

@@ -180,6 +180,9 @@ fn large(funcs: u32) -> Result<(), String> {
         let t = Stopwatch::start();
         let module = Module::new(&wasm).map_err(|e| format!("ember: {e}"))?;
         let load = t.stop().best_figure();
+        if cfg!(feature = "verify") {
+            module.translate_all().map_err(|e| format!("ember: IR verification: {e}"))?;
+        }
         let mut store = Store::new(Config::default(), ());
         let inst = Instance::new(&mut store, &module, &[]).map_err(|e| format!("ember: {e}"))?;
         let funcs: Vec<_> = names.iter().map(|n| inst.get_func(&store, n).ok_or("missing export")).collect::<Result<_, _>>()?;

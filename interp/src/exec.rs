@@ -452,7 +452,9 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
     // `ensure_stack` guaranteed `frame_size` cells from there; the translator
     // guarantees every slot operand is below `frame_size`. `mem`/`mem_len`
     // describe memory 0 of the current instance. All of these are re-derived
-    // from the store (`Exec::hot`) after anything that can move them.
+    // from the store (`Exec::hot`) after anything that can move them. The translator's
+    // guarantees are checked by the IR verifier (ember-loader's verify.rs) after every
+    // translation in debug builds and tests.
     let Hot { mut ip, mut fp, mut mem, mut mem_len } = hot;
 
     macro_rules! trap {

@@ -27,12 +27,9 @@ done
 APP="$(mktemp -d)/nn_llm.wasm"
 clang-14 --target=wasm32-wasi -O2 -o "$APP" tests/nn/apps/nn_llm.c
 IWASM=("$BIN/iwasm" "--native-lib=$BIN/libwasi_nn_backend_ggml.so" "--nn-preload=lm:GGML:AUTO:$LM" "--nn-preload=embed:GGML:CPU:$EMB")
-PROMPT="<|im_start|>system
-You are a helpful assistant.<|im_end|>
-<|im_start|>user
-Explain in a few sentences why the sky is blue, and what happens to its colour at sunset. Keep it simple, for a child of ten.<|im_end|>
-<|im_start|>assistant
-"
+# A plain continuation (no chat turn, which the model may end early): 62 prompt tokens, and it
+# generates all 64 tokens greedily without an end-of-generation token.
+PROMPT="The history of the printing press begins in the fifteenth century, when Johannes Gutenberg, a goldsmith from Mainz, combined several existing technologies into a system that could produce books quickly and cheaply. His press used movable metal type, oil-based ink and a wooden screw press adapted from wine making. Within fifty years"
 SENTENCE="A man is riding a white horse on an enclosed ground."
 
 # wasm_run CONFIG PROMPT -> "prompt_ms gen_ms tokens"; native_run likewise.

@@ -1,13 +1,35 @@
-//! The internal register IR that the translator produces and the executor runs.
+//! The internal register IR that the translator produces and the executor runs, and the one
+//! place its instruction set is declared.
 //!
 //! Every instruction is one fixed-size [`Instr`] (16 bytes): an opcode and three
 //! 32-bit operand fields. Operands name *frame slots* (8-byte cells relative to
 //! the frame pointer: params, then locals, then the operand-stack slots whose
-//! positions the translator resolved statically), immediates, or instruction
-//! indices (branch targets). Ops that need more than three operands are followed
-//! by an [`Op::Extra`] word that the executor reads and skips.
+//! positions the translator resolved statically), immediates, entity indices, or
+//! branch targets. Ops that need more than three operands are followed by an
+//! [`Op::Extra`] word that the executor reads and skips.
 //!
-//! Field conventions (`dst`, `a`, `b`) are documented per opcode group below.
+//! # The instruction set, declared once
+//!
+//! [`define_isa!`] below lists every op with what each of its fields holds ([`Field`]: a
+//! slot, a branch target, an immediate, a global/table/function/... index), its `Extra`
+//! word's fields if it has one, whether it needs memory 0, and the translator's rewrite
+//! properties (the fused compare-and-branch form, the negated comparison, the
+//! immediate forms). From that one list the macro derives the [`Op`] enum, [`Op::shape`],
+//! [`Op::is_branch`], [`Op::has_imm_s64`], [`Op::name`] and the rewrite properties
+//! [`Op::fused_branch`], [`Op::negated`], [`Op::imm_right`], [`Op::imm_left`]: each is an
+//! exhaustive `match` generated per op (the rewrite properties are read at run time through
+//! small tables built from those matches at compile time, see `isa_sparse!`), so an op cannot
+//! be added without its properties, and no property has a catch-all default.
+//! The executor's `run_loop` (`ember-interp`, exec.rs) matches `Op` exhaustively too.
+//! Who relies on the shapes: the translator's `finish` (branch targets -> relative
+//! offsets), the IR verifier (`verify.rs`, debug builds and tests) and the executor's
+//! unchecked slot and `ip` accesses, whose safety the verifier checks.
+//!
+//! Adding an op touches: its line here, its arm in `run_loop`, and the translator code that
+//! emits it (`translate.rs`). Nothing else needs to know it exists.
+//!
+//! Neither fuel nor stack effects are per-op properties today: fuel is charged per taken
+//! branch and per call (exec.rs), and stack heights are resolved by the translator.
 
 /// A frame-slot index (cells from the frame pointer).
 pub type Slot = u32;
@@ -26,121 +48,532 @@ impl Instr {
     }
 }
 
-macro_rules! define_ops {
-    ($($name:ident,)*) => {
-        /// Opcodes. A fieldless enum so `match` compiles to a jump table.
+/// What one 32-bit field of an instruction holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// Not used (the translator writes 0; the executor does not read it).
+    Unused,
+    /// A frame slot (read or written): below the frame size.
+    Slot,
+    /// Two frame slots packed as 16-bit halves, low half first (`Copy2`).
+    Slot2,
+    /// Slot of a call's first argument: the callee's frame starts there, so the callee's
+    /// parameters and results occupy `base..base + max(params, results)` of this frame.
+    CallBase,
+    /// A branch target: an instruction index during translation; after the translator's
+    /// `finish`, an offset relative to the next instruction (as the executor jumps).
+    Target,
+    /// `BrTable`'s count `n` of non-default targets: `n + 1` `Br` instructions follow.
+    Count,
+    /// A 32-bit immediate, used as is (u32 / i32 bits).
+    Imm,
+    /// A 32-bit immediate sign-extended to 64 bits: an i64 constant fits it only when
+    /// `v as i32 as i64 == v`.
+    ImmS64,
+    /// A defined-function index (`Call`).
+    DefFunc,
+    /// An imported-function index, i.e. a module function index below the imports (`CallImport`).
+    ImportFunc,
+    /// A module function index, imports first (`RefFunc`).
+    Func,
+    /// A type index.
+    Type,
+    /// A module global index, imports first.
+    Global,
+    /// A module table index, imports first.
+    Table,
+    /// A data-segment index.
+    Data,
+    /// An element-segment index.
+    Elem,
+}
+
+/// An op's operands: what `dst`, `a` and `b` hold, what its `Extra` word's fields hold if it
+/// is followed by one, and whether it accesses memory 0 (so the module must have one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    pub dst: Field,
+    pub a: Field,
+    pub b: Field,
+    pub extra: Option<[Field; 3]>,
+    pub mem: bool,
+}
+
+impl Shape {
+    pub const fn fields(&self) -> [Field; 3] {
+        [self.dst, self.a, self.b]
+    }
+}
+
+/// The instruction set: one line per op (see the module docs). Syntax of a line:
+///
+/// `Name(dst, a, b) [+ (extra.dst, extra.a, extra.b)] [mem] [{ br = X; not = Y; imm = Z; imm_l = W; }],`
+///
+/// Fields are [`Field`] variant names, `_` for unused. The optional properties, in this order:
+/// `br`: the fused compare-and-branch op for this comparison (same `a`, `b`; target in `dst`);
+/// `not`: the comparison with the opposite outcome; `imm`: the form taking the top-of-stack
+/// operand (right operand / stored value) as an immediate; `imm_l`: the form taking a constant
+/// *left* operand as its immediate (`b`), with the other operand in `a`.
+macro_rules! define_isa {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident ( $d:tt, $a:tt, $b:tt )
+        $( + ( $xd:tt, $xa:tt, $xb:tt ) )?
+        $( [$mem:ident] )?
+        $( {
+            $( br = $br:ident; )?
+            $( not = $not:ident; )?
+            $( imm = $imm:ident; )?
+            $( imm_l = $imml:ident; )?
+        } )?
+        ,
+    )*) => {
+        /// Opcodes. A fieldless enum so `match` compiles to a jump table. Declared, with every
+        /// op's properties, by `define_isa!` (see the module docs).
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u16)]
-        pub enum Op { $($name,)* }
+        pub enum Op { $( $(#[$doc])* $name, )* }
+
+        impl Op {
+            /// Every op, in declaration order.
+            pub const ALL: &'static [Op] = &[ $( Op::$name, )* ];
+
+            /// What the op's fields hold.
+            pub const fn shape(self) -> Shape {
+                match self {
+                    $( Op::$name => Shape {
+                        dst: isa_field!($d),
+                        a: isa_field!($a),
+                        b: isa_field!($b),
+                        extra: isa_extra!($( ($xd, $xa, $xb) )?),
+                        mem: isa_flag!($($mem)?),
+                    }, )*
+                }
+            }
+
+            /// The op's name as declared.
+            pub const fn name(self) -> &'static str {
+                match self { $( Op::$name => stringify!($name), )* }
+            }
+
+            /// Whether `dst` is a branch target (rewritten to a relative offset by the
+            /// translator's `finish`, followed by the executor's `jump!`).
+            #[inline]
+            pub const fn is_branch(self) -> bool {
+                match self { $( Op::$name => isa_is!(Target, $d), )* }
+            }
+
+            /// Whether the op has a sign-extended immediate ([`Field::ImmS64`]): an i64
+            /// constant becomes its immediate only if `v as i32 as i64 == v`.
+            #[inline]
+            pub const fn has_imm_s64(self) -> bool {
+                match self { $( Op::$name => isa_is!(ImmS64, $d) || isa_is!(ImmS64, $b), )* }
+            }
+
+            // The translator's rewrite properties as declared, one exhaustive match each.
+            // The public accessors (below the macro) read compact tables built from these at
+            // compile time.
+            const fn fused_branch_decl(self) -> Option<Op> {
+                match self { $( Op::$name => isa_opt!($($($br)?)?), )* }
+            }
+            const fn negated_decl(self) -> Option<Op> {
+                match self { $( Op::$name => isa_opt!($($($not)?)?), )* }
+            }
+            const fn imm_right_decl(self) -> Option<Op> {
+                match self { $( Op::$name => isa_opt!($($($imm)?)?), )* }
+            }
+            const fn imm_left_decl(self) -> Option<Op> {
+                match self { $( Op::$name => isa_opt!($($($imml)?)?), )* }
+            }
+        }
     };
 }
 
-define_ops! {
+macro_rules! isa_field {
+    (_) => {
+        Field::Unused
+    };
+    ($k:ident) => {
+        Field::$k
+    };
+}
+
+macro_rules! isa_extra {
+    () => {
+        None
+    };
+    (($d:tt, $a:tt, $b:tt)) => {
+        Some([isa_field!($d), isa_field!($a), isa_field!($b)])
+    };
+}
+
+macro_rules! isa_flag {
+    () => {
+        false
+    };
+    (mem) => {
+        true
+    };
+}
+
+macro_rules! isa_opt {
+    () => {
+        None
+    };
+    ($op:ident) => {
+        Some(Op::$op)
+    };
+}
+
+macro_rules! isa_is {
+    ($kind:ident, _) => {
+        false
+    };
+    ($kind:ident, $k:ident) => {
+        matches!(Field::$k, Field::$kind)
+    };
+}
+
+/// A public accessor for a declared `Option<Op>` property (`$decl`, exhaustive): a table
+/// built at compile time covering only the ops from the first to the last that have the
+/// property (a full 241-entry table per property would cost the release build ~0.5 KB each).
+macro_rules! isa_sparse {
+    ($(#[$doc:meta])* $name:ident = $decl:ident) => {
+        $(#[$doc])*
+        #[inline]
+        pub fn $name(self) -> Option<Op> {
+            const LO: usize = {
+                let mut i = 0;
+                while i < Op::ALL.len() && Op::ALL[i].$decl().is_none() {
+                    i += 1;
+                }
+                i
+            };
+            const HI: usize = {
+                let mut i = Op::ALL.len();
+                while i > LO && Op::ALL[i - 1].$decl().is_none() {
+                    i -= 1;
+                }
+                i
+            };
+            const TABLE: [Option<Op>; HI - LO] = {
+                let mut t = [None; HI - LO];
+                let mut i = LO;
+                while i < HI {
+                    t[i - LO] = Op::ALL[i].$decl();
+                    i += 1;
+                }
+                t
+            };
+            match TABLE.get((self as usize).wrapping_sub(LO)) {
+                Some(&p) => p,
+                None => None,
+            }
+        }
+    };
+}
+
+impl Op {
+    isa_sparse!(
+        /// The compare-and-branch op a branch on this comparison's result fuses into.
+        fused_branch = fused_branch_decl
+    );
+    isa_sparse!(
+        /// The comparison with the opposite outcome.
+        negated = negated_decl
+    );
+    isa_sparse!(
+        /// The form with the top-of-stack operand (right operand, stored value) as an immediate.
+        imm_right = imm_right_decl
+    );
+    isa_sparse!(
+        /// The form with a constant left operand as the immediate (`b`), the right operand in
+        /// `a` (commuted; for comparisons the mirrored comparison).
+        imm_left = imm_left_decl
+    );
+}
+
+define_isa! {
     // ---- control ----
-    // Extra: payload word of the preceding instruction (never executed).
-    Extra,
-    Unreachable,
-    // Br: dst = target pc.
-    Br,
-    // BrIf / BrIfNot: dst = target pc, a = condition slot (i32).
-    BrIf,
-    BrIfNot,
+    // Extra: payload word of the preceding instruction (never executed; its fields are
+    // declared by the op it follows).
+    Extra(_, _, _),
+    Unreachable(_, _, _),
+    // Br: dst = target.
+    Br(Target, _, _),
+    // BrIf / BrIfNot: dst = target, a = condition slot (i32).
+    BrIf(Target, Slot, _),
+    BrIfNot(Target, Slot, _),
     // Fused compare + branch: dst = target, a, b = operand slots.
-    BrI32Eq, BrI32Ne, BrI32LtS, BrI32LtU, BrI32GtS, BrI32GtU, BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU,
-    BrI32Eqz, BrI64Eqz, BrI64Eq, BrI64Ne,
+    BrI32Eq(Target, Slot, Slot),
+    BrI32Ne(Target, Slot, Slot),
+    BrI32LtS(Target, Slot, Slot),
+    BrI32LtU(Target, Slot, Slot),
+    BrI32GtS(Target, Slot, Slot),
+    BrI32GtU(Target, Slot, Slot),
+    BrI32LeS(Target, Slot, Slot),
+    BrI32LeU(Target, Slot, Slot),
+    BrI32GeS(Target, Slot, Slot),
+    BrI32GeU(Target, Slot, Slot),
+    BrI32Eqz(Target, Slot, _),
+    BrI64Eqz(Target, Slot, _),
+    BrI64Eq(Target, Slot, Slot),
+    BrI64Ne(Target, Slot, Slot),
     // Fused compare-with-immediate + branch: dst = target, a = slot, b = i32 immediate.
-    BrI32EqImm, BrI32NeImm, BrI32LtSImm, BrI32LtUImm, BrI32GtSImm, BrI32GtUImm,
-    BrI32LeSImm, BrI32LeUImm, BrI32GeSImm, BrI32GeUImm,
+    BrI32EqImm(Target, Slot, Imm),
+    BrI32NeImm(Target, Slot, Imm),
+    BrI32LtSImm(Target, Slot, Imm),
+    BrI32LtUImm(Target, Slot, Imm),
+    BrI32GtSImm(Target, Slot, Imm),
+    BrI32GtUImm(Target, Slot, Imm),
+    BrI32LeSImm(Target, Slot, Imm),
+    BrI32LeUImm(Target, Slot, Imm),
+    BrI32GeSImm(Target, Slot, Imm),
+    BrI32GeUImm(Target, Slot, Imm),
     // BrTable: a = index slot, b = number of non-default targets n; followed by
     // n + 1 `Br` instructions (the last is the default).
-    BrTable,
+    BrTable(_, Slot, Count),
     // Return: results already at fp[0..]. ReturnSlot: fp[0] = fp[a] then return.
-    Return,
-    ReturnSlot,
-    // Calls: dst = function (defined index for Call, module index for CallImport),
-    // a = slot of the first argument (the callee frame starts there).
-    Call,
-    CallImport,
-    // CallIndirect: dst = type index, a = first-argument slot, b = table-index slot;
-    // Extra.dst = table.
-    CallIndirect,
+    Return(_, _, _),
+    ReturnSlot(_, Slot, _),
+    // Calls: dst = function, a = slot of the first argument (the callee frame starts there).
+    Call(DefFunc, CallBase, _),
+    CallImport(ImportFunc, CallBase, _),
+    // CallIndirect: dst = type index, b = table-index slot; Extra.dst = table.
+    CallIndirect(Type, CallBase, Slot) + (Table, _, _),
     // ---- data movement ----
-    // Copy: fp[dst] = fp[a]. Const32: fp[dst] = a. Const64: fp[dst] = a | b << 32.
-    Copy,
+    // Copy: fp[dst] = fp[a].
+    Copy(Slot, Slot, _),
     // Copy2: two sequential copies packed as 16-bit slots:
     // fp[dst & 0xffff] = fp[a & 0xffff]; then fp[dst >> 16] = fp[a >> 16].
-    Copy2,
-    Const32,
-    Const64,
+    Copy2(Slot2, Slot2, _),
+    // Const32: fp[dst] = a. Const64: fp[dst] = a | b << 32.
+    Const32(Slot, Imm, _),
+    Const64(Slot, Imm, Imm),
     // Select: dst = a if cond != 0 else b; Extra.a = cond slot.
-    Select,
+    Select(Slot, Slot, Slot) + (_, Slot, _),
     // GlobalGet: fp[dst] = global a. GlobalSet: global dst = fp[a].
-    GlobalGet,
-    GlobalSet,
-    // ---- memory: loads dst = mem[fp[a] + b]; stores mem[fp[a] + b] = fp[dst] ----
-    I32Load, I64Load, F32Load, F64Load,
-    I32Load8S, I32Load8U, I32Load16S, I32Load16U,
-    I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,
-    I32Store, I64Store, F32Store, F64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32,
+    GlobalGet(Slot, Global, _),
+    GlobalSet(Global, Slot, _),
+    // ---- memory: loads fp[dst] = mem[fp[a] + b]; stores mem[fp[a] + b] = fp[dst] ----
+    I32Load(Slot, Slot, Imm) [mem],
+    I64Load(Slot, Slot, Imm) [mem],
+    F32Load(Slot, Slot, Imm) [mem],
+    F64Load(Slot, Slot, Imm) [mem],
+    I32Load8S(Slot, Slot, Imm) [mem],
+    I32Load8U(Slot, Slot, Imm) [mem],
+    I32Load16S(Slot, Slot, Imm) [mem],
+    I32Load16U(Slot, Slot, Imm) [mem],
+    I64Load8S(Slot, Slot, Imm) [mem],
+    I64Load8U(Slot, Slot, Imm) [mem],
+    I64Load16S(Slot, Slot, Imm) [mem],
+    I64Load16U(Slot, Slot, Imm) [mem],
+    I64Load32S(Slot, Slot, Imm) [mem],
+    I64Load32U(Slot, Slot, Imm) [mem],
+    I32Store(Slot, Slot, Imm) [mem] { imm = I32StoreImm; },
+    I64Store(Slot, Slot, Imm) [mem] { imm = I64StoreImm; },
+    F32Store(Slot, Slot, Imm) [mem] { imm = I32StoreImm; },
+    F64Store(Slot, Slot, Imm) [mem] { imm = I64StoreImm; },
+    I32Store8(Slot, Slot, Imm) [mem] { imm = I32Store8Imm; },
+    I32Store16(Slot, Slot, Imm) [mem] { imm = I32Store16Imm; },
+    I64Store8(Slot, Slot, Imm) [mem] { imm = I32Store8Imm; },
+    I64Store16(Slot, Slot, Imm) [mem] { imm = I32Store16Imm; },
+    I64Store32(Slot, Slot, Imm) [mem] { imm = I32StoreImm; },
     // Stores of a constant: mem[fp[a] + b] = dst (I64StoreImm: dst sign-extended to 64 bits).
-    I32StoreImm, I32Store8Imm, I32Store16Imm, I64StoreImm,
+    I32StoreImm(Imm, Slot, Imm) [mem],
+    I32Store8Imm(Imm, Slot, Imm) [mem],
+    I32Store16Imm(Imm, Slot, Imm) [mem],
+    I64StoreImm(ImmS64, Slot, Imm) [mem],
     // MemorySize: fp[dst] = pages. MemoryGrow: fp[dst] = grow(fp[a]).
-    MemorySize,
-    MemoryGrow,
+    MemorySize(Slot, _, _) [mem],
+    MemoryGrow(Slot, Slot, _) [mem],
     // MemoryFill/MemoryCopy: dst = dest-address slot, a = value / source slot, b = length slot.
-    MemoryFill,
-    MemoryCopy,
+    MemoryFill(Slot, Slot, Slot) [mem],
+    MemoryCopy(Slot, Slot, Slot) [mem],
     // MemoryInit: dst, a, b as MemoryCopy; Extra.dst = data segment. DataDrop: dst = segment.
-    MemoryInit,
-    DataDrop,
+    MemoryInit(Slot, Slot, Slot) + (Data, _, _) [mem],
+    DataDrop(Data, _, _),
     // ---- tables ----
     // TableGet: fp[dst] = table b [fp[a]]. TableSet: table dst [fp[a]] = fp[b].
-    TableGet,
-    TableSet,
-    // TableSize: fp[dst] = size of table a. TableGrow: fp[dst] = grow(init fp[a], by fp[b]); Extra.dst = table.
-    TableSize,
-    TableGrow,
+    TableGet(Slot, Slot, Table),
+    TableSet(Table, Slot, Slot),
+    // TableSize: fp[dst] = size of table a. TableGrow: fp[dst] = grow(init fp[a], by fp[b]);
+    // Extra.dst = table.
+    TableSize(Slot, Table, _),
+    TableGrow(Slot, Slot, Slot) + (Table, _, _),
     // TableFill: dst = start slot, a = value slot, b = length slot; Extra.dst = table.
-    TableFill,
+    TableFill(Slot, Slot, Slot) + (Table, _, _),
     // TableCopy: dst/a/b = d/s/n slots; Extra.dst = dest table, Extra.a = source table.
-    TableCopy,
+    TableCopy(Slot, Slot, Slot) + (Table, Table, _),
     // TableInit: dst/a/b = d/s/n slots; Extra.dst = table, Extra.a = element segment.
-    TableInit,
-    ElemDrop,
-    // RefFunc: fp[dst] = reference to function a (module index). RefIsNull: fp[dst] = fp[a] == 0.
-    RefFunc,
-    RefIsNull,
+    TableInit(Slot, Slot, Slot) + (Table, Elem, _),
+    ElemDrop(Elem, _, _),
+    // RefFunc: fp[dst] = reference to function a. RefIsNull: fp[dst] = fp[a] == 0.
+    RefFunc(Slot, Func, _),
+    RefIsNull(Slot, Slot, _),
     // ---- i32 (binary: fp[dst] = fp[a] op fp[b]; unary: fp[dst] = op fp[a]) ----
-    I32Eqz, I32Eq, I32Ne, I32LtS, I32LtU, I32GtS, I32GtU, I32LeS, I32LeU, I32GeS, I32GeU,
-    I32Clz, I32Ctz, I32Popcnt,
-    I32Add, I32Sub, I32Mul, I32DivS, I32DivU, I32RemS, I32RemU,
-    I32And, I32Or, I32Xor, I32Shl, I32ShrS, I32ShrU, I32Rotl, I32Rotr,
+    I32Eqz(Slot, Slot, _) { br = BrI32Eqz; },
+    I32Eq(Slot, Slot, Slot) { br = BrI32Eq; not = I32Ne; imm = I32EqImm; imm_l = I32EqImm; },
+    I32Ne(Slot, Slot, Slot) { br = BrI32Ne; not = I32Eq; imm = I32NeImm; imm_l = I32NeImm; },
+    I32LtS(Slot, Slot, Slot) { br = BrI32LtS; not = I32GeS; imm = I32LtSImm; imm_l = I32GtSImm; },
+    I32LtU(Slot, Slot, Slot) { br = BrI32LtU; not = I32GeU; imm = I32LtUImm; imm_l = I32GtUImm; },
+    I32GtS(Slot, Slot, Slot) { br = BrI32GtS; not = I32LeS; imm = I32GtSImm; imm_l = I32LtSImm; },
+    I32GtU(Slot, Slot, Slot) { br = BrI32GtU; not = I32LeU; imm = I32GtUImm; imm_l = I32LtUImm; },
+    I32LeS(Slot, Slot, Slot) { br = BrI32LeS; not = I32GtS; imm = I32LeSImm; imm_l = I32GeSImm; },
+    I32LeU(Slot, Slot, Slot) { br = BrI32LeU; not = I32GtU; imm = I32LeUImm; imm_l = I32GeUImm; },
+    I32GeS(Slot, Slot, Slot) { br = BrI32GeS; not = I32LtS; imm = I32GeSImm; imm_l = I32LeSImm; },
+    I32GeU(Slot, Slot, Slot) { br = BrI32GeU; not = I32LtU; imm = I32GeUImm; imm_l = I32LeUImm; },
+    I32Clz(Slot, Slot, _),
+    I32Ctz(Slot, Slot, _),
+    I32Popcnt(Slot, Slot, _),
+    I32Add(Slot, Slot, Slot) { imm = I32AddImm; imm_l = I32AddImm; },
+    I32Sub(Slot, Slot, Slot) { imm = I32SubImm; },
+    I32Mul(Slot, Slot, Slot) { imm = I32MulImm; imm_l = I32MulImm; },
+    I32DivS(Slot, Slot, Slot),
+    I32DivU(Slot, Slot, Slot),
+    I32RemS(Slot, Slot, Slot),
+    I32RemU(Slot, Slot, Slot),
+    I32And(Slot, Slot, Slot) { imm = I32AndImm; imm_l = I32AndImm; },
+    I32Or(Slot, Slot, Slot) { imm = I32OrImm; imm_l = I32OrImm; },
+    I32Xor(Slot, Slot, Slot) { imm = I32XorImm; imm_l = I32XorImm; },
+    I32Shl(Slot, Slot, Slot) { imm = I32ShlImm; },
+    I32ShrS(Slot, Slot, Slot) { imm = I32ShrSImm; },
+    I32ShrU(Slot, Slot, Slot) { imm = I32ShrUImm; },
+    I32Rotl(Slot, Slot, Slot),
+    I32Rotr(Slot, Slot, Slot),
     // i32 with an immediate right operand: fp[dst] = fp[a] op b.
-    I32AddImm, I32SubImm, I32MulImm, I32AndImm, I32OrImm, I32XorImm, I32ShlImm, I32ShrSImm, I32ShrUImm,
-    I32EqImm, I32NeImm, I32LtSImm, I32LtUImm, I32GtSImm, I32GtUImm, I32LeSImm, I32LeUImm, I32GeSImm, I32GeUImm,
+    I32AddImm(Slot, Slot, Imm),
+    I32SubImm(Slot, Slot, Imm),
+    I32MulImm(Slot, Slot, Imm),
+    I32AndImm(Slot, Slot, Imm),
+    I32OrImm(Slot, Slot, Imm),
+    I32XorImm(Slot, Slot, Imm),
+    I32ShlImm(Slot, Slot, Imm),
+    I32ShrSImm(Slot, Slot, Imm),
+    I32ShrUImm(Slot, Slot, Imm),
+    I32EqImm(Slot, Slot, Imm) { br = BrI32EqImm; not = I32NeImm; },
+    I32NeImm(Slot, Slot, Imm) { br = BrI32NeImm; not = I32EqImm; },
+    I32LtSImm(Slot, Slot, Imm) { br = BrI32LtSImm; not = I32GeSImm; },
+    I32LtUImm(Slot, Slot, Imm) { br = BrI32LtUImm; not = I32GeUImm; },
+    I32GtSImm(Slot, Slot, Imm) { br = BrI32GtSImm; not = I32LeSImm; },
+    I32GtUImm(Slot, Slot, Imm) { br = BrI32GtUImm; not = I32LeUImm; },
+    I32LeSImm(Slot, Slot, Imm) { br = BrI32LeSImm; not = I32GtSImm; },
+    I32LeUImm(Slot, Slot, Imm) { br = BrI32LeUImm; not = I32GtUImm; },
+    I32GeSImm(Slot, Slot, Imm) { br = BrI32GeSImm; not = I32LtSImm; },
+    I32GeUImm(Slot, Slot, Imm) { br = BrI32GeUImm; not = I32LtUImm; },
     // ---- i64 ----
-    I64Eqz, I64Eq, I64Ne, I64LtS, I64LtU, I64GtS, I64GtU, I64LeS, I64LeU, I64GeS, I64GeU,
-    I64Clz, I64Ctz, I64Popcnt,
-    I64Add, I64Sub, I64Mul, I64DivS, I64DivU, I64RemS, I64RemU,
-    I64And, I64Or, I64Xor, I64Shl, I64ShrS, I64ShrU, I64Rotl, I64Rotr,
+    I64Eqz(Slot, Slot, _) { br = BrI64Eqz; },
+    I64Eq(Slot, Slot, Slot) { br = BrI64Eq; not = I64Ne; },
+    I64Ne(Slot, Slot, Slot) { br = BrI64Ne; not = I64Eq; },
+    I64LtS(Slot, Slot, Slot),
+    I64LtU(Slot, Slot, Slot),
+    I64GtS(Slot, Slot, Slot),
+    I64GtU(Slot, Slot, Slot),
+    I64LeS(Slot, Slot, Slot),
+    I64LeU(Slot, Slot, Slot),
+    I64GeS(Slot, Slot, Slot),
+    I64GeU(Slot, Slot, Slot),
+    I64Clz(Slot, Slot, _),
+    I64Ctz(Slot, Slot, _),
+    I64Popcnt(Slot, Slot, _),
+    I64Add(Slot, Slot, Slot) { imm = I64AddImm; imm_l = I64AddImm; },
+    I64Sub(Slot, Slot, Slot),
+    I64Mul(Slot, Slot, Slot),
+    I64DivS(Slot, Slot, Slot),
+    I64DivU(Slot, Slot, Slot),
+    I64RemS(Slot, Slot, Slot),
+    I64RemU(Slot, Slot, Slot),
+    I64And(Slot, Slot, Slot) { imm = I64AndImm; imm_l = I64AndImm; },
+    I64Or(Slot, Slot, Slot),
+    I64Xor(Slot, Slot, Slot),
+    I64Shl(Slot, Slot, Slot) { imm = I64ShlImm; },
+    I64ShrS(Slot, Slot, Slot) { imm = I64ShrSImm; },
+    I64ShrU(Slot, Slot, Slot) { imm = I64ShrUImm; },
+    I64Rotl(Slot, Slot, Slot),
+    I64Rotr(Slot, Slot, Slot),
     // i64 with a sign-extended 32-bit immediate: fp[dst] = fp[a] op (b as i32 as i64).
-    I64AddImm, I64AndImm, I64ShlImm, I64ShrSImm, I64ShrUImm,
+    I64AddImm(Slot, Slot, ImmS64),
+    I64AndImm(Slot, Slot, ImmS64),
+    I64ShlImm(Slot, Slot, ImmS64),
+    I64ShrSImm(Slot, Slot, ImmS64),
+    I64ShrUImm(Slot, Slot, ImmS64),
     // ---- f32 ----
-    F32Eq, F32Ne, F32Lt, F32Gt, F32Le, F32Ge,
-    F32Abs, F32Neg, F32Ceil, F32Floor, F32Trunc, F32Nearest, F32Sqrt,
-    F32Add, F32Sub, F32Mul, F32Div, F32Min, F32Max, F32Copysign,
+    F32Eq(Slot, Slot, Slot),
+    F32Ne(Slot, Slot, Slot),
+    F32Lt(Slot, Slot, Slot),
+    F32Gt(Slot, Slot, Slot),
+    F32Le(Slot, Slot, Slot),
+    F32Ge(Slot, Slot, Slot),
+    F32Abs(Slot, Slot, _),
+    F32Neg(Slot, Slot, _),
+    F32Ceil(Slot, Slot, _),
+    F32Floor(Slot, Slot, _),
+    F32Trunc(Slot, Slot, _),
+    F32Nearest(Slot, Slot, _),
+    F32Sqrt(Slot, Slot, _),
+    F32Add(Slot, Slot, Slot),
+    F32Sub(Slot, Slot, Slot),
+    F32Mul(Slot, Slot, Slot),
+    F32Div(Slot, Slot, Slot),
+    F32Min(Slot, Slot, Slot),
+    F32Max(Slot, Slot, Slot),
+    F32Copysign(Slot, Slot, Slot),
     // ---- f64 ----
-    F64Eq, F64Ne, F64Lt, F64Gt, F64Le, F64Ge,
-    F64Abs, F64Neg, F64Ceil, F64Floor, F64Trunc, F64Nearest, F64Sqrt,
-    F64Add, F64Sub, F64Mul, F64Div, F64Min, F64Max, F64Copysign,
-    // ---- conversions ----
-    I32WrapI64, I32TruncF32S, I32TruncF32U, I32TruncF64S, I32TruncF64U,
-    I64ExtendI32S, I64ExtendI32U, I64TruncF32S, I64TruncF32U, I64TruncF64S, I64TruncF64U,
-    F32ConvertI32S, F32ConvertI32U, F32ConvertI64S, F32ConvertI64U, F32DemoteF64,
-    F64ConvertI32S, F64ConvertI32U, F64ConvertI64S, F64ConvertI64U, F64PromoteF32,
-    I32Extend8S, I32Extend16S, I64Extend8S, I64Extend16S, I64Extend32S,
-    I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
-    I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
+    F64Eq(Slot, Slot, Slot),
+    F64Ne(Slot, Slot, Slot),
+    F64Lt(Slot, Slot, Slot),
+    F64Gt(Slot, Slot, Slot),
+    F64Le(Slot, Slot, Slot),
+    F64Ge(Slot, Slot, Slot),
+    F64Abs(Slot, Slot, _),
+    F64Neg(Slot, Slot, _),
+    F64Ceil(Slot, Slot, _),
+    F64Floor(Slot, Slot, _),
+    F64Trunc(Slot, Slot, _),
+    F64Nearest(Slot, Slot, _),
+    F64Sqrt(Slot, Slot, _),
+    F64Add(Slot, Slot, Slot),
+    F64Sub(Slot, Slot, Slot),
+    F64Mul(Slot, Slot, Slot),
+    F64Div(Slot, Slot, Slot),
+    F64Min(Slot, Slot, Slot),
+    F64Max(Slot, Slot, Slot),
+    F64Copysign(Slot, Slot, Slot),
+    // ---- conversions (fp[dst] = op fp[a]) ----
+    I32WrapI64(Slot, Slot, _),
+    I32TruncF32S(Slot, Slot, _),
+    I32TruncF32U(Slot, Slot, _),
+    I32TruncF64S(Slot, Slot, _),
+    I32TruncF64U(Slot, Slot, _),
+    I64ExtendI32S(Slot, Slot, _),
+    I64ExtendI32U(Slot, Slot, _),
+    I64TruncF32S(Slot, Slot, _),
+    I64TruncF32U(Slot, Slot, _),
+    I64TruncF64S(Slot, Slot, _),
+    I64TruncF64U(Slot, Slot, _),
+    F32ConvertI32S(Slot, Slot, _),
+    F32ConvertI32U(Slot, Slot, _),
+    F32ConvertI64S(Slot, Slot, _),
+    F32ConvertI64U(Slot, Slot, _),
+    F32DemoteF64(Slot, Slot, _),
+    F64ConvertI32S(Slot, Slot, _),
+    F64ConvertI32U(Slot, Slot, _),
+    F64ConvertI64S(Slot, Slot, _),
+    F64ConvertI64U(Slot, Slot, _),
+    F64PromoteF32(Slot, Slot, _),
+    I32Extend8S(Slot, Slot, _),
+    I32Extend16S(Slot, Slot, _),
+    I64Extend8S(Slot, Slot, _),
+    I64Extend16S(Slot, Slot, _),
+    I64Extend32S(Slot, Slot, _),
+    I32TruncSatF32S(Slot, Slot, _),
+    I32TruncSatF32U(Slot, Slot, _),
+    I32TruncSatF64S(Slot, Slot, _),
+    I32TruncSatF64U(Slot, Slot, _),
+    I64TruncSatF32S(Slot, Slot, _),
+    I64TruncSatF32U(Slot, Slot, _),
+    I64TruncSatF64S(Slot, Slot, _),
+    I64TruncSatF64U(Slot, Slot, _),
 }
 
 /// A translated function body.
@@ -152,4 +585,26 @@ pub struct CompiledFunc {
     pub num_params: u32,
     /// Declared (non-parameter) locals, zeroed on entry.
     pub num_locals: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Op::ALL` is in discriminant order, and the compact accessors agree with the
+    /// declaration for every op.
+    #[test]
+    fn accessors_match_the_declaration() {
+        for (i, &op) in Op::ALL.iter().enumerate() {
+            assert_eq!(op as usize, i, "{}", op.name());
+            assert_eq!(op.fused_branch(), op.fused_branch_decl(), "{}", op.name());
+            assert_eq!(op.negated(), op.negated_decl(), "{}", op.name());
+            assert_eq!(op.imm_right(), op.imm_right_decl(), "{}", op.name());
+            assert_eq!(op.imm_left(), op.imm_left_decl(), "{}", op.name());
+            assert_eq!(op.is_branch(), op.shape().dst == Field::Target, "{}", op.name());
+            let s = op.shape();
+            assert_eq!(op.has_imm_s64(), s.fields().contains(&Field::ImmS64), "{}", op.name());
+        }
+        assert_eq!(Op::ALL.len(), Op::I64TruncSatF64U as usize + 1);
+    }
 }

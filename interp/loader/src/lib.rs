@@ -11,11 +11,16 @@
 //! - `types`:     value/entity types, imports/exports, [`Error`] and [`Trap`].
 //! - `module`:    bytes -> validated [`module::ModuleInner`]; bodies kept as byte ranges.
 //! - `translate`: one function body -> [`ir::CompiledFunc`], on first call.
-//! - `ir`:        the 16-byte register instructions.
+//! - `ir`:        the 16-byte register instructions; the instruction set, declared once
+//!   (`define_isa!`: every op's operands and properties).
+//! - `verify`:    the IR verifier, run after each translation in debug builds and with the
+//!   `verify` feature (compiled out of release builds).
 
 pub mod ir;
 pub mod module;
 pub mod translate;
+#[cfg(any(debug_assertions, test, feature = "verify"))]
+pub mod verify;
 mod types;
 
 pub use types::*;

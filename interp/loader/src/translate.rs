@@ -33,6 +33,13 @@
 //! bounded; `br_table` decides once per target depth whether a stub is needed. The IR holds at
 //! most one 16-byte instruction per wasm operator plus copies.
 //!
+//! Which ops branch and which have fused, negated or immediate forms is not kept here: it is
+//! declared with each op in `ir.rs` (`define_isa!`: `Op::is_branch`, `fused_branch`,
+//! `negated`, `imm_right`, `imm_left`). `finish` ends the code with an `Unreachable` sentinel
+//! and turns branch targets into offsets; in debug builds and with the `verify` feature the
+//! result then goes through the IR verifier (`verify.rs`), whose failure is the translation's
+//! error.
+//!
 //! Memory: the IR of a small body can be large (a branch carries up to 1000 values, each a
 //! copy), so the output buffers are never grown by an infallible `push`: before each operator
 //! `run` makes room for the most any single operator emits ([`OP_HEADROOM`]; `br_table`
@@ -224,12 +231,12 @@ pub fn translate(m: &ModuleInner, def: u32, room: fn(usize) -> bool) -> Result<C
     if frame_size > u32::MAX as u64 / 2 {
         return Err("frame too large".into());
     }
-    Ok(CompiledFunc {
-        code,
-        frame_size: frame_size as u32,
-        num_params: nparams,
-        num_locals: nlocals as u32,
-    })
+    let cf = CompiledFunc { code, frame_size: frame_size as u32, num_params: nparams, num_locals: nlocals as u32 };
+    // The executor's unchecked slot and `ip` accesses rely on what the verifier checks; in
+    // debug builds and with the `verify` feature a failure is this translation's error.
+    #[cfg(any(debug_assertions, test, feature = "verify"))]
+    crate::verify::verify(m, def, &cf).map_err(|e| -> Box<str> { e.to_string().into() })?;
+    Ok(cf)
 }
 
 /// `op`'s error for an operator Ember does not execute; `run` replaces it with
@@ -278,121 +285,11 @@ impl Tr<'_> {
         self.code.push(Instr::new(Op::Unreachable, 0, 0, 0));
         // Branch targets become offsets relative to the instruction after the branch.
         for (idx, ins) in self.code.iter_mut().enumerate() {
-            if is_branch(ins.op) {
+            if ins.op.is_branch() {
                 ins.dst = (ins.dst as i64 - (idx as i64 + 1)) as i32 as u32;
             }
         }
     }
-}
-
-/// Ops whose `dst` is a branch target.
-fn is_branch(op: Op) -> bool {
-    matches!(
-        op,
-        Op::Br | Op::BrIf | Op::BrIfNot
-            | Op::BrI32Eq | Op::BrI32Ne | Op::BrI32LtS | Op::BrI32LtU | Op::BrI32GtS | Op::BrI32GtU
-            | Op::BrI32LeS | Op::BrI32LeU | Op::BrI32GeS | Op::BrI32GeU | Op::BrI32Eqz | Op::BrI64Eqz
-            | Op::BrI64Eq | Op::BrI64Ne | Op::BrI32EqImm | Op::BrI32NeImm | Op::BrI32LtSImm
-            | Op::BrI32LtUImm | Op::BrI32GtSImm | Op::BrI32GtUImm | Op::BrI32LeSImm | Op::BrI32LeUImm
-            | Op::BrI32GeSImm | Op::BrI32GeUImm
-    )
-}
-
-fn cmp_branch(op: Op) -> Option<Op> {
-    Some(match op {
-        Op::I32Eq => Op::BrI32Eq,
-        Op::I32Ne => Op::BrI32Ne,
-        Op::I32LtS => Op::BrI32LtS,
-        Op::I32LtU => Op::BrI32LtU,
-        Op::I32GtS => Op::BrI32GtS,
-        Op::I32GtU => Op::BrI32GtU,
-        Op::I32LeS => Op::BrI32LeS,
-        Op::I32LeU => Op::BrI32LeU,
-        Op::I32GeS => Op::BrI32GeS,
-        Op::I32GeU => Op::BrI32GeU,
-        Op::I32Eqz => Op::BrI32Eqz,
-        Op::I64Eqz => Op::BrI64Eqz,
-        Op::I64Eq => Op::BrI64Eq,
-        Op::I64Ne => Op::BrI64Ne,
-        Op::I32EqImm => Op::BrI32EqImm,
-        Op::I32NeImm => Op::BrI32NeImm,
-        Op::I32LtSImm => Op::BrI32LtSImm,
-        Op::I32LtUImm => Op::BrI32LtUImm,
-        Op::I32GtSImm => Op::BrI32GtSImm,
-        Op::I32GtUImm => Op::BrI32GtUImm,
-        Op::I32LeSImm => Op::BrI32LeSImm,
-        Op::I32LeUImm => Op::BrI32LeUImm,
-        Op::I32GeSImm => Op::BrI32GeSImm,
-        Op::I32GeUImm => Op::BrI32GeUImm,
-        _ => return None,
-    })
-}
-
-/// The comparison with the opposite outcome (for branch-if-false).
-fn cmp_negate(op: Op) -> Option<Op> {
-    Some(match op {
-        Op::I32Eq => Op::I32Ne,
-        Op::I32Ne => Op::I32Eq,
-        Op::I32LtS => Op::I32GeS,
-        Op::I32LtU => Op::I32GeU,
-        Op::I32GtS => Op::I32LeS,
-        Op::I32GtU => Op::I32LeU,
-        Op::I32LeS => Op::I32GtS,
-        Op::I32LeU => Op::I32GtU,
-        Op::I32GeS => Op::I32LtS,
-        Op::I32GeU => Op::I32LtU,
-        Op::I64Eq => Op::I64Ne,
-        Op::I64Ne => Op::I64Eq,
-        Op::I32EqImm => Op::I32NeImm,
-        Op::I32NeImm => Op::I32EqImm,
-        Op::I32LtSImm => Op::I32GeSImm,
-        Op::I32LtUImm => Op::I32GeUImm,
-        Op::I32GtSImm => Op::I32LeSImm,
-        Op::I32GtUImm => Op::I32LeUImm,
-        Op::I32LeSImm => Op::I32GtSImm,
-        Op::I32LeUImm => Op::I32GtUImm,
-        Op::I32GeSImm => Op::I32LtSImm,
-        Op::I32GeUImm => Op::I32LtUImm,
-        _ => return None,
-    })
-}
-
-/// i32 ops with an immediate form: (imm opcode, commutative, opcode when the
-/// constant is on the left).
-fn i32_imm(op: Op) -> Option<(Op, Option<Op>)> {
-    Some(match op {
-        Op::I32Add => (Op::I32AddImm, Some(Op::I32AddImm)),
-        Op::I32Sub => (Op::I32SubImm, None),
-        Op::I32Mul => (Op::I32MulImm, Some(Op::I32MulImm)),
-        Op::I32And => (Op::I32AndImm, Some(Op::I32AndImm)),
-        Op::I32Or => (Op::I32OrImm, Some(Op::I32OrImm)),
-        Op::I32Xor => (Op::I32XorImm, Some(Op::I32XorImm)),
-        Op::I32Shl => (Op::I32ShlImm, None),
-        Op::I32ShrS => (Op::I32ShrSImm, None),
-        Op::I32ShrU => (Op::I32ShrUImm, None),
-        Op::I32Eq => (Op::I32EqImm, Some(Op::I32EqImm)),
-        Op::I32Ne => (Op::I32NeImm, Some(Op::I32NeImm)),
-        Op::I32LtS => (Op::I32LtSImm, Some(Op::I32GtSImm)),
-        Op::I32LtU => (Op::I32LtUImm, Some(Op::I32GtUImm)),
-        Op::I32GtS => (Op::I32GtSImm, Some(Op::I32LtSImm)),
-        Op::I32GtU => (Op::I32GtUImm, Some(Op::I32LtUImm)),
-        Op::I32LeS => (Op::I32LeSImm, Some(Op::I32GeSImm)),
-        Op::I32LeU => (Op::I32LeUImm, Some(Op::I32GeUImm)),
-        Op::I32GeS => (Op::I32GeSImm, Some(Op::I32LeSImm)),
-        Op::I32GeU => (Op::I32GeUImm, Some(Op::I32LeUImm)),
-        _ => return None,
-    })
-}
-
-fn i64_imm(op: Op) -> Option<(Op, Option<Op>)> {
-    Some(match op {
-        Op::I64Add => (Op::I64AddImm, Some(Op::I64AddImm)),
-        Op::I64And => (Op::I64AndImm, Some(Op::I64AndImm)),
-        Op::I64Shl => (Op::I64ShlImm, None),
-        Op::I64ShrS => (Op::I64ShrSImm, None),
-        Op::I64ShrU => (Op::I64ShrUImm, None),
-        _ => return None,
-    })
 }
 
 impl<'m> Tr<'m> {
@@ -521,9 +418,10 @@ impl<'m> Tr<'m> {
     fn binop(&mut self, op: Op) {
         let bo = *self.stack.last().expect("validated stack");
         let ao = self.stack[self.stack.len() - 2];
-        let imm = i32_imm(op).map(|x| (x, true)).or_else(|| i64_imm(op).map(|x| (x, false)));
-        if let Some(((imm_op, left_op), is32)) = imm {
-            let fits = |v: u64| is32 || (v as i64) == (v as i32 as i64);
+        if let Some(imm_op) = op.imm_right() {
+            // An i64 constant becomes an immediate only if it survives sign extension.
+            let wide = imm_op.has_imm_s64();
+            let fits = |v: u64| !wide || (v as i64) == (v as i32 as i64);
             if let Opd::Const(v) = bo {
                 if fits(v) {
                     self.stack.pop();
@@ -532,7 +430,7 @@ impl<'m> Tr<'m> {
                     return;
                 }
             }
-            if let (Opd::Const(v), Some(lop)) = (ao, left_op) {
+            if let (Opd::Const(v), Some(lop)) = (ao, op.imm_left()) {
                 if fits(v) {
                     let b = self.pop_use();
                     self.stack.pop();
@@ -554,13 +452,8 @@ impl<'m> Tr<'m> {
     fn store(&mut self, op: Op, memarg: &wasmparser::MemArg) {
         if let Some(&Opd::Const(v)) = self.stack.last() {
             let fits32 = (v as i64) == (v as i32 as i64);
-            let imm_op = match op {
-                Op::I32Store | Op::F32Store | Op::I64Store32 => Some(Op::I32StoreImm),
-                Op::I32Store8 | Op::I64Store8 => Some(Op::I32Store8Imm),
-                Op::I32Store16 | Op::I64Store16 => Some(Op::I32Store16Imm),
-                Op::I64Store | Op::F64Store if fits32 => Some(Op::I64StoreImm),
-                _ => None,
-            };
+            // A 64-bit store takes the constant only if it survives sign extension.
+            let imm_op = op.imm_right().filter(|i| fits32 || !i.has_imm_s64());
             if let Some(imm_op) = imm_op {
                 self.stack.pop();
                 let a = self.pop_use();
@@ -727,7 +620,7 @@ impl<'m> Tr<'m> {
             return None;
         }
         let ins = self.code[idx];
-        if ins.dst != cond_home || cmp_branch(ins.op).is_none() {
+        if ins.dst != cond_home || ins.op.fused_branch().is_none() {
             return None;
         }
         self.code.pop();
@@ -751,7 +644,7 @@ impl<'m> Tr<'m> {
         if simple {
             match fused {
                 Some(ins) => {
-                    let op = cmp_branch(ins.op).expect("fusable");
+                    let op = ins.op.fused_branch().expect("fusable");
                     self.emit_jump(ci, op, ins.a, ins.b);
                 }
                 None => self.emit_jump(ci, Op::BrIf, cond, 0),
@@ -759,8 +652,8 @@ impl<'m> Tr<'m> {
         } else {
             // if !cond skip; copies; br; skip:
             let skip = match fused {
-                Some(ins) => match cmp_negate(ins.op) {
-                    Some(neg) => self.emit(cmp_branch(neg).expect("fusable"), 0, ins.a, ins.b),
+                Some(ins) => match ins.op.negated() {
+                    Some(neg) => self.emit(neg.fused_branch().expect("fusable"), 0, ins.a, ins.b),
                     None => {
                         // Re-emit the comparison and branch on its value.
                         self.code.push(ins);
@@ -780,7 +673,7 @@ impl<'m> Tr<'m> {
         let cond_home = self.home(self.stack.len() - 1);
         let fused = if top == Opd::Slot { self.take_fusable_cmp(cond_home) } else { None };
         let (fused, cond) = match fused {
-            Some(ins) => match cmp_negate(ins.op) {
+            Some(ins) => match ins.op.negated() {
                 Some(neg) => {
                     self.stack.pop();
                     (Some(Instr::new(neg, 0, ins.a, ins.b)), 0)
@@ -796,7 +689,7 @@ impl<'m> Tr<'m> {
         // it writes only home slots below the condition, never locals.
         self.push_ctrl(Kind::If, bt);
         let idx = match fused {
-            Some(ins) => self.emit(cmp_branch(ins.op).expect("fusable"), 0, ins.a, ins.b),
+            Some(ins) => self.emit(ins.op.fused_branch().expect("fusable"), 0, ins.a, ins.b),
             None => self.emit(Op::BrIfNot, 0, cond, 0),
         };
         self.ctrls.last_mut().expect("ctrl").else_patch = Some(idx as u32);

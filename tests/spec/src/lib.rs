@@ -7,7 +7,10 @@
 //! A run: every non-simd file gets a fresh `Store<()>` (default `Config`) on a worker thread
 //! with an 8 MiB native stack (files run in parallel). Each directive is one check
 //! (`runner.rs`): `module` (binary, text or quoted; imports resolved by name from `spectest`
-//! and `register`ed instances; a name that resolves to nothing is unlinkable), `register`,
+//! and `register`ed instances; a name that resolves to nothing is unlinkable; every function
+//! of a module that must load is translated at once, through the IR verifier, which
+//! ember-interp's `verify` feature keeps on in release runs: a verifier failure fails the
+//! check), `register`,
 //! `invoke`, `get`, `assert_return`, `assert_trap` (also a module whose instantiation must trap:
 //! the 2.0 form of assert_uninstantiable), `assert_exhaustion` (`Trap::StackExhausted`),
 //! `assert_invalid` / `assert_malformed` (`Module::new` must fail with `Malformed` or `Invalid`;

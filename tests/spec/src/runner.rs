@@ -162,7 +162,7 @@ impl Ctx {
                     self.named.remove(n);
                 }
                 let bytes = m.encode().map_err(|e| format!("wast could not encode module: {e}"))?;
-                let module = Module::new(&bytes).map_err(|e| format!("module rejected: {e}"))?;
+                let module = load(&bytes)?;
                 let inst = self.instantiate(&module).map_err(|e| format!("instantiation failed: {e}"))?;
                 self.current = Some(inst);
                 if let Some(n) = name {
@@ -173,7 +173,7 @@ impl Ctx {
             WastDirective::ModuleDefinition(mut m) => {
                 let name = m.name().map(|id| id.name().to_string());
                 let bytes = m.encode().map_err(|e| format!("wast could not encode module: {e}"))?;
-                let module = Module::new(&bytes).map_err(|e| format!("module rejected: {e}"))?;
+                let module = load(&bytes)?;
                 if let Some(n) = name {
                     self.definitions.insert(n, module);
                 }
@@ -209,7 +209,7 @@ impl Ctx {
             WastDirective::AssertInvalid { module, message, .. } => self.assert_rejected(module, message, false),
             WastDirective::AssertUnlinkable { mut module, message, .. } => {
                 let bytes = module.encode().map_err(|e| format!("wast could not encode module: {e}"))?;
-                let module = Module::new(&bytes).map_err(|e| format!("module rejected: {e}"))?;
+                let module = load(&bytes)?;
                 match self.instantiate(&module) {
                     Ok(_) => Err(format!("instantiated, expected unlinkable \"{message}\"")),
                     Err(Error::Unlinkable(_)) => Ok(Checked::Pass),
@@ -281,7 +281,7 @@ impl Ctx {
             }
             WastExecute::Wat(mut w) => {
                 let bytes = w.encode().map_err(|e| format!("wast could not encode module: {e}"))?;
-                let module = Module::new(&bytes).map_err(|e| format!("module rejected: {e}"))?;
+                let module = load(&bytes)?;
                 self.instantiate(&module).map_err(|e| format!("instantiation failed: {e}"))?;
                 Vec::new()
             }
@@ -304,7 +304,7 @@ impl Ctx {
             },
             WastExecute::Wat(mut w) => {
                 let bytes = w.encode().map_err(|e| format!("wast could not encode module: {e}"))?;
-                let module = Module::new(&bytes).map_err(|e| format!("module rejected: {e}"))?;
+                let module = load(&bytes)?;
                 match self.instantiate(&module) {
                     Ok(_) => Err(format!("instantiated, expected trap \"{message}\"")),
                     Err(Error::Trap(t)) if trap_matches(&t, message) => Ok(Checked::Pass),
@@ -340,6 +340,15 @@ impl Ctx {
             Err(e) => Err(format!("rejected as \"{e}\", expected {what} \"{message}\"")),
         }
     }
+}
+
+/// A module the suite expects to load: validated, and every function translated now, so each
+/// goes through the IR verifier (ember-interp's `verify` feature, on for this harness) whether
+/// the suite calls it or not. A verifier failure fails the directive.
+fn load(bytes: &[u8]) -> Result<Module, String> {
+    let module = Module::new(bytes).map_err(|e| format!("module rejected: {e}"))?;
+    module.translate_all().map_err(|e| format!("translation failed: {e}"))?;
+    Ok(module)
 }
 
 fn encode_text(text: &[u8]) -> Result<Vec<u8>, String> {
