@@ -17,7 +17,8 @@ use std::sync::OnceLock;
 const LM: &str = "models/SmolLM2-135M-Instruct.Q4_1.gguf";
 const EMBEDDER: &str = "models/all-MiniLM-L6-v2.gguf";
 /// Greedy, one thread (the same numbers whatever the machine's load), a small context.
-const GREEDY: &str = r#"{"temp": 0, "n-predict": 20, "threads": 1, "ctx-size": 256}"#;
+/// 12 tokens: enough to compare, short under qemu (tests/cross runs this file on the bundles).
+const GREEDY: &str = r#"{"temp": 0, "n-predict": 12, "threads": 1, "ctx-size": 256}"#;
 const PROMPT: &str = "The capital of France is";
 
 fn skipped() -> bool {
@@ -152,13 +153,13 @@ fn generation_matches_llama_cpp_natively() {
         return;
     }
     let native = run_native(LM, PROMPT, GREEDY, &[]);
-    assert_eq!(native.tokens.len(), 20, "20 tokens expected from the harness: {:?}", native.tokens);
+    assert_eq!(native.tokens.len(), 12, "12 tokens expected from the harness: {:?}", native.tokens);
     let out = iwasm_ok(app(), &["gen", "lm", GREEDY, PROMPT]);
     let tokens: Vec<i32> = one(&out, "tokens").split_whitespace().map(|t| t.parse().unwrap()).collect();
     assert_eq!(tokens, native.tokens, "token ids through iwasm differ from llama.cpp's natively");
     assert_eq!(json_string(one(&out, "text")), native.text);
     let meta = one(&out, "meta");
-    assert!(meta.contains("\"input_tokens\": 5") && meta.contains("\"output_tokens\": 20"), "{meta}");
+    assert!(meta.contains("\"input_tokens\": 5") && meta.contains("\"output_tokens\": 12"), "{meta}");
     // The model is real: SmolLM2 knows this one.
     assert!(native.text.starts_with(" Paris"), "{:?}", native.text);
 }
@@ -175,7 +176,7 @@ fn streaming_matches_generation() {
     assert_eq!(pieces.concat(), native.text);
     assert_eq!(json_string(one(&out, "text")), native.text);
     assert_eq!(one(&out, "end"), "100", "a stream ends with end_of_sequence (n-predict reached)");
-    assert!(one(&out, "meta").contains("\"output_tokens\": 20"), "{out}");
+    assert!(one(&out, "meta").contains("\"output_tokens\": 12"), "{out}");
 }
 
 #[test]
@@ -244,10 +245,21 @@ fn streaming_example_prints_an_answer() {
         return;
     }
     let app = wasm("examples/llm_stream/llm_stream.c", "llm_stream.wasm");
-    let r = run_env(&iwasm(), &iwasm_args(&app, &["lm", "What is the capital of France?", "24"]), &[]);
+    let question = "What is the capital of France?";
+    let r = run_env(&iwasm(), &iwasm_args(&app, &["lm", question, "12"]), &[]);
     assert_eq!(r.code, Some(0), "{}", r.show());
-    assert!(r.stdout.contains("Paris"), "{}", r.show());
     assert!(r.stderr.contains("\"output_tokens\""), "{}", r.show());
+    // The same chat turn and settings as examples/llm_stream/llm_stream.c, natively.
+    let prompt = format!(
+        "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n"
+    );
+    let native = run_native(LM, &prompt, r#"{"ctx-size": 1024, "n-predict": 12, "temp": 0}"#, &["--stream"]);
+    assert_eq!(r.stdout, format!("{}\n", native.text), "the example's answer differs from llama.cpp's natively");
+    // x86_64's build answers right; aarch64's NEON kernels round differently and this 135M
+    // model's greedy answer to the chat turn goes elsewhere there (the same natively).
+    if cfg!(target_arch = "x86_64") && std::env::var_os("EMBER_TEST_IWASM").is_none() {
+        assert!(r.stdout.contains("Paris"), "{}", r.show());
+    }
 }
 
 #[test]

@@ -73,6 +73,12 @@ impl Engine {
         Ok(())
     }
 
+    /// The context size in tokens: the configured ctx-size (llama.cpp pads its KV cache, to 256
+    /// tokens in this version; the guest asked for this many).
+    fn n_ctx(&self) -> usize {
+        (self.settings.session.n_ctx.min(self.session.n_ctx())) as usize
+    }
+
     /// The prompt (input 0): tokenized now; a stream in progress ends.
     pub fn set_prompt(&mut self, text: &[u8]) -> Result<(), String> {
         self.prompt = self.session.model().tokenize(text)?;
@@ -94,8 +100,7 @@ impl Engine {
         self.sampler.reset();
         self.session.clear();
         self.n_pos = 0;
-        let n_ctx = self.session.n_ctx() as usize;
-        let max = n_ctx.saturating_sub(4);
+        let max = self.n_ctx().saturating_sub(4);
         if self.prompt.len() > max {
             return Err(Stop::PromptTooLong { have: self.prompt.len(), max });
         }
@@ -131,7 +136,7 @@ impl Engine {
         if !self.settings.reverse_prompt.is_empty() && contains(&self.text, self.settings.reverse_prompt.as_bytes()) {
             return Err(Stop::EndOfSequence);
         }
-        if self.n_pos + 1 > self.session.n_ctx() as usize {
+        if self.n_pos + 1 > self.n_ctx() {
             return Err(Stop::ContextFull);
         }
         self.session.eval(&[t], self.n_pos as i32, Outputs::Last).map_err(Stop::Engine)?;
@@ -198,7 +203,7 @@ impl Engine {
             return Err(Stop::NoInput);
         }
         let p = self.session.params();
-        let max = p.n_batch.min(p.n_ubatch).min(self.session.n_ctx()) as usize;
+        let max = (p.n_batch.min(p.n_ubatch) as usize).min(self.n_ctx());
         if self.prompt.len() > max {
             return Err(Stop::PromptTooLong { have: self.prompt.len(), max });
         }

@@ -196,7 +196,7 @@ static int hostile(const char *name) {
     EXPECT(eph_load_by_name_with_config(name, strlen(name), (const char *)0xfffffff0, 64, &g), NN_INVALID_ARGUMENT);
 
     /* Huge n_predict in a small context: context_full, the text so far still readable. */
-    g = load(name, "{\"ctx-size\": 32, \"n-predict\": 1000000000, \"temp\": 0, \"threads\": 1, \"unknown-key\": 1}");
+    g = load(name, "{\"ctx-size\": 16, \"n-predict\": 1000000000, \"temp\": 0, \"threads\": 1, \"unknown-key\": 1}");
     c = context(g);
     EXPECT(set_text(c, 0, "Once upon a time"), 0);
     EXPECT(eph_compute(c), CONTEXT_FULL);
