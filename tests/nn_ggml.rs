@@ -382,6 +382,7 @@ fn wasmedge_guest_crate_runs_unchanged() {
     let c_out = iwasm_ok(app(), &["gen", "lm", GREEDY, PROMPT]);
     let r_out = iwasm_ok(&guest, &["gen", "lm", GREEDY, PROMPT]);
     assert_eq!(json_string(one(&r_out, "text")), json_string(one(&c_out, "text")));
+    assert_eq!(one(&r_out, "bad config"), "Some(BackendError(InvalidEncoding))");
     let r_stream = iwasm_ok(&guest, &["stream", "lm", GREEDY, PROMPT]);
     assert_eq!(json_string(one(&r_stream, "text")), json_string(one(&c_out, "text")));
     assert_eq!(one(&r_stream, "end"), "EndOfSequence");

@@ -10,6 +10,9 @@ fn main() {
         std::process::exit(2);
     }
     let (mode, name, config, prompt) = (&args[1], &args[2], &args[3], &args[4]);
+    // A config that is not JSON is the guest's error, not a trap (WasmEdge: invalid_encoding).
+    let bad = GraphBuilder::new(GraphEncoding::Ggml, ExecutionTarget::AUTO).config("{not json".into()).build_from_cache(name);
+    println!("bad config: {:?}", bad.err());
     let graph = GraphBuilder::new(GraphEncoding::Ggml, ExecutionTarget::AUTO)
         .config(config.clone())
         .build_from_cache(name)
