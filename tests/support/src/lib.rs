@@ -423,8 +423,11 @@ impl Run {
 /// Runs `exe`; a C program built by [`c_program`] goes through EMBER_TEST_RUNNER when that is set
 /// (tests/cross: "qemu-<arch> -L <board root>", split at spaces).
 pub fn run(exe: &Path, args: &[&str]) -> Run {
+    // iwasm (a qemu wrapper already under tests/cross) runs as it is; not looked up with
+    // [`iwasm`], which requires a built iwasm that a cross-built test binary has no use for.
+    let is_iwasm = std::env::var_os("EMBER_TEST_IWASM").map_or(exe == profile_dir().join("iwasm"), |w| exe == Path::new(&w));
     let runner: Vec<String> = match std::env::var("EMBER_TEST_RUNNER") {
-        Ok(r) if exe != iwasm() => r.split_whitespace().map(String::from).collect(),
+        Ok(r) if !is_iwasm => r.split_whitespace().map(String::from).collect(),
         _ => Vec::new(),
     };
     let mut cmd = match runner.split_first() {
