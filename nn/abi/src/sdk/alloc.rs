@@ -105,6 +105,9 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     static LIVE: AtomicUsize = AtomicUsize::new(0);
+    /// The tests share LIVE and REALLOCS: they run one at a time (the test harness runs tests
+    /// on several threads; a count taken while another test holds blocks would be wrong).
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
     // A malloc that gives exactly 16-byte alignment and no more (offset 16 into a 32-aligned
     // block), so over-aligned layouts are really exercised.
@@ -143,6 +146,7 @@ mod tests {
 
     #[test]
     fn realloc_keeps_contents_and_uses_the_runtime_when_aligned() {
+        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let a = RuntimeAlloc::new(malloc16, realloc16, free16, 16);
         for align in [8usize, 16, 64] {
             let l = Layout::from_size_align(100, align).unwrap();
@@ -166,6 +170,7 @@ mod tests {
 
     #[test]
     fn every_alignment_is_honoured_and_freed() {
+        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let a = RuntimeAlloc::new(malloc16, realloc16, free16, 16);
         for align in [1usize, 8, 16, 64, 4096] {
             for size in [0usize, 1, 100, 5000] {
