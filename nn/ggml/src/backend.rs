@@ -21,6 +21,10 @@ use std::sync::Arc;
 /// crate release it is instead.
 const LLAMA_COMMIT: &str = "llama-cpp-sys-2 0.1.161";
 
+/// Prompts longer than this are refused before tokenizing (prompt_too_long): 4 bytes per token
+/// of the largest context a config may ask for.
+const MAX_PROMPT_BYTES: usize = 4 * crate::settings::MAX_CTX as usize;
+
 pub struct Ggml {
     threads: Option<i32>,
 }
@@ -171,6 +175,10 @@ impl GgmlContext {
 impl sdk::Context for GgmlContext {
     fn set_input(&mut self, index: u32, t: &TensorRef<'_>) -> Result<()> {
         match index {
+            0 if t.data.len() > MAX_PROMPT_BYTES => Err(Error::new(
+                NnError::PromptTooLong,
+                format!("a {}-byte prompt: at most {MAX_PROMPT_BYTES} bytes are tokenized", t.data.len()),
+            )),
             0 => self.engine.set_prompt(t.data).map_err(Error::invalid),
             1 => {
                 let mut s = self.engine.settings().clone();

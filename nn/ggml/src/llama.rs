@@ -92,7 +92,11 @@ impl Model {
     /// are parsed, as WasmEdge does).
     pub fn tokenize(&self, text: &[u8]) -> Result<Vec<Token>, String> {
         let len = i32::try_from(text.len()).map_err(|_| "prompt over 2 GiB".to_string())?;
-        let mut tokens: Vec<Token> = vec![0; text.len() + 8];
+        // At most one token per byte (+ BOS/EOS/CLS/SEP); reserved fallibly: the prompt's size
+        // is the guest's choice, and a failed allocation must be its error, not an abort.
+        let mut tokens: Vec<Token> = Vec::new();
+        tokens.try_reserve_exact(text.len() + 8).map_err(|_| format!("no memory to tokenize a {}-byte prompt", text.len()))?;
+        tokens.resize(text.len() + 8, 0);
         for _ in 0..2 {
             let cap = i32::try_from(tokens.len()).unwrap_or(i32::MAX);
             // SAFETY: `text` is valid for `len` bytes and `tokens` for `cap` tokens.
@@ -106,7 +110,9 @@ impl Model {
             if n == i32::MIN {
                 return Err("the prompt is too long to tokenize".into());
             }
-            tokens.resize((-n) as usize, 0);
+            let need = (-n) as usize;
+            tokens.try_reserve_exact(need.saturating_sub(tokens.len())).map_err(|_| format!("no memory for {need} tokens"))?;
+            tokens.resize(need, 0);
         }
         Err("tokenization did not converge".into())
     }

@@ -221,6 +221,15 @@ static int hostile(const char *name) {
     EXPECT(set_text(c, 0, longp), 0);
     EXPECT(eph_compute(c), PROMPT_TOO_LONG);
     EXPECT(eph_compute_single(c), PROMPT_TOO_LONG);
+    /* A prompt of 5 MiB is refused before tokenizing; the previous prompt stays. */
+    {
+        size_t big = 5u << 20;
+        char *huge = malloc(big);
+        if (!huge) die("malloc", 1);
+        memset(huge, 'a', big);
+        EXPECT(set_bytes(c, 0, huge, (uint32_t)big), PROMPT_TOO_LONG);
+        free(huge);
+    }
 
     /* Config as input 1: bad JSON refused, the context keeps working. */
     EXPECT(set_text(c, 1, "not json"), NN_INVALID_ENCODING);
