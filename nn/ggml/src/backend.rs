@@ -13,7 +13,7 @@ use crate::engine::{Engine, Stop};
 use crate::llama::Model;
 use crate::settings::{Settings, MAX_THREADS};
 use ember_nn_abi::sdk::{self, copy_output, Error, NamedModel, Options, Result, TensorRef};
-use ember_nn_abi::{encoding, target, NnError};
+use ember_nn_abi::{encoding, NnError};
 use std::ffi::CStr;
 use std::sync::Arc;
 
@@ -36,17 +36,6 @@ pub struct GgmlGraph {
 
 pub struct GgmlContext {
     engine: Engine,
-}
-
-fn check_target(tgt: u32) -> Result<()> {
-    match tgt {
-        target::CPU => Ok(()),
-        target::GPU | target::TPU => {
-            log::warn!("target {} asked but the ggml backend runs on the CPU; running on cpu", if tgt == target::GPU { "gpu" } else { "tpu" });
-            Ok(())
-        }
-        _ => Err(Error::invalid(format!("unknown execution target {tgt}"))),
-    }
 }
 
 fn check_gguf(bytes: &[u8], what: &str) -> Result<()> {
@@ -92,7 +81,7 @@ impl sdk::Backend for Ggml {
     /// Builder 0: the GGUF bytes (copied into an anonymous in-memory file, which llama.cpp
     /// maps: guest memory is only lent for the call); builder 1, if any: the JSON config.
     fn load(&self, builders: &[&[u8]], _enc: u32, tgt: u32) -> Result<GgmlGraph> {
-        check_target(tgt)?;
+        sdk::cpu_only_target("the ggml backend", tgt)?;
         let (model, config) = match builders {
             [m] => (*m, &[][..]),
             [m, c] => (*m, *c),
@@ -108,15 +97,16 @@ impl sdk::Backend for Ggml {
 
     /// Named models are memory-mapped from their file by llama.cpp, never copied.
     fn load_named(&self, named: &NamedModel<'_>, config: &[u8]) -> Result<GgmlGraph> {
-        check_target(named.target)?;
+        sdk::cpu_only_target("the ggml backend", named.target)?;
         let [path] = named.paths[..] else {
             return Err(Error::invalid(format!("named model '{}': a ggml model is one .gguf file", named.name)));
         };
         let settings = self.settings(config)?;
-        let head = ember_platform::mapped::MappedFile::open(path)
-            .map_err(|e| Error::new(NnError::NotFound, format!("named model '{}': cannot open {}: {e}", named.name, path.display())))?;
-        check_gguf(head.bytes(), &format!("named model '{}' ({})", named.name, path.display()))?;
-        drop(head);
+        let mut magic = [0u8; 4];
+        std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+            .map_err(|e| Error::new(NnError::NotFound, format!("named model '{}': cannot read {}: {e}", named.name, path.display())))?;
+        check_gguf(&magic, &format!("named model '{}' ({})", named.name, path.display()))?;
         let model = Model::load(path, &format!("named model '{}' ({})", named.name, path.display())).map_err(Error::invalid)?;
         Ok(self.graph(model, settings))
     }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use ember_nn_abi::sdk::{self, Error, Options, Result, TensorRef};
-use ember_nn_abi::{encoding, target, tensor_type, NnError};
+use ember_nn_abi::{encoding, tensor_type, NnError};
 use prost::Message;
 use tract_hir::infer::Factoid;
 use tract_onnx::pb::attribute_proto::AttributeType;
@@ -68,17 +68,6 @@ pub struct Tract {
 }
 
 impl Tract {
-    fn check_target(tgt: u32) -> Result<()> {
-        match tgt {
-            target::CPU => Ok(()),
-            target::GPU | target::TPU => {
-                log::warn!("target {} asked but tract runs on the CPU only; running on cpu", if tgt == target::GPU { "gpu" } else { "tpu" });
-                Ok(())
-            }
-            _ => Err(Error::invalid(format!("unknown execution target {tgt}"))),
-        }
-    }
-
     fn check_encoding(enc: u32) -> Result<()> {
         match enc {
             encoding::ONNX | encoding::AUTODETECT => Ok(()),
@@ -105,7 +94,7 @@ impl sdk::Backend for Tract {
 
     fn load(&self, builders: &[&[u8]], enc: u32, tgt: u32) -> Result<TractGraph> {
         Self::check_encoding(enc)?;
-        Self::check_target(tgt)?;
+        sdk::cpu_only_target("tract", tgt)?;
         let [bytes] = builders else {
             return Err(Error::invalid(format!("an ONNX model is one builder, got {}", builders.len())));
         };

@@ -151,3 +151,17 @@ pub fn copy_output(index: u32, src: &[u8], out: &mut [u8]) -> Result<usize> {
     dst.copy_from_slice(src);
     Ok(src.len())
 }
+
+/// The target check of a CPU-only backend: cpu runs; gpu and tpu run on the CPU with a warning
+/// (as the other backends fall back); anything else is invalid_argument.
+pub fn cpu_only_target(backend: &str, tgt: u32) -> Result<()> {
+    match tgt {
+        crate::target::CPU => Ok(()),
+        crate::target::GPU | crate::target::TPU => {
+            let asked = if tgt == crate::target::GPU { "gpu" } else { "tpu" };
+            ::log::warn!("target {asked} asked but {backend} runs on the CPU only; running on cpu");
+            Ok(())
+        }
+        _ => Err(Error::invalid(format!("unknown execution target {tgt}"))),
+    }
+}
