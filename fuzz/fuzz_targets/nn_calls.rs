@@ -17,7 +17,8 @@ fn trace() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("EMBER_FUZZ_TRACE").is_some_and(|v| v == "1"))
 }
-use vmcore_rt::host::StoreData;
+use vmcore_rt::nn::NnCtx;
+use vmcore_rt::runtime::host::StoreData;
 
 /// `(module (memory 1))`
 const MODULE: &[u8] = &[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 3, 1, 0, 1];
@@ -156,7 +157,10 @@ fuzz_target!(|data: &[u8]| {
             .expect("the fake backend registers");
     });
     let module = Module::new(MODULE).unwrap();
-    let mut store = Store::new(Config::default(), StoreData::default());
+    // What instantiation gives an instance importing wasi-nn (`nn::Nn::prepare`).
+    let mut store_data = StoreData::default();
+    store_data.slots.insert(NnCtx::default());
+    let mut store = Store::new(Config::default(), store_data);
     let inst = Instance::new(&mut store, &module, &[]).unwrap();
     let _ = run(&mut Unstructured::new(data), &mut store, inst);
     // Dropping the store releases the instance's graphs and contexts (the fake backend reports

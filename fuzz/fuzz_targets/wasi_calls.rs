@@ -19,7 +19,7 @@ fn trace() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("EMBER_FUZZ_TRACE").is_some_and(|v| v == "1"))
 }
-use vmcore_rt::host::StoreData;
+use vmcore_rt::runtime::host::StoreData;
 use vmcore_rt::wasi::table::FUNCS;
 use vmcore_rt::wasi::{WasiConfig, WasiCtx};
 
@@ -163,7 +163,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = ctx.fds.remove(fd);
     }
     let module = Module::new(MODULE).unwrap();
-    let mut store = Store::new(Config::default(), StoreData { wasi: Some(ctx), ..StoreData::default() });
+    // What instantiation gives an instance importing WASI (`wasi::Wasi::prepare`).
+    let mut store_data = StoreData::default();
+    store_data.slots.insert(ctx);
+    let mut store = Store::new(Config::default(), store_data);
     let inst = Instance::new(&mut store, &module, &[]).unwrap();
     let _ = run(&mut Unstructured::new(data), &mut store, inst);
     drop(store);
