@@ -10,7 +10,8 @@
 #   fuzz/smoke.sh [SECONDS] [TARGET...]
 #
 # Environment: CARGO_TARGET_DIR (default fuzz/target), NICE (default "nice -n 15"),
-# EMBER_FUZZ_KEEP=1 keeps the scratch corpora (printed).
+# EMBER_FUZZ_TIMEOUT (seconds one input may take, default 30), EMBER_FUZZ_KEEP=1 keeps the
+# scratch corpora (printed). tests/all.sh runs it (in the background, during the ARM tests).
 set -uo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -51,7 +52,7 @@ for t in "${targets[@]}"; do
     # The scratch corpus comes first (libFuzzer writes new inputs there); the committed corpus
     # is only read. TMPDIR: wasi_calls makes its scratch preopen there.
     TMPDIR="$work/tmp" $nice_cmd cargo +nightly fuzz run "$t" "$work/corpus/$t" "corpus/$t" -- \
-        -max_total_time="$secs" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1
+        -max_total_time="$secs" -timeout="${EMBER_FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1
     rc=$?
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
     rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)

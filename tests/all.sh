@@ -18,10 +18,32 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 && ! ru
   echo "tests/all.sh: this run SKIPS the wasmedge-wasi-nn guest test (rustup cannot add wasm32-wasip1)" >&2
 fi
 cargo test --workspace
+# ThreadSanitizer over the C API used by four threads at once (tests/native/capi_threads.c).
+tests/tsan/run.sh
+# Fuzzing smoke run (fuzz/smoke.sh: every cargo-fuzz target for 60 s from its committed corpus,
+# nightly + AddressSanitizer) in the background, niced, while the ARM tests below leave a core
+# idle under qemu; its result is checked at the end. Timeout 120 s per input: a niced fuzzer on a
+# loaded machine gets little CPU, and fuel bounds every run anyway.
+fuzz_log="$(mktemp "${TMPDIR:-/tmp}/ember-fuzz-smoke.XXXXXX.log")"
+CARGO_TARGET_DIR="$HOME/.cache/ember/fuzz-target" NICE="nice -n 10" EMBER_FUZZ_TIMEOUT=120 \
+  setsid fuzz/smoke.sh 60 >"$fuzz_log" 2>&1 &
+fuzz_pid=$!
+# Its own process group (setsid): stopped with everything it started if a step below fails.
+trap 'kill -- -"$fuzz_pid" 2>/dev/null || true' EXIT
 # ARM bundles (toolchains/bundle.sh, cross-built with Debian's Rust 1.85) tested under qemu-user
 # from the unpacked bundle: spec suite, WASI, CLI/native/C API, wasi-nn (tests/cross/run.sh).
 tests/cross/run.sh aarch64
 tests/cross/run.sh armv7
+fuzz_rc=0
+wait "$fuzz_pid" || fuzz_rc=$?
+trap - EXIT
+if [ "$fuzz_rc" -ne 0 ]; then
+  echo "tests/all.sh: the fuzzing smoke run FAILED (exit $fuzz_rc); its log:" >&2
+  tail -80 "$fuzz_log" >&2
+  exit 1
+fi
+sed -n '/^== summary/,$p' "$fuzz_log"
+rm -f "$fuzz_log"
 if [ -n "${EMBER_NN_SKIP_BACKENDS:-}" ]; then
   echo "tests/all.sh: passed, with the wasi-nn backends $EMBER_NN_SKIP_BACKENDS SKIPPED (EMBER_NN_SKIP_BACKENDS)" >&2
 fi

@@ -1,6 +1,7 @@
 //! The C API used from C as a WAMR embedder would (tests/native/capi_host.c):
 //! user-allocator and pool modes, natives (attachment, raw, pointer checks),
-//! call_wasm/call_wasm_a, exceptions, module_malloc, context keys. Also: every function
+//! call_wasm/call_wasm_a, exceptions, module_malloc, context keys; four threads at once
+//! (tests/native/capi_threads.c, also run under ThreadSanitizer by tests/tsan/run.sh). Also: every function
 //! declared in wasm_export.h links (tests/native/capi_symbols.c, its list generated from the
 //! header), and WAMR's basic sample (tests/native/wamr_sample_basic.c: call_wasm_a, call_wasm
 //! on module_malloc'ed memory, call_indirect of guest function pointers from a native).
@@ -20,6 +21,22 @@ fn c_embedding_exercises_the_api() {
     let oks = r.stdout.lines().filter(|l| l.starts_with("ok ")).count();
     assert_eq!(oks, 2 * 28 + 11, "{}", r.stdout);
     assert!(r.stdout.ends_with("0 failure(s)\n"));
+}
+
+/// Four threads load, instantiate and call at once (racing to translate the functions of a
+/// shared module) and churn the allocators, in pool and in system mode; every result is
+/// checked, and the pool must be back to its starting use.
+#[test]
+fn four_threads_share_the_runtime() {
+    let wat = std::fs::read_to_string(repo().join("tests/native/capi_threads.wat")).unwrap();
+    let module = work_dir().join("capi_threads.wasm");
+    std::fs::write(&module, wat::parse_str(&wat).expect("valid WAT")).unwrap();
+    let exe = c_program_with("capi_threads", &["-pthread"]);
+    for mode in ["pool", "system"] {
+        let r = run(&exe, &[s(&module), mode, "40"]);
+        assert_eq!(r.code, Some(0), "{mode}: {}\n{}", r.stdout, r.stderr);
+        assert_eq!(r.stdout, "40 rounds, 4 threads, 3840 calls, 0 failure(s)\n", "{mode}: {}", r.stderr);
+    }
 }
 
 /// The functions declared in core/include/wasm_export.h (each declaration starts a line with
