@@ -40,8 +40,9 @@ if [ ! -d "$tc/lib/rustlib/src/rust/library" ]; then
     exit 1
   fi
   dpkg -x "$got" "$cache/deb/x"
-  # The stable toolchain, hard-linked (rustup's copy is not touched), plus the library source.
-  cp -al "$stable" "$tc"
+  # The stable toolchain, hard-linked where it can be (rustup's copy is not touched), plus the
+  # library source.
+  cp -al "$stable" "$tc" 2>/dev/null || { rm -rf "$tc"; cp -a "$stable" "$tc"; }
   mkdir -p "$tc/lib/rustlib/src/rust"
   cp -a "$cache/deb/x/usr/src/rustc-$ver/library" "$tc/lib/rustlib/src/rust/"
   rm -rf "$cache/deb"
