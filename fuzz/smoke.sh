@@ -34,6 +34,13 @@ else
 fi
 
 t0=$(date +%s)
+# The library's tests first (any toolchain, no sanitizer): the committed module_bytes corpus
+# replayed on Ember and wasmi, and the known-divergence list checked against wasmi and wabt.
+echo "== cargo test --lib"
+if ! $nice_cmd cargo test -q --lib; then
+    echo "smoke.sh: the fuzz library's tests failed" >&2
+    exit 2
+fi
 echo "== build (${#targets[@]} targets)"
 if ! $nice_cmd cargo +nightly fuzz build; then
     echo "smoke.sh: build failed" >&2

@@ -1,8 +1,9 @@
 //! Known bugs of the reference (wasmi 2.0.0) that the differential target must not report as
 //! Ember bugs. One entry per bug, with its minimal case; fuzz/known_divergences.md describes
 //! them. The unit tests below check that each minimal case still diverges (so the entry is
-//! dropped when the reference is upgraded and fixed), that Ember gives the spec's answer, and
-//! that the filter recognises the case.
+//! dropped when the reference is upgraded and fixed), that Ember gives the spec's answer (and
+//! that a third engine, wabt's spec interpreter, gives it too), and that the filter recognises
+//! the case.
 
 use wasmparser::{Operator, Parser, Payload};
 
@@ -125,6 +126,37 @@ mod tests {
             assert_eq!(call_wasmi(&bytes, k.arg), k.wasmi_gives, "{}: wasmi (fixed? drop the entry)", k.wat);
             assert_eq!(known(&bytes), Some(k.id), "{}: filter", k.wat);
         }
+    }
+
+    /// A third engine settles who is right: wabt's spec interpreter (`spectest-interp`, Debian's
+    /// wabt, installed by toolchains/setup-host.sh) must give Ember's (the spec's) answer.
+    #[test]
+    fn a_third_engine_agrees_with_ember() {
+        let dir = std::env::temp_dir().join(format!("ember-known-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Whether wabt passes `f(arg) == want` (its summary: "N/M tests passed.").
+        let wabt_passes = |case: &str, k: &Known, want: i32| -> bool {
+            let wast = dir.join(format!("{case}.wast"));
+            let json = dir.join(format!("{case}.json"));
+            std::fs::write(&wast, format!("{}\n(assert_return (invoke \"f\" (i32.const {})) (i32.const {want}))\n", k.wat, k.arg)).unwrap();
+            let run = |cmd: &str, args: &[&std::path::Path]| {
+                let out = std::process::Command::new(cmd).args(args).current_dir(&dir).output().unwrap_or_else(|e| panic!("{cmd} (wabt): {e}"));
+                (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+            };
+            let (ok, out) = run("wast2json", &[&wast, std::path::Path::new("-o"), &json]);
+            assert!(ok, "wast2json: {out}");
+            let (ok, out) = run("spectest-interp", &[&json]);
+            let summary = out.lines().find(|l| l.ends_with("tests passed.")).unwrap_or_else(|| panic!("spectest-interp: {out}"));
+            let (passed, total) = summary.split_whitespace().next().unwrap().split_once('/').unwrap();
+            ok && passed == total
+        };
+        for (i, k) in KNOWN.iter().enumerate() {
+            assert!(wabt_passes(&format!("ember{i}"), k, k.expected), "{}: wabt disagrees with Ember", k.wat);
+            if k.wasmi_gives != k.expected {
+                assert!(!wabt_passes(&format!("wasmi{i}"), k, k.wasmi_gives), "{}: wabt accepts wasmi's answer too", k.wat);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
