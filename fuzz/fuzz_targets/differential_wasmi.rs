@@ -9,20 +9,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let mut u = arbitrary::Unstructured::new(data);
-    let mut cfg = ember_fuzz::smith_config();
-    cfg.max_imports = 0;
-    cfg.min_funcs = 1;
-    cfg.canonicalize_nans = true;
-    cfg.export_everything = true;
-    // Growth is bounded by the module itself, so both engines agree on memory.grow / table.grow.
-    cfg.memory_max_size_required = true;
-    cfg.table_max_size_required = true;
-    // Half of the modules guard every trapping instruction (wasm-smith's disallow_traps), so
-    // that calls run further before they end.
-    cfg.disallow_traps = u.arbitrary().unwrap_or(false);
-    let Ok(m) = wasm_smith::Module::new(cfg, &mut u) else { return };
-    let bytes = m.to_bytes();
+    let Some(bytes) = ember_fuzz::differential_module(data) else { return };
     let ember = ember_fuzz::ember_run(&bytes);
     // Where Ember stopped at a limit, wasmi need not go further (nothing more is compared).
     let wasmi = ember_fuzz::wasmi_run(&bytes, ember_fuzz::wasmi_plan(&ember));

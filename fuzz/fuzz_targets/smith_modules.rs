@@ -7,12 +7,7 @@ use ember_interp::{Error, Module};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let mut u = arbitrary::Unstructured::new(data);
-    let mut cfg = ember_fuzz::smith_config();
-    // Half of the modules guard every trapping instruction, so that calls run further.
-    cfg.disallow_traps = u.arbitrary().unwrap_or(false);
-    let Ok(m) = wasm_smith::Module::new(cfg, &mut u) else { return };
-    let bytes = m.to_bytes();
+    let Some(bytes) = ember_fuzz::smith_module(data) else { return };
     match Module::new(&bytes) {
         Ok(module) => {
             if let Err(e) = module.translate_all() {

@@ -266,6 +266,36 @@ pub fn smith_config() -> wasm_smith::Config {
     }
 }
 
+/// The module the `smith_modules` target builds from its input `data` (half of them with every
+/// trap guarded), or None when wasm-smith cannot build one.
+pub fn smith_module(data: &[u8]) -> Option<Vec<u8>> {
+    let mut u = arbitrary::Unstructured::new(data);
+    let mut cfg = smith_config();
+    // Half of the modules guard every trapping instruction, so that calls run further.
+    cfg.disallow_traps = u.arbitrary().unwrap_or(false);
+    wasm_smith::Module::new(cfg, &mut u).ok().map(|m| m.to_bytes())
+}
+
+/// The module the `differential_wasmi` target builds from its input `data` (no imports, every
+/// item exported, NaNs canonicalised, bounded growth; half of them with every trap guarded),
+/// or None when wasm-smith cannot build one. Also what `examples/smith_wasm.rs` writes out to
+/// replay a finding.
+pub fn differential_module(data: &[u8]) -> Option<Vec<u8>> {
+    let mut u = arbitrary::Unstructured::new(data);
+    let mut cfg = smith_config();
+    cfg.max_imports = 0;
+    cfg.min_funcs = 1;
+    cfg.canonicalize_nans = true;
+    cfg.export_everything = true;
+    // Growth is bounded by the module itself, so both engines agree on memory.grow / table.grow.
+    cfg.memory_max_size_required = true;
+    cfg.table_max_size_required = true;
+    // Half of the modules guard every trapping instruction (wasm-smith's disallow_traps), so
+    // that calls run further before they end.
+    cfg.disallow_traps = u.arbitrary().unwrap_or(false);
+    wasm_smith::Module::new(cfg, &mut u).ok().map(|m| m.to_bytes())
+}
+
 // ---------------------------------------------------------------------------------------------
 // wasmi 2.0 side of the differential target.
 

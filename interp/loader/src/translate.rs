@@ -376,6 +376,14 @@ impl<'m> Tr<'m> {
     }
 
     fn materialize(&mut self, i: usize) {
+        self.emit_to_home(i);
+        self.stack[i] = Opd::Slot;
+    }
+
+    /// Emit the code that puts stack operand `i` into its home slot, without recording that it
+    /// is there: for code on one path only (a conditional return), after which the other path
+    /// goes on with the operand stack as it was.
+    fn emit_to_home(&mut self, i: usize) {
         let home = self.home(i);
         match self.stack[i] {
             Opd::Slot => {}
@@ -384,7 +392,6 @@ impl<'m> Tr<'m> {
             }
             Opd::Const(v) => self.emit_const(home, v),
         }
-        self.stack[i] = Opd::Slot;
     }
 
     fn materialize_all(&mut self) {
@@ -589,7 +596,14 @@ impl<'m> Tr<'m> {
                 }
             },
             _ => {
-                self.materialize_top(n);
+                // Into the home slots first (result slots may overlap locals and homes), then
+                // down to slots 0..n in order. The operand stack is left as it was: after a
+                // br_if or between br_table's stubs, the other path still has its constants and
+                // locals where they were (materializing here would make it read home slots that
+                // only this path wrote).
+                for i in len - n..len {
+                    self.emit_to_home(i);
+                }
                 for i in 0..n {
                     let src = self.home(len - n + i);
                     if src != i as u32 {
