@@ -23,8 +23,8 @@ cache="${EMBER_CACHE:-$HOME/.cache/ember}/guard-bench"
 mkdir -p "$cache"
 
 # Two copies of the committed tree: as is, and with the check in `ea!` made dead.
-# (Copied again only when HEAD changes, so that cargo can reuse the builds.)
-head="$(git rev-parse HEAD)"
+# (Copied again only when what iwasm is built from changes, so that cargo can reuse the builds.)
+head="$(git rev-parse HEAD:interp HEAD:core HEAD:platform HEAD:nn/abi HEAD:Cargo.toml HEAD:Cargo.lock HEAD:build.rs HEAD:toolchains | sha1sum | cut -d' ' -f1)"
 for v in checked unchecked; do
   [ "$(cat "$cache/src-$v.commit" 2>/dev/null)" = "$head" ] && continue
   rm -rf "$cache/src-$v"
