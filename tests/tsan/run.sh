@@ -10,10 +10,10 @@
 # be downloaded here). RUSTC_BOOTSTRAP=1 enables the -Z flags on that stable compiler. Nothing
 # here ships; the cache is ${EMBER_CACHE:-~/.cache/ember}/tsan.
 #
-#   tests/tsan/run.sh [ROUNDS]      # default 30 rounds per mode
+#   tests/tsan/run.sh [ROUNDS]      # default 100 rounds per mode (30 missed the pool race here)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-rounds="${1:-30}"
+rounds="${1:-100}"
 cache="${EMBER_CACHE:-$HOME/.cache/ember}/tsan"
 mkdir -p "$cache"
 triple=x86_64-unknown-linux-gnu

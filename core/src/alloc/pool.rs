@@ -333,7 +333,11 @@ pub fn sizes() -> Option<(usize, usize, usize)> {
 /// # Safety
 /// `p` must be a live block of the active pool.
 pub unsafe fn usable_size(p: NonNull<u8>) -> usize {
-    // SAFETY: upheld by the caller; reads only the block's own header.
+    // Under the lock: the header word holding the size also holds flags that TLSF rewrites when
+    // the physically previous block is freed or split, from any thread (ThreadSanitizer saw
+    // such a free race with this read: tests/tsan/run.sh).
+    let _st = lock();
+    // SAFETY: upheld by the caller.
     unsafe { Tlsf::allocation_usable_size(p) }
 }
 
