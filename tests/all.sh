@@ -25,10 +25,12 @@ tests/tsan/run.sh
 # idle under qemu; its result is checked at the end. Timeout 120 s per input: a niced fuzzer on a
 # loaded machine gets little CPU, and fuel bounds every run anyway.
 fuzz_log="$(mktemp "${TMPDIR:-/tmp}/ember-fuzz-smoke.XXXXXX.log")"
+# Its own session (setsid), so that a failing step below stops everything it started, and so
+# its own scheduler autogroup, niced too (with autogroups, a process's nice value only counts
+# within its session).
 CARGO_TARGET_DIR="$HOME/.cache/ember/fuzz-target" NICE="nice -n 10" EMBER_FUZZ_TIMEOUT=120 \
-  setsid fuzz/smoke.sh 60 >"$fuzz_log" 2>&1 &
+  setsid bash -c '{ echo 10 >/proc/self/autogroup; } 2>/dev/null; exec fuzz/smoke.sh 60' >"$fuzz_log" 2>&1 &
 fuzz_pid=$!
-# Its own process group (setsid): stopped with everything it started if a step below fails.
 trap 'kill -- -"$fuzz_pid" 2>/dev/null || true' EXIT
 # ARM bundles (toolchains/bundle.sh, cross-built with Debian's Rust 1.85) tested under qemu-user
 # from the unpacked bundle: spec suite, WASI, CLI/native/C API, wasi-nn (tests/cross/run.sh).
