@@ -159,6 +159,37 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// wasmi-br-table-funcref (fuzz/known_divergences.md; not filtered yet): wasmi 2.0.0 returns
+    /// a non-null funcref where the spec, Ember and wabt return null.
+    #[test]
+    fn wasmi_br_table_funcref_still_diverges() {
+        let wat = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/wasmi_br_table_funcref.wat")).unwrap();
+        let bytes = wat::parse_str(&wat).unwrap();
+        let m = ember_interp::Module::new(&bytes).unwrap();
+        let (mut store, inst) = crate::ember_instantiate(&m).unwrap();
+        let mut out = [ember_interp::Val::I32(0), ember_interp::Val::I32(0)];
+        inst.get_func(&store, "f").unwrap().call(&mut store, &[], &mut out).unwrap();
+        assert_eq!(out.iter().map(crate::from_ember_val).collect::<Vec<_>>(), [crate::V::Ref(false), crate::V::Ref(false)], "Ember");
+
+        let engine = crate::wasmi_engine();
+        let wm = wasmi::Module::new(&engine, &bytes[..]).unwrap();
+        let mut ws = wasmi::Store::new(&engine, ());
+        ws.set_fuel(100_000).unwrap();
+        let wi = wasmi::Linker::<()>::new(&engine).instantiate_and_start(&mut ws, &wm).unwrap();
+        let mut wout = [wasmi::Val::I32(0), wasmi::Val::I32(0)];
+        wi.get_func(&ws, "f").unwrap().call(&mut ws, &[], &mut wout).unwrap();
+        assert_eq!(wout.iter().map(crate::from_wasmi_val).collect::<Vec<_>>(), [crate::V::Ref(true), crate::V::Ref(false)], "wasmi (fixed? drop the entry)");
+
+        // wabt: both results null.
+        let dir = std::env::temp_dir().join(format!("ember-known-brt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let wasm = dir.join("m.wasm");
+        std::fs::write(&wasm, &bytes).unwrap();
+        let out = std::process::Command::new("wasm-interp").arg(&wasm).arg("--run-all-exports").output().expect("wasm-interp (wabt)");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "f() => funcref:0, funcref:0", "wabt");
+    }
+
     #[test]
     fn near_misses_are_not_filtered() {
         for wat in [
