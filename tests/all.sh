@@ -18,34 +18,50 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 && ! ru
   echo "tests/all.sh: this run SKIPS the wasmedge-wasi-nn guest test (rustup cannot add wasm32-wasip1)" >&2
 fi
 cargo test --workspace
-# ThreadSanitizer over the C API used by four threads at once (tests/native/capi_threads.c).
-tests/tsan/run.sh
-# Fuzzing smoke run (fuzz/smoke.sh: every cargo-fuzz target for 60 s from its committed corpus,
-# nightly + AddressSanitizer) in the background, niced, while the ARM tests below leave a core
-# idle under qemu; its result is checked at the end. Timeout 120 s per input: a niced fuzzer on a
-# loaded machine gets little CPU, and fuel bounds every run anyway.
-fuzz_log="$(mktemp "${TMPDIR:-/tmp}/ember-fuzz-smoke.XXXXXX.log")"
-# Its own session (setsid), so that a failing step below stops everything it started, and so
-# its own scheduler autogroup, niced too (with autogroups, a process's nice value only counts
-# within its session).
+# In the background, in a session of its own (so that a failing step below stops everything it
+# started) whose scheduler autogroup is niced (with autogroups a nice value counts only within
+# its session), so that it takes the CPU the ARM tests under qemu leave idle:
+# - ThreadSanitizer over the C API used by four threads at once (tests/native/capi_threads.c),
+# - a fuzzing smoke run (fuzz/smoke.sh: the fuzz library's tests, then every cargo-fuzz target
+#   for 60 s from its committed corpus, nightly + AddressSanitizer). Timeout 120 s per input: a
+#   niced fuzzer on a loaded machine gets little CPU, and fuel bounds every run anyway.
+# Their result is checked at the end.
+bg_log="$(mktemp "${TMPDIR:-/tmp}/ember-tsan-fuzz.XXXXXX.log")"
 CARGO_TARGET_DIR="$HOME/.cache/ember/fuzz-target" NICE="nice -n 10" EMBER_FUZZ_TIMEOUT=120 \
-  setsid bash -c '{ echo 10 >/proc/self/autogroup; } 2>/dev/null; exec fuzz/smoke.sh 60' >"$fuzz_log" 2>&1 &
-fuzz_pid=$!
-trap 'kill -- -"$fuzz_pid" 2>/dev/null || true' EXIT
+  setsid bash -c '{ echo 10 >/proc/self/autogroup; } 2>/dev/null
+    tests/tsan/run.sh && exec fuzz/smoke.sh 60' >"$bg_log" 2>&1 &
+bg_pid=$!
+armv7_pid=
+trap 'kill -- -"$bg_pid" 2>/dev/null || true; [ -n "$armv7_pid" ] && kill -- -"$armv7_pid" 2>/dev/null || true' EXIT
 # ARM bundles (toolchains/bundle.sh, cross-built with Debian's Rust 1.85) tested under qemu-user
 # from the unpacked bundle: spec suite, WASI, CLI/native/C API, wasi-nn (tests/cross/run.sh).
-tests/cross/run.sh aarch64
-tests/cross/run.sh armv7
-fuzz_rc=0
-wait "$fuzz_pid" || fuzz_rc=$?
-trap - EXIT
-if [ "$fuzz_rc" -ne 0 ]; then
-  echo "tests/all.sh: the fuzzing smoke run FAILED (exit $fuzz_rc); its log:" >&2
-  tail -80 "$fuzz_log" >&2
+# armv7's bundle is built (niced, in the background) while aarch64's tests run.
+tests/cross/run.sh aarch64 --build-only
+armv7_log="$(mktemp "${TMPDIR:-/tmp}/ember-armv7-build.XXXXXX.log")"
+setsid bash -c '{ echo 5 >/proc/self/autogroup; } 2>/dev/null; exec tests/cross/run.sh armv7 --build-only' \
+  >"$armv7_log" 2>&1 &
+armv7_pid=$!
+tests/cross/run.sh aarch64 --no-build
+if ! wait "$armv7_pid"; then
+  echo "tests/all.sh: building the armv7 bundle FAILED; its log:" >&2
+  tail -60 "$armv7_log" >&2
   exit 1
 fi
-sed -n '/^== summary/,$p' "$fuzz_log"
-rm -f "$fuzz_log"
+armv7_pid=
+grep '^cross\[' "$armv7_log" >&2 || true
+rm -f "$armv7_log"
+tests/cross/run.sh armv7 --no-build
+bg_rc=0
+wait "$bg_pid" || bg_rc=$?
+trap - EXIT
+if [ "$bg_rc" -ne 0 ]; then
+  echo "tests/all.sh: ThreadSanitizer or the fuzzing smoke run FAILED (exit $bg_rc); the log:" >&2
+  tail -80 "$bg_log" >&2
+  exit 1
+fi
+grep '^tsan:' "$bg_log"
+sed -n '/^== summary/,$p' "$bg_log"
+rm -f "$bg_log"
 if [ -n "${EMBER_NN_SKIP_BACKENDS:-}" ]; then
   echo "tests/all.sh: passed, with the wasi-nn backends $EMBER_NN_SKIP_BACKENDS SKIPPED (EMBER_NN_SKIP_BACKENDS)" >&2
 fi

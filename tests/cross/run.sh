@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ember's ARM tests under qemu-user, run from the flashable bundle unpacked into a scratch folder
 # (never from target/):
-#   tests/cross/run.sh aarch64|armv7 [--profile NAME] [--no-build] [--spec full|subset|none]
+#   tests/cross/run.sh aarch64|armv7 [--profile NAME] [--no-build|--build-only] [--spec full|subset|none]
 #                                    [--only SUITE[,SUITE..]] [--backends LIST (default: bundle.sh's)]
 # Suites: spec (ember-spectest, cross-built, on the .wast files), wasi, native, nn.
 # As root (CI is): it makes a private mount namespace (unshare -m) in which
@@ -33,14 +33,15 @@ if [ "${1:-}" = __inside ]; then
 fi
 
 # ======================================== outside =============================================
-usage() { echo "usage: $0 aarch64|armv7 [--profile NAME] [--no-build] [--spec full|subset|none] [--only SUITES] [--backends LIST]" >&2; exit 2; }
+usage() { echo "usage: $0 aarch64|armv7 [--profile NAME] [--no-build|--build-only] [--spec full|subset|none] [--only SUITES] [--backends LIST]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 cross_target "$1"; shift
-PROFILE=release BUILD=1 SPEC_MODE="${EMBER_CROSS_SPEC:-full}" SUITES="spec,wasi,native,nn" BACKEND_LIST=
+PROFILE=release BUILD=1 BUILD_ONLY=0 SPEC_MODE="${EMBER_CROSS_SPEC:-full}" SUITES="spec,wasi,native,nn" BACKEND_LIST=
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) PROFILE="$2"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
+    --build-only) BUILD_ONLY=1; shift ;;
     --spec) SPEC_MODE="$2"; shift 2 ;;
     --only) SUITES="$2"; shift 2 ;;
     --backends) BACKEND_LIST="$2"; shift 2 ;;
@@ -63,6 +64,7 @@ if [ "$BUILD" = 1 ]; then
   build_payload
   T2=$(date +%s); log "test payload built in $((T2 - T1)) s"
 fi
+[ "$BUILD_ONLY" = 1 ] && exit 0
 TB=$(date +%s)
 
 SCRATCH="$(mktemp -d /tmp/ember-cross-XXXXXX)"
