@@ -266,34 +266,35 @@ pub fn smith_config() -> wasm_smith::Config {
     }
 }
 
-/// The module the `smith_modules` target builds from its input `data` (half of them with every
-/// trap guarded), or None when wasm-smith cannot build one.
-pub fn smith_module(data: &[u8]) -> Option<Vec<u8>> {
+/// A wasm-smith module from fuzz input `data`: [`smith_config`] adjusted by `adjust`, and half
+/// of the modules with every trapping instruction guarded (so that calls run further), or None
+/// when wasm-smith cannot build one.
+fn smith_bytes(data: &[u8], adjust: impl FnOnce(&mut wasm_smith::Config)) -> Option<Vec<u8>> {
     let mut u = arbitrary::Unstructured::new(data);
     let mut cfg = smith_config();
-    // Half of the modules guard every trapping instruction, so that calls run further.
+    adjust(&mut cfg);
     cfg.disallow_traps = u.arbitrary().unwrap_or(false);
     wasm_smith::Module::new(cfg, &mut u).ok().map(|m| m.to_bytes())
 }
 
-/// The module the `differential_wasmi` target builds from its input `data` (no imports, every
-/// item exported, NaNs canonicalised, bounded growth; half of them with every trap guarded),
-/// or None when wasm-smith cannot build one. Also what `examples/smith_wasm.rs` writes out to
-/// replay a finding.
+/// The module the `smith_modules` target builds from its input `data`.
+pub fn smith_module(data: &[u8]) -> Option<Vec<u8>> {
+    smith_bytes(data, |_| {})
+}
+
+/// The module the `differential_wasmi` target builds from its input `data`: no imports, every
+/// item exported, NaNs canonicalised, growth bounded by the module itself (so both engines agree
+/// on memory.grow / table.grow). Also what `examples/smith_wasm.rs` writes out to replay a
+/// finding.
 pub fn differential_module(data: &[u8]) -> Option<Vec<u8>> {
-    let mut u = arbitrary::Unstructured::new(data);
-    let mut cfg = smith_config();
-    cfg.max_imports = 0;
-    cfg.min_funcs = 1;
-    cfg.canonicalize_nans = true;
-    cfg.export_everything = true;
-    // Growth is bounded by the module itself, so both engines agree on memory.grow / table.grow.
-    cfg.memory_max_size_required = true;
-    cfg.table_max_size_required = true;
-    // Half of the modules guard every trapping instruction (wasm-smith's disallow_traps), so
-    // that calls run further before they end.
-    cfg.disallow_traps = u.arbitrary().unwrap_or(false);
-    wasm_smith::Module::new(cfg, &mut u).ok().map(|m| m.to_bytes())
+    smith_bytes(data, |cfg| {
+        cfg.max_imports = 0;
+        cfg.min_funcs = 1;
+        cfg.canonicalize_nans = true;
+        cfg.export_everything = true;
+        cfg.memory_max_size_required = true;
+        cfg.table_max_size_required = true;
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -166,7 +166,12 @@ int main(int argc, char **argv)
     }
     static uint8_t buf[1 << 16];
     wasm_len = (uint32_t)fread(buf, 1, sizeof buf, f);
+    int too_big = !feof(f);
     fclose(f);
+    if (too_big) {
+        fprintf(stderr, "%s: larger than %zu bytes\n", argv[1], sizeof buf);
+        return 2;
+    }
     wasm = buf;
 
     static char pool[32 << 20];
