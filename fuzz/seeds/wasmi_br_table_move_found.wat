@@ -1,6 +1,6 @@
-;; fuzz/known_divergences.md, wasmi-br-table-funcref (not yet filtered): f() returns two null
-;; funcrefs (the spec, Ember, wabt); wasmi 2.0.0 returns a non-null first one. Reduced by line-wise
-;; delta debugging from a differential_wasmi finding; not minimal.
+;; fuzz/known_divergences.md, wasmi-br-table-move: the finding as differential_wasmi made it
+;; (reduced line by line, not minimal; the minimal case is wasmi_br_table_move.wat). f() returns two
+;; null funcrefs (the spec, Ember, wabt); wasmi 2.0.0 returns a non-null first one.
 (module
   (type (;0;) (func (result funcref funcref)))
   (func (;0;) (type 0) (result funcref funcref)
