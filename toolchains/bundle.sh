@@ -110,6 +110,14 @@ ship() { # ship SRC DEST: copy and strip our own binaries
 }
 ship "$BUILD_DIR/iwasm" "$STAGE/bin/iwasm"
 ship "$BUILD_DIR/libvmcore.so" "$STAGE/lib/libvmcore.so"
+# libvmcore.so without its unwind tables (~150 KB on aarch64): a release build aborts on a panic
+# and nothing unwinds through it; core/so/build.rs links it without .eh_frame_hdr, so no segment
+# points at what is removed here. Only a panic's printed backtrace is lost.
+if [ "$PROFILE" = release ]; then
+  "$GNU_TRIPLET-objcopy" --remove-section=.eh_frame --remove-section=.gcc_except_table "$STAGE/lib/libvmcore.so"
+  ! "$GNU_TRIPLET-readelf" -lW "$STAGE/lib/libvmcore.so" | grep -q GNU_EH_FRAME ||
+    die "libvmcore.so still has an .eh_frame_hdr segment (core/so/build.rs)"
+fi
 for b in "${BACKENDS[@]}"; do
   ship "$(backend_dir "$b")/libwasi_nn_backend_$b.so" "$STAGE/lib/wasi-nn/libwasi_nn_backend_$b.so"
 done
