@@ -2,9 +2,15 @@
 # The whole test suite: the README's test command, also run by CI (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each phase's start, in seconds since the suite started (BENCHMARKS.md's CI time table).
+start_s=$SECONDS
+phase() { echo "tests/all.sh: [$((SECONDS - start_s)) s] $*" >&2; }
+phase "host setup"
 ./toolchains/setup-host.sh
+phase "engines and models"
 nn/engines/fetch.sh   # TFLite engines, BlazeFace, the demo photo (into ${EMBER_CACHE:-~/.cache/ember})
 # benches/ (ember-bench, wasmi for comparison) is its own workspace: run it with benches/run.sh.
+phase "host build"
 cargo build --workspace
 # The wasi-nn suites (tests/nn_backends.rs) require every backend and its engine (fetched
 # above); EMBER_NN_SKIP_BACKENDS=a,b skips some, and is said here.
@@ -17,6 +23,7 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 && ! ru
   export EMBER_SKIP_RUST_GUEST=1
   echo "tests/all.sh: this run SKIPS the wasmedge-wasi-nn guest test (rustup cannot add wasm32-wasip1)" >&2
 fi
+phase "host tests"
 cargo test --workspace
 # In the background, in a session of its own (so that a failing step below stops everything it
 # started) whose scheduler autogroup is niced (with autogroups a nice value counts only within
@@ -36,11 +43,13 @@ trap 'kill -- -"$bg_pid" 2>/dev/null || true; [ -n "$armv7_pid" ] && kill -- -"$
 # ARM bundles (toolchains/bundle.sh, cross-built with Debian's Rust 1.85) tested under qemu-user
 # from the unpacked bundle: spec suite, WASI, CLI/native/C API, wasi-nn (tests/cross/run.sh).
 # armv7's bundle is built (niced, in the background) while aarch64's tests run.
+phase "aarch64 bundle"
 tests/cross/run.sh aarch64 --build-only
 armv7_log="$(mktemp "${TMPDIR:-/tmp}/ember-armv7-build.XXXXXX.log")"
 setsid bash -c '{ echo 5 >/proc/self/autogroup; } 2>/dev/null; exec tests/cross/run.sh armv7 --build-only' \
   >"$armv7_log" 2>&1 &
 armv7_pid=$!
+phase "aarch64 tests (armv7 bundle building)"
 tests/cross/run.sh aarch64 --no-build
 if ! wait "$armv7_pid"; then
   echo "tests/all.sh: building the armv7 bundle FAILED; its log:" >&2
@@ -50,7 +59,9 @@ fi
 armv7_pid=
 grep '^cross\[' "$armv7_log" >&2 || true
 rm -f "$armv7_log"
+phase "armv7 tests"
 tests/cross/run.sh armv7 --no-build
+phase "waiting for TSan and the fuzz smoke run"
 bg_rc=0
 wait "$bg_pid" || bg_rc=$?
 trap - EXIT
@@ -68,3 +79,4 @@ fi
 if [ -n "${EMBER_SKIP_RUST_GUEST:-}" ]; then
   echo "tests/all.sh: passed, with the wasmedge-wasi-nn guest test SKIPPED (no wasm32-wasip1 target)" >&2
 fi
+phase "done"
