@@ -28,14 +28,18 @@ cargo test --workspace
 # In the background, in a session of its own (so that a failing step below stops everything it
 # started) whose scheduler autogroup is niced (with autogroups a nice value counts only within
 # its session), so that it takes the CPU the ARM tests under qemu leave idle:
+# - the interpreter's tests in release (its threaded dispatch: the dev profile above runs the
+#   loop dispatch, interp/build.rs), the whole spec suite among them,
 # - ThreadSanitizer over the C API used by four threads at once (tests/native/capi_threads.c),
 # - a fuzzing smoke run (fuzz/smoke.sh: the fuzz library's tests, then every cargo-fuzz target
 #   for 60 s from its committed corpus, nightly + AddressSanitizer). Timeout 120 s per input: a
 #   niced fuzzer on a loaded machine gets little CPU, and fuel bounds every run anyway.
 # Their result is checked at the end.
 bg_log="$(mktemp "${TMPDIR:-/tmp}/ember-tsan-fuzz.XXXXXX.log")"
-CARGO_TARGET_DIR="$HOME/.cache/ember/fuzz-target" NICE="nice -n 10" EMBER_FUZZ_TIMEOUT=120 \
+HOST_TARGET_DIR="${CARGO_TARGET_DIR:-target}" CARGO_TARGET_DIR="$HOME/.cache/ember/fuzz-target" \
+  NICE="nice -n 10" EMBER_FUZZ_TIMEOUT=120 \
   setsid bash -c '{ echo 10 >/proc/self/autogroup; } 2>/dev/null
+    CARGO_TARGET_DIR="$HOST_TARGET_DIR" cargo test -q -p ember-interp --release &&
     tests/tsan/run.sh && exec fuzz/smoke.sh 60' >"$bg_log" 2>&1 &
 bg_pid=$!
 armv7_pid=
@@ -61,16 +65,16 @@ grep '^cross\[' "$armv7_log" >&2 || true
 rm -f "$armv7_log"
 phase "armv7 tests"
 tests/cross/run.sh armv7 --no-build
-phase "waiting for TSan and the fuzz smoke run"
+phase "waiting for the background job (release interpreter tests, TSan, fuzz smoke)"
 bg_rc=0
 wait "$bg_pid" || bg_rc=$?
 trap - EXIT
 if [ "$bg_rc" -ne 0 ]; then
-  echo "tests/all.sh: ThreadSanitizer or the fuzzing smoke run FAILED (exit $bg_rc); the log:" >&2
+  echo "tests/all.sh: the release interpreter tests, ThreadSanitizer or the fuzzing smoke run FAILED (exit $bg_rc); the log:" >&2
   tail -80 "$bg_log" >&2
   exit 1
 fi
-grep '^tsan:' "$bg_log"
+grep -E '^test result|^tsan:' "$bg_log"
 sed -n '/^== summary/,$p' "$bg_log"
 rm -f "$bg_log"
 if [ -n "${EMBER_NN_SKIP_BACKENDS:-}" ]; then

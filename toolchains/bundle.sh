@@ -108,6 +108,8 @@ STRIP="$GNU_TRIPLET-strip"
 ship() { # ship SRC DEST: copy and strip our own binaries
   need "$1"; cp "$1" "$2"; "$STRIP" --strip-unneeded "$2"
 }
+# The executor's threaded handlers must tail-call each other (interp/src/exec.rs).
+[ "$PROFILE" = release ] && python3 "$HERE/check-dispatch.py" "$TARGET_NAME" "$BUILD_DIR/libvmcore.so" >&2
 ship "$BUILD_DIR/iwasm" "$STAGE/bin/iwasm"
 ship "$BUILD_DIR/libvmcore.so" "$STAGE/lib/libvmcore.so"
 # libvmcore.so without its unwind tables (~150 KB on aarch64): a release build aborts on a panic

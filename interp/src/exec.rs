@@ -2,23 +2,24 @@
 //! recursion per wasm call; only host functions that call back into wasm nest
 //! the executor, and those nestings count towards the same depth limit).
 //!
-//! Hot state lives in locals: the instruction pointer, the frame
-//! pointer into the value stack, and the base/length of memory 0. They are
-//! re-derived from the store after anything that may move them: host calls
-//! (a host function gets `&mut Store` and may grow memory, the stack, or call
-//! back into wasm), `memory.grow`, value-stack growth and instance switches.
+//! Hot state lives in registers: the instruction pointer, the frame pointer into the value
+//! stack and the base of memory 0 (`Regs`; its length is `Exec::mem_len`). They are re-derived
+//! from the store after anything that may move them: host calls (a host function gets `&mut
+//! Store` and may grow memory, the stack, or call back into wasm), `memory.grow`, value-stack
+//! growth and instance switches.
 //!
-//! The loop is a `loop { match op }` (a jump table; stable Rust has no guaranteed tail calls,
-//! and LLVM does not duplicate the dispatch of a switch this large into its cases). Everything
-//! besides the hot four (frame stack, current instance, fuel, depth) lives in a separate
-//! `Exec` struct used by non-inlined helpers for calls, returns and host calls, which keeps the
-//! hot four in registers. Wasm-to-wasm calls push a `Frame` on a `Vec`. Host functions get
+//! Every op's semantics is one arm of `step`. Optimised builds run it as tail-call threaded
+//! handlers (one per op, each jumping to the next instruction's handler), the dev profile as a
+//! `loop { match }`; see the comment above `run_loop` and BENCHMARKS.md ("threaded dispatch").
+//! Everything besides the hot registers (frame stack, current instance, fuel, depth) lives in
+//! the `Exec` struct used by non-inlined helpers for calls, returns and host calls. Wasm-to-wasm
+//! calls push a `Frame` on a `Vec`. Host functions get
 //! `Caller { store, instance }` and may call back into wasm (`Func::call`): that nests one
 //! executor on top of the current frame's stack region.
 //!
 //! Not generic over the store's data `T`: `Exec` reaches the store through a runtime pointer and
 //! calls host functions through one `T`-specific trampoline (`call_host::<T>`). Generic code is
-//! compiled in the crate that instantiates it, so a generic `run_loop::<StoreData>` would be
+//! compiled in the crate that instantiates it, so a generic executor (`step::<StoreData>`) would be
 //! compiled inside `vmcore-rt` at its size-optimizing opt-level (see the root Cargo.toml).
 
 use std::marker::PhantomData;
@@ -180,6 +181,12 @@ struct Exec<'s> {
     /// cells (re-derived by `hot`, i.e. after instance switches and host calls).
     gidx: *const u32,
     gvals: *mut GlobalEntity,
+    /// The length of memory 0 of the current instance (the pointer is a hot register; the
+    /// length lives here so that the threaded handlers take four arguments, which armv7 passes
+    /// in registers), and how a threaded run ended.
+    mem_len: usize,
+    #[cfg(ember_threaded)]
+    outcome: Result<(), Trap>,
 }
 
 /// Calls host function `h` with a `Caller` on the erased store (`call_host::<T>`).
@@ -193,6 +200,14 @@ unsafe fn call_host<T>(store: *mut (), h: u32, inst: u32, args: &[Val], results:
     let store = unsafe { &mut *store.cast::<Store<T>>() };
     let hf = store.hosts[h as usize].clone();
     hf(Caller { store, instance: Some(Instance(inst)) }, args, results)
+}
+
+/// What `step` keeps in registers (memory 0's length is `Exec::mem_len`).
+#[derive(Clone, Copy)]
+struct Regs {
+    ip: *const Instr,
+    fp: *mut u64,
+    mem: *mut u8,
 }
 
 /// The hot registers after a control transfer.
@@ -424,8 +439,11 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
         host_results: Vec::new(),
         gidx: std::ptr::null(),
         gvals: std::ptr::null_mut(),
+        mem_len: 0,
+        #[cfg(ember_threaded)]
+        outcome: Ok(()),
     };
-    // SAFETY: `func` is valid (see `run_loop`).
+    // SAFETY: `func` is valid (see `step`).
     let hot = ex.hot(unsafe { (*func).code.as_ptr() });
     let r = run_loop(&mut ex, hot);
     if ex.fuel_on {
@@ -440,26 +458,138 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
     r
 }
 
-// Kept out of line so that its register allocation does not depend on the callers.
+// Two dispatch loops over one body (`step`, every op's semantics, once), chosen by
+// interp/build.rs from the crate's opt-level:
+// - optimised builds (`ember_threaded`): tail-call threaded. Each op has its own handler
+//   (`handler::<K>`, `step` specialised to one op at compile time) that ends by calling the next
+//   instruction's handler through `HANDLERS`. The call is in tail position, so LLVM compiles it to
+//   a jump (checked in the generated code for x86_64, aarch64 and armv7: BENCHMARKS.md). Four
+//   arguments, which armv7 too passes in registers. A trap or the entry frame's return ends the
+//   chain through `finish`.
+// - opt-level 0 and 1 (the dev profile: tests and debug builds), which give no guarantee that a
+//   call in tail position becomes a jump (a chain of real calls would grow the native stack by
+//   a frame per executed instruction): `loop { step(op) }`.
+
+/// Run from `hot` until the entry frame returns or a trap.
+#[cfg(not(ember_threaded))]
 #[inline(never)]
 fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
-    // SAFETY (applies to every raw-pointer use below): `ex.func` points into a
-    // `CompiledFunc` owned by a module that the store's instance keeps alive
-    // for the store's lifetime; instances are never removed. `ip` points into
-    // that function's instruction array: the translator guarantees every
-    // branch target and every fall-through stays inside it (it ends with a
-    // terminator). `fp` points at `fp_off` in the value stack, and
-    // `ensure_stack` guaranteed `frame_size` cells from there; the translator
-    // guarantees every slot operand is below `frame_size`. `mem`/`mem_len`
-    // describe memory 0 of the current instance. All of these are re-derived
-    // from the store (`Exec::hot`) after anything that can move them. The translator's
-    // guarantees are checked by the IR verifier (ember-loader's verify.rs) after every
-    // translation in debug builds and tests.
-    let Hot { mut ip, mut fp, mut mem, mut mem_len } = hot;
+    ex.mem_len = hot.mem_len;
+    let mut regs = Regs { ip: hot.ip, fp: hot.fp, mem: hot.mem };
+    loop {
+        // SAFETY: see `step`.
+        let op = unsafe { (*regs.ip).op };
+        if let Some(r) = unsafe { step(op, &mut regs, ex) } {
+            return r;
+        }
+    }
+}
+
+/// Run from `hot` until the entry frame returns or a trap.
+#[cfg(ember_threaded)]
+#[inline(never)]
+fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
+    ex.mem_len = hot.mem_len;
+    // SAFETY: see `step`; `handler_of` is defined for every op.
+    unsafe { handler_of(hot.ip)(hot.ip, hot.fp, hot.mem, ex) };
+    std::mem::replace(&mut ex.outcome, Ok(()))
+}
+
+/// One threaded handler: `ip` at its instruction; `mem_len` lives in `ex` (armv7 has four
+/// argument registers).
+#[cfg(ember_threaded)]
+type Handler = for<'a, 'b> unsafe fn(*const Instr, *mut u64, *mut u8, &'a mut Exec<'b>);
+
+/// Handlers by opcode: `handler::<K>` for K below 256 (ops past `Op::ALL` trap).
+#[cfg(ember_threaded)]
+static HANDLERS: [Handler; 256] = {
+    macro_rules! row {
+        ($r:literal) => {
+            [
+                handler::<{ $r * 16 }>, handler::<{ $r * 16 + 1 }>, handler::<{ $r * 16 + 2 }>,
+                handler::<{ $r * 16 + 3 }>, handler::<{ $r * 16 + 4 }>, handler::<{ $r * 16 + 5 }>,
+                handler::<{ $r * 16 + 6 }>, handler::<{ $r * 16 + 7 }>, handler::<{ $r * 16 + 8 }>,
+                handler::<{ $r * 16 + 9 }>, handler::<{ $r * 16 + 10 }>, handler::<{ $r * 16 + 11 }>,
+                handler::<{ $r * 16 + 12 }>, handler::<{ $r * 16 + 13 }>, handler::<{ $r * 16 + 14 }>,
+                handler::<{ $r * 16 + 15 }>,
+            ]
+        };
+    }
+    let rows: [[Handler; 16]; 16] = [
+        row!(0), row!(1), row!(2), row!(3), row!(4), row!(5), row!(6), row!(7),
+        row!(8), row!(9), row!(10), row!(11), row!(12), row!(13), row!(14), row!(15),
+    ];
+    let mut flat: [Handler; 256] = [handler::<255>; 256];
+    let mut k = 0;
+    while k < 256 {
+        flat[k] = rows[k / 16][k % 16];
+        k += 1;
+    }
+    flat
+};
+#[cfg(ember_threaded)]
+const _: () = assert!(Op::ALL.len() <= 256, "HANDLERS has 256 entries: add rows");
+
+/// The handler of the instruction at `ip`.
+#[cfg(ember_threaded)]
+#[inline(always)]
+unsafe fn handler_of(ip: *const Instr) -> Handler {
+    // SAFETY (caller): `ip` points at an instruction (see `step`).
+    let op = unsafe { (*ip).op } as usize;
+    // SAFETY: every `Op` discriminant is below `Op::ALL.len()` <= 256 (asserted above).
+    unsafe { *HANDLERS.get_unchecked(op) }
+}
+
+/// Record how a threaded run ended (out of line and cold, so that handlers need no stack frame
+/// for it).
+#[cfg(ember_threaded)]
+#[cold]
+#[inline(never)]
+fn finish(ex: &mut Exec<'_>, r: Result<(), Trap>) {
+    ex.outcome = r;
+}
+
+/// The op a handler is specialised to, as a constant (so `step`'s `match` folds to one arm).
+#[cfg(ember_threaded)]
+struct OpAt<const K: u16>;
+#[cfg(ember_threaded)]
+impl<const K: u16> OpAt<K> {
+    const OP: Op = if (K as usize) < Op::ALL.len() { Op::ALL[K as usize] } else { Op::Unreachable };
+}
+
+#[cfg(ember_threaded)]
+unsafe fn handler<const K: u16>(ip: *const Instr, fp: *mut u64, mem: *mut u8, ex: &mut Exec<'_>) {
+    let mut regs = Regs { ip, fp, mem };
+    // SAFETY: see `step`.
+    if let Some(r) = unsafe { step(OpAt::<K>::OP, &mut regs, ex) } {
+        return finish(ex, r); // a tail call: no register saving on the fast path for it
+    }
+    // SAFETY: `step` left `regs.ip` at the next instruction (see `step`). A tail call.
+    unsafe { handler_of(regs.ip)(regs.ip, regs.fp, regs.mem, ex) }
+}
+
+/// Execute the instruction at `regs.ip`, whose op is `op`, and leave `regs` at the next one;
+/// `Some` when execution ends (the entry frame returned, or a trap).
+///
+/// # Safety
+/// `op` is the op of the instruction at `regs.ip`, and `regs` and `ex` are as `Exec::hot` and
+/// the calls below leave them. In detail (this applies to every raw-pointer use below):
+/// `ex.func` points into a `CompiledFunc` owned by a module that the store's instance keeps
+/// alive for the store's lifetime; instances are never removed. `ip` points into that
+/// function's instruction array: the translator guarantees every branch target and every
+/// fall-through stays inside it (it ends with a terminator). `fp` points at `fp_off` in the
+/// value stack, and `ensure_stack` guaranteed `frame_size` cells from there; the translator
+/// guarantees every slot operand is below `frame_size`. `mem`/`mem_len` describe memory 0 of
+/// the current instance. All of these are re-derived from the store (`Exec::hot`) after
+/// anything that can move them. The translator's guarantees are checked by the IR verifier
+/// (ember-loader's verify.rs) after every translation in debug builds and tests.
+#[inline(always)]
+unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), Trap>> {
+    let Regs { mut ip, mut fp, mut mem } = *regs;
 
     macro_rules! trap {
         ($t:expr) => {{
-            return Err($t);
+            return Some(Err($t));
         }};
     }
     macro_rules! tryt {
@@ -476,7 +606,7 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
             ip = h.ip;
             fp = h.fp;
             mem = h.mem;
-            mem_len = h.mem_len;
+            ex.mem_len = h.mem_len;
         }};
     }
     macro_rules! rd {
@@ -509,8 +639,12 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
         ($t:expr) => {{
             // Branch offsets are relative to the next instruction.
             ip = unsafe { ip.offset($t as i32 as isize) };
+            // Inline (no call): a threaded handler then needs no stack frame for it.
             if ex.fuel_on {
-                tryt!(ex.charge());
+                if ex.fuel == 0 {
+                    trap!(Trap::OutOfFuel);
+                }
+                ex.fuel -= 1;
             }
         }};
     }
@@ -524,7 +658,7 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
     macro_rules! ea {
         ($i:expr, $n:expr) => {{
             let ea = r32!($i.a) as u64 + $i.b as u64;
-            if ea + $n > mem_len as u64 {
+            if ea + $n > ex.mem_len as u64 {
                 trap!(Trap::MemoryOutOfBounds);
             }
             ea as usize
@@ -653,10 +787,9 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
             }
         }};
     }
-    loop {
-        let i = unsafe { *ip };
-        ip = unsafe { ip.add(1) };
-        match i.op {
+    let i = unsafe { *ip };
+    ip = unsafe { ip.add(1) };
+    match op {
             Op::Extra => {}
             Op::Unreachable => trap!(Trap::Unreachable),
             Op::Br => jump!(i.dst),
@@ -719,7 +852,7 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
                     wr!(0, rd!(i.a));
                 }
                 match ex.leave() {
-                    None => return Ok(()),
+                    None => return Some(Ok(())),
                     Some((nip, nfp, switched)) => {
                         ip = nip;
                         fp = nfp;
@@ -786,7 +919,7 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
             Op::I32Store8Imm => store_imm!(i, 1, [i.dst as u8]),
             Op::I32Store16Imm => store_imm!(i, 2, (i.dst as u16).to_le_bytes()),
             Op::I64StoreImm => store_imm!(i, 8, (i.dst as i32 as i64).to_le_bytes()),
-            Op::MemorySize => wr!(i.dst, (mem_len / crate::store::PAGE_SIZE) as u64),
+            Op::MemorySize => wr!(i.dst, (ex.mem_len / crate::store::PAGE_SIZE) as u64),
             Op::MemoryGrow => {
                 let delta = r32!(i.a);
                 let max_pages = ex.max_pages;
@@ -795,14 +928,14 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
                 let r = rt.memories[m as usize].grow(delta, max_pages);
                 let (mm, l) = mem_cache(rt, ex.inst);
                 mem = mm;
-                mem_len = l;
+                ex.mem_len = l;
                 wr!(i.dst, r.unwrap_or(u32::MAX) as u64)
             }
             Op::MemoryFill => {
                 let d = r32!(i.dst) as usize;
                 let v = r32!(i.a) as u8;
                 let n = r32!(i.b) as usize;
-                if d as u64 + n as u64 > mem_len as u64 {
+                if d as u64 + n as u64 > ex.mem_len as u64 {
                     trap!(Trap::MemoryOutOfBounds);
                 }
                 // SAFETY: d + n <= mem_len was checked.
@@ -812,7 +945,7 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
                 let d = r32!(i.dst) as usize;
                 let s = r32!(i.a) as usize;
                 let n = r32!(i.b) as usize;
-                if d as u64 + n as u64 > mem_len as u64 || s as u64 + n as u64 > mem_len as u64 {
+                if d as u64 + n as u64 > ex.mem_len as u64 || s as u64 + n as u64 > ex.mem_len as u64 {
                     trap!(Trap::MemoryOutOfBounds);
                 }
                 // SAFETY: both ranges are inside memory (checked); `copy` allows overlap.
@@ -827,7 +960,7 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
                 let id = &rt.instances[ex.inst as usize];
                 let seg = &id.module.datas[e.dst as usize];
                 let seg_len = if id.datas_alive[e.dst as usize] { seg.bytes.len() as u64 } else { 0 };
-                if s + n > seg_len || d + n > mem_len as u64 {
+                if s + n > seg_len || d + n > ex.mem_len as u64 {
                     trap!(Trap::MemoryOutOfBounds);
                 }
                 let src = &id.module.bytes[seg.bytes.start + s as usize..seg.bytes.start + (s + n) as usize];
@@ -1145,6 +1278,7 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
             Op::I64TruncSatF32U => wr!(i.dst, f32r!(i.a) as u64),
             Op::I64TruncSatF64S => wr!(i.dst, (f64r!(i.a) as i64) as u64),
             Op::I64TruncSatF64U => wr!(i.dst, f64r!(i.a) as u64),
-        }
     }
+    *regs = Regs { ip, fp, mem };
+    None
 }

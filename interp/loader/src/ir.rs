@@ -20,12 +20,12 @@
 //! exhaustive `match` generated per op (the rewrite properties are read at run time through
 //! small tables built from those matches at compile time, see `isa_sparse!`), so an op cannot
 //! be added without its properties, and no property has a catch-all default.
-//! The executor's `run_loop` (`ember-interp`, exec.rs) matches `Op` exhaustively too.
+//! The executor's `step` (`ember-interp`, exec.rs) matches `Op` exhaustively too.
 //! Who relies on the shapes: the translator's `finish` (branch targets -> relative
 //! offsets), the IR verifier (`verify.rs`, debug builds and tests) and the executor's
 //! unchecked slot and `ip` accesses, whose safety the verifier checks.
 //!
-//! Adding an op touches: its line here, its arm in `run_loop`, and the translator code that
+//! Adding an op touches: its line here, its arm in `step` (exec.rs), and the translator code that
 //! emits it (`translate.rs`). Nothing else needs to know it exists.
 //!
 //! Neither fuel nor stack effects are per-op properties today: fuel is charged per taken
