@@ -42,7 +42,18 @@ pub(crate) struct Frame {
 /// Get (translating on first use) the code of defined function `def` of `m`. `room` is the
 /// embedder's memory check ([`crate::HostMemory::room_for`]); a translation that runs out of
 /// memory is not remembered, so it can succeed later when memory was freed.
+#[inline(always)]
 pub(crate) fn compiled(m: &ModuleInner, def: u32, room: Option<fn(usize) -> bool>) -> Result<&CompiledFunc, Trap> {
+    // Every call after the first (inline: this is on the path of every wasm call).
+    if let Some(Some(Ok(cf))) = m.compiled.get(def as usize).map(|c| c.get()) {
+        return Ok(cf);
+    }
+    compile_first(m, def, room)
+}
+
+#[cold]
+#[inline(never)]
+fn compile_first(m: &ModuleInner, def: u32, room: Option<fn(usize) -> bool>) -> Result<&CompiledFunc, Trap> {
     let cell = m.compiled.get(def as usize).ok_or_else(|| Trap::Host("bad function index".into()))?;
     let r = match cell.get() {
         Some(r) => r,
@@ -56,6 +67,20 @@ pub(crate) fn compiled(m: &ModuleInner, def: u32, room: Option<fn(usize) -> bool
     match r {
         Ok(cf) => Ok(cf),
         Err(e) => Err(Trap::Host(format!("cannot translate function {def}: {e}").into())),
+    }
+}
+
+/// Zero the first `n` cells of `cells` (a callee's locals): a few stores for the usual handful
+/// (a `fill` is a call of libc's memset, which cost 8% of a call-heavy program).
+#[inline(always)]
+fn zero_locals(cells: &mut [u64], n: usize) {
+    match n {
+        0 => {}
+        1 => cells[0] = 0,
+        2 => cells[..2].copy_from_slice(&[0; 2]),
+        3 => cells[..3].copy_from_slice(&[0; 3]),
+        4 => cells[..4].copy_from_slice(&[0; 4]),
+        _ => cells[..n].fill(0),
     }
 }
 
@@ -187,6 +212,8 @@ struct Exec<'s> {
     mem_len: usize,
     #[cfg(ember_threaded)]
     outcome: Result<(), Trap>,
+    /// The trap of a helper that reports failure in-band (`enter_local`).
+    fault: Option<Trap>,
 }
 
 /// Calls host function `h` with a `Caller` on the erased store (`call_host::<T>`).
@@ -275,11 +302,7 @@ impl Exec<'_> {
         if need > self.rt().stack.len() {
             ensure_stack(self.rt(), need, self.max_cells, self.room())?;
         }
-        let p = cf.num_params as usize;
-        let nl = cf.num_locals as usize;
-        if nl > 0 {
-            self.rt().stack[new_off + p..new_off + p + nl].fill(0);
-        }
+        zero_locals(&mut self.rt().stack[new_off + cf.num_params as usize..], cf.num_locals as usize);
         self.frames.push(Frame { func: self.func, ip, fp_off: self.fp_off, inst: self.inst });
         self.depth += 1;
         self.func = cf;
@@ -289,10 +312,22 @@ impl Exec<'_> {
         Ok(self.hot(cf.code.as_ptr()))
     }
 
-    /// `enter` for a defined function of the current instance: memory and
-    /// globals stay as they are; returns the new instruction and frame pointers.
+    /// `enter` for a defined function of the current instance: memory and globals stay as they
+    /// are. Returns the new instruction and frame pointers in registers (a `Result` of them
+    /// would go through memory), or a null instruction pointer with the trap in `self.fault`.
     #[inline(never)]
-    fn enter_local(&mut self, def: u32, base: u32, ip: *const Instr) -> Result<(*const Instr, *mut u64), Trap> {
+    fn enter_local(&mut self, def: u32, base: u32, ip: *const Instr) -> (*const Instr, *mut u64) {
+        match self.try_enter_local(def, base, ip) {
+            Ok(r) => r,
+            Err(t) => {
+                self.fault = Some(t);
+                (ptr::null(), ptr::null_mut())
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn try_enter_local(&mut self, def: u32, base: u32, ip: *const Instr) -> Result<(*const Instr, *mut u64), Trap> {
         if self.depth >= self.max_depth {
             return Err(Trap::StackExhausted);
         }
@@ -306,11 +341,7 @@ impl Exec<'_> {
         if need > self.rt().stack.len() {
             ensure_stack(self.rt(), need, self.max_cells, self.room())?;
         }
-        let p = cf.num_params as usize;
-        let nl = cf.num_locals as usize;
-        if nl > 0 {
-            self.rt().stack[new_off + p..new_off + p + nl].fill(0);
-        }
+        zero_locals(&mut self.rt().stack[new_off + cf.num_params as usize..], cf.num_locals as usize);
         self.frames.push(Frame { func: self.func, ip, fp_off: self.fp_off, inst: self.inst });
         self.depth += 1;
         self.func = cf;
@@ -442,6 +473,7 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
         mem_len: 0,
         #[cfg(ember_threaded)]
         outcome: Ok(()),
+        fault: None,
     };
     // SAFETY: `func` is valid (see `step`).
     let hot = ex.hot(unsafe { (*func).code.as_ptr() });
@@ -863,7 +895,10 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
                 }
             }
             Op::Call => {
-                let (nip, nfp) = tryt!(ex.enter_local(i.dst, i.a, ip));
+                let (nip, nfp) = ex.enter_local(i.dst, i.a, ip);
+                if nip.is_null() {
+                    trap!(ex.fault.take().unwrap_or(Trap::Unreachable));
+                }
                 ip = nip;
                 fp = nfp;
             }
@@ -1123,6 +1158,8 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I32ShlImm => imm32!(i, |a, b| a.wrapping_shl(b)),
             Op::I32ShrSImm => imm32!(i, |a, b| (a as i32).wrapping_shr(b)),
             Op::I32ShrUImm => imm32!(i, |a, b| a.wrapping_shr(b)),
+            Op::I32RotlImm => imm32!(i, |a, b| a.rotate_left(b & 31)),
+            Op::I32RotrImm => imm32!(i, |a, b| a.rotate_right(b & 31)),
             Op::I32EqImm => imm32!(i, |a, b| a == b),
             Op::I32NeImm => imm32!(i, |a, b| a != b),
             Op::I32LtSImm => imm32!(i, |a, b| (a as i32) < (b as i32)),
@@ -1195,6 +1232,8 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I64ShlImm => imm64!(i, |a, b| a.wrapping_shl(b as u32)),
             Op::I64ShrSImm => imm64!(i, |a, b| (a as i64).wrapping_shr(b as u32)),
             Op::I64ShrUImm => imm64!(i, |a, b| a.wrapping_shr(b as u32)),
+            Op::I64RotlImm => imm64!(i, |a, b| a.rotate_left((b & 63) as u32)),
+            Op::I64RotrImm => imm64!(i, |a, b| a.rotate_right((b & 63) as u32)),
             // ---- f32 ----
             Op::F32Eq => cmpf32!(i, |a, b| a == b),
             Op::F32Ne => cmpf32!(i, |a, b| a != b),
