@@ -163,7 +163,8 @@ fn br_table_moves(fv: &FuncValidator<ValidatorResources>, targets: &BrTable<'_>)
     if depths.len() < 2 {
         return false;
     }
-    let values_top = fv.operand_stack_height() as usize - 1; // below the index
+    // Below the index. (A module only one engine validates can get here with an empty stack.)
+    let Some(values_top) = (fv.operand_stack_height() as usize).checked_sub(1) else { return false };
     depths.iter().any(|&depth| {
         let Some(frame) = fv.get_control_frame(depth as usize) else { return false };
         let arity = label_arity(fv, frame);
