@@ -31,7 +31,11 @@ corpus="$base/$t"
 log="$base/$t.log"
 mkdir -p "$corpus" "artifacts/$t" "corpus/$t"
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/ember-fuzz-campaign.XXXXXX")"
-trap 'rm -rf "$scratch"' EXIT
+pid=
+# Stopping the campaign stops the fuzzer before its scratch preopen goes (removing it under a
+# running wasi_calls reads as a crash).
+trap '[ -n "$pid" ] && kill -INT "$pid" 2>/dev/null && wait "$pid"; rm -rf "$scratch"' EXIT
+trap 'exit 130' INT TERM
 
 # No -max_total_time: the CPU budget, not the wall clock, ends the run. TMPDIR: wasi_calls
 # makes its scratch preopen there.

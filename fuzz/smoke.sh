@@ -10,8 +10,9 @@
 #   fuzz/smoke.sh [SECONDS] [TARGET...]
 #
 # Environment: CARGO_TARGET_DIR (default fuzz/target), NICE (default "nice -n 15"),
-# EMBER_FUZZ_TIMEOUT (seconds one input may take, default 30), EMBER_FUZZ_KEEP=1 keeps the
-# scratch corpora (printed). tests/all.sh runs it (in the background, during the ARM tests).
+# EMBER_FUZZ_JOBS (targets run at once, default 2), EMBER_FUZZ_TIMEOUT (seconds one input may
+# take, default 30), EMBER_FUZZ_KEEP=1 keeps the scratch corpora (printed). tests/all.sh runs
+# it (in the background, during the ARM tests).
 set -uo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -50,17 +51,19 @@ t1=$(date +%s)
 echo "== built in $((t1 - t0)) s"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/ember-fuzz-smoke.XXXXXX")"
-failed=()
-summary=()
-for t in "${targets[@]}"; do
-    mkdir -p "$work/corpus/$t" "$work/tmp" "corpus/$t"
-    log="$work/$t.log"
-    echo "== $t: ${secs} s"
+jobs="${EMBER_FUZZ_JOBS:-2}"
+case "$jobs" in '' | *[!0-9]* | 0) jobs=1 ;; esac
+
+# One target: its summary line in $work/$t.line, libFuzzer's exit status in $work/$t.rc.
+smoke_one() {
+    local t=$1 log="$work/$1.log" rc
+    mkdir -p "$work/corpus/$t" "$work/tmp/$t" "corpus/$t"
     # The scratch corpus comes first (libFuzzer writes new inputs there); the committed corpus
     # is only read. TMPDIR: wasi_calls makes its scratch preopen there.
-    TMPDIR="$work/tmp" $nice_cmd cargo +nightly fuzz run "$t" "$work/corpus/$t" "corpus/$t" -- \
+    TMPDIR="$work/tmp/$t" $nice_cmd cargo +nightly fuzz run "$t" "$work/corpus/$t" "corpus/$t" -- \
         -max_total_time="$secs" -timeout="${EMBER_FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1
     rc=$?
+    local execs rate last cov ft corp new
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
     rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
     last=$(grep -E '^#[0-9]+' "$log" | grep 'cov:' | tail -1)
@@ -68,20 +71,41 @@ for t in "${targets[@]}"; do
     ft=$(sed -n 's/.*ft: \([0-9]*\).*/\1/p' <<<"$last")
     corp=$(sed -n 's/.*corp: \([0-9]*\/[0-9]*[a-zA-Z]*\).*/\1/p' <<<"$last")
     new=$(ls "$work/corpus/$t" | wc -l)
-    line=$(printf '%-20s execs %-9s (%s/s)  cov %-6s ft %-6s corpus %-10s new %-5s' \
-        "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$new")
-    if [ $rc -ne 0 ]; then
+    printf '%-20s execs %-9s (%s/s)  cov %-6s ft %-6s corpus %-10s new %-5s' \
+        "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$new" >"$work/$t.line"
+    echo "$rc" >"$work/$t.rc"
+    rm -rf "$work/tmp/$t"
+}
+
+# EMBER_FUZZ_JOBS targets at a time (default 2: each still fuzzes SECONDS of wall time, and at
+# the end of a CI run the machine's second core is otherwise idle).
+echo "== running ${#targets[@]} targets, ${secs} s each, $jobs at a time"
+running=()
+for t in "${targets[@]}"; do
+    if [ ${#running[@]} -ge "$jobs" ]; then
+        wait "${running[0]}"
+        running=("${running[@]:1}")
+    fi
+    smoke_one "$t" &
+    running+=($!)
+done
+wait
+
+failed=()
+summary=()
+for t in "${targets[@]}"; do
+    line=$(cat "$work/$t.line" 2>/dev/null || echo "$t")
+    rc=$(cat "$work/$t.rc" 2>/dev/null || echo 99)
+    if [ "$rc" -ne 0 ]; then
         line="$line  FAILED (exit $rc)"
         failed+=("$t")
-        echo "---- $t: last 40 lines of $log"
-        tail -40 "$log"
+        echo "---- $t: last 40 lines of its log"
+        tail -40 "$work/$t.log"
         ls -1 "artifacts/$t" 2>/dev/null | sed "s|^|   artifact: fuzz/artifacts/$t/|"
     else
         line="$line  ok"
     fi
-    echo "$line"
     summary+=("$line")
-    rm -rf "$work/tmp"
 done
 t2=$(date +%s)
 
