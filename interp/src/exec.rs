@@ -29,7 +29,8 @@ use crate::api::{Caller, Instance, Store, Trap, Val};
 use ember_loader::ir::{CompiledFunc, Instr, Op};
 use ember_loader::module::ModuleInner;
 use crate::numeric as num;
-use crate::store::{cell_to_val, check_val, val_to_cell, FuncKind, GlobalEntity, Runtime};
+use crate::simd;
+use crate::store::{check_val, read_cells, write_cells, FuncKind, GlobalEntity, Runtime};
 use ember_loader::translate::{translate, OUT_OF_MEMORY};
 
 pub(crate) struct Frame {
@@ -149,8 +150,9 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, f: u32, args: &[Val], results: &mu
             let cf = compiled(unsafe { &*module }, def, room)?;
             let base = rt.stack_top;
             ensure_stack(rt, base + cf.frame_size as usize, max_cells, room)?;
-            for (k, a) in args.iter().enumerate() {
-                rt.stack[base + k] = val_to_cell(a);
+            let mut k = 0;
+            for a in args {
+                write_cells(&mut rt.stack[base..], &mut k, a);
             }
             let p = cf.num_params as usize;
             rt.stack[base + p..base + p + cf.num_locals as usize].fill(0);
@@ -164,8 +166,9 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, f: u32, args: &[Val], results: &mu
             rt.depth = saved_depth;
             rt.nesting -= 1;
             r?;
-            for (k, t) in rt.types[type_id].results.iter().enumerate() {
-                results[k] = cell_to_val(rt.stack[base + k], *t);
+            let mut k = 0;
+            for (r, t) in results.iter_mut().zip(rt.types[type_id].results.iter()) {
+                *r = read_cells(&rt.stack[base..], &mut k, *t);
             }
             Ok(())
         }
@@ -369,8 +372,9 @@ impl Exec<'_> {
         {
             let rt = &self.rt();
             let ty = &rt.types[tid];
-            for (k, t) in ty.params.iter().enumerate() {
-                self.host_args.push(cell_to_val(rt.stack[base + k], *t));
+            let mut k = 0;
+            for t in ty.params.iter() {
+                self.host_args.push(read_cells(&rt.stack[base..], &mut k, *t));
             }
             for t in ty.results.iter() {
                 self.host_results.push(Val::default_of(*t));
@@ -391,9 +395,10 @@ impl Exec<'_> {
         r?;
         let rt = self.rt();
         let ty = &rt.types[tid];
-        for (k, t) in ty.results.iter().enumerate() {
-            check_val(&self.host_results[k], *t)?;
-            rt.stack[base + k] = val_to_cell(&self.host_results[k]);
+        let mut k = 0;
+        for (v, t) in self.host_results.iter().zip(ty.results.iter()) {
+            check_val(v, *t)?;
+            write_cells(&mut rt.stack[base..], &mut k, v);
         }
         Ok(self.hot(ip))
     }
@@ -532,9 +537,9 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
 #[cfg(ember_threaded)]
 type Handler = for<'a, 'b> unsafe fn(*const Instr, *mut u64, *mut u8, &'a mut Exec<'b>);
 
-/// Handlers by opcode: `handler::<K>` for K below 256 (ops past `Op::ALL` trap).
+/// Handlers by opcode: `handler::<K>` for K below 512 (entries past `Op::ALL` are never used).
 #[cfg(ember_threaded)]
-static HANDLERS: [Handler; 256] = {
+static HANDLERS: [Handler; 512] = {
     macro_rules! row {
         ($r:literal) => {
             [
@@ -547,20 +552,24 @@ static HANDLERS: [Handler; 256] = {
             ]
         };
     }
-    let rows: [[Handler; 16]; 16] = [
+    let rows: [[Handler; 16]; 32] = [
         row!(0), row!(1), row!(2), row!(3), row!(4), row!(5), row!(6), row!(7),
         row!(8), row!(9), row!(10), row!(11), row!(12), row!(13), row!(14), row!(15),
+        row!(16), row!(17), row!(18), row!(19), row!(20), row!(21), row!(22), row!(23),
+        row!(24), row!(25), row!(26), row!(27), row!(28), row!(29), row!(30), row!(31),
     ];
-    let mut flat: [Handler; 256] = [handler::<255>; 256];
+    // Entries past the last op are never reached (every discriminant is below `Op::ALL.len()`):
+    // they share `Unreachable`'s handler instead of instantiating one each.
+    let mut flat: [Handler; 512] = [handler::<{ Op::Unreachable as u16 }>; 512];
     let mut k = 0;
-    while k < 256 {
+    while k < Op::ALL.len() {
         flat[k] = rows[k / 16][k % 16];
         k += 1;
     }
     flat
 };
 #[cfg(ember_threaded)]
-const _: () = assert!(Op::ALL.len() <= 256, "HANDLERS has 256 entries: add rows");
+const _: () = assert!(Op::ALL.len() <= 512, "HANDLERS has 512 entries: add rows");
 
 /// The handler of the instruction at `ip`.
 #[cfg(ember_threaded)]
@@ -568,7 +577,7 @@ const _: () = assert!(Op::ALL.len() <= 256, "HANDLERS has 256 entries: add rows"
 unsafe fn handler_of(ip: *const Instr) -> Handler {
     // SAFETY (caller): `ip` points at an instruction (see `step`).
     let op = unsafe { (*ip).op } as usize;
-    // SAFETY: every `Op` discriminant is below `Op::ALL.len()` <= 256 (asserted above).
+    // SAFETY: every `Op` discriminant is below `Op::ALL.len()` <= 512 (asserted above).
     unsafe { *HANDLERS.get_unchecked(op) }
 }
 
@@ -817,6 +826,94 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             if $e {
                 jump!($i.dst);
             }
+        }};
+    }
+    // v128 values: two cells, low half first.
+    macro_rules! rv {
+        ($s:expr) => {
+            (rd!($s) as u128) | (rd!($s as usize + 1) as u128) << 64
+        };
+    }
+    macro_rules! wv {
+        ($s:expr, $v:expr) => {{
+            let v: u128 = $v;
+            wr!($s, v as u64);
+            wr!($s as usize + 1, (v >> 64) as u64);
+        }};
+    }
+    macro_rules! v_un {
+        ($i:expr, $f:path) => {
+            wv!($i.dst, $f(rv!($i.a)))
+        };
+    }
+    macro_rules! v_bin {
+        ($i:expr, $f:path) => {
+            wv!($i.dst, $f(rv!($i.a), rv!($i.b)))
+        };
+    }
+    macro_rules! v_shift {
+        ($i:expr, $f:path) => {
+            wv!($i.dst, $f(rv!($i.a), r32!($i.b)))
+        };
+    }
+    macro_rules! v_test {
+        ($i:expr, $f:path) => {
+            wr!($i.dst, $f(rv!($i.a)) as u64)
+        };
+    }
+    // A v128 load of `$n` bytes, widened to a vector by `$conv`.
+    macro_rules! v_load {
+        ($i:expr, $n:literal, $conv:expr) => {{
+            let ea = ea!($i, $n);
+            // SAFETY: ea + n <= mem_len was checked above.
+            let bytes: [u8; $n] = unsafe { ptr::read_unaligned(mem.add(ea) as *const [u8; $n]) };
+            wv!($i.dst, $conv(bytes))
+        }};
+    }
+    macro_rules! v_splat {
+        ($i:expr, $t:ty, $put:path) => {{
+            let x = rd!($i.a) as $t;
+            wv!($i.dst, $put([x; 16 / core::mem::size_of::<$t>()]))
+        }};
+    }
+    // Lane `e.a` of the vector at `e.dst`, replaced by an `$n`-byte load.
+    macro_rules! v_load_lane {
+        ($i:expr, $n:literal) => {{
+            let e = extra!();
+            let ea = ea!($i, $n);
+            // SAFETY: ea + n <= mem_len was checked above.
+            let bytes: [u8; $n] = unsafe { ptr::read_unaligned(mem.add(ea) as *const [u8; $n]) };
+            let mut v = rv!(e.dst).to_le_bytes();
+            let at = (e.a as usize % (16 / $n)) * $n;
+            v[at..at + $n].copy_from_slice(&bytes);
+            wv!($i.dst, u128::from_le_bytes(v))
+        }};
+    }
+    macro_rules! v_store_lane {
+        ($i:expr, $n:literal) => {{
+            let e = extra!();
+            let v = rv!($i.dst).to_le_bytes();
+            let ea = ea!($i, $n);
+            let at = (e.dst as usize % (16 / $n)) * $n;
+            let mut bytes = [0u8; $n];
+            bytes.copy_from_slice(&v[at..at + $n]);
+            // SAFETY: ea + n <= mem_len was checked above.
+            unsafe { ptr::write_unaligned(mem.add(ea) as *mut [u8; $n], bytes) }
+        }};
+    }
+    macro_rules! v_extract {
+        ($i:expr, $get:path, $conv:expr) => {{
+            let l = $get(rv!($i.a));
+            wr!($i.dst, $conv(l[$i.b as usize % l.len()]))
+        }};
+    }
+    macro_rules! v_replace {
+        ($i:expr, $get:path, $put:path, $t:ty) => {{
+            let e = extra!();
+            let mut l = $get(rv!($i.a));
+            let n = l.len();
+            l[e.dst as usize % n] = rd!($i.b) as $t;
+            wv!($i.dst, $put(l))
         }};
     }
     let i = unsafe { *ip };
@@ -1317,6 +1414,284 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I64TruncSatF32U => wr!(i.dst, f32r!(i.a) as u64),
             Op::I64TruncSatF64S => wr!(i.dst, (f64r!(i.a) as i64) as u64),
             Op::I64TruncSatF64U => wr!(i.dst, f64r!(i.a) as u64),
+            // ---- SIMD (simd.rs has the lane semantics) ----
+            // SAFETY (globals): as GlobalGet / GlobalSet above.
+            Op::V128GlobalGet => wv!(i.dst, unsafe {
+                (*ex.gvals.add(*ex.gidx.add(i.a as usize) as usize)).bits
+            }),
+            Op::V128GlobalSet => {
+                let v = rv!(i.a);
+                unsafe { (*ex.gvals.add(*ex.gidx.add(i.dst as usize) as usize)).bits = v }
+            }
+            Op::V128Select => {
+                let e = extra!();
+                let v = if r32!(e.a) != 0 { rv!(i.a) } else { rv!(i.b) };
+                wv!(i.dst, v)
+            }
+            Op::V128Const => {
+                let e = extra!();
+                let v = i.a as u128 | (i.b as u128) << 32 | (e.dst as u128) << 64 | (e.a as u128) << 96;
+                wv!(i.dst, v)
+            }
+            Op::V128Load => v_load!(i, 16, u128::from_le_bytes),
+            Op::V128Load8x8S => v_load!(i, 8, |b: [u8; 8]| simd::put_i16x8(
+                b.map(|x| x as i8 as i16)
+            )),
+            Op::V128Load8x8U => v_load!(i, 8, |b: [u8; 8]| simd::put_u16x8(b.map(|x| x as u16))),
+            Op::V128Load16x4S => v_load!(i, 8, |b: [u8; 8]| simd::i32x4_extend_low_i16x8_s(
+                u64::from_le_bytes(b) as u128
+            )),
+            Op::V128Load16x4U => v_load!(i, 8, |b: [u8; 8]| simd::i32x4_extend_low_i16x8_u(
+                u64::from_le_bytes(b) as u128
+            )),
+            Op::V128Load32x2S => v_load!(i, 8, |b: [u8; 8]| simd::i64x2_extend_low_i32x4_s(
+                u64::from_le_bytes(b) as u128
+            )),
+            Op::V128Load32x2U => v_load!(i, 8, |b: [u8; 8]| simd::i64x2_extend_low_i32x4_u(
+                u64::from_le_bytes(b) as u128
+            )),
+            Op::V128Load8Splat => v_load!(i, 1, |b: [u8; 1]| simd::put_u8x16([b[0]; 16])),
+            Op::V128Load16Splat => v_load!(i, 2, |b| simd::put_u16x8([u16::from_le_bytes(b); 8])),
+            Op::V128Load32Splat => v_load!(i, 4, |b| simd::put_u32x4([u32::from_le_bytes(b); 4])),
+            Op::V128Load64Splat => v_load!(i, 8, |b| simd::put_u64x2([u64::from_le_bytes(b); 2])),
+            Op::V128Load32Zero => v_load!(i, 4, |b| u32::from_le_bytes(b) as u128),
+            Op::V128Load64Zero => v_load!(i, 8, |b| u64::from_le_bytes(b) as u128),
+            Op::V128Store => {
+                let v = rv!(i.dst);
+                let ea = ea!(i, 16);
+                // SAFETY: ea + 16 <= mem_len was checked by `ea!`.
+                unsafe { ptr::write_unaligned(mem.add(ea) as *mut [u8; 16], v.to_le_bytes()) }
+            }
+            Op::V128Load8Lane => v_load_lane!(i, 1),
+            Op::V128Load16Lane => v_load_lane!(i, 2),
+            Op::V128Load32Lane => v_load_lane!(i, 4),
+            Op::V128Load64Lane => v_load_lane!(i, 8),
+            Op::V128Store8Lane => v_store_lane!(i, 1),
+            Op::V128Store16Lane => v_store_lane!(i, 2),
+            Op::V128Store32Lane => v_store_lane!(i, 4),
+            Op::V128Store64Lane => v_store_lane!(i, 8),
+            Op::I8x16Shuffle => {
+                let e = extra!();
+                wv!(
+                    i.dst,
+                    simd::i8x16_shuffle(rv!(i.a), rv!(i.b), [e.dst, e.a, e.b])
+                )
+            }
+            Op::I8x16ExtractLaneS => v_extract!(i, simd::i8x16, |x: i8| x as i32 as u32 as u64),
+            Op::I8x16ExtractLaneU => v_extract!(i, simd::u8x16, |x: u8| x as u64),
+            Op::I16x8ExtractLaneS => v_extract!(i, simd::i16x8, |x: i16| x as i32 as u32 as u64),
+            Op::I16x8ExtractLaneU => v_extract!(i, simd::u16x8, |x: u16| x as u64),
+            Op::I32x4ExtractLane | Op::F32x4ExtractLane => {
+                v_extract!(i, simd::u32x4, |x: u32| x as u64)
+            }
+            Op::I64x2ExtractLane | Op::F64x2ExtractLane => v_extract!(i, simd::u64x2, |x: u64| x),
+            Op::I8x16ReplaceLane => v_replace!(i, simd::u8x16, simd::put_u8x16, u8),
+            Op::I16x8ReplaceLane => v_replace!(i, simd::u16x8, simd::put_u16x8, u16),
+            Op::I32x4ReplaceLane | Op::F32x4ReplaceLane => {
+                v_replace!(i, simd::u32x4, simd::put_u32x4, u32)
+            }
+            Op::I64x2ReplaceLane | Op::F64x2ReplaceLane => {
+                v_replace!(i, simd::u64x2, simd::put_u64x2, u64)
+            }
+            Op::I8x16Splat => v_splat!(i, u8, simd::put_u8x16),
+            Op::I16x8Splat => v_splat!(i, u16, simd::put_u16x8),
+            Op::I32x4Splat | Op::F32x4Splat => v_splat!(i, u32, simd::put_u32x4),
+            Op::I64x2Splat | Op::F64x2Splat => v_splat!(i, u64, simd::put_u64x2),
+            Op::V128AnyTrue => v_test!(i, simd::v128_any_true),
+            Op::I8x16AllTrue => v_test!(i, simd::i8x16_all_true),
+            Op::I8x16Bitmask => v_test!(i, simd::i8x16_bitmask),
+            Op::I16x8AllTrue => v_test!(i, simd::i16x8_all_true),
+            Op::I16x8Bitmask => v_test!(i, simd::i16x8_bitmask),
+            Op::I32x4AllTrue => v_test!(i, simd::i32x4_all_true),
+            Op::I32x4Bitmask => v_test!(i, simd::i32x4_bitmask),
+            Op::I64x2AllTrue => v_test!(i, simd::i64x2_all_true),
+            Op::I64x2Bitmask => v_test!(i, simd::i64x2_bitmask),
+            Op::I8x16Shl => v_shift!(i, simd::i8x16_shl),
+            Op::I8x16ShrS => v_shift!(i, simd::i8x16_shr_s),
+            Op::I8x16ShrU => v_shift!(i, simd::i8x16_shr_u),
+            Op::I16x8Shl => v_shift!(i, simd::i16x8_shl),
+            Op::I16x8ShrS => v_shift!(i, simd::i16x8_shr_s),
+            Op::I16x8ShrU => v_shift!(i, simd::i16x8_shr_u),
+            Op::I32x4Shl => v_shift!(i, simd::i32x4_shl),
+            Op::I32x4ShrS => v_shift!(i, simd::i32x4_shr_s),
+            Op::I32x4ShrU => v_shift!(i, simd::i32x4_shr_u),
+            Op::I64x2Shl => v_shift!(i, simd::i64x2_shl),
+            Op::I64x2ShrS => v_shift!(i, simd::i64x2_shr_s),
+            Op::I64x2ShrU => v_shift!(i, simd::i64x2_shr_u),
+            Op::V128Bitselect => {
+                let e = extra!();
+                wv!(i.dst, simd::v128_bitselect(rv!(i.a), rv!(i.b), rv!(e.a)))
+            }
+            Op::V128Not => v_un!(i, simd::v128_not),
+            Op::I8x16Abs => v_un!(i, simd::i8x16_abs),
+            Op::I8x16Neg => v_un!(i, simd::i8x16_neg),
+            Op::I8x16Popcnt => v_un!(i, simd::i8x16_popcnt),
+            Op::I16x8Abs => v_un!(i, simd::i16x8_abs),
+            Op::I16x8Neg => v_un!(i, simd::i16x8_neg),
+            Op::I16x8ExtAddPairwiseI8x16S => v_un!(i, simd::i16x8_extadd_pairwise_i8x16_s),
+            Op::I16x8ExtAddPairwiseI8x16U => v_un!(i, simd::i16x8_extadd_pairwise_i8x16_u),
+            Op::I16x8ExtendLowI8x16S => v_un!(i, simd::i16x8_extend_low_i8x16_s),
+            Op::I16x8ExtendHighI8x16S => v_un!(i, simd::i16x8_extend_high_i8x16_s),
+            Op::I16x8ExtendLowI8x16U => v_un!(i, simd::i16x8_extend_low_i8x16_u),
+            Op::I16x8ExtendHighI8x16U => v_un!(i, simd::i16x8_extend_high_i8x16_u),
+            Op::I32x4Abs => v_un!(i, simd::i32x4_abs),
+            Op::I32x4Neg => v_un!(i, simd::i32x4_neg),
+            Op::I32x4ExtAddPairwiseI16x8S => v_un!(i, simd::i32x4_extadd_pairwise_i16x8_s),
+            Op::I32x4ExtAddPairwiseI16x8U => v_un!(i, simd::i32x4_extadd_pairwise_i16x8_u),
+            Op::I32x4ExtendLowI16x8S => v_un!(i, simd::i32x4_extend_low_i16x8_s),
+            Op::I32x4ExtendHighI16x8S => v_un!(i, simd::i32x4_extend_high_i16x8_s),
+            Op::I32x4ExtendLowI16x8U => v_un!(i, simd::i32x4_extend_low_i16x8_u),
+            Op::I32x4ExtendHighI16x8U => v_un!(i, simd::i32x4_extend_high_i16x8_u),
+            Op::I64x2Abs => v_un!(i, simd::i64x2_abs),
+            Op::I64x2Neg => v_un!(i, simd::i64x2_neg),
+            Op::I64x2ExtendLowI32x4S => v_un!(i, simd::i64x2_extend_low_i32x4_s),
+            Op::I64x2ExtendHighI32x4S => v_un!(i, simd::i64x2_extend_high_i32x4_s),
+            Op::I64x2ExtendLowI32x4U => v_un!(i, simd::i64x2_extend_low_i32x4_u),
+            Op::I64x2ExtendHighI32x4U => v_un!(i, simd::i64x2_extend_high_i32x4_u),
+            Op::F32x4Ceil => v_un!(i, simd::f32x4_ceil),
+            Op::F32x4Floor => v_un!(i, simd::f32x4_floor),
+            Op::F32x4Trunc => v_un!(i, simd::f32x4_trunc),
+            Op::F32x4Nearest => v_un!(i, simd::f32x4_nearest),
+            Op::F32x4Abs => v_un!(i, simd::f32x4_abs),
+            Op::F32x4Neg => v_un!(i, simd::f32x4_neg),
+            Op::F32x4Sqrt => v_un!(i, simd::f32x4_sqrt),
+            Op::F64x2Ceil => v_un!(i, simd::f64x2_ceil),
+            Op::F64x2Floor => v_un!(i, simd::f64x2_floor),
+            Op::F64x2Trunc => v_un!(i, simd::f64x2_trunc),
+            Op::F64x2Nearest => v_un!(i, simd::f64x2_nearest),
+            Op::F64x2Abs => v_un!(i, simd::f64x2_abs),
+            Op::F64x2Neg => v_un!(i, simd::f64x2_neg),
+            Op::F64x2Sqrt => v_un!(i, simd::f64x2_sqrt),
+            Op::I32x4TruncSatF32x4S => v_un!(i, simd::i32x4_trunc_sat_f32x4_s),
+            Op::I32x4TruncSatF32x4U => v_un!(i, simd::i32x4_trunc_sat_f32x4_u),
+            Op::F32x4ConvertI32x4S => v_un!(i, simd::f32x4_convert_i32x4_s),
+            Op::F32x4ConvertI32x4U => v_un!(i, simd::f32x4_convert_i32x4_u),
+            Op::I32x4TruncSatF64x2SZero => v_un!(i, simd::i32x4_trunc_sat_f64x2_s_zero),
+            Op::I32x4TruncSatF64x2UZero => v_un!(i, simd::i32x4_trunc_sat_f64x2_u_zero),
+            Op::F64x2ConvertLowI32x4S => v_un!(i, simd::f64x2_convert_low_i32x4_s),
+            Op::F64x2ConvertLowI32x4U => v_un!(i, simd::f64x2_convert_low_i32x4_u),
+            Op::F32x4DemoteF64x2Zero => v_un!(i, simd::f32x4_demote_f64x2_zero),
+            Op::F64x2PromoteLowF32x4 => v_un!(i, simd::f64x2_promote_low_f32x4),
+            Op::I8x16Swizzle => v_bin!(i, simd::i8x16_swizzle),
+            Op::V128And => v_bin!(i, simd::v128_and),
+            Op::V128AndNot => v_bin!(i, simd::v128_andnot),
+            Op::V128Or => v_bin!(i, simd::v128_or),
+            Op::V128Xor => v_bin!(i, simd::v128_xor),
+            Op::I8x16Eq => v_bin!(i, simd::i8x16_eq),
+            Op::I8x16Ne => v_bin!(i, simd::i8x16_ne),
+            Op::I8x16LtS => v_bin!(i, simd::i8x16_lt_s),
+            Op::I8x16LtU => v_bin!(i, simd::i8x16_lt_u),
+            Op::I8x16GtS => v_bin!(i, simd::i8x16_gt_s),
+            Op::I8x16GtU => v_bin!(i, simd::i8x16_gt_u),
+            Op::I8x16LeS => v_bin!(i, simd::i8x16_le_s),
+            Op::I8x16LeU => v_bin!(i, simd::i8x16_le_u),
+            Op::I8x16GeS => v_bin!(i, simd::i8x16_ge_s),
+            Op::I8x16GeU => v_bin!(i, simd::i8x16_ge_u),
+            Op::I16x8Eq => v_bin!(i, simd::i16x8_eq),
+            Op::I16x8Ne => v_bin!(i, simd::i16x8_ne),
+            Op::I16x8LtS => v_bin!(i, simd::i16x8_lt_s),
+            Op::I16x8LtU => v_bin!(i, simd::i16x8_lt_u),
+            Op::I16x8GtS => v_bin!(i, simd::i16x8_gt_s),
+            Op::I16x8GtU => v_bin!(i, simd::i16x8_gt_u),
+            Op::I16x8LeS => v_bin!(i, simd::i16x8_le_s),
+            Op::I16x8LeU => v_bin!(i, simd::i16x8_le_u),
+            Op::I16x8GeS => v_bin!(i, simd::i16x8_ge_s),
+            Op::I16x8GeU => v_bin!(i, simd::i16x8_ge_u),
+            Op::I32x4Eq => v_bin!(i, simd::i32x4_eq),
+            Op::I32x4Ne => v_bin!(i, simd::i32x4_ne),
+            Op::I32x4LtS => v_bin!(i, simd::i32x4_lt_s),
+            Op::I32x4LtU => v_bin!(i, simd::i32x4_lt_u),
+            Op::I32x4GtS => v_bin!(i, simd::i32x4_gt_s),
+            Op::I32x4GtU => v_bin!(i, simd::i32x4_gt_u),
+            Op::I32x4LeS => v_bin!(i, simd::i32x4_le_s),
+            Op::I32x4LeU => v_bin!(i, simd::i32x4_le_u),
+            Op::I32x4GeS => v_bin!(i, simd::i32x4_ge_s),
+            Op::I32x4GeU => v_bin!(i, simd::i32x4_ge_u),
+            Op::I64x2Eq => v_bin!(i, simd::i64x2_eq),
+            Op::I64x2Ne => v_bin!(i, simd::i64x2_ne),
+            Op::I64x2LtS => v_bin!(i, simd::i64x2_lt_s),
+            Op::I64x2GtS => v_bin!(i, simd::i64x2_gt_s),
+            Op::I64x2LeS => v_bin!(i, simd::i64x2_le_s),
+            Op::I64x2GeS => v_bin!(i, simd::i64x2_ge_s),
+            Op::F32x4Eq => v_bin!(i, simd::f32x4_eq),
+            Op::F32x4Ne => v_bin!(i, simd::f32x4_ne),
+            Op::F32x4Lt => v_bin!(i, simd::f32x4_lt),
+            Op::F32x4Gt => v_bin!(i, simd::f32x4_gt),
+            Op::F32x4Le => v_bin!(i, simd::f32x4_le),
+            Op::F32x4Ge => v_bin!(i, simd::f32x4_ge),
+            Op::F64x2Eq => v_bin!(i, simd::f64x2_eq),
+            Op::F64x2Ne => v_bin!(i, simd::f64x2_ne),
+            Op::F64x2Lt => v_bin!(i, simd::f64x2_lt),
+            Op::F64x2Gt => v_bin!(i, simd::f64x2_gt),
+            Op::F64x2Le => v_bin!(i, simd::f64x2_le),
+            Op::F64x2Ge => v_bin!(i, simd::f64x2_ge),
+            Op::I8x16NarrowI16x8S => v_bin!(i, simd::i8x16_narrow_i16x8_s),
+            Op::I8x16NarrowI16x8U => v_bin!(i, simd::i8x16_narrow_i16x8_u),
+            Op::I8x16Add => v_bin!(i, simd::i8x16_add),
+            Op::I8x16AddSatS => v_bin!(i, simd::i8x16_add_sat_s),
+            Op::I8x16AddSatU => v_bin!(i, simd::i8x16_add_sat_u),
+            Op::I8x16Sub => v_bin!(i, simd::i8x16_sub),
+            Op::I8x16SubSatS => v_bin!(i, simd::i8x16_sub_sat_s),
+            Op::I8x16SubSatU => v_bin!(i, simd::i8x16_sub_sat_u),
+            Op::I8x16MinS => v_bin!(i, simd::i8x16_min_s),
+            Op::I8x16MinU => v_bin!(i, simd::i8x16_min_u),
+            Op::I8x16MaxS => v_bin!(i, simd::i8x16_max_s),
+            Op::I8x16MaxU => v_bin!(i, simd::i8x16_max_u),
+            Op::I8x16AvgrU => v_bin!(i, simd::i8x16_avgr_u),
+            Op::I16x8Q15MulrSatS => v_bin!(i, simd::i16x8_q15mulr_sat_s),
+            Op::I16x8NarrowI32x4S => v_bin!(i, simd::i16x8_narrow_i32x4_s),
+            Op::I16x8NarrowI32x4U => v_bin!(i, simd::i16x8_narrow_i32x4_u),
+            Op::I16x8Add => v_bin!(i, simd::i16x8_add),
+            Op::I16x8AddSatS => v_bin!(i, simd::i16x8_add_sat_s),
+            Op::I16x8AddSatU => v_bin!(i, simd::i16x8_add_sat_u),
+            Op::I16x8Sub => v_bin!(i, simd::i16x8_sub),
+            Op::I16x8SubSatS => v_bin!(i, simd::i16x8_sub_sat_s),
+            Op::I16x8SubSatU => v_bin!(i, simd::i16x8_sub_sat_u),
+            Op::I16x8Mul => v_bin!(i, simd::i16x8_mul),
+            Op::I16x8MinS => v_bin!(i, simd::i16x8_min_s),
+            Op::I16x8MinU => v_bin!(i, simd::i16x8_min_u),
+            Op::I16x8MaxS => v_bin!(i, simd::i16x8_max_s),
+            Op::I16x8MaxU => v_bin!(i, simd::i16x8_max_u),
+            Op::I16x8AvgrU => v_bin!(i, simd::i16x8_avgr_u),
+            Op::I16x8ExtMulLowI8x16S => v_bin!(i, simd::i16x8_extmul_low_i8x16_s),
+            Op::I16x8ExtMulHighI8x16S => v_bin!(i, simd::i16x8_extmul_high_i8x16_s),
+            Op::I16x8ExtMulLowI8x16U => v_bin!(i, simd::i16x8_extmul_low_i8x16_u),
+            Op::I16x8ExtMulHighI8x16U => v_bin!(i, simd::i16x8_extmul_high_i8x16_u),
+            Op::I32x4Add => v_bin!(i, simd::i32x4_add),
+            Op::I32x4Sub => v_bin!(i, simd::i32x4_sub),
+            Op::I32x4Mul => v_bin!(i, simd::i32x4_mul),
+            Op::I32x4MinS => v_bin!(i, simd::i32x4_min_s),
+            Op::I32x4MinU => v_bin!(i, simd::i32x4_min_u),
+            Op::I32x4MaxS => v_bin!(i, simd::i32x4_max_s),
+            Op::I32x4MaxU => v_bin!(i, simd::i32x4_max_u),
+            Op::I32x4DotI16x8S => v_bin!(i, simd::i32x4_dot_i16x8_s),
+            Op::I32x4ExtMulLowI16x8S => v_bin!(i, simd::i32x4_extmul_low_i16x8_s),
+            Op::I32x4ExtMulHighI16x8S => v_bin!(i, simd::i32x4_extmul_high_i16x8_s),
+            Op::I32x4ExtMulLowI16x8U => v_bin!(i, simd::i32x4_extmul_low_i16x8_u),
+            Op::I32x4ExtMulHighI16x8U => v_bin!(i, simd::i32x4_extmul_high_i16x8_u),
+            Op::I64x2Add => v_bin!(i, simd::i64x2_add),
+            Op::I64x2Sub => v_bin!(i, simd::i64x2_sub),
+            Op::I64x2Mul => v_bin!(i, simd::i64x2_mul),
+            Op::I64x2ExtMulLowI32x4S => v_bin!(i, simd::i64x2_extmul_low_i32x4_s),
+            Op::I64x2ExtMulHighI32x4S => v_bin!(i, simd::i64x2_extmul_high_i32x4_s),
+            Op::I64x2ExtMulLowI32x4U => v_bin!(i, simd::i64x2_extmul_low_i32x4_u),
+            Op::I64x2ExtMulHighI32x4U => v_bin!(i, simd::i64x2_extmul_high_i32x4_u),
+            Op::F32x4Add => v_bin!(i, simd::f32x4_add),
+            Op::F32x4Sub => v_bin!(i, simd::f32x4_sub),
+            Op::F32x4Mul => v_bin!(i, simd::f32x4_mul),
+            Op::F32x4Div => v_bin!(i, simd::f32x4_div),
+            Op::F32x4Min => v_bin!(i, simd::f32x4_min),
+            Op::F32x4Max => v_bin!(i, simd::f32x4_max),
+            Op::F32x4PMin => v_bin!(i, simd::f32x4_pmin),
+            Op::F32x4PMax => v_bin!(i, simd::f32x4_pmax),
+            Op::F64x2Add => v_bin!(i, simd::f64x2_add),
+            Op::F64x2Sub => v_bin!(i, simd::f64x2_sub),
+            Op::F64x2Mul => v_bin!(i, simd::f64x2_mul),
+            Op::F64x2Div => v_bin!(i, simd::f64x2_div),
+            Op::F64x2Min => v_bin!(i, simd::f64x2_min),
+            Op::F64x2Max => v_bin!(i, simd::f64x2_max),
+            Op::F64x2PMin => v_bin!(i, simd::f64x2_pmin),
+            Op::F64x2PMax => v_bin!(i, simd::f64x2_pmax),
     }
     *regs = Regs { ip, fp, mem };
     None

@@ -62,6 +62,7 @@ fn limits_match(actual_min: u64, actual_max: Option<u32>, min: u32, max: Option<
 fn eval(rt: &Runtime, funcs: &[u32], globals: &[u32], e: ConstExpr) -> u128 {
     match e {
         ConstExpr::Bits(b) => b as u128,
+        ConstExpr::V128([lo, hi]) => lo as u128 | (hi as u128) << 64,
         ConstExpr::RefFunc(i) => funcs[i as usize] as u128 + 1,
         ConstExpr::GlobalGet(i) => rt.globals[globals[i as usize] as usize].bits,
     }

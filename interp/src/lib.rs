@@ -54,6 +54,7 @@ mod api;
 mod exec;
 mod instantiate;
 mod numeric;
+mod simd;
 mod store;
 
 pub use api::*;

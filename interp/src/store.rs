@@ -268,7 +268,33 @@ impl Runtime {
     }
 }
 
-/// Encode a value into a cell.
+/// Write `v` into `cells` at `*k` and advance `*k` past it: one cell, two for a v128 (low
+/// half first), as frames lay values out.
+pub(crate) fn write_cells(cells: &mut [u64], k: &mut usize, v: &Val) {
+    if let Val::V128(x) = *v {
+        cells[*k] = x as u64;
+        cells[*k + 1] = (x >> 64) as u64;
+        *k += 2;
+    } else {
+        cells[*k] = val_to_cell(v);
+        *k += 1;
+    }
+}
+
+/// Read a value of type `ty` from `cells` at `*k` and advance `*k` past it (see `write_cells`).
+pub(crate) fn read_cells(cells: &[u64], k: &mut usize, ty: ValType) -> Val {
+    if ty == ValType::V128 {
+        let v = Val::V128(cells[*k] as u128 | (cells[*k + 1] as u128) << 64);
+        *k += 2;
+        v
+    } else {
+        let v = cell_to_val(cells[*k], ty);
+        *k += 1;
+        v
+    }
+}
+
+/// Encode a one-cell value (anything but a v128, which `write_cells` splits in two).
 pub(crate) fn val_to_cell(v: &Val) -> u64 {
     match *v {
         Val::I32(x) => x as u32 as u64,
@@ -281,7 +307,7 @@ pub(crate) fn val_to_cell(v: &Val) -> u64 {
     }
 }
 
-/// Decode a cell of the given type.
+/// Decode a one-cell value of the given type (a v128 takes two: `read_cells`).
 pub(crate) fn cell_to_val(c: u64, ty: ValType) -> Val {
     match ty {
         ValType::I32 => Val::I32(c as u32 as i32),

@@ -156,6 +156,16 @@ static void run_module(uint8_t *bytes, uint32_t size, int pool_mode)
     CHECK(e && strcmp(e, "Exception: unreachable") == 0, "trap message");
     wasm_runtime_clear_exception(inst);
 
+    /* v128: four argv cells each way in call_wasm; call_wasm_a refuses (no v128 in wasm_val_t) */
+    f = wasm_runtime_lookup_function(inst, "v128_swap");
+    uint32_t vargv[5] = {1, 2, 3, 4, 41};
+    CHECK(f && wasm_runtime_call_wasm(env, f, 5, vargv) && vargv[0] == 3 && vargv[1] == 4 && vargv[2] == 1 && vargv[3] == 2
+              && vargv[4] == 42,
+          "call_wasm with a v128 param and result");
+    wasm_val_t vres[2], vargs[2] = {{.kind = WASM_V128}, {.kind = WASM_I32}};
+    CHECK(f && !wasm_runtime_call_wasm_a(env, f, 2, vres, 2, vargs) && wasm_runtime_get_exception(inst), "call_wasm_a refuses v128");
+    wasm_runtime_clear_exception(inst);
+
     /* custom data, user data, context keys */
     wasm_runtime_set_custom_data(inst, &dtor_calls);
     CHECK(wasm_runtime_get_custom_data(inst) == &dtor_calls, "custom data");

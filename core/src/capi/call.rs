@@ -181,6 +181,17 @@ unsafe fn call_cells(inst: &ModuleInst, env: *mut ExecEnv, fh: &FuncHandle, argc
     let mut args = Vec::with_capacity(fh.ty.params.len());
     let mut k = 0usize;
     for t in fh.ty.params.iter() {
+        if *t == ValType::V128 {
+            // Four cells, lowest first (as WAMR lays a v128 out in argv).
+            let mut v = 0u128;
+            for c in 0..4 {
+                // SAFETY: k + 4 <= need <= argc cells.
+                v |= (unsafe { *argv.add(k + c) } as u128) << (32 * c);
+            }
+            args.push(Val::V128(v));
+            k += 4;
+            continue;
+        }
         // SAFETY: k + cells(t) <= need <= argc cells.
         let lo = unsafe { *argv.add(k) } as u64;
         let hi = if cells(*t) >= 2 { (unsafe { *argv.add(k + 1) }) as u64 } else { 0 };
@@ -204,6 +215,14 @@ unsafe fn call_cells(inst: &ModuleInst, env: *mut ExecEnv, fh: &FuncHandle, argc
     }
     let mut k = 0usize;
     for r in &results {
+        if let Val::V128(v) = *r {
+            for c in 0..4 {
+                // SAFETY: caller's contract: argv holds the result cells.
+                unsafe { *argv.add(k + c) = (v >> (32 * c)) as u32 };
+            }
+            k += 4;
+            continue;
+        }
         let bits: u64 = match *r {
             Val::I32(x) => x as u32 as u64,
             Val::I64(x) => x as u64,
@@ -289,6 +308,12 @@ pub unsafe extern "C" fn wasm_runtime_call_wasm_a(
         }
         if num_results as usize != fh.ty.results.len() || (num_results > 0 && results.is_null()) {
             inst.set_exception(Some(&format!("result count mismatch: {num_results} given, {} expected", fh.ty.results.len())));
+            return false;
+        }
+        // WAMR's wasm_val_t has no v128 member: such a function is called through
+        // wasm_runtime_call_wasm (four argv cells per v128), never with a truncated value.
+        if fh.ty.params.iter().chain(fh.ty.results.iter()).any(|t| *t == ValType::V128) {
+            inst.set_exception(Some("a v128 parameter or result cannot pass through wasm_val_t: use wasm_runtime_call_wasm"));
             return false;
         }
         let mut vals = Vec::with_capacity(num_args as usize);

@@ -31,6 +31,8 @@ pub fn wasm_val_from(v: &Val) -> wasm_val_t {
         Val::I64(x) => (WASM_I64, wasm_val_of_t { i64: x }),
         Val::F32(b) => (WASM_F32, wasm_val_of_t { i64: b as i64 }),
         Val::F64(b) => (WASM_F64, wasm_val_of_t { i64: b as i64 }),
+        // Never reached with a v128: wasm_runtime_call_wasm_a refuses such functions first
+        // (wasm_val_t has no room for 128 bits).
         Val::V128(_) => (WASM_V128, wasm_val_of_t { i64: 0 }),
         Val::ExternRef(r) => (
             WASM_EXTERNREF,

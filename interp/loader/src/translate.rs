@@ -52,6 +52,7 @@ use wasmparser::{BinaryReader, BlockType, FunctionBody, Operator};
 
 use crate::ir::{CompiledFunc, Instr, Op, Slot};
 use crate::module::ModuleInner;
+use crate::types::ValType;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Opd {
@@ -71,6 +72,8 @@ enum Kind {
 
 struct Ctrl {
     kind: Kind,
+    /// The block's type (its params' and results' cell widths).
+    bt: BlockType,
     /// Operand-stack height at entry, below the block's parameters.
     height: u32,
     nparams: u32,
@@ -91,6 +94,12 @@ struct Tr<'m> {
     room: fn(usize) -> bool,
     code: Vec<Instr>,
     stack: Vec<Opd>,
+    /// Parallel to `stack`: the cell just past each entry, relative to `base` (entry `i`
+    /// occupies cells `ends[i - 1]..ends[i]`: one, two for a v128).
+    ends: Vec<u32>,
+    /// Cell of each local (params first), plus one past the last: empty when every local
+    /// takes one cell (no v128), so that local `i` is cell `i`.
+    local_cells: Vec<u32>,
     base: u32,
     max_height: u32,
     ctrls: Vec<Ctrl>,
@@ -116,6 +125,8 @@ const NO_PATCH: u32 = u32::MAX;
 struct Scratch {
     code: Vec<Instr>,
     stack: Vec<Opd>,
+    ends: Vec<u32>,
+    local_cells: Vec<u32>,
     ctrls: Vec<Ctrl>,
 }
 
@@ -169,22 +180,50 @@ pub fn translate(m: &ModuleInner, def: u32, room: fn(usize) -> bool) -> Result<C
     let body = FunctionBody::new(BinaryReader::new(&m.bytes[range.clone()], range.start as u64));
     let err = |e: wasmparser::BinaryReaderError| -> Box<str> { e.to_string().into() };
     let mut nlocals: u64 = 0;
-    let locals = body.get_locals_reader().map_err(err)?;
-    for l in locals {
-        let (count, _ty) = l.map_err(err)?;
+    let mut wide_locals = false;
+    for l in body.get_locals_reader().map_err(err)? {
+        let (count, t) = l.map_err(err)?;
         nlocals += count as u64;
+        wide_locals |= t == wasmparser::ValType::V128 && count > 0;
     }
     if nlocals > 1_000_000 {
         return Err("too many locals".into());
     }
-    let nparams = ty.params.len() as u32;
-    let base = nparams + nlocals as u32;
-    let scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    let nparams = ValType::cells_of(&ty.params);
+    let mut scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    // Locals' cells: only functions with a v128 param or local need the map.
+    let mut local_cells = std::mem::take(&mut scratch.local_cells);
+    let mut nlocal_cells = nlocals as u32;
+    if wide_locals || nparams as usize != ty.params.len() {
+        make_room(
+            &mut local_cells,
+            ty.params.len() + nlocals as usize + 1,
+            room,
+        )?;
+        let mut at = 0u32;
+        for t in ty.params.iter() {
+            local_cells.push(at);
+            at += t.cells();
+        }
+        for l in body.get_locals_reader().map_err(err)? {
+            let (count, t) = l.map_err(err)?;
+            let w = crate::module::convert_valtype(t).cells();
+            for _ in 0..count {
+                local_cells.push(at);
+                at += w;
+            }
+        }
+        local_cells.push(at);
+        nlocal_cells = at - nparams;
+    }
+    let base = nparams + nlocal_cells;
     let mut tr = Tr {
         m,
         room,
         code: scratch.code,
         stack: scratch.stack,
+        ends: scratch.ends,
+        local_cells,
         base,
         max_height: 0,
         ctrls: scratch.ctrls,
@@ -196,6 +235,7 @@ pub fn translate(m: &ModuleInner, def: u32, room: fn(usize) -> bool) -> Result<C
     };
     tr.ctrls.push(Ctrl {
         kind: Kind::Func,
+        bt: BlockType::Empty,
         height: 0,
         nparams: 0,
         nresults: ty.results.len() as u32,
@@ -220,10 +260,21 @@ pub fn translate(m: &ModuleInner, def: u32, room: fn(usize) -> bool) -> Result<C
         Err(e) => Err(e),
     };
     // Hand the buffers back for the next translation on this thread.
-    let mut scratch = Scratch { code: tr.code, stack: tr.stack, ctrls: tr.ctrls };
-    if scratch.code.capacity() <= SCRATCH_KEEP && scratch.stack.capacity() <= SCRATCH_KEEP {
+    let mut scratch = Scratch {
+        code: tr.code,
+        stack: tr.stack,
+        ends: tr.ends,
+        local_cells: tr.local_cells,
+        ctrls: tr.ctrls,
+    };
+    if scratch.code.capacity() <= SCRATCH_KEEP
+        && scratch.stack.capacity() <= SCRATCH_KEEP
+        && scratch.local_cells.capacity() <= SCRATCH_KEEP
+    {
         scratch.code.clear();
         scratch.stack.clear();
+        scratch.ends.clear();
+        scratch.local_cells.clear();
         scratch.ctrls.clear();
         SCRATCH.with(|s| *s.borrow_mut() = scratch);
     }
@@ -231,7 +282,12 @@ pub fn translate(m: &ModuleInner, def: u32, room: fn(usize) -> bool) -> Result<C
     if frame_size > u32::MAX as u64 / 2 {
         return Err("frame too large".into());
     }
-    let cf = CompiledFunc { code, frame_size: frame_size as u32, num_params: nparams, num_locals: nlocals as u32 };
+    let cf = CompiledFunc {
+        code,
+        frame_size: frame_size as u32,
+        num_params: nparams,
+        num_locals: nlocal_cells,
+    };
     // The executor's unchecked slot and `ip` accesses rely on what the verifier checks; in
     // debug builds and with the `verify` feature a failure is this translation's error.
     #[cfg(any(debug_assertions, test, feature = "verify"))]
@@ -266,6 +322,7 @@ impl Tr<'_> {
             // Room for everything this operator can emit or push (see the module docs).
             make_room(&mut self.code, OP_HEADROOM, self.room)?;
             make_room(&mut self.stack, MAX_ARITY + 4, self.room)?;
+            make_room(&mut self.ends, MAX_ARITY + 4, self.room)?;
             make_room(&mut self.ctrls, 1, self.room)?;
             self.op(op).map_err(|e| if &*e == UNSUPPORTED { unsupported(self.m, at) } else { e })?;
             if self.code.len() > LIMIT_CODE {
@@ -293,8 +350,53 @@ impl Tr<'_> {
 }
 
 impl<'m> Tr<'m> {
+    /// The first cell of stack entry `i` relative to `base` (also for `i == stack.len()`: where
+    /// the next entry goes).
+    fn start(&self, i: usize) -> u32 {
+        if i == 0 {
+            0
+        } else {
+            self.ends[i - 1]
+        }
+    }
+
+    /// Cells stack entry `i` occupies: 1, or 2 for a v128.
+    fn width(&self, i: usize) -> u32 {
+        self.ends[i] - self.start(i)
+    }
+
     fn home(&self, i: usize) -> Slot {
-        self.base + i as u32
+        self.base + self.start(i)
+    }
+
+    /// The cell of local `l` (params first).
+    fn local_cell(&self, l: u32) -> Slot {
+        if self.local_cells.is_empty() {
+            l
+        } else {
+            self.local_cells[l as usize]
+        }
+    }
+
+    /// Cells local `l` occupies.
+    fn local_width(&self, l: u32) -> u32 {
+        if self.local_cells.is_empty() {
+            1
+        } else {
+            self.local_cells[l as usize + 1] - self.local_cells[l as usize]
+        }
+    }
+
+    /// Pop the top entry, returning it and its width.
+    fn pop_entry(&mut self) -> (Opd, u32) {
+        let w = self.width(self.stack.len() - 1);
+        self.ends.pop();
+        (self.stack.pop().expect("validated stack"), w)
+    }
+
+    fn truncate(&mut self, n: usize) {
+        self.stack.truncate(n);
+        self.ends.truncate(n);
     }
 
     fn emit(&mut self, op: Op, dst: u32, a: u32, b: u32) -> usize {
@@ -325,6 +427,11 @@ impl<'m> Tr<'m> {
     }
 
     fn push(&mut self, o: Opd) {
+        self.push_w(o, 1);
+    }
+
+    /// Push an entry `w` cells wide (2 for a v128; those are never constants).
+    fn push_w(&mut self, o: Opd, w: u32) {
         let len = self.stack.len();
         if self.clean > len {
             self.clean = len;
@@ -333,7 +440,8 @@ impl<'m> Tr<'m> {
             self.clean += 1;
         }
         self.stack.push(o);
-        let h = self.stack.len() as u32;
+        let h = self.start(len) + w;
+        self.ends.push(h);
         if h > self.max_height {
             self.max_height = h;
         }
@@ -353,6 +461,26 @@ impl<'m> Tr<'m> {
         self.home(self.stack.len() - 1)
     }
 
+    /// Push every value of a block's params (or results) as an entry in its home.
+    fn push_block_vals(&mut self, bt: BlockType, results: bool) {
+        match bt {
+            BlockType::Empty => {}
+            BlockType::Type(t) => {
+                if results {
+                    self.push_w(Opd::Slot, crate::module::convert_valtype(t).cells());
+                }
+            }
+            BlockType::FuncType(t) => {
+                let m = self.m;
+                let ft = &m.types[t as usize];
+                let vals = if results { &ft.results } else { &ft.params };
+                for v in vals.iter() {
+                    self.push_w(Opd::Slot, v.cells());
+                }
+            }
+        }
+    }
+
     fn emit_const(&mut self, dst: Slot, v: u64) {
         if v >> 32 == 0 {
             self.emit(Op::Const32, dst, v as u32, 0);
@@ -363,7 +491,7 @@ impl<'m> Tr<'m> {
 
     /// Pop the top operand and return a slot holding its value.
     fn pop_use(&mut self) -> Slot {
-        let o = self.stack.pop().expect("validated stack");
+        let (o, _) = self.pop_entry();
         let home = self.home(self.stack.len());
         match o {
             Opd::Slot => home,
@@ -388,7 +516,9 @@ impl<'m> Tr<'m> {
         match self.stack[i] {
             Opd::Slot => {}
             Opd::Local(l) => {
-                self.emit(Op::Copy, home, l, 0);
+                for c in 0..self.width(i) {
+                    self.emit(Op::Copy, home + c, l + c, 0);
+                }
             }
             Opd::Const(v) => self.emit_const(home, v),
         }
@@ -417,6 +547,15 @@ impl<'m> Tr<'m> {
         idx
     }
 
+    /// As `emit_result`, for an instruction producing a v128 (two cells).
+    fn emit_result_v(&mut self, op: Op, a: u32, b: u32) -> usize {
+        self.push_w(Opd::Slot, 2);
+        let dst = self.home(self.stack.len() - 1);
+        let idx = self.emit(op, dst, a, b);
+        self.last_producer = Some((idx, self.code.len()));
+        idx
+    }
+
     fn unop(&mut self, op: Op) {
         let a = self.pop_use();
         self.emit_result(op, a, 0);
@@ -431,7 +570,7 @@ impl<'m> Tr<'m> {
             let fits = |v: u64| !wide || (v as i64) == (v as i32 as i64);
             if let Opd::Const(v) = bo {
                 if fits(v) {
-                    self.stack.pop();
+                    self.pop_entry();
                     let a = self.pop_use();
                     self.emit_result(imm_op, a, v as u32);
                     return;
@@ -440,7 +579,7 @@ impl<'m> Tr<'m> {
             if let (Opd::Const(v), Some(lop)) = (ao, op.imm_left()) {
                 if fits(v) {
                     let b = self.pop_use();
-                    self.stack.pop();
+                    self.pop_entry();
                     self.emit_result(lop, b, v as u32);
                     return;
                 }
@@ -462,7 +601,7 @@ impl<'m> Tr<'m> {
             // A 64-bit store takes the constant only if it survives sign extension.
             let imm_op = op.imm_right().filter(|i| fits32 || !i.has_imm_s64());
             if let Some(imm_op) = imm_op {
-                self.stack.pop();
+                self.pop_entry();
                 let a = self.pop_use();
                 self.emit(imm_op, v as u32, a, memarg.offset as u32);
                 self.last_producer = None;
@@ -493,6 +632,7 @@ impl<'m> Tr<'m> {
         let start = self.label();
         self.ctrls.push(Ctrl {
             kind,
+            bt,
             height: self.stack.len() as u32 - np,
             nparams: np,
             nresults: nr,
@@ -507,7 +647,7 @@ impl<'m> Tr<'m> {
         let c = self.ctrls.last_mut().expect("ctrl");
         c.unreachable = true;
         let h = c.height as usize;
-        self.stack.truncate(h);
+        self.truncate(h);
         self.last_producer = None;
     }
 
@@ -540,21 +680,29 @@ impl<'m> Tr<'m> {
         let n = self.label_arity(ci) as usize;
         let len = self.stack.len();
         let h = self.ctrls[ci].height as usize;
+        // The label's values start where entry `h` does; each is as wide as the value that
+        // goes there.
+        let mut dst = self.home(h);
         for i in 0..n {
-            let dst = self.home(h + i);
             let src_i = len - n + i;
+            let w = self.width(src_i);
             match self.stack[src_i] {
                 Opd::Slot => {
                     if src_i != h + i {
                         let src = self.home(src_i);
-                        self.emit(Op::Copy, dst, src, 0);
+                        for c in 0..w {
+                            self.emit(Op::Copy, dst + c, src + c, 0);
+                        }
                     }
                 }
                 Opd::Local(l) => {
-                    self.emit(Op::Copy, dst, l, 0);
+                    for c in 0..w {
+                        self.emit(Op::Copy, dst + c, l + c, 0);
+                    }
                 }
                 Opd::Const(v) => self.emit_const(dst, v),
             }
+            dst += w;
         }
     }
 
@@ -578,11 +726,12 @@ impl<'m> Tr<'m> {
     fn emit_return(&mut self) {
         let n = self.num_results as usize;
         let len = self.stack.len();
+        let single = n == 1 && self.width(len - 1) == 1;
         match n {
             0 => {
                 self.emit(Op::Return, 0, 0, 0);
             }
-            1 => match self.stack[len - 1] {
+            1 if single => match self.stack[len - 1] {
                 Opd::Slot => {
                     let h = self.home(len - 1);
                     self.emit(Op::ReturnSlot, 0, h, 0);
@@ -604,10 +753,10 @@ impl<'m> Tr<'m> {
                 for i in len - n..len {
                     self.emit_to_home(i);
                 }
-                for i in 0..n {
-                    let src = self.home(len - n + i);
-                    if src != i as u32 {
-                        self.emit(Op::Copy, i as u32, src, 0);
+                let (from, to) = (self.home(len - n), self.base + self.start(len));
+                for (dst, src) in (from..to).enumerate() {
+                    if src != dst as u32 {
+                        self.emit(Op::Copy, dst as u32, src, 0);
                     }
                 }
                 self.emit(Op::Return, 0, 0, 0);
@@ -647,7 +796,7 @@ impl<'m> Tr<'m> {
         let cond_home = self.home(self.stack.len() - 1);
         let fused = if top == Opd::Slot { self.take_fusable_cmp(cond_home) } else { None };
         let cond = if fused.is_some() {
-            self.stack.pop();
+            self.pop_entry();
             0
         } else {
             self.pop_use()
@@ -689,7 +838,7 @@ impl<'m> Tr<'m> {
         let (fused, cond) = match fused {
             Some(ins) => match ins.op.negated() {
                 Some(neg) => {
-                    self.stack.pop();
+                    self.pop_entry();
                     (Some(Instr::new(neg, 0, ins.a, ins.b)), 0)
                 }
                 None => {
@@ -723,11 +872,9 @@ impl<'m> Tr<'m> {
         }
         c.kind = Kind::Else;
         c.unreachable = false;
-        let (h, np) = (c.height, c.nparams);
-        self.stack.truncate(h as usize);
-        for _ in 0..np {
-            self.push(Opd::Slot);
-        }
+        let (h, bt) = (c.height, c.bt);
+        self.truncate(h as usize);
+        self.push_block_vals(bt, false);
         self.last_producer = None;
     }
 
@@ -755,10 +902,8 @@ impl<'m> Tr<'m> {
             self.code[p as usize].dst = here;
             p = next;
         }
-        self.stack.truncate(c.height as usize);
-        for _ in 0..c.nresults {
-            self.push(Opd::Slot);
-        }
+        self.truncate(c.height as usize);
+        self.push_block_vals(c.bt, true);
         self.last_producer = None;
     }
 
@@ -813,7 +958,7 @@ impl<'m> Tr<'m> {
 
     fn call(&mut self, func_idx: u32) {
         let ft = self.m.func_type(func_idx);
-        let (np, nr) = (ft.params.len(), ft.results.len());
+        let np = ft.params.len();
         self.materialize_top(np);
         let base = self.home(self.stack.len() - np);
         if func_idx < self.m.num_imported_funcs {
@@ -821,31 +966,35 @@ impl<'m> Tr<'m> {
         } else {
             self.emit(Op::Call, func_idx - self.m.num_imported_funcs, base, 0);
         }
-        self.after_call(np, nr);
+        self.after_call(self.m.func_type(func_idx));
     }
 
-    fn after_call(&mut self, np: usize, nr: usize) {
+    /// Replace a call's arguments on the stack by its results (in the same cells).
+    fn after_call(&mut self, ft: &crate::types::FuncType) {
         let len = self.stack.len();
-        self.stack.truncate(len - np);
-        for _ in 0..nr {
-            self.push(Opd::Slot);
+        self.truncate(len - ft.params.len());
+        for t in ft.results.iter() {
+            self.push_w(Opd::Slot, t.cells());
         }
         self.last_producer = None;
     }
 
-    fn local_set(&mut self, l: u32, tee: bool) {
+    fn local_set(&mut self, local: u32, tee: bool) {
+        let l = self.local_cell(local);
         let top = self.stack.len() - 1;
         for i in self.clean.min(top)..top {
             if self.stack[i] == Opd::Local(l) {
                 self.materialize(i);
             }
         }
-        let o = self.stack.pop().expect("validated");
+        let (o, w) = self.pop_entry();
         let home = self.home(self.stack.len());
         match o {
             Opd::Local(x) if x == l => {}
             Opd::Local(x) => {
-                self.emit(Op::Copy, l, x, 0);
+                for c in 0..w {
+                    self.emit(Op::Copy, l + c, x + c, 0);
+                }
             }
             Opd::Const(v) => self.emit_const(l, v),
             Opd::Slot => {
@@ -857,13 +1006,15 @@ impl<'m> Tr<'m> {
                     let (idx, _) = self.last_producer.expect("checked");
                     self.code[idx].dst = l;
                 } else {
-                    self.emit(Op::Copy, l, home, 0);
+                    for c in 0..w {
+                        self.emit(Op::Copy, l + c, home + c, 0);
+                    }
                 }
             }
         }
         self.last_producer = None;
         if tee {
-            self.push(Opd::Local(l));
+            self.push_w(Opd::Local(l), w);
         }
     }
 
@@ -909,37 +1060,57 @@ impl<'m> Tr<'m> {
                 self.set_unreachable();
             }
             O::Call { function_index } => self.call(function_index),
-            O::CallIndirect { type_index, table_index } => {
-                let ft = &self.m.types[type_index as usize];
-                let (np, nr) = (ft.params.len(), ft.results.len());
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let np = self.m.types[type_index as usize].params.len();
                 let idx = self.pop_use();
                 self.materialize_top(np);
                 let base = self.home(self.stack.len() - np);
                 self.emit(Op::CallIndirect, type_index, base, idx);
                 self.emit(Op::Extra, table_index, 0, 0);
-                self.after_call(np, nr);
+                self.after_call(&self.m.types[type_index as usize]);
             }
             O::Drop => {
-                self.stack.pop();
+                self.pop_entry();
                 self.last_producer = None;
             }
             O::Select | O::TypedSelect { .. } => {
                 let c = self.pop_use();
+                let wide = self.width(self.stack.len() - 1) == 2;
                 let b = self.pop_use();
                 let a = self.pop_use();
-                let idx = self.emit_result(Op::Select, a, b);
+                let idx = if wide {
+                    self.emit_result_v(Op::V128Select, a, b)
+                } else {
+                    self.emit_result(Op::Select, a, b)
+                };
                 self.emit(Op::Extra, 0, c, 0);
                 self.last_producer = Some((idx, self.code.len()));
             }
-            O::LocalGet { local_index } => self.push(Opd::Local(local_index)),
+            O::LocalGet { local_index } => {
+                let (l, w) = (self.local_cell(local_index), self.local_width(local_index));
+                self.push_w(Opd::Local(l), w);
+            }
             O::LocalSet { local_index } => self.local_set(local_index, false),
             O::LocalTee { local_index } => self.local_set(local_index, true),
             O::GlobalGet { global_index } => {
-                self.emit_result(Op::GlobalGet, global_index, 0);
+                if self.m.global_type(global_index).content == ValType::V128 {
+                    self.emit_result_v(Op::V128GlobalGet, global_index, 0);
+                } else {
+                    self.emit_result(Op::GlobalGet, global_index, 0);
+                }
             }
             O::GlobalSet { global_index } => {
+                let wide = self.width(self.stack.len() - 1) == 2;
                 let a = self.pop_use();
-                self.emit(Op::GlobalSet, global_index, a, 0);
+                let op = if wide {
+                    Op::V128GlobalSet
+                } else {
+                    Op::GlobalSet
+                };
+                self.emit(op, global_index, a, 0);
                 self.last_producer = None;
             }
             O::I32Load { memarg } => self.load(Op::I32Load, &memarg),
@@ -1068,10 +1239,399 @@ impl<'m> Tr<'m> {
         );
         // The reinterpretations are no-ops on 8-byte cells.
         match op {
-            O::I32ReinterpretF32 | O::I64ReinterpretF64 | O::F32ReinterpretI32 | O::F64ReinterpretI64 => {
-                Ok(())
-            }
-            _ => Err(UNSUPPORTED.into()),
+            O::I32ReinterpretF32
+            | O::I64ReinterpretF64
+            | O::F32ReinterpretI32
+            | O::F64ReinterpretI64 => Ok(()),
+            other => self.simd(other),
         }
+    }
+
+    /// The SIMD operators (each v128 operand and result takes two cells; ir.rs declares the
+    /// ops, which have the operators' names).
+    fn simd(&mut self, op: Operator<'_>) -> Result<(), Box<str>> {
+        use Operator as O;
+        /// v128 -> v128, and scalar -> v128 (splat).
+        macro_rules! un {
+            ($($w:ident),* $(,)?) => {
+                match op {
+                    $(O::$w => { let a = self.pop_use(); self.emit_result_v(Op::$w, a, 0); return Ok(()); })*
+                    _ => {}
+                }
+            };
+        }
+        /// (v128, v128) -> v128, and (v128, i32) -> v128 (shifts).
+        macro_rules! bin {
+            ($($w:ident),* $(,)?) => {
+                match op {
+                    $(O::$w => {
+                        let b = self.pop_use();
+                        let a = self.pop_use();
+                        self.emit_result_v(Op::$w, a, b);
+                        return Ok(());
+                    })*
+                    _ => {}
+                }
+            };
+        }
+        /// v128 -> i32.
+        macro_rules! test {
+            ($($w:ident),* $(,)?) => {
+                match op {
+                    $(O::$w => { let a = self.pop_use(); self.emit_result(Op::$w, a, 0); return Ok(()); })*
+                    _ => {}
+                }
+            };
+        }
+        macro_rules! load {
+            ($($w:ident),* $(,)?) => {
+                match op {
+                    $(O::$w { memarg } => {
+                        let a = self.pop_use();
+                        self.emit_result_v(Op::$w, a, memarg.offset as u32);
+                        return Ok(());
+                    })*
+                    _ => {}
+                }
+            };
+        }
+        macro_rules! load_lane {
+            ($($w:ident),* $(,)?) => {
+                match op {
+                    $(O::$w { memarg, lane } => {
+                        let v = self.pop_use();
+                        let a = self.pop_use();
+                        let idx = self.emit_result_v(Op::$w, a, memarg.offset as u32);
+                        self.emit(Op::Extra, v, lane as u32, 0);
+                        self.last_producer = Some((idx, self.code.len()));
+                        return Ok(());
+                    })*
+                    _ => {}
+                }
+            };
+        }
+        macro_rules! store_lane {
+            ($($w:ident),* $(,)?) => {
+                match op {
+                    $(O::$w { memarg, lane } => {
+                        let v = self.pop_use();
+                        let a = self.pop_use();
+                        self.emit(Op::$w, v, a, memarg.offset as u32);
+                        self.emit(Op::Extra, lane as u32, 0, 0);
+                        self.last_producer = None;
+                        return Ok(());
+                    })*
+                    _ => {}
+                }
+            };
+        }
+        macro_rules! extract {
+            ($($w:ident),* $(,)?) => {
+                match op {
+                    $(O::$w { lane } => { let a = self.pop_use(); self.emit_result(Op::$w, a, lane as u32); return Ok(()); })*
+                    _ => {}
+                }
+            };
+        }
+        macro_rules! replace {
+            ($($w:ident),* $(,)?) => {
+                match op {
+                    $(O::$w { lane } => {
+                        let x = self.pop_use();
+                        let v = self.pop_use();
+                        let idx = self.emit_result_v(Op::$w, v, x);
+                        self.emit(Op::Extra, lane as u32, 0, 0);
+                        self.last_producer = Some((idx, self.code.len()));
+                        return Ok(());
+                    })*
+                    _ => {}
+                }
+            };
+        }
+        load!(
+            V128Load,
+            V128Load8x8S,
+            V128Load8x8U,
+            V128Load16x4S,
+            V128Load16x4U,
+            V128Load32x2S,
+            V128Load32x2U,
+            V128Load8Splat,
+            V128Load16Splat,
+            V128Load32Splat,
+            V128Load64Splat,
+            V128Load32Zero,
+            V128Load64Zero,
+        );
+        load_lane!(
+            V128Load8Lane,
+            V128Load16Lane,
+            V128Load32Lane,
+            V128Load64Lane
+        );
+        store_lane!(
+            V128Store8Lane,
+            V128Store16Lane,
+            V128Store32Lane,
+            V128Store64Lane
+        );
+        extract!(
+            I8x16ExtractLaneS,
+            I8x16ExtractLaneU,
+            I16x8ExtractLaneS,
+            I16x8ExtractLaneU,
+            I32x4ExtractLane,
+            I64x2ExtractLane,
+            F32x4ExtractLane,
+            F64x2ExtractLane,
+        );
+        replace!(
+            I8x16ReplaceLane,
+            I16x8ReplaceLane,
+            I32x4ReplaceLane,
+            I64x2ReplaceLane,
+            F32x4ReplaceLane,
+            F64x2ReplaceLane,
+        );
+        un!(
+            I8x16Splat,
+            I16x8Splat,
+            I32x4Splat,
+            I64x2Splat,
+            F32x4Splat,
+            F64x2Splat,
+            V128Not,
+            I8x16Abs,
+            I8x16Neg,
+            I8x16Popcnt,
+            I16x8Abs,
+            I16x8Neg,
+            I16x8ExtAddPairwiseI8x16S,
+            I16x8ExtAddPairwiseI8x16U,
+            I16x8ExtendLowI8x16S,
+            I16x8ExtendHighI8x16S,
+            I16x8ExtendLowI8x16U,
+            I16x8ExtendHighI8x16U,
+            I32x4Abs,
+            I32x4Neg,
+            I32x4ExtAddPairwiseI16x8S,
+            I32x4ExtAddPairwiseI16x8U,
+            I32x4ExtendLowI16x8S,
+            I32x4ExtendHighI16x8S,
+            I32x4ExtendLowI16x8U,
+            I32x4ExtendHighI16x8U,
+            I64x2Abs,
+            I64x2Neg,
+            I64x2ExtendLowI32x4S,
+            I64x2ExtendHighI32x4S,
+            I64x2ExtendLowI32x4U,
+            I64x2ExtendHighI32x4U,
+            F32x4Ceil,
+            F32x4Floor,
+            F32x4Trunc,
+            F32x4Nearest,
+            F32x4Abs,
+            F32x4Neg,
+            F32x4Sqrt,
+            F64x2Ceil,
+            F64x2Floor,
+            F64x2Trunc,
+            F64x2Nearest,
+            F64x2Abs,
+            F64x2Neg,
+            F64x2Sqrt,
+            I32x4TruncSatF32x4S,
+            I32x4TruncSatF32x4U,
+            F32x4ConvertI32x4S,
+            F32x4ConvertI32x4U,
+            I32x4TruncSatF64x2SZero,
+            I32x4TruncSatF64x2UZero,
+            F64x2ConvertLowI32x4S,
+            F64x2ConvertLowI32x4U,
+            F32x4DemoteF64x2Zero,
+            F64x2PromoteLowF32x4,
+        );
+        test!(
+            V128AnyTrue,
+            I8x16AllTrue,
+            I8x16Bitmask,
+            I16x8AllTrue,
+            I16x8Bitmask,
+            I32x4AllTrue,
+            I32x4Bitmask,
+            I64x2AllTrue,
+            I64x2Bitmask,
+        );
+        bin!(
+            I8x16Shl,
+            I8x16ShrS,
+            I8x16ShrU,
+            I16x8Shl,
+            I16x8ShrS,
+            I16x8ShrU,
+            I32x4Shl,
+            I32x4ShrS,
+            I32x4ShrU,
+            I64x2Shl,
+            I64x2ShrS,
+            I64x2ShrU,
+            I8x16Swizzle,
+            V128And,
+            V128AndNot,
+            V128Or,
+            V128Xor,
+            I8x16Eq,
+            I8x16Ne,
+            I8x16LtS,
+            I8x16LtU,
+            I8x16GtS,
+            I8x16GtU,
+            I8x16LeS,
+            I8x16LeU,
+            I8x16GeS,
+            I8x16GeU,
+            I16x8Eq,
+            I16x8Ne,
+            I16x8LtS,
+            I16x8LtU,
+            I16x8GtS,
+            I16x8GtU,
+            I16x8LeS,
+            I16x8LeU,
+            I16x8GeS,
+            I16x8GeU,
+            I32x4Eq,
+            I32x4Ne,
+            I32x4LtS,
+            I32x4LtU,
+            I32x4GtS,
+            I32x4GtU,
+            I32x4LeS,
+            I32x4LeU,
+            I32x4GeS,
+            I32x4GeU,
+            I64x2Eq,
+            I64x2Ne,
+            I64x2LtS,
+            I64x2GtS,
+            I64x2LeS,
+            I64x2GeS,
+            F32x4Eq,
+            F32x4Ne,
+            F32x4Lt,
+            F32x4Gt,
+            F32x4Le,
+            F32x4Ge,
+            F64x2Eq,
+            F64x2Ne,
+            F64x2Lt,
+            F64x2Gt,
+            F64x2Le,
+            F64x2Ge,
+            I8x16NarrowI16x8S,
+            I8x16NarrowI16x8U,
+            I8x16Add,
+            I8x16AddSatS,
+            I8x16AddSatU,
+            I8x16Sub,
+            I8x16SubSatS,
+            I8x16SubSatU,
+            I8x16MinS,
+            I8x16MinU,
+            I8x16MaxS,
+            I8x16MaxU,
+            I8x16AvgrU,
+            I16x8Q15MulrSatS,
+            I16x8NarrowI32x4S,
+            I16x8NarrowI32x4U,
+            I16x8Add,
+            I16x8AddSatS,
+            I16x8AddSatU,
+            I16x8Sub,
+            I16x8SubSatS,
+            I16x8SubSatU,
+            I16x8Mul,
+            I16x8MinS,
+            I16x8MinU,
+            I16x8MaxS,
+            I16x8MaxU,
+            I16x8AvgrU,
+            I16x8ExtMulLowI8x16S,
+            I16x8ExtMulHighI8x16S,
+            I16x8ExtMulLowI8x16U,
+            I16x8ExtMulHighI8x16U,
+            I32x4Add,
+            I32x4Sub,
+            I32x4Mul,
+            I32x4MinS,
+            I32x4MinU,
+            I32x4MaxS,
+            I32x4MaxU,
+            I32x4DotI16x8S,
+            I32x4ExtMulLowI16x8S,
+            I32x4ExtMulHighI16x8S,
+            I32x4ExtMulLowI16x8U,
+            I32x4ExtMulHighI16x8U,
+            I64x2Add,
+            I64x2Sub,
+            I64x2Mul,
+            I64x2ExtMulLowI32x4S,
+            I64x2ExtMulHighI32x4S,
+            I64x2ExtMulLowI32x4U,
+            I64x2ExtMulHighI32x4U,
+            F32x4Add,
+            F32x4Sub,
+            F32x4Mul,
+            F32x4Div,
+            F32x4Min,
+            F32x4Max,
+            F32x4PMin,
+            F32x4PMax,
+            F64x2Add,
+            F64x2Sub,
+            F64x2Mul,
+            F64x2Div,
+            F64x2Min,
+            F64x2Max,
+            F64x2PMin,
+            F64x2PMax,
+        );
+        match op {
+            O::V128Const { value } => {
+                let v = u128::from_le_bytes(*value.bytes());
+                let w = |k: u32| (v >> (32 * k)) as u32;
+                let idx = self.emit_result_v(Op::V128Const, w(0), w(1));
+                self.emit(Op::Extra, w(2), w(3), 0);
+                self.last_producer = Some((idx, self.code.len()));
+            }
+            O::V128Store { memarg } => {
+                let v = self.pop_use();
+                let a = self.pop_use();
+                self.emit(Op::V128Store, v, a, memarg.offset as u32);
+                self.last_producer = None;
+            }
+            O::I8x16Shuffle { lanes } => {
+                let b = self.pop_use();
+                let a = self.pop_use();
+                let idx = self.emit_result_v(Op::I8x16Shuffle, a, b);
+                // 5 bits per lane index (< 32, validated): lanes 0-5, 6-11, 12-15.
+                let mut packed = [0u32; 3];
+                for (i, &k) in lanes.iter().enumerate() {
+                    packed[i / 6] |= (k as u32 & 31) << (5 * (i % 6));
+                }
+                self.emit(Op::Extra, packed[0], packed[1], packed[2]);
+                self.last_producer = Some((idx, self.code.len()));
+            }
+            O::V128Bitselect => {
+                let c = self.pop_use();
+                let b = self.pop_use();
+                let a = self.pop_use();
+                let idx = self.emit_result_v(Op::V128Bitselect, a, b);
+                self.emit(Op::Extra, 0, c, 0);
+                self.last_producer = Some((idx, self.code.len()));
+            }
+            _ => return Err(UNSUPPORTED.into()),
+        }
+        Ok(())
     }
 }

@@ -15,6 +15,23 @@ pub enum ValType {
     ExternRef,
 }
 
+impl ValType {
+    /// The 8-byte cells a value of this type occupies in a frame (and in the executor's
+    /// value stack): 2 for v128 (low half first), 1 for everything else.
+    #[inline]
+    pub const fn cells(self) -> u32 {
+        match self {
+            ValType::V128 => 2,
+            _ => 1,
+        }
+    }
+
+    /// The cells of a sequence of values laid out one after another (params, results).
+    pub fn cells_of(types: &[ValType]) -> u32 {
+        types.iter().map(|t| t.cells()).sum()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FuncType {
     pub params: Box<[ValType]>,

@@ -24,6 +24,7 @@ use std::fmt;
 
 use crate::ir::{CompiledFunc, Field, Instr, Op};
 use crate::module::ModuleInner;
+use crate::types::ValType;
 
 /// What the verifier found wrong, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,8 +85,13 @@ pub fn verify(m: &ModuleInner, def: u32, f: &CompiledFunc) -> Result<(), VerifyE
         return Err(err(code.len(), None, format!("no defined function {def}")));
     }
     let ty = m.func_type(func_idx as u32);
-    if f.num_params as usize != ty.params.len() {
-        return Err(err(code.len(), None, format!("{} params, the type has {}", f.num_params, ty.params.len())));
+    let param_cells = ValType::cells_of(&ty.params);
+    if f.num_params != param_cells {
+        return Err(err(
+            code.len(),
+            None,
+            format!("{} param cells, the type has {param_cells}", f.num_params),
+        ));
     }
     // (Not the results: they are written by copies whose slots are checked below; a body that
     // never returns, `unreachable` alone, may have a frame smaller than its results.)
@@ -153,6 +159,7 @@ fn check_field(code: &[Instr], pc: usize, lim: &Limits, kind: Field, v: u32) -> 
             Ok(())
         }
         Field::Slot | Field::CallBase => below("slot", lim.frame),
+        Field::V128 => below("v128 slot", lim.frame.saturating_sub(1)),
         Field::Slot2 => {
             for s in [v & 0xffff, v >> 16] {
                 if s as u64 >= lim.frame {
@@ -193,7 +200,7 @@ fn call_fits(m: &ModuleInner, lim: &Limits, ins: &Instr) -> Result<(), String> {
         Field::Type => &m.types[ins.dst as usize],
         other => return Err(format!("a call whose dst is {other:?}")),
     };
-    let cells = ty.params.len().max(ty.results.len()) as u64;
+    let cells = ValType::cells_of(&ty.params).max(ValType::cells_of(&ty.results)) as u64;
     if ins.a as u64 + cells > lim.frame {
         return Err(format!("arguments/results at {}..{} past the frame ({} cells)", ins.a, ins.a as u64 + cells, lim.frame));
     }

@@ -12,7 +12,6 @@ pub const HEADER: &str = "\
 # Checks of the WebAssembly 2.0 spec suite that ember-interp does not pass yet.
 # One line per failing check: <file> <line>:<col> <reason>
 # The run fails if this list and reality differ in either direction.
-# simd_*.wast files are not listed: they are counted as \"not yet supported\".
 # Regenerate after a verified change: cargo run -p ember-spectest --release -- --bless
 ";
 

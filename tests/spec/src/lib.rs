@@ -4,7 +4,7 @@
 //!
 //! Used by the `ember-spectest` binary and by ember-interp's `interp/tests/spec.rs`.
 //!
-//! A run: every non-simd file gets a fresh `Store<()>` (default `Config`) on a worker thread
+//! A run: every file gets a fresh `Store<()>` (default `Config`) on a worker thread
 //! with an 8 MiB native stack (files run in parallel). Each directive is one check
 //! (`runner.rs`): `module` (binary, text or quoted; imports resolved by name from `spectest`
 //! and `register`ed instances; a name that resolves to nothing is unlinkable; every function
@@ -20,8 +20,8 @@
 //! instead of running against a stale module. A panic fails the check and the file continues on
 //! a fresh store; a file running over 300 s aborts the run (exit 3). Failures are compared by
 //! key (`file line:col`) with `expected-failures.txt` in both directions; reasons are
-//! documentation. simd_*.wast files are parsed and counted as "not yet supported" (the loader
-//! refuses SIMD modules). Cross bundles: `ember-spectest export DIR` on the host, then
+//! documentation. The simd_*.wast files (fixed-width SIMD) are part of the suite; `--no-simd`
+//! leaves them out (counted, not run) for a quicker run. Cross bundles: `ember-spectest export DIR` on the host, then
 //! `--dir DIR` on the target (built with `--no-default-features` to leave the 26 MB embedded
 //! data out); `--expected FILE` takes another list where float NaN details differ.
 
@@ -61,7 +61,7 @@ pub struct Options {
     pub source: Source,
     /// Worker threads (files run in parallel, one store per file).
     pub jobs: usize,
-    /// Also run simd_*.wast (reported separately, never compared).
+    /// Run the simd_*.wast files too (default; `false` counts them without running them).
     pub run_simd: bool,
     /// Only files whose name contains this.
     pub filter: Option<String>,
@@ -74,7 +74,7 @@ impl Default for Options {
         Options {
             source: Source::Embedded,
             jobs: thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-            run_simd: false,
+            run_simd: true,
             filter: None,
             file_timeout: Duration::from_secs(300),
         }
@@ -91,20 +91,19 @@ pub struct Report {
 }
 
 impl Report {
-    /// Failures of the non-simd files, in file and line order.
+    /// Failures of the files that ran, in file and line order.
     pub fn failures(&self) -> impl Iterator<Item = &Failure> {
-        self.files.iter().filter(|f| !f.simd).flat_map(|f| f.failures.iter())
+        self.files.iter().flat_map(|f| f.failures.iter())
     }
 
-    /// Names of the non-simd files that ran.
+    /// Names of the files that ran.
     pub fn files_run(&self) -> BTreeSet<String> {
-        self.files.iter().filter(|f| !f.simd).map(|f| f.name.clone()).collect()
+        self.files.iter().map(|f| f.name.clone()).collect()
     }
 
-    /// (checks, passed, failed) over the non-simd files.
+    /// (checks, passed, failed) over the files that ran.
     pub fn totals(&self) -> (usize, usize, usize) {
-        let core = self.files.iter().filter(|f| !f.simd);
-        core.fold((0, 0, 0), |(t, p, f), r| (t + r.total, p + r.passed, f + r.failures.len()))
+        self.files.iter().fold((0, 0, 0), |(t, p, f), r| (t + r.total, p + r.passed, f + r.failures.len()))
     }
 
     pub fn compare(&self, expected_text: &str) -> Result<Comparison, String> {
@@ -120,13 +119,12 @@ impl Report {
     pub fn print(&self, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "{:<32} {:>7} {:>7} {:>7}", "file", "checks", "pass", "fail")?;
         for f in &self.files {
-            let tag = if f.simd { "  (simd, not compared)" } else { "" };
-            writeln!(w, "{:<32} {:>7} {:>7} {:>7}{tag}", f.name, f.total, f.passed, f.failures.len())?;
+            writeln!(w, "{:<32} {:>7} {:>7} {:>7}", f.name, f.total, f.passed, f.failures.len())?;
         }
         let (t, p, fl) = self.totals();
-        let misclassified: usize = self.files.iter().filter(|f| !f.simd).map(|f| f.misclassified.len()).sum();
+        let misclassified: usize = self.files.iter().map(|f| f.misclassified.len()).sum();
         let pct = if t > 0 { 100.0 * p as f64 / t as f64 } else { 0.0 };
-        writeln!(w, "spec 2.0 (without simd): {t} checks, {p} pass, {fl} fail ({pct:.2}% pass) in {} files",
+        writeln!(w, "spec 2.0: {t} checks, {p} pass, {fl} fail ({pct:.2}% pass) in {} files",
             self.files_run().len())?;
         if misclassified > 0 {
             writeln!(w, "note: {misclassified} modules were rejected as invalid where the spec says malformed or vice versa \
@@ -135,10 +133,10 @@ impl Report {
         let simd_run: Vec<&FileResult> = self.files.iter().filter(|f| f.simd).collect();
         if !simd_run.is_empty() {
             let (t, p) = simd_run.iter().fold((0, 0), |(t, p), r| (t + r.total, p + r.passed));
-            writeln!(w, "simd (informational): {t} checks, {p} pass in {} files", simd_run.len())?;
+            writeln!(w, "  of which simd_*.wast: {t} checks, {p} pass in {} files", simd_run.len())?;
         }
         if self.simd_skipped_files > 0 {
-            writeln!(w, "simd: {} checks in {} simd_*.wast files not yet supported (not run)",
+            writeln!(w, "simd: {} checks in {} simd_*.wast files left out (--no-simd)",
                 self.simd_skipped_checks, self.simd_skipped_files)?;
         }
         writeln!(w, "time: {:.1} s", self.elapsed.as_secs_f64())
