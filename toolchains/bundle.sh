@@ -5,6 +5,8 @@
 #                                             armv7 tflite,armnn,tract,ggml: ONNX Runtime and OpenVINO
 #                                             have no armv7 wheels; the .deb depends on ArmNN's
 #                                             packages only when armnn is included)
+#                        [--simd]            (fixed-width SIMD in libvmcore.so: +180 KB on aarch64,
+#                                             over the 1 MiB footprint limit; off by default)
 # Output (default DIR = target/bundles):
 #   ember-<version>-<target>.tar.gz   unpack anywhere; run bin/iwasm (see INSTALL inside)
 #   ember_<version>_<deb-arch>.deb    installs into /usr/lib/ember, /usr/bin/iwasm links to it
@@ -30,10 +32,10 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 . "$HERE/cross-env.sh"
 
-usage() { echo "usage: $0 aarch64|armv7 [--profile NAME] [--out DIR] [--no-build] [--backends LIST]" >&2; exit 2; }
+usage() { echo "usage: $0 aarch64|armv7 [--profile NAME] [--out DIR] [--no-build] [--backends LIST] [--simd]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 cross_target "$1"; shift
-PROFILE=release OUT="$ROOT/target/bundles" BUILD=1 BACKEND_LIST=
+PROFILE=release OUT="$ROOT/target/bundles" BUILD=1 BACKEND_LIST= SIMD=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) PROFILE="$2"; shift 2 ;;
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --backends) BACKEND_LIST="$2"; shift 2 ;;
     --backends=*) BACKEND_LIST="${1#*=}"; shift ;;
+    --simd) SIMD=1; shift ;;
     *) usage ;;
   esac
 done
@@ -92,9 +95,15 @@ if [ "$BUILD" = 1 ]; then
   for b in "${BACKENDS[@]}"; do
     if unwinds "$b" && [ "$UNWIND_PROFILE" != "$PROFILE" ]; then upk+=(-p "wasi-nn-backend-$b"); else pk+=(-p "wasi-nn-backend-$b"); fi
   done
-  "$HERE/cargo-cross.sh" "$TARGET_NAME" build --profile "$PROFILE" "${pk[@]}"
+  # libvmcore.so without fixed-width SIMD unless --simd: SIMD costs ~180 KB on aarch64, more
+  # than the 1 MiB budget of iwasm + libvmcore.so has left (BENCHMARKS.md, "SIMD"). A module
+  # using v128 instructions is then refused at load with a clear error. vmcore's only default
+  # feature is `simd`; the backends have none.
+  feat=(--no-default-features)
+  [ "$SIMD" = 1 ] && feat=()
+  "$HERE/cargo-cross.sh" "$TARGET_NAME" build --profile "$PROFILE" "${feat[@]}" "${pk[@]}"
   if [ ${#upk[@]} -gt 0 ]; then
-    "$HERE/cargo-cross.sh" "$TARGET_NAME" build --profile "$UNWIND_PROFILE" "${upk[@]}"
+    "$HERE/cargo-cross.sh" "$TARGET_NAME" build --profile "$UNWIND_PROFILE" "${feat[@]}" "${upk[@]}"
   fi
 fi
 

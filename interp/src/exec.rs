@@ -29,6 +29,7 @@ use crate::api::{Caller, Instance, Store, Trap, Val};
 use ember_loader::ir::{CompiledFunc, Instr, Op};
 use ember_loader::module::ModuleInner;
 use crate::numeric as num;
+#[cfg(feature = "simd")]
 use crate::simd;
 use crate::store::{check_val, read_cells, write_cells, FuncKind, GlobalEntity, Runtime};
 use ember_loader::translate::{translate, OUT_OF_MEMORY};
@@ -561,8 +562,10 @@ static HANDLERS: [Handler; 512] = {
     // Entries past the last op are never reached (every discriminant is below `Op::ALL.len()`):
     // they share `Unreachable`'s handler instead of instantiating one each.
     let mut flat: [Handler; 512] = [handler::<{ Op::Unreachable as u16 }>; 512];
+    // Without the `simd` feature no SIMD instruction is ever emitted (V128Const and after).
+    const HANDLED: usize = if cfg!(feature = "simd") { Op::ALL.len() } else { Op::V128Const as usize };
     let mut k = 0;
-    while k < Op::ALL.len() {
+    while k < HANDLED {
         flat[k] = rows[k / 16][k % 16];
         k += 1;
     }
@@ -841,27 +844,32 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             wr!($s as usize + 1, (v >> 64) as u64);
         }};
     }
+    #[cfg(feature = "simd")]
     macro_rules! v_un {
         ($i:expr, $f:path) => {
             wv!($i.dst, $f(rv!($i.a)))
         };
     }
+    #[cfg(feature = "simd")]
     macro_rules! v_bin {
         ($i:expr, $f:path) => {
             wv!($i.dst, $f(rv!($i.a), rv!($i.b)))
         };
     }
+    #[cfg(feature = "simd")]
     macro_rules! v_shift {
         ($i:expr, $f:path) => {
             wv!($i.dst, $f(rv!($i.a), r32!($i.b)))
         };
     }
+    #[cfg(feature = "simd")]
     macro_rules! v_test {
         ($i:expr, $f:path) => {
             wr!($i.dst, $f(rv!($i.a)) as u64)
         };
     }
     // A v128 load of `$n` bytes, widened to a vector by `$conv`.
+    #[cfg(feature = "simd")]
     macro_rules! v_load {
         ($i:expr, $n:literal, $conv:expr) => {{
             let ea = ea!($i, $n);
@@ -870,6 +878,7 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             wv!($i.dst, $conv(bytes))
         }};
     }
+    #[cfg(feature = "simd")]
     macro_rules! v_splat {
         ($i:expr, $t:ty, $put:path) => {{
             let x = rd!($i.a) as $t;
@@ -877,6 +886,7 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
         }};
     }
     // Lane `e.a` of the vector at `e.dst`, replaced by an `$n`-byte load.
+    #[cfg(feature = "simd")]
     macro_rules! v_load_lane {
         ($i:expr, $n:literal) => {{
             let e = extra!();
@@ -889,6 +899,7 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             wv!($i.dst, u128::from_le_bytes(v))
         }};
     }
+    #[cfg(feature = "simd")]
     macro_rules! v_store_lane {
         ($i:expr, $n:literal) => {{
             let e = extra!();
@@ -901,12 +912,14 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             unsafe { ptr::write_unaligned(mem.add(ea) as *mut [u8; $n], bytes) }
         }};
     }
+    #[cfg(feature = "simd")]
     macro_rules! v_extract {
         ($i:expr, $get:path, $conv:expr) => {{
             let l = $get(rv!($i.a));
             wr!($i.dst, $conv(l[$i.b as usize % l.len()]))
         }};
     }
+    #[cfg(feature = "simd")]
     macro_rules! v_replace {
         ($i:expr, $get:path, $put:path, $t:ty) => {{
             let e = extra!();
@@ -1428,48 +1441,72 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
                 let v = if r32!(e.a) != 0 { rv!(i.a) } else { rv!(i.b) };
                 wv!(i.dst, v)
             }
+            #[cfg(feature = "simd")]
             Op::V128Const => {
                 let e = extra!();
                 let v = i.a as u128 | (i.b as u128) << 32 | (e.dst as u128) << 64 | (e.a as u128) << 96;
                 wv!(i.dst, v)
             }
+            #[cfg(feature = "simd")]
             Op::V128Load => v_load!(i, 16, u128::from_le_bytes),
+            #[cfg(feature = "simd")]
             Op::V128Load8x8S => v_load!(i, 8, |b: [u8; 8]| simd::put_i16x8(
                 b.map(|x| x as i8 as i16)
             )),
+            #[cfg(feature = "simd")]
             Op::V128Load8x8U => v_load!(i, 8, |b: [u8; 8]| simd::put_u16x8(b.map(|x| x as u16))),
+            #[cfg(feature = "simd")]
             Op::V128Load16x4S => v_load!(i, 8, |b: [u8; 8]| simd::i32x4_extend_low_i16x8_s(
                 u64::from_le_bytes(b) as u128
             )),
+            #[cfg(feature = "simd")]
             Op::V128Load16x4U => v_load!(i, 8, |b: [u8; 8]| simd::i32x4_extend_low_i16x8_u(
                 u64::from_le_bytes(b) as u128
             )),
+            #[cfg(feature = "simd")]
             Op::V128Load32x2S => v_load!(i, 8, |b: [u8; 8]| simd::i64x2_extend_low_i32x4_s(
                 u64::from_le_bytes(b) as u128
             )),
+            #[cfg(feature = "simd")]
             Op::V128Load32x2U => v_load!(i, 8, |b: [u8; 8]| simd::i64x2_extend_low_i32x4_u(
                 u64::from_le_bytes(b) as u128
             )),
+            #[cfg(feature = "simd")]
             Op::V128Load8Splat => v_load!(i, 1, |b: [u8; 1]| simd::put_u8x16([b[0]; 16])),
+            #[cfg(feature = "simd")]
             Op::V128Load16Splat => v_load!(i, 2, |b| simd::put_u16x8([u16::from_le_bytes(b); 8])),
+            #[cfg(feature = "simd")]
             Op::V128Load32Splat => v_load!(i, 4, |b| simd::put_u32x4([u32::from_le_bytes(b); 4])),
+            #[cfg(feature = "simd")]
             Op::V128Load64Splat => v_load!(i, 8, |b| simd::put_u64x2([u64::from_le_bytes(b); 2])),
+            #[cfg(feature = "simd")]
             Op::V128Load32Zero => v_load!(i, 4, |b| u32::from_le_bytes(b) as u128),
+            #[cfg(feature = "simd")]
             Op::V128Load64Zero => v_load!(i, 8, |b| u64::from_le_bytes(b) as u128),
+            #[cfg(feature = "simd")]
             Op::V128Store => {
                 let v = rv!(i.dst);
                 let ea = ea!(i, 16);
                 // SAFETY: ea + 16 <= mem_len was checked by `ea!`.
                 unsafe { ptr::write_unaligned(mem.add(ea) as *mut [u8; 16], v.to_le_bytes()) }
             }
+            #[cfg(feature = "simd")]
             Op::V128Load8Lane => v_load_lane!(i, 1),
+            #[cfg(feature = "simd")]
             Op::V128Load16Lane => v_load_lane!(i, 2),
+            #[cfg(feature = "simd")]
             Op::V128Load32Lane => v_load_lane!(i, 4),
+            #[cfg(feature = "simd")]
             Op::V128Load64Lane => v_load_lane!(i, 8),
+            #[cfg(feature = "simd")]
             Op::V128Store8Lane => v_store_lane!(i, 1),
+            #[cfg(feature = "simd")]
             Op::V128Store16Lane => v_store_lane!(i, 2),
+            #[cfg(feature = "simd")]
             Op::V128Store32Lane => v_store_lane!(i, 4),
+            #[cfg(feature = "simd")]
             Op::V128Store64Lane => v_store_lane!(i, 8),
+            #[cfg(feature = "simd")]
             Op::I8x16Shuffle => {
                 let e = extra!();
                 wv!(
@@ -1477,221 +1514,430 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
                     simd::i8x16_shuffle(rv!(i.a), rv!(i.b), [e.dst, e.a, e.b])
                 )
             }
+            #[cfg(feature = "simd")]
             Op::I8x16ExtractLaneS => v_extract!(i, simd::i8x16, |x: i8| x as i32 as u32 as u64),
+            #[cfg(feature = "simd")]
             Op::I8x16ExtractLaneU => v_extract!(i, simd::u8x16, |x: u8| x as u64),
+            #[cfg(feature = "simd")]
             Op::I16x8ExtractLaneS => v_extract!(i, simd::i16x8, |x: i16| x as i32 as u32 as u64),
+            #[cfg(feature = "simd")]
             Op::I16x8ExtractLaneU => v_extract!(i, simd::u16x8, |x: u16| x as u64),
+            #[cfg(feature = "simd")]
             Op::I32x4ExtractLane | Op::F32x4ExtractLane => {
                 v_extract!(i, simd::u32x4, |x: u32| x as u64)
             }
+            #[cfg(feature = "simd")]
             Op::I64x2ExtractLane | Op::F64x2ExtractLane => v_extract!(i, simd::u64x2, |x: u64| x),
+            #[cfg(feature = "simd")]
             Op::I8x16ReplaceLane => v_replace!(i, simd::u8x16, simd::put_u8x16, u8),
+            #[cfg(feature = "simd")]
             Op::I16x8ReplaceLane => v_replace!(i, simd::u16x8, simd::put_u16x8, u16),
+            #[cfg(feature = "simd")]
             Op::I32x4ReplaceLane | Op::F32x4ReplaceLane => {
                 v_replace!(i, simd::u32x4, simd::put_u32x4, u32)
             }
+            #[cfg(feature = "simd")]
             Op::I64x2ReplaceLane | Op::F64x2ReplaceLane => {
                 v_replace!(i, simd::u64x2, simd::put_u64x2, u64)
             }
+            #[cfg(feature = "simd")]
             Op::I8x16Splat => v_splat!(i, u8, simd::put_u8x16),
+            #[cfg(feature = "simd")]
             Op::I16x8Splat => v_splat!(i, u16, simd::put_u16x8),
+            #[cfg(feature = "simd")]
             Op::I32x4Splat | Op::F32x4Splat => v_splat!(i, u32, simd::put_u32x4),
+            #[cfg(feature = "simd")]
             Op::I64x2Splat | Op::F64x2Splat => v_splat!(i, u64, simd::put_u64x2),
+            #[cfg(feature = "simd")]
             Op::V128AnyTrue => v_test!(i, simd::v128_any_true),
+            #[cfg(feature = "simd")]
             Op::I8x16AllTrue => v_test!(i, simd::i8x16_all_true),
+            #[cfg(feature = "simd")]
             Op::I8x16Bitmask => v_test!(i, simd::i8x16_bitmask),
+            #[cfg(feature = "simd")]
             Op::I16x8AllTrue => v_test!(i, simd::i16x8_all_true),
+            #[cfg(feature = "simd")]
             Op::I16x8Bitmask => v_test!(i, simd::i16x8_bitmask),
+            #[cfg(feature = "simd")]
             Op::I32x4AllTrue => v_test!(i, simd::i32x4_all_true),
+            #[cfg(feature = "simd")]
             Op::I32x4Bitmask => v_test!(i, simd::i32x4_bitmask),
+            #[cfg(feature = "simd")]
             Op::I64x2AllTrue => v_test!(i, simd::i64x2_all_true),
+            #[cfg(feature = "simd")]
             Op::I64x2Bitmask => v_test!(i, simd::i64x2_bitmask),
+            #[cfg(feature = "simd")]
             Op::I8x16Shl => v_shift!(i, simd::i8x16_shl),
+            #[cfg(feature = "simd")]
             Op::I8x16ShrS => v_shift!(i, simd::i8x16_shr_s),
+            #[cfg(feature = "simd")]
             Op::I8x16ShrU => v_shift!(i, simd::i8x16_shr_u),
+            #[cfg(feature = "simd")]
             Op::I16x8Shl => v_shift!(i, simd::i16x8_shl),
+            #[cfg(feature = "simd")]
             Op::I16x8ShrS => v_shift!(i, simd::i16x8_shr_s),
+            #[cfg(feature = "simd")]
             Op::I16x8ShrU => v_shift!(i, simd::i16x8_shr_u),
+            #[cfg(feature = "simd")]
             Op::I32x4Shl => v_shift!(i, simd::i32x4_shl),
+            #[cfg(feature = "simd")]
             Op::I32x4ShrS => v_shift!(i, simd::i32x4_shr_s),
+            #[cfg(feature = "simd")]
             Op::I32x4ShrU => v_shift!(i, simd::i32x4_shr_u),
+            #[cfg(feature = "simd")]
             Op::I64x2Shl => v_shift!(i, simd::i64x2_shl),
+            #[cfg(feature = "simd")]
             Op::I64x2ShrS => v_shift!(i, simd::i64x2_shr_s),
+            #[cfg(feature = "simd")]
             Op::I64x2ShrU => v_shift!(i, simd::i64x2_shr_u),
+            #[cfg(feature = "simd")]
             Op::V128Bitselect => {
                 let e = extra!();
                 wv!(i.dst, simd::v128_bitselect(rv!(i.a), rv!(i.b), rv!(e.a)))
             }
+            #[cfg(feature = "simd")]
             Op::V128Not => v_un!(i, simd::v128_not),
+            #[cfg(feature = "simd")]
             Op::I8x16Abs => v_un!(i, simd::i8x16_abs),
+            #[cfg(feature = "simd")]
             Op::I8x16Neg => v_un!(i, simd::i8x16_neg),
+            #[cfg(feature = "simd")]
             Op::I8x16Popcnt => v_un!(i, simd::i8x16_popcnt),
+            #[cfg(feature = "simd")]
             Op::I16x8Abs => v_un!(i, simd::i16x8_abs),
+            #[cfg(feature = "simd")]
             Op::I16x8Neg => v_un!(i, simd::i16x8_neg),
+            #[cfg(feature = "simd")]
             Op::I16x8ExtAddPairwiseI8x16S => v_un!(i, simd::i16x8_extadd_pairwise_i8x16_s),
+            #[cfg(feature = "simd")]
             Op::I16x8ExtAddPairwiseI8x16U => v_un!(i, simd::i16x8_extadd_pairwise_i8x16_u),
+            #[cfg(feature = "simd")]
             Op::I16x8ExtendLowI8x16S => v_un!(i, simd::i16x8_extend_low_i8x16_s),
+            #[cfg(feature = "simd")]
             Op::I16x8ExtendHighI8x16S => v_un!(i, simd::i16x8_extend_high_i8x16_s),
+            #[cfg(feature = "simd")]
             Op::I16x8ExtendLowI8x16U => v_un!(i, simd::i16x8_extend_low_i8x16_u),
+            #[cfg(feature = "simd")]
             Op::I16x8ExtendHighI8x16U => v_un!(i, simd::i16x8_extend_high_i8x16_u),
+            #[cfg(feature = "simd")]
             Op::I32x4Abs => v_un!(i, simd::i32x4_abs),
+            #[cfg(feature = "simd")]
             Op::I32x4Neg => v_un!(i, simd::i32x4_neg),
+            #[cfg(feature = "simd")]
             Op::I32x4ExtAddPairwiseI16x8S => v_un!(i, simd::i32x4_extadd_pairwise_i16x8_s),
+            #[cfg(feature = "simd")]
             Op::I32x4ExtAddPairwiseI16x8U => v_un!(i, simd::i32x4_extadd_pairwise_i16x8_u),
+            #[cfg(feature = "simd")]
             Op::I32x4ExtendLowI16x8S => v_un!(i, simd::i32x4_extend_low_i16x8_s),
+            #[cfg(feature = "simd")]
             Op::I32x4ExtendHighI16x8S => v_un!(i, simd::i32x4_extend_high_i16x8_s),
+            #[cfg(feature = "simd")]
             Op::I32x4ExtendLowI16x8U => v_un!(i, simd::i32x4_extend_low_i16x8_u),
+            #[cfg(feature = "simd")]
             Op::I32x4ExtendHighI16x8U => v_un!(i, simd::i32x4_extend_high_i16x8_u),
+            #[cfg(feature = "simd")]
             Op::I64x2Abs => v_un!(i, simd::i64x2_abs),
+            #[cfg(feature = "simd")]
             Op::I64x2Neg => v_un!(i, simd::i64x2_neg),
+            #[cfg(feature = "simd")]
             Op::I64x2ExtendLowI32x4S => v_un!(i, simd::i64x2_extend_low_i32x4_s),
+            #[cfg(feature = "simd")]
             Op::I64x2ExtendHighI32x4S => v_un!(i, simd::i64x2_extend_high_i32x4_s),
+            #[cfg(feature = "simd")]
             Op::I64x2ExtendLowI32x4U => v_un!(i, simd::i64x2_extend_low_i32x4_u),
+            #[cfg(feature = "simd")]
             Op::I64x2ExtendHighI32x4U => v_un!(i, simd::i64x2_extend_high_i32x4_u),
+            #[cfg(feature = "simd")]
             Op::F32x4Ceil => v_un!(i, simd::f32x4_ceil),
+            #[cfg(feature = "simd")]
             Op::F32x4Floor => v_un!(i, simd::f32x4_floor),
+            #[cfg(feature = "simd")]
             Op::F32x4Trunc => v_un!(i, simd::f32x4_trunc),
+            #[cfg(feature = "simd")]
             Op::F32x4Nearest => v_un!(i, simd::f32x4_nearest),
+            #[cfg(feature = "simd")]
             Op::F32x4Abs => v_un!(i, simd::f32x4_abs),
+            #[cfg(feature = "simd")]
             Op::F32x4Neg => v_un!(i, simd::f32x4_neg),
+            #[cfg(feature = "simd")]
             Op::F32x4Sqrt => v_un!(i, simd::f32x4_sqrt),
+            #[cfg(feature = "simd")]
             Op::F64x2Ceil => v_un!(i, simd::f64x2_ceil),
+            #[cfg(feature = "simd")]
             Op::F64x2Floor => v_un!(i, simd::f64x2_floor),
+            #[cfg(feature = "simd")]
             Op::F64x2Trunc => v_un!(i, simd::f64x2_trunc),
+            #[cfg(feature = "simd")]
             Op::F64x2Nearest => v_un!(i, simd::f64x2_nearest),
+            #[cfg(feature = "simd")]
             Op::F64x2Abs => v_un!(i, simd::f64x2_abs),
+            #[cfg(feature = "simd")]
             Op::F64x2Neg => v_un!(i, simd::f64x2_neg),
+            #[cfg(feature = "simd")]
             Op::F64x2Sqrt => v_un!(i, simd::f64x2_sqrt),
+            #[cfg(feature = "simd")]
             Op::I32x4TruncSatF32x4S => v_un!(i, simd::i32x4_trunc_sat_f32x4_s),
+            #[cfg(feature = "simd")]
             Op::I32x4TruncSatF32x4U => v_un!(i, simd::i32x4_trunc_sat_f32x4_u),
+            #[cfg(feature = "simd")]
             Op::F32x4ConvertI32x4S => v_un!(i, simd::f32x4_convert_i32x4_s),
+            #[cfg(feature = "simd")]
             Op::F32x4ConvertI32x4U => v_un!(i, simd::f32x4_convert_i32x4_u),
+            #[cfg(feature = "simd")]
             Op::I32x4TruncSatF64x2SZero => v_un!(i, simd::i32x4_trunc_sat_f64x2_s_zero),
+            #[cfg(feature = "simd")]
             Op::I32x4TruncSatF64x2UZero => v_un!(i, simd::i32x4_trunc_sat_f64x2_u_zero),
+            #[cfg(feature = "simd")]
             Op::F64x2ConvertLowI32x4S => v_un!(i, simd::f64x2_convert_low_i32x4_s),
+            #[cfg(feature = "simd")]
             Op::F64x2ConvertLowI32x4U => v_un!(i, simd::f64x2_convert_low_i32x4_u),
+            #[cfg(feature = "simd")]
             Op::F32x4DemoteF64x2Zero => v_un!(i, simd::f32x4_demote_f64x2_zero),
+            #[cfg(feature = "simd")]
             Op::F64x2PromoteLowF32x4 => v_un!(i, simd::f64x2_promote_low_f32x4),
+            #[cfg(feature = "simd")]
             Op::I8x16Swizzle => v_bin!(i, simd::i8x16_swizzle),
+            #[cfg(feature = "simd")]
             Op::V128And => v_bin!(i, simd::v128_and),
+            #[cfg(feature = "simd")]
             Op::V128AndNot => v_bin!(i, simd::v128_andnot),
+            #[cfg(feature = "simd")]
             Op::V128Or => v_bin!(i, simd::v128_or),
+            #[cfg(feature = "simd")]
             Op::V128Xor => v_bin!(i, simd::v128_xor),
+            #[cfg(feature = "simd")]
             Op::I8x16Eq => v_bin!(i, simd::i8x16_eq),
+            #[cfg(feature = "simd")]
             Op::I8x16Ne => v_bin!(i, simd::i8x16_ne),
+            #[cfg(feature = "simd")]
             Op::I8x16LtS => v_bin!(i, simd::i8x16_lt_s),
+            #[cfg(feature = "simd")]
             Op::I8x16LtU => v_bin!(i, simd::i8x16_lt_u),
+            #[cfg(feature = "simd")]
             Op::I8x16GtS => v_bin!(i, simd::i8x16_gt_s),
+            #[cfg(feature = "simd")]
             Op::I8x16GtU => v_bin!(i, simd::i8x16_gt_u),
+            #[cfg(feature = "simd")]
             Op::I8x16LeS => v_bin!(i, simd::i8x16_le_s),
+            #[cfg(feature = "simd")]
             Op::I8x16LeU => v_bin!(i, simd::i8x16_le_u),
+            #[cfg(feature = "simd")]
             Op::I8x16GeS => v_bin!(i, simd::i8x16_ge_s),
+            #[cfg(feature = "simd")]
             Op::I8x16GeU => v_bin!(i, simd::i8x16_ge_u),
+            #[cfg(feature = "simd")]
             Op::I16x8Eq => v_bin!(i, simd::i16x8_eq),
+            #[cfg(feature = "simd")]
             Op::I16x8Ne => v_bin!(i, simd::i16x8_ne),
+            #[cfg(feature = "simd")]
             Op::I16x8LtS => v_bin!(i, simd::i16x8_lt_s),
+            #[cfg(feature = "simd")]
             Op::I16x8LtU => v_bin!(i, simd::i16x8_lt_u),
+            #[cfg(feature = "simd")]
             Op::I16x8GtS => v_bin!(i, simd::i16x8_gt_s),
+            #[cfg(feature = "simd")]
             Op::I16x8GtU => v_bin!(i, simd::i16x8_gt_u),
+            #[cfg(feature = "simd")]
             Op::I16x8LeS => v_bin!(i, simd::i16x8_le_s),
+            #[cfg(feature = "simd")]
             Op::I16x8LeU => v_bin!(i, simd::i16x8_le_u),
+            #[cfg(feature = "simd")]
             Op::I16x8GeS => v_bin!(i, simd::i16x8_ge_s),
+            #[cfg(feature = "simd")]
             Op::I16x8GeU => v_bin!(i, simd::i16x8_ge_u),
+            #[cfg(feature = "simd")]
             Op::I32x4Eq => v_bin!(i, simd::i32x4_eq),
+            #[cfg(feature = "simd")]
             Op::I32x4Ne => v_bin!(i, simd::i32x4_ne),
+            #[cfg(feature = "simd")]
             Op::I32x4LtS => v_bin!(i, simd::i32x4_lt_s),
+            #[cfg(feature = "simd")]
             Op::I32x4LtU => v_bin!(i, simd::i32x4_lt_u),
+            #[cfg(feature = "simd")]
             Op::I32x4GtS => v_bin!(i, simd::i32x4_gt_s),
+            #[cfg(feature = "simd")]
             Op::I32x4GtU => v_bin!(i, simd::i32x4_gt_u),
+            #[cfg(feature = "simd")]
             Op::I32x4LeS => v_bin!(i, simd::i32x4_le_s),
+            #[cfg(feature = "simd")]
             Op::I32x4LeU => v_bin!(i, simd::i32x4_le_u),
+            #[cfg(feature = "simd")]
             Op::I32x4GeS => v_bin!(i, simd::i32x4_ge_s),
+            #[cfg(feature = "simd")]
             Op::I32x4GeU => v_bin!(i, simd::i32x4_ge_u),
+            #[cfg(feature = "simd")]
             Op::I64x2Eq => v_bin!(i, simd::i64x2_eq),
+            #[cfg(feature = "simd")]
             Op::I64x2Ne => v_bin!(i, simd::i64x2_ne),
+            #[cfg(feature = "simd")]
             Op::I64x2LtS => v_bin!(i, simd::i64x2_lt_s),
+            #[cfg(feature = "simd")]
             Op::I64x2GtS => v_bin!(i, simd::i64x2_gt_s),
+            #[cfg(feature = "simd")]
             Op::I64x2LeS => v_bin!(i, simd::i64x2_le_s),
+            #[cfg(feature = "simd")]
             Op::I64x2GeS => v_bin!(i, simd::i64x2_ge_s),
+            #[cfg(feature = "simd")]
             Op::F32x4Eq => v_bin!(i, simd::f32x4_eq),
+            #[cfg(feature = "simd")]
             Op::F32x4Ne => v_bin!(i, simd::f32x4_ne),
+            #[cfg(feature = "simd")]
             Op::F32x4Lt => v_bin!(i, simd::f32x4_lt),
+            #[cfg(feature = "simd")]
             Op::F32x4Gt => v_bin!(i, simd::f32x4_gt),
+            #[cfg(feature = "simd")]
             Op::F32x4Le => v_bin!(i, simd::f32x4_le),
+            #[cfg(feature = "simd")]
             Op::F32x4Ge => v_bin!(i, simd::f32x4_ge),
+            #[cfg(feature = "simd")]
             Op::F64x2Eq => v_bin!(i, simd::f64x2_eq),
+            #[cfg(feature = "simd")]
             Op::F64x2Ne => v_bin!(i, simd::f64x2_ne),
+            #[cfg(feature = "simd")]
             Op::F64x2Lt => v_bin!(i, simd::f64x2_lt),
+            #[cfg(feature = "simd")]
             Op::F64x2Gt => v_bin!(i, simd::f64x2_gt),
+            #[cfg(feature = "simd")]
             Op::F64x2Le => v_bin!(i, simd::f64x2_le),
+            #[cfg(feature = "simd")]
             Op::F64x2Ge => v_bin!(i, simd::f64x2_ge),
+            #[cfg(feature = "simd")]
             Op::I8x16NarrowI16x8S => v_bin!(i, simd::i8x16_narrow_i16x8_s),
+            #[cfg(feature = "simd")]
             Op::I8x16NarrowI16x8U => v_bin!(i, simd::i8x16_narrow_i16x8_u),
+            #[cfg(feature = "simd")]
             Op::I8x16Add => v_bin!(i, simd::i8x16_add),
+            #[cfg(feature = "simd")]
             Op::I8x16AddSatS => v_bin!(i, simd::i8x16_add_sat_s),
+            #[cfg(feature = "simd")]
             Op::I8x16AddSatU => v_bin!(i, simd::i8x16_add_sat_u),
+            #[cfg(feature = "simd")]
             Op::I8x16Sub => v_bin!(i, simd::i8x16_sub),
+            #[cfg(feature = "simd")]
             Op::I8x16SubSatS => v_bin!(i, simd::i8x16_sub_sat_s),
+            #[cfg(feature = "simd")]
             Op::I8x16SubSatU => v_bin!(i, simd::i8x16_sub_sat_u),
+            #[cfg(feature = "simd")]
             Op::I8x16MinS => v_bin!(i, simd::i8x16_min_s),
+            #[cfg(feature = "simd")]
             Op::I8x16MinU => v_bin!(i, simd::i8x16_min_u),
+            #[cfg(feature = "simd")]
             Op::I8x16MaxS => v_bin!(i, simd::i8x16_max_s),
+            #[cfg(feature = "simd")]
             Op::I8x16MaxU => v_bin!(i, simd::i8x16_max_u),
+            #[cfg(feature = "simd")]
             Op::I8x16AvgrU => v_bin!(i, simd::i8x16_avgr_u),
+            #[cfg(feature = "simd")]
             Op::I16x8Q15MulrSatS => v_bin!(i, simd::i16x8_q15mulr_sat_s),
+            #[cfg(feature = "simd")]
             Op::I16x8NarrowI32x4S => v_bin!(i, simd::i16x8_narrow_i32x4_s),
+            #[cfg(feature = "simd")]
             Op::I16x8NarrowI32x4U => v_bin!(i, simd::i16x8_narrow_i32x4_u),
+            #[cfg(feature = "simd")]
             Op::I16x8Add => v_bin!(i, simd::i16x8_add),
+            #[cfg(feature = "simd")]
             Op::I16x8AddSatS => v_bin!(i, simd::i16x8_add_sat_s),
+            #[cfg(feature = "simd")]
             Op::I16x8AddSatU => v_bin!(i, simd::i16x8_add_sat_u),
+            #[cfg(feature = "simd")]
             Op::I16x8Sub => v_bin!(i, simd::i16x8_sub),
+            #[cfg(feature = "simd")]
             Op::I16x8SubSatS => v_bin!(i, simd::i16x8_sub_sat_s),
+            #[cfg(feature = "simd")]
             Op::I16x8SubSatU => v_bin!(i, simd::i16x8_sub_sat_u),
+            #[cfg(feature = "simd")]
             Op::I16x8Mul => v_bin!(i, simd::i16x8_mul),
+            #[cfg(feature = "simd")]
             Op::I16x8MinS => v_bin!(i, simd::i16x8_min_s),
+            #[cfg(feature = "simd")]
             Op::I16x8MinU => v_bin!(i, simd::i16x8_min_u),
+            #[cfg(feature = "simd")]
             Op::I16x8MaxS => v_bin!(i, simd::i16x8_max_s),
+            #[cfg(feature = "simd")]
             Op::I16x8MaxU => v_bin!(i, simd::i16x8_max_u),
+            #[cfg(feature = "simd")]
             Op::I16x8AvgrU => v_bin!(i, simd::i16x8_avgr_u),
+            #[cfg(feature = "simd")]
             Op::I16x8ExtMulLowI8x16S => v_bin!(i, simd::i16x8_extmul_low_i8x16_s),
+            #[cfg(feature = "simd")]
             Op::I16x8ExtMulHighI8x16S => v_bin!(i, simd::i16x8_extmul_high_i8x16_s),
+            #[cfg(feature = "simd")]
             Op::I16x8ExtMulLowI8x16U => v_bin!(i, simd::i16x8_extmul_low_i8x16_u),
+            #[cfg(feature = "simd")]
             Op::I16x8ExtMulHighI8x16U => v_bin!(i, simd::i16x8_extmul_high_i8x16_u),
+            #[cfg(feature = "simd")]
             Op::I32x4Add => v_bin!(i, simd::i32x4_add),
+            #[cfg(feature = "simd")]
             Op::I32x4Sub => v_bin!(i, simd::i32x4_sub),
+            #[cfg(feature = "simd")]
             Op::I32x4Mul => v_bin!(i, simd::i32x4_mul),
+            #[cfg(feature = "simd")]
             Op::I32x4MinS => v_bin!(i, simd::i32x4_min_s),
+            #[cfg(feature = "simd")]
             Op::I32x4MinU => v_bin!(i, simd::i32x4_min_u),
+            #[cfg(feature = "simd")]
             Op::I32x4MaxS => v_bin!(i, simd::i32x4_max_s),
+            #[cfg(feature = "simd")]
             Op::I32x4MaxU => v_bin!(i, simd::i32x4_max_u),
+            #[cfg(feature = "simd")]
             Op::I32x4DotI16x8S => v_bin!(i, simd::i32x4_dot_i16x8_s),
+            #[cfg(feature = "simd")]
             Op::I32x4ExtMulLowI16x8S => v_bin!(i, simd::i32x4_extmul_low_i16x8_s),
+            #[cfg(feature = "simd")]
             Op::I32x4ExtMulHighI16x8S => v_bin!(i, simd::i32x4_extmul_high_i16x8_s),
+            #[cfg(feature = "simd")]
             Op::I32x4ExtMulLowI16x8U => v_bin!(i, simd::i32x4_extmul_low_i16x8_u),
+            #[cfg(feature = "simd")]
             Op::I32x4ExtMulHighI16x8U => v_bin!(i, simd::i32x4_extmul_high_i16x8_u),
+            #[cfg(feature = "simd")]
             Op::I64x2Add => v_bin!(i, simd::i64x2_add),
+            #[cfg(feature = "simd")]
             Op::I64x2Sub => v_bin!(i, simd::i64x2_sub),
+            #[cfg(feature = "simd")]
             Op::I64x2Mul => v_bin!(i, simd::i64x2_mul),
+            #[cfg(feature = "simd")]
             Op::I64x2ExtMulLowI32x4S => v_bin!(i, simd::i64x2_extmul_low_i32x4_s),
+            #[cfg(feature = "simd")]
             Op::I64x2ExtMulHighI32x4S => v_bin!(i, simd::i64x2_extmul_high_i32x4_s),
+            #[cfg(feature = "simd")]
             Op::I64x2ExtMulLowI32x4U => v_bin!(i, simd::i64x2_extmul_low_i32x4_u),
+            #[cfg(feature = "simd")]
             Op::I64x2ExtMulHighI32x4U => v_bin!(i, simd::i64x2_extmul_high_i32x4_u),
+            #[cfg(feature = "simd")]
             Op::F32x4Add => v_bin!(i, simd::f32x4_add),
+            #[cfg(feature = "simd")]
             Op::F32x4Sub => v_bin!(i, simd::f32x4_sub),
+            #[cfg(feature = "simd")]
             Op::F32x4Mul => v_bin!(i, simd::f32x4_mul),
+            #[cfg(feature = "simd")]
             Op::F32x4Div => v_bin!(i, simd::f32x4_div),
+            #[cfg(feature = "simd")]
             Op::F32x4Min => v_bin!(i, simd::f32x4_min),
+            #[cfg(feature = "simd")]
             Op::F32x4Max => v_bin!(i, simd::f32x4_max),
+            #[cfg(feature = "simd")]
             Op::F32x4PMin => v_bin!(i, simd::f32x4_pmin),
+            #[cfg(feature = "simd")]
             Op::F32x4PMax => v_bin!(i, simd::f32x4_pmax),
+            #[cfg(feature = "simd")]
             Op::F64x2Add => v_bin!(i, simd::f64x2_add),
+            #[cfg(feature = "simd")]
             Op::F64x2Sub => v_bin!(i, simd::f64x2_sub),
+            #[cfg(feature = "simd")]
             Op::F64x2Mul => v_bin!(i, simd::f64x2_mul),
+            #[cfg(feature = "simd")]
             Op::F64x2Div => v_bin!(i, simd::f64x2_div),
+            #[cfg(feature = "simd")]
             Op::F64x2Min => v_bin!(i, simd::f64x2_min),
+            #[cfg(feature = "simd")]
             Op::F64x2Max => v_bin!(i, simd::f64x2_max),
+            #[cfg(feature = "simd")]
             Op::F64x2PMin => v_bin!(i, simd::f64x2_pmin),
+            #[cfg(feature = "simd")]
             Op::F64x2PMax => v_bin!(i, simd::f64x2_pmax),
+            // Never emitted without the feature (the loader refuses SIMD modules).
+            #[cfg(not(feature = "simd"))]
+            _ => trap!(Trap::Unreachable),
     }
     *regs = Regs { ip, fp, mem };
     None

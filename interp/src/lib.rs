@@ -54,6 +54,7 @@ mod api;
 mod exec;
 mod instantiate;
 mod numeric;
+#[cfg(feature = "simd")]
 mod simd;
 mod store;
 

@@ -188,6 +188,13 @@ fn classify(e: BinaryReaderError, in_validation: bool) -> Error {
     if msg.contains("non-constant operator") && FOREIGN_OPS.iter().any(|o| msg.contains(o)) {
         return Error::Malformed(text.into());
     }
+    // A build without the `simd` feature decodes no SIMD: say so.
+    #[cfg(not(feature = "simd"))]
+    if msg.contains("SIMD") {
+        return Error::Unsupported(
+            format!("SIMD (v128) instructions are not in this build (feature `simd`): {text}").into(),
+        );
+    }
     let lower = msg.to_ascii_lowercase();
     let malformed = MALFORMED
         .iter()
@@ -311,6 +318,7 @@ fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
         Operator::I64Const { value } => ConstExpr::Bits(value as u64),
         Operator::F32Const { value } => ConstExpr::Bits(value.bits() as u64),
         Operator::F64Const { value } => ConstExpr::Bits(value.bits()),
+        #[cfg(feature = "simd")]
         Operator::V128Const { value } => {
             let v = u128::from_le_bytes(*value.bytes());
             ConstExpr::V128([v as u64, (v >> 64) as u64])

@@ -1243,12 +1243,16 @@ impl<'m> Tr<'m> {
             | O::I64ReinterpretF64
             | O::F32ReinterpretI32
             | O::F64ReinterpretI64 => Ok(()),
+            #[cfg(feature = "simd")]
             other => self.simd(other),
+            #[cfg(not(feature = "simd"))]
+            _ => Err(UNSUPPORTED.into()),
         }
     }
 
     /// The SIMD operators (each v128 operand and result takes two cells; ir.rs declares the
     /// ops, which have the operators' names).
+    #[cfg(feature = "simd")]
     fn simd(&mut self, op: Operator<'_>) -> Result<(), Box<str>> {
         use Operator as O;
         /// v128 -> v128, and scalar -> v128 (splat).
