@@ -29,6 +29,19 @@ fn hello_world_and_exit_statuses() {
     assert_eq!(r.code, Some(42));
 }
 
+/// A C program using wasm_simd128.h (v128 through iwasm and libvmcore.so, SIMD on by default).
+#[test]
+fn simd_program_runs() {
+    let a = wasm_app("simd_app", &["-msimd128"]);
+    let r = iwasm_run(&[s(&a)]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (Some(0), "simd: 255 11 255 | 3.5 -3.5 1 16.5 | 255 255 | mask 2\n"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn app_argv_starts_at_the_wasm_file_and_keeps_option_like_args() {
     let a = app();

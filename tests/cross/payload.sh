@@ -38,6 +38,8 @@ for line in sys.stdin:
   mkdir -p "$P/wasm"
   clang-14 --target=wasm32-wasi -O2 "$HERE/hello.c" -o "$P/wasm/hello.wasm"
   "$GNU_TRIPLET-gcc" -O2 "$HERE/hello.c" -o "$P/bin/hello-native"
+  # A SIMD program (the bundles are built without SIMD: bundle-smoke checks the refusal).
+  clang-14 --target=wasm32-wasi -O2 -msimd128 "$ROOT/tests/native/simd_app.c" -o "$P/wasm/simd_app.wasm"
 
   # A wasi-nn app of tests/nn (its own build flags) for the direct backend checks.
   clang-14 --target=wasm32-wasi -O2 "$ROOT/tests/nn/apps/nn_values.c" -o "$P/wasm/nn_values.wasm" -lm
