@@ -34,6 +34,14 @@ const PROGRAMS: &[Program] = &[
     Program { name: "mixed", arg: 3000, quick_arg: 20, what: "CoreMark-like mix, arg iterations" },
 ];
 
+/// SIMD programs (benches/simd, built twice: NAME.wasm scalar, NAME.simd.wasm at -msimd128).
+const SIMD_PROGRAMS: &[Program] = &[
+    Program { name: "normalize", arg: 40, quick_arg: 1, what: "u8 RGB 256x256 -> f32 [-1,1], arg rounds" },
+    Program { name: "matmul", arg: 160, quick_arg: 16, what: "f32 matmul arg x arg" },
+    Program { name: "conv3x3", arg: 20, quick_arg: 1, what: "f32 3x3 conv 256x256, arg rounds" },
+    Program { name: "face_pre", arg: 20, quick_arg: 1, what: "face demo letterbox 512->128, arg rounds" },
+];
+
 struct Args {
     wasm_dir: PathBuf,
     reps: usize,
@@ -151,6 +159,7 @@ fn main() -> ExitCode {
         println!("geometric mean of wasmi/ember time ratios over {n} programs: {:.3} (> 1: Ember faster)",
             (log_sum / n as f64).exp());
     }
+    ok &= simd(&args);
     if args.large_funcs > 0 {
         if let Err(e) = large(args.large_funcs) {
             eprintln!("large module: {e}");
@@ -158,6 +167,47 @@ fn main() -> ExitCode {
         }
     }
     if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// The SIMD table: each program's scalar and -msimd128 builds on Ember and wasmi (results must
+/// agree everywhere: the vectorized loops keep each lane's order of operations). Ratios: Ember
+/// scalar/SIMD time (the SIMD speed-up), wasmi/Ember on the SIMD bytes (> 1: Ember faster).
+fn simd(args: &Args) -> bool {
+    let mut ok = true;
+    println!("\nSIMD: the same source scalar and at -msimd128 (clang's auto-vectorization)");
+    println!("{:<10} {:<42} {:>6} {:>12} {:>10} {:>10} {:>10} {:>10} {:>9} {:>11}", "program", "work", "arg", "result",
+        "ember sc", "ember simd", "wasmi sc", "wasmi simd", "simd gain", "wasmi/ember");
+    for p in SIMD_PROGRAMS {
+        if args.only.as_deref().is_some_and(|o| o != p.name) {
+            continue;
+        }
+        let arg = if args.quick { p.quick_arg } else { p.arg };
+        let mut runs = Vec::new();
+        for file in [format!("{}.wasm", p.name), format!("{}.simd.wasm", p.name)] {
+            let path = args.wasm_dir.join(&file);
+            match std::fs::read(&path) {
+                Ok(wasm) => runs.push(best_of_both(&wasm, arg, args.reps)),
+                Err(e) => {
+                    eprintln!("{}: {e}", path.display());
+                    ok = false;
+                }
+            }
+        }
+        let [[Ok((es, ets)), Ok((ws, wts))], [Ok((ev, etv)), Ok((wv, wtv))]] = &runs[..] else {
+            ok = false;
+            println!("{:<10} {:<42} {:>6} failed: {:?}", p.name, p.what, arg,
+                runs.iter().flatten().filter_map(|r| r.as_ref().err()).collect::<Vec<_>>());
+            continue;
+        };
+        let agree = es == ev && ws == wv && es == ws;
+        ok &= agree;
+        let (e_sc, e_v, w_sc, w_v) = (ets.best_figure(), etv.best_figure(), wts.best_figure(), wtv.best_figure());
+        println!("{:<10} {:<42} {:>6} {:>12} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>9.2} {:>11.2}{}", p.name, p.what, arg, ev,
+            ms(e_sc), ms(e_v), ms(w_sc), ms(w_v), e_sc.as_secs_f64() / e_v.as_secs_f64(),
+            w_v.as_secs_f64() / e_v.as_secs_f64(), if agree { "" } else { "  RESULTS DIFFER" });
+    }
+    println!("(simd gain: Ember scalar / Ember SIMD time; wasmi/ember: on the SIMD build; ms: on-CPU, best of {})", args.reps);
+    ok
 }
 
 fn show(r: &Result<(i32, Times), String>) -> String {
