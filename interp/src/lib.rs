@@ -22,12 +22,13 @@
 //! # Values and cells
 //!
 //! Every value occupies one 8-byte cell: i32/f32 in the low half, i64/f64 whole, references as
-//! `store index + 1` (0 = null). Floats are moved as bits, so NaN payloads survive. SIMD is not
-//! implemented: the loader decodes no SIMD and refuses a module using v128 operators at load
-//! with `Error::Unsupported` ("SIMD (v128) instructions are not implemented"). The plan for
-//! v128: a value takes two consecutive cells; the translator tracks each operand-stack entry's
-//! type (wasmparser's validator gives them) so homes are `base + sum of widths`, and v128 ops
-//! read/write cell pairs. Globals already hold 128 bits.
+//! `store index + 1` (0 = null); a v128 takes two consecutive cells, low half first. Floats are
+//! moved as bits, so NaN payloads survive. The translator knows each operand's width (from the
+//! operator, the local's, global's or block's type), so stack homes, locals, call frames and
+//! branch copies are laid out in cells; globals hold 128 bits. Fixed-width SIMD (feature
+//! `simd`, `simd.rs`): every Wasm 2.0 v128 instruction; without the feature the loader refuses
+//! v128 instructions with `Error::Unsupported` (v128 values passed through locals, globals,
+//! params and `select` work either way).
 //!
 //! # Limits and safety
 //!
