@@ -518,13 +518,20 @@ define_isa! {
     F32Trunc(Slot, Slot, _),
     F32Nearest(Slot, Slot, _),
     F32Sqrt(Slot, Slot, _),
-    F32Add(Slot, Slot, Slot),
-    F32Sub(Slot, Slot, Slot),
-    F32Mul(Slot, Slot, Slot),
-    F32Div(Slot, Slot, Slot),
+    F32Add(Slot, Slot, Slot) { imm = F32AddImm; imm_l = F32AddImm; },
+    F32Sub(Slot, Slot, Slot) { imm = F32SubImm; },
+    F32Mul(Slot, Slot, Slot) { imm = F32MulImm; imm_l = F32MulImm; },
+    F32Div(Slot, Slot, Slot) { imm = F32DivImm; },
     F32Min(Slot, Slot, Slot),
     F32Max(Slot, Slot, Slot),
     F32Copysign(Slot, Slot, Slot),
+    // f32 with a constant right operand, its bits in b: fp[dst] = fp[a] op f32::from_bits(b)
+    // (add and mul also take a constant left operand: IEEE add and multiply commute, NaN
+    // payloads being free for the result to pick).
+    F32AddImm(Slot, Slot, Imm),
+    F32SubImm(Slot, Slot, Imm),
+    F32MulImm(Slot, Slot, Imm),
+    F32DivImm(Slot, Slot, Imm),
     // ---- f64 ----
     F64Eq(Slot, Slot, Slot),
     F64Ne(Slot, Slot, Slot),
