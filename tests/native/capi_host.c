@@ -238,6 +238,22 @@ int main(int argc, char **argv)
     wasm_runtime_free(m);
     run_module(bytes, size, 0);
     CHECK(n_malloc > 10 && n_free > 10, "the runtime's own allocations used the caller's allocator");
+    /* A raw native registered without a signature gets one 64-bit slot per argument: an import
+       taking a v128 is refused at instantiation, never called with half of it. */
+    static NativeSymbol raw_v128_syms[] = { { "raw_v128", (void *)raw_sum, NULL, NULL } };
+    static uint8_t v128_import[] = { 0, 'a', 's', 'm', 1, 0, 0, 0, /* (type (func (param v128))) */ 1, 5, 1, 0x60, 1, 0x7b, 0,
+                                     /* (import "host" "raw_v128" (func (type 0))) */ 2, 0x11, 1, 4, 'h', 'o', 's', 't', 8,
+                                     'r', 'a', 'w', '_', 'v', '1', '2', '8', 0, 0 };
+    char verr[160] = "";
+    wasm_module_t vm = wasm_runtime_register_natives_raw("host", raw_v128_syms, 1)
+                           ? wasm_runtime_load(v128_import, sizeof v128_import, verr, sizeof verr)
+                           : NULL;
+    wasm_module_inst_t vi = vm ? wasm_runtime_instantiate(vm, 65536, 65536, verr, sizeof verr) : NULL;
+    CHECK(vm && !vi && strstr(verr, "V128"), "a raw native without signature is not linked to a v128 import");
+    if (vi)
+        wasm_runtime_deinstantiate(vi);
+    if (vm)
+        wasm_runtime_unload(vm);
     wasm_runtime_destroy();
 
     /* 2. re-initialised in pool mode */

@@ -30,6 +30,11 @@ impl HostInterface for Natives {
                 return Err(LinkError::NativeSignature { import: describe(&ft.params, &ft.results) });
             }
             Some(_) => {}
+            // A raw native gets one 64-bit slot per argument: no room for a v128 (WAMR's raw
+            // natives have none either), so such an import is refused rather than truncated.
+            None if entry.raw && ft.params.iter().chain(ft.results.iter()).any(|t| *t == ValType::V128) => {
+                return Err(LinkError::Uncallable { import: describe(&ft.params, &ft.results) });
+            }
             None if entry.raw => {}
             // Unchecked (NULL signature): called with the import's own types.
             None => entry.signature = Some(unchecked_signature(ft)?),
