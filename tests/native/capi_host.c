@@ -158,12 +158,12 @@ static void run_module(uint8_t *bytes, uint32_t size, int pool_mode)
 
     /* v128: four argv cells each way in call_wasm; call_wasm_a refuses (no v128 in wasm_val_t) */
     f = wasm_runtime_lookup_function(inst, "v128_swap");
-    uint32_t vargv[5] = {1, 2, 3, 4, 41};
-    CHECK(f && wasm_runtime_call_wasm(env, f, 5, vargv) && vargv[0] == 3 && vargv[1] == 4 && vargv[2] == 1 && vargv[3] == 2
-              && vargv[4] == 42,
-          "call_wasm with a v128 param and result");
-    wasm_val_t vres[2], vargs[2] = {{.kind = WASM_V128}, {.kind = WASM_I32}};
-    CHECK(f && !wasm_runtime_call_wasm_a(env, f, 2, vres, 2, vargs) && wasm_runtime_get_exception(inst), "call_wasm_a refuses v128");
+    uint32_t vargv[9] = {1, 2, 3, 4, 5, 6, 7, 8, 41};
+    CHECK(f && wasm_runtime_call_wasm(env, f, 9, vargv) && vargv[0] == 5 && vargv[1] == 6 && vargv[2] == 7 && vargv[3] == 8
+              && vargv[4] == 1 && vargv[5] == 2 && vargv[6] == 3 && vargv[7] == 4 && vargv[8] == 42,
+          "call_wasm with v128 params and results");
+    wasm_val_t vres[3], vargs[3] = {{.kind = WASM_V128}, {.kind = WASM_V128}, {.kind = WASM_I32}};
+    CHECK(f && !wasm_runtime_call_wasm_a(env, f, 3, vres, 3, vargs) && wasm_runtime_get_exception(inst), "call_wasm_a refuses v128");
     wasm_runtime_clear_exception(inst);
 
     /* custom data, user data, context keys */
