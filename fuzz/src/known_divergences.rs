@@ -57,6 +57,54 @@ pub const KNOWN: &[Known] = &[
     },
 ];
 
+/// Modules wasmi 2.0.0's translator is known to panic on (a debug assertion, on in the fuzz
+/// builds), by id, with the minimal case: export "f", one i32 argument, the spec's result.
+/// The differential target does not run such a module on wasmi at all ([`wasmi_panics`]).
+pub const WASMI_PANICS: &[Known] = &[Known {
+    id: "wasmi-if-param-register",
+    // An `if` whose parameter is a computed value (held in a register by wasmi's translator)
+    // and whose `then` branch stores it in a local: re-pushing the parameters for the `else`
+    // trips "a register operand already exists on the stack" (with `drop` instead of
+    // `local.set` it does not).
+    wat: r#"(module (func (export "f") (param i32) (result i32) (local i32)
+        local.get 0 local.get 0 i32.add local.get 0
+        if (param i32) local.set 1 else drop end
+        i32.const 7))"#,
+    arg: 1,
+    expected: 7,
+    wasmi_gives: 7,
+}];
+
+/// Does `bytes` have what wasmi 2.0.0's translator is known to panic on? Returns its id:
+/// wasmi-if-param-register for any `if` whose block type has parameters (found with an
+/// explicit `else` too; wasm-smith makes them, compilers hardly ever).
+pub fn wasmi_panics(bytes: &[u8]) -> Option<&'static str> {
+    let mut params: Vec<usize> = Vec::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload {
+            Ok(Payload::TypeSection(types)) => {
+                for ty in types.into_iter_err_on_gc_types() {
+                    params.push(ty.map(|f| f.params().len()).unwrap_or(0));
+                }
+            }
+            Ok(Payload::CodeSectionEntry(body)) => {
+                let Ok(reader) = body.get_operators_reader() else { continue };
+                for op in reader {
+                    let Ok(op) = op else { break };
+                    if let Operator::If { blockty: BlockType::FuncType(t) } = op {
+                        if params.get(t as usize).is_some_and(|&n| n > 0) {
+                            return Some("wasmi-if-param-register");
+                        }
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
 fn is_local(op: &Operator<'_>) -> bool {
     matches!(op, Operator::LocalGet { .. } | Operator::LocalTee { .. })
 }
@@ -249,6 +297,48 @@ mod tests {
             }
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// wasmi-if-param-register: wasmi 2.0.0 still panics (debug assertions: this test build),
+    /// Ember and wabt give the spec's result, the filter matches, and the near misses (an `if`
+    /// without parameters, a `block` with one) run on wasmi and are not filtered.
+    #[test]
+    fn wasmi_panic_cases_still_panic_and_are_filtered() {
+        for k in WASMI_PANICS {
+            let bytes = wat::parse_str(k.wat).unwrap();
+            assert_eq!(call_ember(&bytes, k.arg), k.expected, "{}: Ember", k.wat);
+            let wasmi = std::panic::catch_unwind(|| call_wasmi(&bytes, k.arg));
+            assert!(wasmi.is_err(), "{}: wasmi no longer panics (fixed? drop the entry)", k.wat);
+            assert_eq!(wabt_runs_f_with(&bytes, k.arg, "if-param"), format!("f(i32:{}) => i32:{}", k.arg, k.expected), "wabt");
+            assert_eq!(wasmi_panics(&bytes), Some(k.id), "{}: filter", k.wat);
+        }
+        for wat in [
+            r#"(module (func (export "f") (param i32) (result i32)
+                local.get 0 if (result i32) i32.const 1 else i32.const 7 end))"#,
+            r#"(module (func (export "f") (param i32) (result i32)
+                local.get 0 local.get 0 i32.add block (param i32) drop end i32.const 7))"#,
+        ] {
+            let bytes = wat::parse_str(wat).unwrap();
+            assert_eq!(wasmi_panics(&bytes), None, "{wat}");
+            assert_eq!(call_wasmi(&bytes, 0), call_ember(&bytes, 0), "{wat}");
+        }
+    }
+
+    /// wabt's `spectest-interp` running `f(arg)` (its `--run-all-exports` line, arguments shown).
+    fn wabt_runs_f_with(bytes: &[u8], arg: i32, case: &str) -> String {
+        let dir = std::env::temp_dir().join(format!("ember-known-{case}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let json = dir.join("m.json");
+        let wasm = dir.join("m.0.wasm");
+        std::fs::write(&wasm, bytes).unwrap();
+        std::fs::write(&json, format!(r#"{{"source_filename": "m.wast", "commands": [
+            {{"type": "module", "line": 1, "filename": "m.0.wasm"}},
+            {{"type": "action", "line": 2, "action": {{"type": "invoke", "field": "f",
+              "args": [{{"type": "i32", "value": "{}"}}]}}, "expected": [{{"type": "i32"}}]}}]}}"#, arg as u32)).unwrap();
+        let out = std::process::Command::new("spectest-interp").arg(&json).output().expect("spectest-interp (wabt)");
+        let _ = std::fs::remove_dir_all(&dir);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.lines().find(|l| l.starts_with("f(")).unwrap_or(&text).trim().to_string()
     }
 
     fn seed(name: &str) -> Vec<u8> {
