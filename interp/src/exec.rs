@@ -699,35 +699,63 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             e
         }};
     }
+    // The effective address of a memory access of n bytes at wasm address `base` (u32) plus
+    // offset `off` (u32, added without wrapping), bounds-checked. `ea!(i, n)`: base fp[i.a];
+    // `ea!(x i, n)`: base fp[lo] + fp[hi] (mod 2^32) of the slots packed in i.a (the `indexed`
+    // forms).
     macro_rules! ea {
-        ($i:expr, $n:expr) => {{
-            let ea = r32!($i.a) as u64 + $i.b as u64;
+        (@at $base:expr, $off:expr, $n:expr) => {{
+            let ea = $base as u64 + $off as u64;
             if ea + $n > ex.mem_len as u64 {
                 trap!(Trap::MemoryOutOfBounds);
             }
             ea as usize
         }};
+        (x $i:expr, $n:expr) => {
+            ea!(@at r32!($i.a & 0xffff).wrapping_add(r32!($i.a >> 16)), $i.b, $n)
+        };
+        ($i:expr, $n:expr) => {
+            ea!(@at r32!($i.a), $i.b, $n)
+        };
     }
     macro_rules! load {
-        ($i:expr, $n:literal, $conv:expr) => {{
-            let ea = ea!($i, $n);
+        (x $i:expr, $n:literal, $conv:expr) => {
+            load!(@ ea!(x $i, $n), $i, $n, $conv)
+        };
+        ($i:expr, $n:literal, $conv:expr) => {
+            load!(@ ea!($i, $n), $i, $n, $conv)
+        };
+        (@ $ea:expr, $i:expr, $n:literal, $conv:expr) => {{
+            let ea = $ea;
             // SAFETY: ea + n <= mem_len was checked above.
             let bytes: [u8; $n] = unsafe { ptr::read_unaligned(mem.add(ea) as *const [u8; $n]) };
             wr!($i.dst, $conv(bytes))
         }};
     }
     macro_rules! store_ {
-        ($i:expr, $n:literal, $conv:expr) => {{
+        (x $i:expr, $n:literal, $conv:expr) => {
+            store_!(@ ea!(x $i, $n), $i, $n, $conv)
+        };
+        ($i:expr, $n:literal, $conv:expr) => {
+            store_!(@ ea!($i, $n), $i, $n, $conv)
+        };
+        (@ $ea:expr, $i:expr, $n:literal, $conv:expr) => {{
             let v = rd!($i.dst);
-            let ea = ea!($i, $n);
+            let ea = $ea;
             let bytes: [u8; $n] = $conv(v);
             // SAFETY: ea + n <= mem_len was checked above.
             unsafe { ptr::write_unaligned(mem.add(ea) as *mut [u8; $n], bytes) }
         }};
     }
     macro_rules! store_imm {
-        ($i:expr, $n:literal, $bytes:expr) => {{
-            let ea = ea!($i, $n);
+        (x $i:expr, $n:literal, $bytes:expr) => {
+            store_imm!(@ ea!(x $i, $n), $n, $bytes)
+        };
+        ($i:expr, $n:literal, $bytes:expr) => {
+            store_imm!(@ ea!($i, $n), $n, $bytes)
+        };
+        (@ $ea:expr, $n:literal, $bytes:expr) => {{
+            let ea = $ea;
             let bytes: [u8; $n] = $bytes;
             // SAFETY: ea + n <= mem_len was checked by `ea!`.
             unsafe { ptr::write_unaligned(mem.add(ea) as *mut [u8; $n], bytes) }
@@ -1064,6 +1092,20 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I32Store8Imm => store_imm!(i, 1, [i.dst as u8]),
             Op::I32Store16Imm => store_imm!(i, 2, (i.dst as u16).to_le_bytes()),
             Op::I64StoreImm => store_imm!(i, 8, (i.dst as i32 as i64).to_le_bytes()),
+            Op::I32LoadX => load!(x i, 4, |b| u32::from_le_bytes(b) as u64),
+            Op::I64LoadX => load!(x i, 8, u64::from_le_bytes),
+            Op::I32Load8SX => load!(x i, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64),
+            Op::I32Load8UX => load!(x i, 1, |b: [u8; 1]| b[0] as u64),
+            Op::I32Load16SX => load!(x i, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64),
+            Op::I32Load16UX => load!(x i, 2, |b| u16::from_le_bytes(b) as u64),
+            Op::I32StoreX => store_!(x i, 4, |v: u64| (v as u32).to_le_bytes()),
+            Op::I64StoreX => store_!(x i, 8, |v: u64| v.to_le_bytes()),
+            Op::I32Store8X => store_!(x i, 1, |v: u64| [v as u8]),
+            Op::I32Store16X => store_!(x i, 2, |v: u64| (v as u16).to_le_bytes()),
+            Op::I32StoreImmX => store_imm!(x i, 4, (i.dst).to_le_bytes()),
+            Op::I32Store8ImmX => store_imm!(x i, 1, [i.dst as u8]),
+            Op::I32Store16ImmX => store_imm!(x i, 2, (i.dst as u16).to_le_bytes()),
+            Op::I64StoreImmX => store_imm!(x i, 8, (i.dst as i32 as i64).to_le_bytes()),
             Op::MemorySize => wr!(i.dst, (ex.mem_len / crate::store::PAGE_SIZE) as u64),
             Op::MemoryGrow => {
                 let delta = r32!(i.a);

@@ -212,3 +212,111 @@ fn module_sections_are_checked_before_they_are_read() {
     assert!(matches!(Module::new_checked(&bytes, none), Err(Error::Limit(_))));
     assert!(Module::new_checked(&bytes, some).is_ok());
 }
+
+/// Loads and stores whose address is an `i32.add` of two values run as one fused instruction
+/// (the `indexed` forms: the sum wraps at 2^32, the offset is then added without wrapping).
+/// Each access kind, fused and not (the same add through a local), must agree on every
+/// address: in bounds, wrapped past 2^32, and out of bounds.
+#[test]
+fn fused_address_adds_agree_with_separate_ones() {
+    // (instruction, its value type, the i64 conversion of a loaded value)
+    let loads = [
+        ("i32.load", "i64.extend_i32_u"),
+        ("i64.load", ""),
+        ("f32.load", "i32.reinterpret_f32 i64.extend_i32_u"),
+        ("f64.load", "i64.reinterpret_f64"),
+        ("i32.load8_s", "i64.extend_i32_u"),
+        ("i32.load8_u", "i64.extend_i32_u"),
+        ("i32.load16_s", "i64.extend_i32_u"),
+        ("i32.load16_u", "i64.extend_i32_u"),
+        ("i64.load8_u", ""),
+        ("i64.load16_u", ""),
+        ("i64.load32_u", ""),
+    ];
+    // (instruction, how to make its value from an i64 param, a constant of its type)
+    let stores = [
+        ("i32.store", "i32.wrap_i64", "i32.const 0x7a6b5c4d"),
+        ("i64.store", "", "i64.const -2"),
+        ("f32.store", "i32.wrap_i64 f32.reinterpret_i32", "f32.const -1.5"),
+        ("f64.store", "f64.reinterpret_i64", "f64.const 2.25"),
+        ("i32.store8", "i32.wrap_i64", "i32.const 0x1ff"),
+        ("i32.store16", "i32.wrap_i64", "i32.const 0x12345"),
+        ("i64.store8", "", "i64.const 0x1ee"),
+        ("i64.store16", "", "i64.const -3"),
+        ("i64.store32", "", "i64.const 0x123456789"),
+    ];
+    let mut wat = String::from(
+        "(module (memory (export \"mem\") 1)
+           (data (i32.const 0) \"\\01\\82\\03\\84\\05\\86\\07\\88\\09\\8a\\0b\\8c\\0d\\8e\\0f\\90\\11\\92\\13\\94\\15\\96\")
+           (data (i32.const 65520) \"\\a1\\b2\\c3\\d4\\e5\\f6\\07\\18\\29\\3a\\4b\\5c\\6d\\7e\\8f\\90\")\n",
+    );
+    for (k, (op, conv)) in loads.iter().enumerate() {
+        wat += &format!(
+            "(func (export \"load{k}\") (param $b i32) (param $i i32) (result i64)
+               (i32.add (local.get $b) (local.get $i)) {op} offset=3 {conv})
+             (func (export \"load{k}_sep\") (param $b i32) (param $i i32) (result i64) (local $a i32)
+               (local.set $a (i32.add (local.get $b) (local.get $i))) (local.get $a) {op} offset=3 {conv})\n"
+        );
+    }
+    for (k, (op, conv, konst)) in stores.iter().enumerate() {
+        wat += &format!(
+            "(func (export \"store{k}\") (param $b i32) (param $i i32) (param $v i64) (local $x {ty})
+               (local.set $x (local.get $v) {conv})
+               (i32.add (local.get $b) (local.get $i)) (local.get $x) {op} offset=3
+               (i32.add (local.get $i) (local.get $b)) {konst} {op} offset=9)
+             (func (export \"store{k}_sep\") (param $b i32) (param $i i32) (param $v i64) (local $x {ty}) (local $a i32)
+               (local.set $x (local.get $v) {conv})
+               (local.set $a (i32.add (local.get $b) (local.get $i)))
+               (local.get $a) (local.get $x) {op} offset=3
+               (local.set $a (i32.add (local.get $i) (local.get $b)))
+               (local.get $a) {konst} {op} offset=9)\n",
+            ty = konst.split('.').next().unwrap()
+        );
+    }
+    wat += ")";
+    let m = module(&wat);
+    let addrs: [(u32, u32); 10] = [
+        (0, 0),
+        (5, 7),
+        (u32::MAX, 2),          // wraps to 1
+        (0xffff_fff0, 0x20),    // wraps to 16
+        (1, u32::MAX),          // wraps to 0
+        (65_520, 1),            // near the end: in bounds for small accesses only
+        (65_536 - 12, 0),
+        (65_536 - 4, 0),        // past the end once the offset is added
+        (u32::MAX, 0),          // the offset does not wrap: out of bounds
+        (0x7fff_ffff, 0x7fff_ffff),
+    ];
+    let run = |name: &str, args: &[Val]| {
+        let mut store = Store::new(Config::default(), ());
+        let inst = Instance::new(&mut store, &m, &[]).unwrap();
+        let f = inst.get_func(&store, name).expect("export");
+        let mut out = [Val::I64(0)];
+        let n = f.ty(&store).results.len();
+        let r = f.call(&mut store, args, &mut out[..n]).map(|()| out[0]);
+        let mem = inst.get_memory(&store, "mem").unwrap().data(&store).to_vec();
+        (format!("{r:?}"), mem)
+    };
+    let same = |x: &(String, Vec<u8>), y: &(String, Vec<u8>), what: &str| {
+        assert_eq!(x.0, y.0, "{what}");
+        let diff = x.1.iter().zip(&y.1).position(|(p, q)| p != q);
+        assert_eq!(diff, None, "{what}: memory differs from this byte on");
+    };
+    let mut traps = 0;
+    for (b, i) in addrs {
+        let args = [Val::I32(b as i32), Val::I32(i as i32)];
+        for k in 0..loads.len() {
+            let fused = run(&format!("load{k}"), &args);
+            same(&fused, &run(&format!("load{k}_sep"), &args), &format!("{} at {b:#x} + {i:#x}", loads[k].0));
+            traps += fused.0.contains("MemoryOutOfBounds") as usize;
+        }
+        let args = [Val::I32(b as i32), Val::I32(i as i32), Val::I64(0x0102_0304_0506_0708)];
+        for k in 0..stores.len() {
+            let fused = run(&format!("store{k}"), &args);
+            same(&fused, &run(&format!("store{k}_sep"), &args), &format!("{} at {b:#x} + {i:#x}", stores[k].0));
+            traps += fused.0.contains("MemoryOutOfBounds") as usize;
+        }
+    }
+    // Both outcomes were exercised.
+    assert!(traps > 0 && traps < addrs.len() * (loads.len() + stores.len()), "{traps} traps");
+}

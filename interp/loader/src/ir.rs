@@ -110,13 +110,14 @@ impl Shape {
 
 /// The instruction set: one line per op (see the module docs). Syntax of a line:
 ///
-/// `Name(dst, a, b) [+ (extra.dst, extra.a, extra.b)] [mem] [{ br = X; not = Y; imm = Z; imm_l = W; }],`
+/// `Name(dst, a, b) [+ (extra.dst, extra.a, extra.b)] [mem] [{ br = X; not = Y; imm = Z; imm_l = W; idx = V; }],`
 ///
 /// Fields are [`Field`] variant names, `_` for unused. The optional properties, in this order:
 /// `br`: the fused compare-and-branch op for this comparison (same `a`, `b`; target in `dst`);
 /// `not`: the comparison with the opposite outcome; `imm`: the form taking the top-of-stack
 /// operand (right operand / stored value) as an immediate; `imm_l`: the form taking a constant
-/// *left* operand as its immediate (`b`), with the other operand in `a`.
+/// *left* operand as its immediate (`b`), with the other operand in `a`; `idx`: the load or store
+/// form addressing the sum of two slots.
 macro_rules! define_isa {
     ($(
         $(#[$doc:meta])*
@@ -128,6 +129,7 @@ macro_rules! define_isa {
             $( not = $not:ident; )?
             $( imm = $imm:ident; )?
             $( imm_l = $imml:ident; )?
+            $( idx = $idx:ident; )?
         } )?
         ,
     )*) => {
@@ -187,6 +189,9 @@ macro_rules! define_isa {
             }
             const fn imm_left_decl(self) -> Option<Op> {
                 match self { $( Op::$name => isa_opt!($($($imml)?)?), )* }
+            }
+            const fn indexed_decl(self) -> Option<Op> {
+                match self { $( Op::$name => isa_opt!($($($idx)?)?), )* }
             }
         }
     };
@@ -294,6 +299,11 @@ impl Op {
         /// `a` (commuted; for comparisons the mirrored comparison).
         imm_left = imm_left_decl
     );
+    isa_sparse!(
+        /// For a load or store: the form whose address is the wrapping sum of two slots
+        /// (`a` = [`Field::Slot2`]), into which the `i32.add` computing the address fuses.
+        indexed = indexed_decl
+    );
 }
 
 define_isa! {
@@ -359,34 +369,52 @@ define_isa! {
     GlobalGet(Slot, Global, _),
     GlobalSet(Global, Slot, _),
     // ---- memory: loads fp[dst] = mem[fp[a] + b]; stores mem[fp[a] + b] = fp[dst] ----
-    I32Load(Slot, Slot, Imm) [mem],
-    I64Load(Slot, Slot, Imm) [mem],
-    F32Load(Slot, Slot, Imm) [mem],
-    F64Load(Slot, Slot, Imm) [mem],
-    I32Load8S(Slot, Slot, Imm) [mem],
-    I32Load8U(Slot, Slot, Imm) [mem],
-    I32Load16S(Slot, Slot, Imm) [mem],
-    I32Load16U(Slot, Slot, Imm) [mem],
+    I32Load(Slot, Slot, Imm) [mem] { idx = I32LoadX; },
+    I64Load(Slot, Slot, Imm) [mem] { idx = I64LoadX; },
+    F32Load(Slot, Slot, Imm) [mem] { idx = I32LoadX; },
+    F64Load(Slot, Slot, Imm) [mem] { idx = I64LoadX; },
+    I32Load8S(Slot, Slot, Imm) [mem] { idx = I32Load8SX; },
+    I32Load8U(Slot, Slot, Imm) [mem] { idx = I32Load8UX; },
+    I32Load16S(Slot, Slot, Imm) [mem] { idx = I32Load16SX; },
+    I32Load16U(Slot, Slot, Imm) [mem] { idx = I32Load16UX; },
     I64Load8S(Slot, Slot, Imm) [mem],
-    I64Load8U(Slot, Slot, Imm) [mem],
+    I64Load8U(Slot, Slot, Imm) [mem] { idx = I32Load8UX; },
     I64Load16S(Slot, Slot, Imm) [mem],
-    I64Load16U(Slot, Slot, Imm) [mem],
+    I64Load16U(Slot, Slot, Imm) [mem] { idx = I32Load16UX; },
     I64Load32S(Slot, Slot, Imm) [mem],
-    I64Load32U(Slot, Slot, Imm) [mem],
-    I32Store(Slot, Slot, Imm) [mem] { imm = I32StoreImm; },
-    I64Store(Slot, Slot, Imm) [mem] { imm = I64StoreImm; },
-    F32Store(Slot, Slot, Imm) [mem] { imm = I32StoreImm; },
-    F64Store(Slot, Slot, Imm) [mem] { imm = I64StoreImm; },
-    I32Store8(Slot, Slot, Imm) [mem] { imm = I32Store8Imm; },
-    I32Store16(Slot, Slot, Imm) [mem] { imm = I32Store16Imm; },
-    I64Store8(Slot, Slot, Imm) [mem] { imm = I32Store8Imm; },
-    I64Store16(Slot, Slot, Imm) [mem] { imm = I32Store16Imm; },
-    I64Store32(Slot, Slot, Imm) [mem] { imm = I32StoreImm; },
+    I64Load32U(Slot, Slot, Imm) [mem] { idx = I32LoadX; },
+    I32Store(Slot, Slot, Imm) [mem] { imm = I32StoreImm; idx = I32StoreX; },
+    I64Store(Slot, Slot, Imm) [mem] { imm = I64StoreImm; idx = I64StoreX; },
+    F32Store(Slot, Slot, Imm) [mem] { imm = I32StoreImm; idx = I32StoreX; },
+    F64Store(Slot, Slot, Imm) [mem] { imm = I64StoreImm; idx = I64StoreX; },
+    I32Store8(Slot, Slot, Imm) [mem] { imm = I32Store8Imm; idx = I32Store8X; },
+    I32Store16(Slot, Slot, Imm) [mem] { imm = I32Store16Imm; idx = I32Store16X; },
+    I64Store8(Slot, Slot, Imm) [mem] { imm = I32Store8Imm; idx = I32Store8X; },
+    I64Store16(Slot, Slot, Imm) [mem] { imm = I32Store16Imm; idx = I32Store16X; },
+    I64Store32(Slot, Slot, Imm) [mem] { imm = I32StoreImm; idx = I32StoreX; },
     // Stores of a constant: mem[fp[a] + b] = dst (I64StoreImm: dst sign-extended to 64 bits).
-    I32StoreImm(Imm, Slot, Imm) [mem],
-    I32Store8Imm(Imm, Slot, Imm) [mem],
-    I32Store16Imm(Imm, Slot, Imm) [mem],
-    I64StoreImm(ImmS64, Slot, Imm) [mem],
+    I32StoreImm(Imm, Slot, Imm) [mem] { idx = I32StoreImmX; },
+    I32Store8Imm(Imm, Slot, Imm) [mem] { idx = I32Store8ImmX; },
+    I32Store16Imm(Imm, Slot, Imm) [mem] { idx = I32Store16ImmX; },
+    I64StoreImm(ImmS64, Slot, Imm) [mem] { idx = I64StoreImmX; },
+    // Loads and stores at the sum of two slots: the `i32.add` computing the address fused in
+    // (`indexed`). a = the two address slots packed as 16-bit halves (as Copy2), b = offset;
+    // the address is (fp[a & 0xffff] + fp[a >> 16]) mod 2^32, plus b without wrapping. Loads
+    // write fp[dst]; stores store fp[dst] (the Imm forms: dst itself, as the forms above).
+    I32LoadX(Slot, Slot2, Imm) [mem],
+    I64LoadX(Slot, Slot2, Imm) [mem],
+    I32Load8SX(Slot, Slot2, Imm) [mem],
+    I32Load8UX(Slot, Slot2, Imm) [mem],
+    I32Load16SX(Slot, Slot2, Imm) [mem],
+    I32Load16UX(Slot, Slot2, Imm) [mem],
+    I32StoreX(Slot, Slot2, Imm) [mem],
+    I64StoreX(Slot, Slot2, Imm) [mem],
+    I32Store8X(Slot, Slot2, Imm) [mem],
+    I32Store16X(Slot, Slot2, Imm) [mem],
+    I32StoreImmX(Imm, Slot2, Imm) [mem],
+    I32Store8ImmX(Imm, Slot2, Imm) [mem],
+    I32Store16ImmX(Imm, Slot2, Imm) [mem],
+    I64StoreImmX(ImmS64, Slot2, Imm) [mem],
     // MemorySize: fp[dst] = pages. MemoryGrow: fp[dst] = grow(fp[a]).
     MemorySize(Slot, _, _) [mem],
     MemoryGrow(Slot, Slot, _) [mem],
@@ -870,6 +898,15 @@ mod tests {
             assert_eq!(op.negated(), op.negated_decl(), "{}", op.name());
             assert_eq!(op.imm_right(), op.imm_right_decl(), "{}", op.name());
             assert_eq!(op.imm_left(), op.imm_left_decl(), "{}", op.name());
+            assert_eq!(op.indexed(), op.indexed_decl(), "{}", op.name());
+            // An indexed form is the same access with the two-slot address: same value field,
+            // same offset, a `Slot2` for the address; and it is not SIMD (the non-SIMD build has it).
+            if let Some(x) = op.indexed() {
+                let (s, xs) = (op.shape(), x.shape());
+                assert_eq!((s.a, s.b, s.mem), (Field::Slot, Field::Imm, true), "{}", op.name());
+                assert_eq!((xs.dst, xs.a, xs.b, xs.extra, xs.mem), (s.dst, Field::Slot2, Field::Imm, None, true), "{}", op.name());
+                assert!((x as usize) < Op::V128Const as usize, "{}", x.name());
+            }
             assert_eq!(op.is_branch(), op.shape().dst == Field::Target, "{}", op.name());
             let s = op.shape();
             assert_eq!(op.has_imm_s64(), s.fields().contains(&Field::ImmS64), "{}", op.name());

@@ -591,26 +591,80 @@ impl<'m> Tr<'m> {
     }
 
     fn load(&mut self, op: Op, memarg: &wasmparser::MemArg) {
+        let top = self.stack.len() - 1;
+        if let Some((xop, pair)) = self.fuse_address(op, top) {
+            self.pop_entry();
+            self.emit_result(xop, pair, memarg.offset as u32);
+            return;
+        }
         let a = self.pop_use();
         self.emit_result(op, a, memarg.offset as u32);
     }
 
+    /// The `indexed` form of load or store `op` and its packed address slots, if stack entry
+    /// `i` (its address) is an `i32.add` that can fuse into it (`take_address_add`).
+    fn fuse_address(&mut self, op: Op, i: usize) -> Option<(Op, u32)> {
+        let xop = op.indexed()?;
+        Some((xop, self.take_address_add(i)?))
+    }
+
+    /// If stack entry `i` (an address) is the result of the instruction just emitted and that is
+    /// an `i32.add` of two slots that fit 16 bits, take it out of the code and return its
+    /// operands packed as a [`crate::ir::Field::Slot2`], for a load or store's `indexed` form. The
+    /// caller emits that form next, with nothing in between: the add's operand slots may be
+    /// stack homes at or above entry `i`, which only the fused instruction still reads.
+    fn take_address_add(&mut self, i: usize) -> Option<u32> {
+        let (idx, end) = self.last_producer?;
+        if self.stack[i] != Opd::Slot || end != self.code.len() || idx + 1 != end {
+            return None;
+        }
+        let ins = self.code[idx];
+        if ins.op != Op::I32Add || ins.dst != self.home(i) || (ins.a | ins.b) > 0xffff {
+            return None;
+        }
+        self.code.pop();
+        self.last_producer = None;
+        Some(ins.a | ins.b << 16)
+    }
+
     fn store(&mut self, op: Op, memarg: &wasmparser::MemArg) {
-        if let Some(&Opd::Const(v)) = self.stack.last() {
+        let value = *self.stack.last().expect("validated stack");
+        let addr = self.stack.len() - 2;
+        let off = memarg.offset as u32;
+        if let Opd::Const(v) = value {
             let fits32 = (v as i64) == (v as i32 as i64);
             // A 64-bit store takes the constant only if it survives sign extension.
             let imm_op = op.imm_right().filter(|i| fits32 || !i.has_imm_s64());
             if let Some(imm_op) = imm_op {
                 self.pop_entry();
-                let a = self.pop_use();
-                self.emit(imm_op, v as u32, a, memarg.offset as u32);
+                match self.fuse_address(imm_op, addr) {
+                    Some((xop, pair)) => {
+                        self.pop_entry();
+                        self.emit(xop, v as u32, pair, off)
+                    }
+                    None => {
+                        let a = self.pop_use();
+                        self.emit(imm_op, v as u32, a, off)
+                    }
+                };
+                self.last_producer = None;
+                return;
+            }
+        }
+        // A value in a local needs no code to read, so the address add can still be the last
+        // instruction (a computed value's own instruction came after it).
+        if let Opd::Local(l) = value {
+            if let Some((xop, pair)) = self.fuse_address(op, addr) {
+                self.pop_entry();
+                self.pop_entry();
+                self.emit(xop, l, pair, off);
                 self.last_producer = None;
                 return;
             }
         }
         let v = self.pop_use();
         let a = self.pop_use();
-        self.emit(op, v, a, memarg.offset as u32);
+        self.emit(op, v, a, off);
         self.last_producer = None;
     }
 
@@ -1639,3 +1693,7 @@ impl<'m> Tr<'m> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "translate_tests.rs"]
+mod tests;

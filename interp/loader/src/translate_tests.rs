@@ -1,0 +1,67 @@
+//! The translator's fusions, seen in the IR it emits (their semantics are tested by running
+//! code: interp/tests).
+
+use super::translate;
+use crate::ir::{Instr, Op};
+use crate::module::ModuleInner;
+
+/// The code of each defined function of `funcs` (functions in the text format, with a memory).
+fn code_of(funcs: &str) -> Vec<Vec<Instr>> {
+    let wat = format!("(module (memory 1) (func $f (result i32) (i32.const 8)) {funcs})");
+    let m = ModuleInner::parse(&wat::parse_str(wat).expect("wat")).expect("valid module");
+    (1..m.bodies.len() as u32)
+        .map(|def| translate(&m, def, |_| true).expect("translates").code.to_vec())
+        .collect()
+}
+
+fn ops(code: &[Instr]) -> Vec<Op> {
+    code.iter().map(|i| i.op).collect()
+}
+
+/// The instructions before the function's return (`Return` or `ReturnSlot`, then a sentinel).
+fn body(code: &[Instr]) -> &[Instr] {
+    let end = code.iter().position(|i| matches!(i.op, Op::Return | Op::ReturnSlot)).expect("a return");
+    &code[..end]
+}
+
+#[test]
+fn an_address_add_fuses_into_its_load_or_store() {
+    let c = code_of(
+        "(func (param i32 i32 i32) (result i32) (i32.load8_u offset=3 (i32.add (local.get 0) (local.get 1))))
+         (func (param i32 i32 i32) (i32.store16 offset=5 (i32.add (local.get 1) (local.get 0)) (local.get 2)))
+         (func (param i32 i32) (i32.store8 (i32.add (local.get 0) (local.get 1)) (i32.const 1)))
+         (func (param i32 i32) (result f64) (f64.load (i32.add (call $f) (call $f))))",
+    );
+    let fused: Vec<Instr> = c.iter().map(|f| *body(f).last().expect("code")).collect();
+    assert_eq!(ops(&fused), [Op::I32Load8UX, Op::I32Store16X, Op::I32Store8ImmX, Op::I64LoadX]);
+    assert_eq!((fused[0].a, fused[0].b), (1 << 16, 3), "slots 0 and 1 packed, offset 3");
+    assert_eq!((fused[1].dst, fused[1].a, fused[1].b), (2, 1, 5), "value local 2, slots 1 and 0");
+    assert_eq!((fused[2].dst, fused[2].a), (1, 1 << 16), "the constant 1 stored");
+    // The two call results' homes (above the 2 params) are the packed slots.
+    assert_eq!(fused[3].a, 2 | 3 << 16);
+    for f in &c {
+        assert!(!ops(f).contains(&Op::I32Add), "{:?}", ops(f));
+    }
+}
+
+#[test]
+fn an_add_does_not_fuse_when_code_comes_between_or_it_is_kept() {
+    let c = code_of(
+        // The stored value is computed after the add.
+        "(func (param i32 i32 i32) (i32.store (i32.add (local.get 0) (local.get 1)) (i32.mul (local.get 2) (local.get 2))))
+         (func (param i32 i32) (i64.store (i32.add (local.get 0) (local.get 1)) (i64.const 0x123456789)))
+         (func (param i32 i32) (result i32) (i32.load (local.tee 1 (i32.add (local.get 0) (local.get 1)))))
+         (func (param i32 i32) (result i32) (i32.load (i32.sub (local.get 0) (local.get 1))))
+         (func (param i32 i32) (result i32) (i32.load (i32.add (local.get 0) (i32.const 16))))",
+    );
+    let want: [&[Op]; 5] = [
+        &[Op::I32Add, Op::I32Mul, Op::I32Store],
+        &[Op::I32Add, Op::Const64, Op::I64Store],
+        &[Op::I32Add, Op::I32Load],
+        &[Op::I32Sub, Op::I32Load],
+        &[Op::I32AddImm, Op::I32Load],
+    ];
+    for (f, w) in c.iter().zip(want) {
+        assert_eq!(ops(body(f)), w, "{:?}", ops(f));
+    }
+}
