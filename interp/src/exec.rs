@@ -538,9 +538,9 @@ fn run_loop(ex: &mut Exec<'_>, hot: Hot) -> Result<(), Trap> {
 #[cfg(ember_threaded)]
 type Handler = for<'a, 'b> unsafe fn(*const Instr, *mut u64, *mut u8, &'a mut Exec<'b>);
 
-/// Handlers by opcode: `handler::<K>` for K below 512 (entries past `Op::ALL` are never used).
+/// Handlers by opcode: `handler::<K>` for every op K.
 #[cfg(ember_threaded)]
-static HANDLERS: [Handler; 512] = {
+static HANDLERS: [Handler; Op::ALL.len()] = {
     macro_rules! row {
         ($r:literal) => {
             [
@@ -553,16 +553,17 @@ static HANDLERS: [Handler; 512] = {
             ]
         };
     }
-    let rows: [[Handler; 16]; 32] = [
+    let rows: [[Handler; 16]; ROWS] = [
         row!(0), row!(1), row!(2), row!(3), row!(4), row!(5), row!(6), row!(7),
         row!(8), row!(9), row!(10), row!(11), row!(12), row!(13), row!(14), row!(15),
         row!(16), row!(17), row!(18), row!(19), row!(20), row!(21), row!(22), row!(23),
         row!(24), row!(25), row!(26), row!(27), row!(28), row!(29), row!(30), row!(31),
+        row!(32), row!(33), row!(34), row!(35), row!(36), row!(37), row!(38), row!(39),
     ];
-    // Entries past the last op are never reached (every discriminant is below `Op::ALL.len()`):
-    // they share `Unreachable`'s handler instead of instantiating one each.
-    let mut flat: [Handler; 512] = [handler::<{ Op::Unreachable as u16 }>; 512];
-    // Without the `simd` feature no SIMD instruction is ever emitted (V128Const and after).
+    // Without the `simd` feature no SIMD instruction is ever emitted (V128Const and after): their
+    // entries share `Unreachable`'s handler instead of instantiating one each (row entries past
+    // the last op are never linked).
+    let mut flat: [Handler; Op::ALL.len()] = [handler::<{ Op::Unreachable as u16 }>; Op::ALL.len()];
     const HANDLED: usize = if cfg!(feature = "simd") { Op::ALL.len() } else { Op::V128Const as usize };
     let mut k = 0;
     while k < HANDLED {
@@ -571,8 +572,11 @@ static HANDLERS: [Handler; 512] = {
     }
     flat
 };
+/// Rows of 16 handlers instantiated for `HANDLERS`.
 #[cfg(ember_threaded)]
-const _: () = assert!(Op::ALL.len() <= 512, "HANDLERS has 512 entries: add rows");
+const ROWS: usize = 40;
+#[cfg(ember_threaded)]
+const _: () = assert!(Op::ALL.len() <= ROWS * 16, "HANDLERS: add rows");
 
 /// The handler of the instruction at `ip`.
 #[cfg(ember_threaded)]
@@ -580,7 +584,7 @@ const _: () = assert!(Op::ALL.len() <= 512, "HANDLERS has 512 entries: add rows"
 unsafe fn handler_of(ip: *const Instr) -> Handler {
     // SAFETY (caller): `ip` points at an instruction (see `step`).
     let op = unsafe { (*ip).op } as usize;
-    // SAFETY: every `Op` discriminant is below `Op::ALL.len()` <= 512 (asserted above).
+    // SAFETY: every `Op` discriminant is below `Op::ALL.len()`, the table's length.
     unsafe { *HANDLERS.get_unchecked(op) }
 }
 
@@ -702,7 +706,7 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
     // The effective address of a memory access of n bytes at wasm address `base` (u32) plus
     // offset `off` (u32, added without wrapping), bounds-checked. `ea!(i, n)`: base fp[i.a];
     // `ea!(x i, n)`: base fp[lo] + fp[hi] (mod 2^32) of the slots packed in i.a (the `indexed`
-    // forms).
+    // forms); `ea!(w i, n)`: base fp[i.a] + i.b (mod 2^32), no offset (the `wrapped` forms).
     macro_rules! ea {
         (@at $base:expr, $off:expr, $n:expr) => {{
             let ea = $base as u64 + $off as u64;
@@ -714,6 +718,9 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
         (x $i:expr, $n:expr) => {
             ea!(@at r32!($i.a & 0xffff).wrapping_add(r32!($i.a >> 16)), $i.b, $n)
         };
+        (w $i:expr, $n:expr) => {
+            ea!(@at r32!($i.a).wrapping_add($i.b), 0u32, $n)
+        };
         ($i:expr, $n:expr) => {
             ea!(@at r32!($i.a), $i.b, $n)
         };
@@ -721,6 +728,9 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
     macro_rules! load {
         (x $i:expr, $n:literal, $conv:expr) => {
             load!(@ ea!(x $i, $n), $i, $n, $conv)
+        };
+        (w $i:expr, $n:literal, $conv:expr) => {
+            load!(@ ea!(w $i, $n), $i, $n, $conv)
         };
         ($i:expr, $n:literal, $conv:expr) => {
             load!(@ ea!($i, $n), $i, $n, $conv)
@@ -736,6 +746,9 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
         (x $i:expr, $n:literal, $conv:expr) => {
             store_!(@ ea!(x $i, $n), $i, $n, $conv)
         };
+        (w $i:expr, $n:literal, $conv:expr) => {
+            store_!(@ ea!(w $i, $n), $i, $n, $conv)
+        };
         ($i:expr, $n:literal, $conv:expr) => {
             store_!(@ ea!($i, $n), $i, $n, $conv)
         };
@@ -750,6 +763,9 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
     macro_rules! store_imm {
         (x $i:expr, $n:literal, $bytes:expr) => {
             store_imm!(@ ea!(x $i, $n), $n, $bytes)
+        };
+        (w $i:expr, $n:literal, $bytes:expr) => {
+            store_imm!(@ ea!(w $i, $n), $n, $bytes)
         };
         ($i:expr, $n:literal, $bytes:expr) => {
             store_imm!(@ ea!($i, $n), $n, $bytes)
@@ -1106,6 +1122,20 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I32Store8ImmX => store_imm!(x i, 1, [i.dst as u8]),
             Op::I32Store16ImmX => store_imm!(x i, 2, (i.dst as u16).to_le_bytes()),
             Op::I64StoreImmX => store_imm!(x i, 8, (i.dst as i32 as i64).to_le_bytes()),
+            Op::I32LoadW => load!(w i, 4, |b| u32::from_le_bytes(b) as u64),
+            Op::I64LoadW => load!(w i, 8, u64::from_le_bytes),
+            Op::I32Load8SW => load!(w i, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64),
+            Op::I32Load8UW => load!(w i, 1, |b: [u8; 1]| b[0] as u64),
+            Op::I32Load16SW => load!(w i, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64),
+            Op::I32Load16UW => load!(w i, 2, |b| u16::from_le_bytes(b) as u64),
+            Op::I32StoreW => store_!(w i, 4, |v: u64| (v as u32).to_le_bytes()),
+            Op::I64StoreW => store_!(w i, 8, |v: u64| v.to_le_bytes()),
+            Op::I32Store8W => store_!(w i, 1, |v: u64| [v as u8]),
+            Op::I32Store16W => store_!(w i, 2, |v: u64| (v as u16).to_le_bytes()),
+            Op::I32StoreImmW => store_imm!(w i, 4, (i.dst).to_le_bytes()),
+            Op::I32Store8ImmW => store_imm!(w i, 1, [i.dst as u8]),
+            Op::I32Store16ImmW => store_imm!(w i, 2, (i.dst as u16).to_le_bytes()),
+            Op::I64StoreImmW => store_imm!(w i, 8, (i.dst as i32 as i64).to_le_bytes()),
             Op::MemorySize => wr!(i.dst, (ex.mem_len / crate::store::PAGE_SIZE) as u64),
             Op::MemoryGrow => {
                 let delta = r32!(i.a);

@@ -213,10 +213,11 @@ fn module_sections_are_checked_before_they_are_read() {
     assert!(Module::new_checked(&bytes, some).is_ok());
 }
 
-/// Loads and stores whose address is an `i32.add` of two values run as one fused instruction
-/// (the `indexed` forms: the sum wraps at 2^32, the offset is then added without wrapping).
-/// Each access kind, fused and not (the same add through a local), must agree on every
-/// address: in bounds, wrapped past 2^32, and out of bounds.
+/// Loads and stores whose address is an `i32.add` run as one fused instruction: of two values
+/// (the `indexed` forms: the sum wraps at 2^32, the offset is then added without wrapping), or
+/// of a value and a constant with offset 0 (the `wrapped` forms: the constant wraps). Each
+/// access kind, fused and not (the same add through a local), must agree on every address: in
+/// bounds, wrapped past 2^32, and out of bounds.
 #[test]
 fn fused_address_adds_agree_with_separate_ones() {
     // (instruction, its value type, the i64 conversion of a loaded value)
@@ -245,6 +246,8 @@ fn fused_address_adds_agree_with_separate_ones() {
         ("i64.store16", "", "i64.const -3"),
         ("i64.store32", "", "i64.const 0x123456789"),
     ];
+    // Constants added to an address (a small one, and -16: wraps for addresses from 16 up).
+    const CONSTS: [i32; 2] = [7, -16];
     let mut wat = String::from(
         "(module (memory (export \"mem\") 1)
            (data (i32.const 0) \"\\01\\82\\03\\84\\05\\86\\07\\88\\09\\8a\\0b\\8c\\0d\\8e\\0f\\90\\11\\92\\13\\94\\15\\96\")
@@ -257,6 +260,14 @@ fn fused_address_adds_agree_with_separate_ones() {
              (func (export \"load{k}_sep\") (param $b i32) (param $i i32) (result i64) (local $a i32)
                (local.set $a (i32.add (local.get $b) (local.get $i))) (local.get $a) {op} offset=3 {conv})\n"
         );
+        for (c, konst) in CONSTS.iter().enumerate() {
+            wat += &format!(
+                "(func (export \"load{k}_c{c}\") (param $b i32) (param $i i32) (result i64)
+                   (i32.add (local.get $b) (i32.const {konst})) {op} {conv})
+                 (func (export \"load{k}_c{c}_sep\") (param $b i32) (param $i i32) (result i64) (local $a i32)
+                   (local.set $a (i32.add (local.get $b) (i32.const {konst}))) (local.get $a) {op} {conv})\n"
+            );
+        }
     }
     for (k, (op, conv, konst)) in stores.iter().enumerate() {
         wat += &format!(
@@ -272,6 +283,21 @@ fn fused_address_adds_agree_with_separate_ones() {
                (local.get $a) {konst} {op} offset=9)\n",
             ty = konst.split('.').next().unwrap()
         );
+        for (c, addend) in CONSTS.iter().enumerate() {
+            wat += &format!(
+                "(func (export \"store{k}_c{c}\") (param $b i32) (param $i i32) (param $v i64) (local $x {ty})
+                   (local.set $x (local.get $v) {conv})
+                   (i32.add (local.get $b) (i32.const {addend})) (local.get $x) {op}
+                   (i32.add (i32.const {addend}) (local.get $i)) {konst} {op})
+                 (func (export \"store{k}_c{c}_sep\") (param $b i32) (param $i i32) (param $v i64) (local $x {ty}) (local $a i32)
+                   (local.set $x (local.get $v) {conv})
+                   (local.set $a (i32.add (local.get $b) (i32.const {addend})))
+                   (local.get $a) (local.get $x) {op}
+                   (local.set $a (i32.add (i32.const {addend}) (local.get $i)))
+                   (local.get $a) {konst} {op})\n",
+                ty = konst.split('.').next().unwrap()
+            );
+        }
     }
     wat += ")";
     let m = module(&wat);
@@ -306,17 +332,21 @@ fn fused_address_adds_agree_with_separate_ones() {
     for (b, i) in addrs {
         let args = [Val::I32(b as i32), Val::I32(i as i32)];
         for k in 0..loads.len() {
-            let fused = run(&format!("load{k}"), &args);
-            same(&fused, &run(&format!("load{k}_sep"), &args), &format!("{} at {b:#x} + {i:#x}", loads[k].0));
-            traps += fused.0.contains("MemoryOutOfBounds") as usize;
+            for f in [format!("load{k}"), format!("load{k}_c0"), format!("load{k}_c1")] {
+                let fused = run(&f, &args);
+                same(&fused, &run(&format!("{f}_sep"), &args), &format!("{f} ({}) at {b:#x}, {i:#x}", loads[k].0));
+                traps += fused.0.contains("MemoryOutOfBounds") as usize;
+            }
         }
         let args = [Val::I32(b as i32), Val::I32(i as i32), Val::I64(0x0102_0304_0506_0708)];
         for k in 0..stores.len() {
-            let fused = run(&format!("store{k}"), &args);
-            same(&fused, &run(&format!("store{k}_sep"), &args), &format!("{} at {b:#x} + {i:#x}", stores[k].0));
-            traps += fused.0.contains("MemoryOutOfBounds") as usize;
+            for f in [format!("store{k}"), format!("store{k}_c0"), format!("store{k}_c1")] {
+                let fused = run(&f, &args);
+                same(&fused, &run(&format!("{f}_sep"), &args), &format!("{f} ({}) at {b:#x}, {i:#x}", stores[k].0));
+                traps += fused.0.contains("MemoryOutOfBounds") as usize;
+            }
         }
     }
     // Both outcomes were exercised.
-    assert!(traps > 0 && traps < addrs.len() * (loads.len() + stores.len()), "{traps} traps");
+    assert!(traps > 0 && traps < 3 * addrs.len() * (loads.len() + stores.len()), "{traps} traps");
 }

@@ -110,14 +110,14 @@ impl Shape {
 
 /// The instruction set: one line per op (see the module docs). Syntax of a line:
 ///
-/// `Name(dst, a, b) [+ (extra.dst, extra.a, extra.b)] [mem] [{ br = X; not = Y; imm = Z; imm_l = W; idx = V; }],`
+/// `Name(dst, a, b) [+ (extra.dst, extra.a, extra.b)] [mem] [{ br = X; not = Y; imm = Z; imm_l = W; idx = V; wrap = U; }],`
 ///
 /// Fields are [`Field`] variant names, `_` for unused. The optional properties, in this order:
 /// `br`: the fused compare-and-branch op for this comparison (same `a`, `b`; target in `dst`);
 /// `not`: the comparison with the opposite outcome; `imm`: the form taking the top-of-stack
 /// operand (right operand / stored value) as an immediate; `imm_l`: the form taking a constant
 /// *left* operand as its immediate (`b`), with the other operand in `a`; `idx`: the load or store
-/// form addressing the sum of two slots.
+/// form addressing the sum of two slots; `wrap`: the form addressing a slot plus a constant.
 macro_rules! define_isa {
     ($(
         $(#[$doc:meta])*
@@ -130,6 +130,7 @@ macro_rules! define_isa {
             $( imm = $imm:ident; )?
             $( imm_l = $imml:ident; )?
             $( idx = $idx:ident; )?
+            $( wrap = $wrap:ident; )?
         } )?
         ,
     )*) => {
@@ -192,6 +193,9 @@ macro_rules! define_isa {
             }
             const fn indexed_decl(self) -> Option<Op> {
                 match self { $( Op::$name => isa_opt!($($($idx)?)?), )* }
+            }
+            const fn wrapped_decl(self) -> Option<Op> {
+                match self { $( Op::$name => isa_opt!($($($wrap)?)?), )* }
             }
         }
     };
@@ -304,6 +308,12 @@ impl Op {
         /// (`a` = [`Field::Slot2`]), into which the `i32.add` computing the address fuses.
         indexed = indexed_decl
     );
+    isa_sparse!(
+        /// For a load or store with offset 0: the form whose `b` is an immediate added to the
+        /// address slot with wrapping at 2^32 (not an offset), into which the `i32.add` of a
+        /// constant computing the address fuses.
+        wrapped = wrapped_decl
+    );
 }
 
 define_isa! {
@@ -369,34 +379,34 @@ define_isa! {
     GlobalGet(Slot, Global, _),
     GlobalSet(Global, Slot, _),
     // ---- memory: loads fp[dst] = mem[fp[a] + b]; stores mem[fp[a] + b] = fp[dst] ----
-    I32Load(Slot, Slot, Imm) [mem] { idx = I32LoadX; },
-    I64Load(Slot, Slot, Imm) [mem] { idx = I64LoadX; },
-    F32Load(Slot, Slot, Imm) [mem] { idx = I32LoadX; },
-    F64Load(Slot, Slot, Imm) [mem] { idx = I64LoadX; },
-    I32Load8S(Slot, Slot, Imm) [mem] { idx = I32Load8SX; },
-    I32Load8U(Slot, Slot, Imm) [mem] { idx = I32Load8UX; },
-    I32Load16S(Slot, Slot, Imm) [mem] { idx = I32Load16SX; },
-    I32Load16U(Slot, Slot, Imm) [mem] { idx = I32Load16UX; },
+    I32Load(Slot, Slot, Imm) [mem] { idx = I32LoadX; wrap = I32LoadW; },
+    I64Load(Slot, Slot, Imm) [mem] { idx = I64LoadX; wrap = I64LoadW; },
+    F32Load(Slot, Slot, Imm) [mem] { idx = I32LoadX; wrap = I32LoadW; },
+    F64Load(Slot, Slot, Imm) [mem] { idx = I64LoadX; wrap = I64LoadW; },
+    I32Load8S(Slot, Slot, Imm) [mem] { idx = I32Load8SX; wrap = I32Load8SW; },
+    I32Load8U(Slot, Slot, Imm) [mem] { idx = I32Load8UX; wrap = I32Load8UW; },
+    I32Load16S(Slot, Slot, Imm) [mem] { idx = I32Load16SX; wrap = I32Load16SW; },
+    I32Load16U(Slot, Slot, Imm) [mem] { idx = I32Load16UX; wrap = I32Load16UW; },
     I64Load8S(Slot, Slot, Imm) [mem],
-    I64Load8U(Slot, Slot, Imm) [mem] { idx = I32Load8UX; },
+    I64Load8U(Slot, Slot, Imm) [mem] { idx = I32Load8UX; wrap = I32Load8UW; },
     I64Load16S(Slot, Slot, Imm) [mem],
-    I64Load16U(Slot, Slot, Imm) [mem] { idx = I32Load16UX; },
+    I64Load16U(Slot, Slot, Imm) [mem] { idx = I32Load16UX; wrap = I32Load16UW; },
     I64Load32S(Slot, Slot, Imm) [mem],
-    I64Load32U(Slot, Slot, Imm) [mem] { idx = I32LoadX; },
-    I32Store(Slot, Slot, Imm) [mem] { imm = I32StoreImm; idx = I32StoreX; },
-    I64Store(Slot, Slot, Imm) [mem] { imm = I64StoreImm; idx = I64StoreX; },
-    F32Store(Slot, Slot, Imm) [mem] { imm = I32StoreImm; idx = I32StoreX; },
-    F64Store(Slot, Slot, Imm) [mem] { imm = I64StoreImm; idx = I64StoreX; },
-    I32Store8(Slot, Slot, Imm) [mem] { imm = I32Store8Imm; idx = I32Store8X; },
-    I32Store16(Slot, Slot, Imm) [mem] { imm = I32Store16Imm; idx = I32Store16X; },
-    I64Store8(Slot, Slot, Imm) [mem] { imm = I32Store8Imm; idx = I32Store8X; },
-    I64Store16(Slot, Slot, Imm) [mem] { imm = I32Store16Imm; idx = I32Store16X; },
-    I64Store32(Slot, Slot, Imm) [mem] { imm = I32StoreImm; idx = I32StoreX; },
+    I64Load32U(Slot, Slot, Imm) [mem] { idx = I32LoadX; wrap = I32LoadW; },
+    I32Store(Slot, Slot, Imm) [mem] { imm = I32StoreImm; idx = I32StoreX; wrap = I32StoreW; },
+    I64Store(Slot, Slot, Imm) [mem] { imm = I64StoreImm; idx = I64StoreX; wrap = I64StoreW; },
+    F32Store(Slot, Slot, Imm) [mem] { imm = I32StoreImm; idx = I32StoreX; wrap = I32StoreW; },
+    F64Store(Slot, Slot, Imm) [mem] { imm = I64StoreImm; idx = I64StoreX; wrap = I64StoreW; },
+    I32Store8(Slot, Slot, Imm) [mem] { imm = I32Store8Imm; idx = I32Store8X; wrap = I32Store8W; },
+    I32Store16(Slot, Slot, Imm) [mem] { imm = I32Store16Imm; idx = I32Store16X; wrap = I32Store16W; },
+    I64Store8(Slot, Slot, Imm) [mem] { imm = I32Store8Imm; idx = I32Store8X; wrap = I32Store8W; },
+    I64Store16(Slot, Slot, Imm) [mem] { imm = I32Store16Imm; idx = I32Store16X; wrap = I32Store16W; },
+    I64Store32(Slot, Slot, Imm) [mem] { imm = I32StoreImm; idx = I32StoreX; wrap = I32StoreW; },
     // Stores of a constant: mem[fp[a] + b] = dst (I64StoreImm: dst sign-extended to 64 bits).
-    I32StoreImm(Imm, Slot, Imm) [mem] { idx = I32StoreImmX; },
-    I32Store8Imm(Imm, Slot, Imm) [mem] { idx = I32Store8ImmX; },
-    I32Store16Imm(Imm, Slot, Imm) [mem] { idx = I32Store16ImmX; },
-    I64StoreImm(ImmS64, Slot, Imm) [mem] { idx = I64StoreImmX; },
+    I32StoreImm(Imm, Slot, Imm) [mem] { idx = I32StoreImmX; wrap = I32StoreImmW; },
+    I32Store8Imm(Imm, Slot, Imm) [mem] { idx = I32Store8ImmX; wrap = I32Store8ImmW; },
+    I32Store16Imm(Imm, Slot, Imm) [mem] { idx = I32Store16ImmX; wrap = I32Store16ImmW; },
+    I64StoreImm(ImmS64, Slot, Imm) [mem] { idx = I64StoreImmX; wrap = I64StoreImmW; },
     // Loads and stores at the sum of two slots: the `i32.add` computing the address fused in
     // (`indexed`). a = the two address slots packed as 16-bit halves (as Copy2), b = offset;
     // the address is (fp[a & 0xffff] + fp[a >> 16]) mod 2^32, plus b without wrapping. Loads
@@ -415,6 +425,23 @@ define_isa! {
     I32Store8ImmX(Imm, Slot2, Imm) [mem],
     I32Store16ImmX(Imm, Slot2, Imm) [mem],
     I64StoreImmX(ImmS64, Slot2, Imm) [mem],
+    // Loads and stores at a slot plus a constant: the `i32.add` of a constant computing the
+    // address of an access with offset 0 fused in (`wrapped`). a = address slot, b = the
+    // constant; the address is (fp[a] + b) mod 2^32 (wasm's add wraps; an offset would not).
+    I32LoadW(Slot, Slot, Imm) [mem],
+    I64LoadW(Slot, Slot, Imm) [mem],
+    I32Load8SW(Slot, Slot, Imm) [mem],
+    I32Load8UW(Slot, Slot, Imm) [mem],
+    I32Load16SW(Slot, Slot, Imm) [mem],
+    I32Load16UW(Slot, Slot, Imm) [mem],
+    I32StoreW(Slot, Slot, Imm) [mem],
+    I64StoreW(Slot, Slot, Imm) [mem],
+    I32Store8W(Slot, Slot, Imm) [mem],
+    I32Store16W(Slot, Slot, Imm) [mem],
+    I32StoreImmW(Imm, Slot, Imm) [mem],
+    I32Store8ImmW(Imm, Slot, Imm) [mem],
+    I32Store16ImmW(Imm, Slot, Imm) [mem],
+    I64StoreImmW(ImmS64, Slot, Imm) [mem],
     // MemorySize: fp[dst] = pages. MemoryGrow: fp[dst] = grow(fp[a]).
     MemorySize(Slot, _, _) [mem],
     MemoryGrow(Slot, Slot, _) [mem],
@@ -899,6 +926,13 @@ mod tests {
             assert_eq!(op.imm_right(), op.imm_right_decl(), "{}", op.name());
             assert_eq!(op.imm_left(), op.imm_left_decl(), "{}", op.name());
             assert_eq!(op.indexed(), op.indexed_decl(), "{}", op.name());
+            assert_eq!(op.wrapped(), op.wrapped_decl(), "{}", op.name());
+            // Every access with an indexed form has a wrapped one, of the same shape but `b`.
+            assert_eq!(op.indexed().is_some(), op.wrapped().is_some(), "{}", op.name());
+            if let Some(w) = op.wrapped() {
+                assert_eq!(w.shape(), op.shape(), "{}", op.name());
+                assert!((w as usize) < Op::V128Const as usize, "{}", w.name());
+            }
             // An indexed form is the same access with the two-slot address: same value field,
             // same offset, a `Slot2` for the address; and it is not SIMD (the non-SIMD build has it).
             if let Some(x) = op.indexed() {

@@ -592,39 +592,40 @@ impl<'m> Tr<'m> {
 
     fn load(&mut self, op: Op, memarg: &wasmparser::MemArg) {
         let top = self.stack.len() - 1;
-        if let Some((xop, pair)) = self.fuse_address(op, top) {
+        if let Some((xop, a, b)) = self.fuse_address(op, top, memarg.offset as u32) {
             self.pop_entry();
-            self.emit_result(xop, pair, memarg.offset as u32);
+            self.emit_result(xop, a, b);
             return;
         }
         let a = self.pop_use();
         self.emit_result(op, a, memarg.offset as u32);
     }
 
-    /// The `indexed` form of load or store `op` and its packed address slots, if stack entry
-    /// `i` (its address) is an `i32.add` that can fuse into it (`take_address_add`).
-    fn fuse_address(&mut self, op: Op, i: usize) -> Option<(Op, u32)> {
-        let xop = op.indexed()?;
-        Some((xop, self.take_address_add(i)?))
-    }
-
-    /// If stack entry `i` (an address) is the result of the instruction just emitted and that is
-    /// an `i32.add` of two slots that fit 16 bits, take it out of the code and return its
-    /// operands packed as a [`crate::ir::Field::Slot2`], for a load or store's `indexed` form. The
-    /// caller emits that form next, with nothing in between: the add's operand slots may be
-    /// stack homes at or above entry `i`, which only the fused instruction still reads.
-    fn take_address_add(&mut self, i: usize) -> Option<u32> {
+    /// If stack entry `i`, the address of load or store `op` with offset `off`, is the result
+    /// of the instruction just emitted and that is an `i32.add` that can fuse into the access,
+    /// take the add out of the code and return the fused op with its `a` and `b`: the
+    /// `indexed` form for an add of two slots that fit 16 bits (packed as a
+    /// [`crate::ir::Field::Slot2`], `b` = the offset), the `wrapped` form for an add of a
+    /// constant when the offset is 0 (`b` = the constant). The caller emits that op next, with
+    /// nothing in between: the add's operand slots may be stack homes at or above entry `i`,
+    /// which only the fused instruction still reads.
+    fn fuse_address(&mut self, op: Op, i: usize, off: u32) -> Option<(Op, u32, u32)> {
         let (idx, end) = self.last_producer?;
         if self.stack[i] != Opd::Slot || end != self.code.len() || idx + 1 != end {
             return None;
         }
         let ins = self.code[idx];
-        if ins.op != Op::I32Add || ins.dst != self.home(i) || (ins.a | ins.b) > 0xffff {
+        if ins.dst != self.home(i) {
             return None;
         }
+        let fused = match ins.op {
+            Op::I32Add if (ins.a | ins.b) <= 0xffff => (op.indexed()?, ins.a | ins.b << 16, off),
+            Op::I32AddImm if off == 0 => (op.wrapped()?, ins.a, ins.b),
+            _ => return None,
+        };
         self.code.pop();
         self.last_producer = None;
-        Some(ins.a | ins.b << 16)
+        Some(fused)
     }
 
     fn store(&mut self, op: Op, memarg: &wasmparser::MemArg) {
@@ -637,10 +638,10 @@ impl<'m> Tr<'m> {
             let imm_op = op.imm_right().filter(|i| fits32 || !i.has_imm_s64());
             if let Some(imm_op) = imm_op {
                 self.pop_entry();
-                match self.fuse_address(imm_op, addr) {
-                    Some((xop, pair)) => {
+                match self.fuse_address(imm_op, addr, off) {
+                    Some((xop, a, b)) => {
                         self.pop_entry();
-                        self.emit(xop, v as u32, pair, off)
+                        self.emit(xop, v as u32, a, b)
                     }
                     None => {
                         let a = self.pop_use();
@@ -654,10 +655,10 @@ impl<'m> Tr<'m> {
         // A value in a local needs no code to read, so the address add can still be the last
         // instruction (a computed value's own instruction came after it).
         if let Opd::Local(l) = value {
-            if let Some((xop, pair)) = self.fuse_address(op, addr) {
+            if let Some((xop, a, b)) = self.fuse_address(op, addr, off) {
                 self.pop_entry();
                 self.pop_entry();
-                self.emit(xop, l, pair, off);
+                self.emit(xop, l, a, b);
                 self.last_producer = None;
                 return;
             }

@@ -30,29 +30,48 @@ fn an_address_add_fuses_into_its_load_or_store() {
         "(func (param i32 i32 i32) (result i32) (i32.load8_u offset=3 (i32.add (local.get 0) (local.get 1))))
          (func (param i32 i32 i32) (i32.store16 offset=5 (i32.add (local.get 1) (local.get 0)) (local.get 2)))
          (func (param i32 i32) (i32.store8 (i32.add (local.get 0) (local.get 1)) (i32.const 1)))
-         (func (param i32 i32) (result f64) (f64.load (i32.add (call $f) (call $f))))",
+         (func (param i32 i32) (result f64) (f64.load (i32.add (call $f) (call $f))))
+         (func (param i32 i32) (result i32) (i32.load16_s (i32.add (local.get 1) (i32.const -4))))
+         (func (param i32 i64) (i64.store32 (i32.add (i32.const 12) (local.get 0)) (local.get 1)))
+         (func (param i32 i64) (i64.store (i32.add (local.get 0) (i32.const 8)) (i64.const -1)))",
     );
     let fused: Vec<Instr> = c.iter().map(|f| *body(f).last().expect("code")).collect();
-    assert_eq!(ops(&fused), [Op::I32Load8UX, Op::I32Store16X, Op::I32Store8ImmX, Op::I64LoadX]);
+    assert_eq!(
+        ops(&fused),
+        [
+            Op::I32Load8UX,
+            Op::I32Store16X,
+            Op::I32Store8ImmX,
+            Op::I64LoadX,
+            Op::I32Load16SW,
+            Op::I32StoreW,
+            Op::I64StoreImmW
+        ]
+    );
     assert_eq!((fused[0].a, fused[0].b), (1 << 16, 3), "slots 0 and 1 packed, offset 3");
     assert_eq!((fused[1].dst, fused[1].a, fused[1].b), (2, 1, 5), "value local 2, slots 1 and 0");
     assert_eq!((fused[2].dst, fused[2].a), (1, 1 << 16), "the constant 1 stored");
     // The two call results' homes (above the 2 params) are the packed slots.
     assert_eq!(fused[3].a, 2 | 3 << 16);
+    // Wrapped forms: a = the address slot, b = the constant.
+    assert_eq!((fused[4].a, fused[4].b), (1, -4i32 as u32));
+    assert_eq!((fused[5].dst, fused[5].a, fused[5].b), (1, 0, 12));
+    assert_eq!((fused[6].dst, fused[6].a, fused[6].b), (u32::MAX, 0, 8));
     for f in &c {
-        assert!(!ops(f).contains(&Op::I32Add), "{:?}", ops(f));
+        assert!(!ops(f).iter().any(|o| matches!(o, Op::I32Add | Op::I32AddImm)), "{:?}", ops(f));
     }
 }
 
 #[test]
 fn an_add_does_not_fuse_when_code_comes_between_or_it_is_kept() {
+    // The last case: a constant add under a nonzero offset (a wrapped form has no offset).
     let c = code_of(
         // The stored value is computed after the add.
         "(func (param i32 i32 i32) (i32.store (i32.add (local.get 0) (local.get 1)) (i32.mul (local.get 2) (local.get 2))))
          (func (param i32 i32) (i64.store (i32.add (local.get 0) (local.get 1)) (i64.const 0x123456789)))
          (func (param i32 i32) (result i32) (i32.load (local.tee 1 (i32.add (local.get 0) (local.get 1)))))
          (func (param i32 i32) (result i32) (i32.load (i32.sub (local.get 0) (local.get 1))))
-         (func (param i32 i32) (result i32) (i32.load (i32.add (local.get 0) (i32.const 16))))",
+         (func (param i32 i32) (result i32) (i32.load offset=4 (i32.add (local.get 0) (i32.const 16))))",
     );
     let want: [&[Op]; 5] = [
         &[Op::I32Add, Op::I32Mul, Op::I32Store],
