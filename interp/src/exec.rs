@@ -915,11 +915,38 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
     // A v128 load of `$n` bytes, widened to a vector by `$conv`.
     #[cfg(feature = "simd")]
     macro_rules! v_load {
-        ($i:expr, $n:literal, $conv:expr) => {{
-            let ea = ea!($i, $n);
+        (x $i:expr, $n:literal, $conv:expr) => {
+            v_load!(@ ea!(x $i, $n), $i, $n, $conv)
+        };
+        (w $i:expr, $n:literal, $conv:expr) => {
+            v_load!(@ ea!(w $i, $n), $i, $n, $conv)
+        };
+        ($i:expr, $n:literal, $conv:expr) => {
+            v_load!(@ ea!($i, $n), $i, $n, $conv)
+        };
+        (@ $ea:expr, $i:expr, $n:literal, $conv:expr) => {{
+            let ea = $ea;
             // SAFETY: ea + n <= mem_len was checked above.
             let bytes: [u8; $n] = unsafe { ptr::read_unaligned(mem.add(ea) as *const [u8; $n]) };
             wv!($i.dst, $conv(bytes))
+        }};
+    }
+    #[cfg(feature = "simd")]
+    macro_rules! v_store {
+        (x $i:expr) => {
+            v_store!(@ ea!(x $i, 16), $i)
+        };
+        (w $i:expr) => {
+            v_store!(@ ea!(w $i, 16), $i)
+        };
+        ($i:expr) => {
+            v_store!(@ ea!($i, 16), $i)
+        };
+        (@ $ea:expr, $i:expr) => {{
+            let v = rv!($i.dst);
+            let ea = $ea;
+            // SAFETY: ea + 16 <= mem_len was checked by `ea!`.
+            unsafe { ptr::write_unaligned(mem.add(ea) as *mut [u8; 16], v.to_le_bytes()) }
         }};
     }
     #[cfg(feature = "simd")]
@@ -1560,12 +1587,15 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             #[cfg(feature = "simd")]
             Op::V128Load64Zero => v_load!(i, 8, |b| u64::from_le_bytes(b) as u128),
             #[cfg(feature = "simd")]
-            Op::V128Store => {
-                let v = rv!(i.dst);
-                let ea = ea!(i, 16);
-                // SAFETY: ea + 16 <= mem_len was checked by `ea!`.
-                unsafe { ptr::write_unaligned(mem.add(ea) as *mut [u8; 16], v.to_le_bytes()) }
-            }
+            Op::V128Store => v_store!(i),
+            #[cfg(feature = "simd")]
+            Op::V128StoreX => v_store!(x i),
+            #[cfg(feature = "simd")]
+            Op::V128StoreW => v_store!(w i),
+            #[cfg(feature = "simd")]
+            Op::V128LoadX => v_load!(x i, 16, u128::from_le_bytes),
+            #[cfg(feature = "simd")]
+            Op::V128LoadW => v_load!(w i, 16, u128::from_le_bytes),
             #[cfg(feature = "simd")]
             Op::V128Load8Lane => v_load_lane!(i, 1),
             #[cfg(feature = "simd")]

@@ -350,3 +350,59 @@ fn fused_address_adds_agree_with_separate_ones() {
     // Both outcomes were exercised.
     assert!(traps > 0 && traps < 3 * addrs.len() * (loads.len() + stores.len()), "{traps} traps");
 }
+
+/// The same for v128.load and v128.store (their indexed and wrapped forms).
+#[cfg(feature = "simd")]
+#[test]
+fn fused_v128_address_adds_agree_with_separate_ones() {
+    let mut wat = String::from(
+        "(module (memory (export \"mem\") 1)
+           (data (i32.const 0) \"\\01\\82\\03\\84\\05\\86\\07\\88\\09\\8a\\0b\\8c\\0d\\8e\\0f\\90\\11\\92\\13\\94\\15\\96\")
+           (data (i32.const 65520) \"\\a1\\b2\\c3\\d4\\e5\\f6\\07\\18\\29\\3a\\4b\\5c\\6d\\7e\\8f\\90\")
+           (func $fold (param v128) (result i64)
+             (i64.xor (i64x2.extract_lane 0 (local.get 0)) (i64.rotl (i64x2.extract_lane 1 (local.get 0)) (i64.const 17))))\n",
+    );
+    // (name, address expression from $b and $i, offset): an add of two values, of a constant.
+    let forms = [
+        ("x", "(i32.add (local.get $b) (local.get $i))", "offset=3"),
+        ("w", "(i32.add (local.get $b) (i32.const -16))", ""),
+    ];
+    for (f, addr, off) in forms {
+        wat += &format!(
+            "(func (export \"load_{f}\") (param $b i32) (param $i i32) (result i64)
+               (call $fold (v128.load {off} {addr})))
+             (func (export \"load_{f}_sep\") (param $b i32) (param $i i32) (result i64) (local $a i32)
+               (local.set $a {addr}) (call $fold (v128.load {off} (local.get $a))))
+             (func (export \"store_{f}\") (param $b i32) (param $i i32) (local $v v128)
+               (local.set $v (v128.const i32x4 0x01020304 0x05060708 0x090a0b0c 0x0d0e0f10))
+               (v128.store {off} {addr} (local.get $v)))
+             (func (export \"store_{f}_sep\") (param $b i32) (param $i i32) (local $v v128) (local $a i32)
+               (local.set $v (v128.const i32x4 0x01020304 0x05060708 0x090a0b0c 0x0d0e0f10))
+               (local.set $a {addr}) (v128.store {off} (local.get $a) (local.get $v)))\n"
+        );
+    }
+    wat += ")";
+    let m = module(&wat);
+    let run = |name: &str, args: &[Val]| {
+        let mut store = Store::new(Config::default(), ());
+        let inst = Instance::new(&mut store, &m, &[]).unwrap();
+        let f = inst.get_func(&store, name).expect("export");
+        let mut out = [Val::I64(0)];
+        let n = f.ty(&store).results.len();
+        let r = f.call(&mut store, args, &mut out[..n]).map(|()| out[0]);
+        let mem = inst.get_memory(&store, "mem").unwrap().data(&store).to_vec();
+        (format!("{r:?}"), mem)
+    };
+    let (mut traps, mut runs) = (0, 0);
+    for (b, i) in [(0u32, 0u32), (16, 3), (u32::MAX, 2), (0xffff_fff0, 0x20), (65_520, 0), (65_536 - 16, 1), (u32::MAX, 0), (8, 0)] {
+        let args = [Val::I32(b as i32), Val::I32(i as i32)];
+        for f in ["load_x", "load_w", "store_x", "store_w"] {
+            let (fused, sep) = (run(f, &args), run(&format!("{f}_sep"), &args));
+            assert_eq!(fused.0, sep.0, "{f} at {b:#x}, {i:#x}");
+            assert!(fused.1 == sep.1, "{f} at {b:#x}, {i:#x}: memory differs");
+            traps += fused.0.contains("MemoryOutOfBounds") as usize;
+            runs += 1;
+        }
+    }
+    assert!(traps > 0 && traps < runs, "{traps} traps of {runs}");
+}

@@ -652,7 +652,7 @@ define_isa! {
     // V128Const: fp[dst..] = a | b << 32 | Extra.dst << 64 | Extra.a << 96.
     V128Const(V128, Imm, Imm) + (Imm, Imm, _),
     // Loads: fp[dst..] = load(mem[fp[a] + b]); V128Store: mem[fp[a] + b] = fp[dst..].
-    V128Load(V128, Slot, Imm) [mem],
+    V128Load(V128, Slot, Imm) [mem] { idx = V128LoadX; wrap = V128LoadW; },
     V128Load8x8S(V128, Slot, Imm) [mem],
     V128Load8x8U(V128, Slot, Imm) [mem],
     V128Load16x4S(V128, Slot, Imm) [mem],
@@ -665,7 +665,13 @@ define_isa! {
     V128Load64Splat(V128, Slot, Imm) [mem],
     V128Load32Zero(V128, Slot, Imm) [mem],
     V128Load64Zero(V128, Slot, Imm) [mem],
-    V128Store(V128, Slot, Imm) [mem],
+    V128Store(V128, Slot, Imm) [mem] { idx = V128StoreX; wrap = V128StoreW; },
+    // V128Load and V128Store at the sum of two slots and at a slot plus a constant (as I32LoadX
+    // and I32LoadW).
+    V128LoadX(V128, Slot2, Imm) [mem],
+    V128LoadW(V128, Slot, Imm) [mem],
+    V128StoreX(V128, Slot2, Imm) [mem],
+    V128StoreW(V128, Slot, Imm) [mem],
     // Lane loads: fp[dst..] = fp[Extra.dst..] with lane Extra.a loaded from mem[fp[a] + b].
     V128Load8Lane(V128, Slot, Imm) + (V128, Imm, _) [mem],
     V128Load16Lane(V128, Slot, Imm) + (V128, Imm, _) [mem],
@@ -919,6 +925,7 @@ mod tests {
     /// declaration for every op.
     #[test]
     fn accessors_match_the_declaration() {
+        let simd = Op::V128Const as usize;
         for (i, &op) in Op::ALL.iter().enumerate() {
             assert_eq!(op as usize, i, "{}", op.name());
             assert_eq!(op.fused_branch(), op.fused_branch_decl(), "{}", op.name());
@@ -931,15 +938,16 @@ mod tests {
             assert_eq!(op.indexed().is_some(), op.wrapped().is_some(), "{}", op.name());
             if let Some(w) = op.wrapped() {
                 assert_eq!(w.shape(), op.shape(), "{}", op.name());
-                assert!((w as usize) < Op::V128Const as usize, "{}", w.name());
+                assert_eq!(w as usize >= simd, op as usize >= simd, "{}: SIMD only if the access is", w.name());
             }
             // An indexed form is the same access with the two-slot address: same value field,
-            // same offset, a `Slot2` for the address; and it is not SIMD (the non-SIMD build has it).
+            // same offset, a `Slot2` for the address; SIMD only for a SIMD access (the non-SIMD
+            // build has the others).
             if let Some(x) = op.indexed() {
                 let (s, xs) = (op.shape(), x.shape());
                 assert_eq!((s.a, s.b, s.mem), (Field::Slot, Field::Imm, true), "{}", op.name());
                 assert_eq!((xs.dst, xs.a, xs.b, xs.extra, xs.mem), (s.dst, Field::Slot2, Field::Imm, None, true), "{}", op.name());
-                assert!((x as usize) < Op::V128Const as usize, "{}", x.name());
+                assert_eq!(x as usize >= simd, op as usize >= simd, "{}: SIMD only if the access is", x.name());
             }
             assert_eq!(op.is_branch(), op.shape().dst == Field::Target, "{}", op.name());
             let s = op.shape();

@@ -591,14 +591,24 @@ impl<'m> Tr<'m> {
     }
 
     fn load(&mut self, op: Op, memarg: &wasmparser::MemArg) {
+        self.load_cells(op, memarg, 1);
+    }
+
+    /// A load whose result takes `cells` cells (2: a v128).
+    fn load_cells(&mut self, op: Op, memarg: &wasmparser::MemArg, cells: u32) {
         let top = self.stack.len() - 1;
-        if let Some((xop, a, b)) = self.fuse_address(op, top, memarg.offset as u32) {
-            self.pop_entry();
-            self.emit_result(xop, a, b);
-            return;
+        let (op, a, b) = match self.fuse_address(op, top, memarg.offset as u32) {
+            Some(fused) => {
+                self.pop_entry();
+                fused
+            }
+            None => (op, self.pop_use(), memarg.offset as u32),
+        };
+        if cells == 2 {
+            self.emit_result_v(op, a, b);
+        } else {
+            self.emit_result(op, a, b);
         }
-        let a = self.pop_use();
-        self.emit_result(op, a, memarg.offset as u32);
     }
 
     /// If stack entry `i`, the address of load or store `op` with offset `off`, is the result
@@ -1346,8 +1356,7 @@ impl<'m> Tr<'m> {
             ($($w:ident),* $(,)?) => {
                 match op {
                     $(O::$w { memarg } => {
-                        let a = self.pop_use();
-                        self.emit_result_v(Op::$w, a, memarg.offset as u32);
+                        self.load_cells(Op::$w, &memarg, 2);
                         return Ok(());
                     })*
                     _ => {}
@@ -1663,12 +1672,7 @@ impl<'m> Tr<'m> {
                 self.emit(Op::Extra, w(2), w(3), 0);
                 self.last_producer = Some((idx, self.code.len()));
             }
-            O::V128Store { memarg } => {
-                let v = self.pop_use();
-                let a = self.pop_use();
-                self.emit(Op::V128Store, v, a, memarg.offset as u32);
-                self.last_producer = None;
-            }
+            O::V128Store { memarg } => self.store(Op::V128Store, &memarg),
             O::I8x16Shuffle { lanes } => {
                 let b = self.pop_use();
                 let a = self.pop_use();

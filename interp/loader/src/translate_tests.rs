@@ -84,3 +84,17 @@ fn an_add_does_not_fuse_when_code_comes_between_or_it_is_kept() {
         assert_eq!(ops(body(f)), w, "{:?}", ops(f));
     }
 }
+
+#[cfg(feature = "simd")]
+#[test]
+fn an_address_add_fuses_into_v128_load_and_store() {
+    let c = code_of(
+        "(func (param i32 i32 v128) (result v128) (v128.load offset=16 (i32.add (local.get 0) (local.get 1))))
+         (func (param i32 i32 v128) (v128.store (i32.add (local.get 0) (i32.const 32)) (local.get 2)))",
+    );
+    // (the loaded v128 is then copied to the result cells)
+    let fused: Vec<Instr> = c.iter().map(|f| body(f)[0]).collect();
+    assert_eq!(ops(&fused), [Op::V128LoadX, Op::V128StoreW]);
+    assert_eq!((fused[0].a, fused[0].b), (1 << 16, 16));
+    assert_eq!((fused[1].dst, fused[1].a, fused[1].b), (2, 0, 32));
+}
