@@ -14,9 +14,10 @@
 //! slot, a branch target, an immediate, a global/table/function/... index), its `Extra`
 //! word's fields if it has one, whether it needs memory 0, and the translator's rewrite
 //! properties (the fused compare-and-branch form, the negated comparison, the
-//! immediate forms). From that one list the macro derives the [`Op`] enum, [`Op::shape`],
-//! [`Op::is_branch`], [`Op::has_imm_s64`], [`Op::name`] and the rewrite properties
-//! [`Op::fused_branch`], [`Op::negated`], [`Op::imm_right`], [`Op::imm_left`]: each is an
+//! immediate forms, a load's or store's fused-address forms). From that one list the macro
+//! derives the [`Op`] enum, [`Op::shape`], [`Op::is_branch`], [`Op::has_imm_s64`], [`Op::name`]
+//! and the rewrite properties [`Op::fused_branch`], [`Op::negated`], [`Op::imm_right`],
+//! [`Op::imm_left`], [`Op::indexed`], [`Op::wrapped`]: each is an
 //! exhaustive `match` generated per op (the rewrite properties are read at run time through
 //! small tables built from those matches at compile time, see `isa_sparse!`), so an op cannot
 //! be added without its properties, and no property has a catch-all default.
