@@ -213,6 +213,19 @@ fn module_sections_are_checked_before_they_are_read() {
     assert!(Module::new_checked(&bytes, some).is_ok());
 }
 
+/// Call export `name` (no result or one) of a fresh instance of `m`: its outcome, printed, and
+/// the memory "mem" afterwards.
+fn run_fresh(m: &Module, name: &str, args: &[Val]) -> (String, Vec<u8>) {
+    let mut store = Store::new(Config::default(), ());
+    let inst = Instance::new(&mut store, m, &[]).unwrap();
+    let f = inst.get_func(&store, name).expect("export");
+    let mut out = [Val::I64(0)];
+    let n = f.ty(&store).results.len();
+    let r = f.call(&mut store, args, &mut out[..n]).map(|()| out[0]);
+    let mem = inst.get_memory(&store, "mem").unwrap().data(&store).to_vec();
+    (format!("{r:?}"), mem)
+}
+
 /// Loads and stores whose address is an `i32.add` run as one fused instruction: of two values
 /// (the `indexed` forms: the sum wraps at 2^32, the offset is then added without wrapping), or
 /// of a value and a constant with offset 0 (the `wrapped` forms: the constant wraps). Each
@@ -313,16 +326,7 @@ fn fused_address_adds_agree_with_separate_ones() {
         (u32::MAX, 0),          // the offset does not wrap: out of bounds
         (0x7fff_ffff, 0x7fff_ffff),
     ];
-    let run = |name: &str, args: &[Val]| {
-        let mut store = Store::new(Config::default(), ());
-        let inst = Instance::new(&mut store, &m, &[]).unwrap();
-        let f = inst.get_func(&store, name).expect("export");
-        let mut out = [Val::I64(0)];
-        let n = f.ty(&store).results.len();
-        let r = f.call(&mut store, args, &mut out[..n]).map(|()| out[0]);
-        let mem = inst.get_memory(&store, "mem").unwrap().data(&store).to_vec();
-        (format!("{r:?}"), mem)
-    };
+    let run = |name: &str, args: &[Val]| run_fresh(&m, name, args);
     let same = |x: &(String, Vec<u8>), y: &(String, Vec<u8>), what: &str| {
         assert_eq!(x.0, y.0, "{what}");
         let diff = x.1.iter().zip(&y.1).position(|(p, q)| p != q);
@@ -383,16 +387,7 @@ fn fused_v128_address_adds_agree_with_separate_ones() {
     }
     wat += ")";
     let m = module(&wat);
-    let run = |name: &str, args: &[Val]| {
-        let mut store = Store::new(Config::default(), ());
-        let inst = Instance::new(&mut store, &m, &[]).unwrap();
-        let f = inst.get_func(&store, name).expect("export");
-        let mut out = [Val::I64(0)];
-        let n = f.ty(&store).results.len();
-        let r = f.call(&mut store, args, &mut out[..n]).map(|()| out[0]);
-        let mem = inst.get_memory(&store, "mem").unwrap().data(&store).to_vec();
-        (format!("{r:?}"), mem)
-    };
+    let run = |name: &str, args: &[Val]| run_fresh(&m, name, args);
     let (mut traps, mut runs) = (0, 0);
     for (b, i) in [(0u32, 0u32), (16, 3), (u32::MAX, 2), (0xffff_fff0, 0x20), (65_520, 0), (65_536 - 16, 1), (u32::MAX, 0), (8, 0)] {
         let args = [Val::I32(b as i32), Val::I32(i as i32)];
