@@ -817,6 +817,20 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             wr!($i.dst, ($e) as u64)
         }};
     }
+    // A binary operator whose right operand is loaded (the `loaded_right` forms): the left
+    // operand's slot and the address slot packed in i.a (low, high), the offset in i.b; n bytes
+    // little-endian, read as `$t` (u32 or u64) and converted by `$conv` before `$e`. The
+    // result is written as the unfused operator writes it.
+    macro_rules! bin_ld {
+        ($i:expr, $n:literal, $t:ty, $conv:path, |$a:ident, $b:ident| $e:expr) => {{
+            let ea = ea!(@at r32!($i.a >> 16), $i.b, $n);
+            // SAFETY: ea + n <= mem_len was checked by `ea!`.
+            let bytes: [u8; $n] = unsafe { ptr::read_unaligned(mem.add(ea) as *const [u8; $n]) };
+            let $b = $conv(<$t>::from_le_bytes(bytes));
+            let $a = $conv(rd!($i.a & 0xffff) as $t);
+            wr!($i.dst, $e)
+        }};
+    }
     macro_rules! binf32 {
         ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
             let $a = f32r!($i.a);
@@ -1163,6 +1177,24 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I32Store8ImmW => store_imm!(w i, 1, [i.dst as u8]),
             Op::I32Store16ImmW => store_imm!(w i, 2, (i.dst as u16).to_le_bytes()),
             Op::I64StoreImmW => store_imm!(w i, 8, (i.dst as i32 as i64).to_le_bytes()),
+            Op::I32AddLd => bin_ld!(i, 4, u32, u32::from, |a, b| a.wrapping_add(b) as u64),
+            Op::I32SubLd => bin_ld!(i, 4, u32, u32::from, |a, b| a.wrapping_sub(b) as u64),
+            Op::I32MulLd => bin_ld!(i, 4, u32, u32::from, |a, b| a.wrapping_mul(b) as u64),
+            Op::I32AndLd => bin_ld!(i, 4, u32, u32::from, |a, b| (a & b) as u64),
+            Op::I32OrLd => bin_ld!(i, 4, u32, u32::from, |a, b| (a | b) as u64),
+            Op::I32XorLd => bin_ld!(i, 4, u32, u32::from, |a, b| (a ^ b) as u64),
+            Op::I64AddLd => bin_ld!(i, 8, u64, u64::from, |a, b| a.wrapping_add(b)),
+            Op::I64SubLd => bin_ld!(i, 8, u64, u64::from, |a, b| a.wrapping_sub(b)),
+            Op::I64MulLd => bin_ld!(i, 8, u64, u64::from, |a, b| a.wrapping_mul(b)),
+            Op::I64AndLd => bin_ld!(i, 8, u64, u64::from, |a, b| a & b),
+            Op::I64OrLd => bin_ld!(i, 8, u64, u64::from, |a, b| a | b),
+            Op::I64XorLd => bin_ld!(i, 8, u64, u64::from, |a, b| a ^ b),
+            Op::F32AddLd => bin_ld!(i, 4, u32, f32::from_bits, |a, b| (a + b).to_bits() as u64),
+            Op::F32SubLd => bin_ld!(i, 4, u32, f32::from_bits, |a, b| (a - b).to_bits() as u64),
+            Op::F32MulLd => bin_ld!(i, 4, u32, f32::from_bits, |a, b| (a * b).to_bits() as u64),
+            Op::F64AddLd => bin_ld!(i, 8, u64, f64::from_bits, |a, b| (a + b).to_bits()),
+            Op::F64SubLd => bin_ld!(i, 8, u64, f64::from_bits, |a, b| (a - b).to_bits()),
+            Op::F64MulLd => bin_ld!(i, 8, u64, f64::from_bits, |a, b| (a * b).to_bits()),
             Op::MemorySize => wr!(i.dst, (ex.mem_len / crate::store::PAGE_SIZE) as u64),
             Op::MemoryGrow => {
                 let delta = r32!(i.a);

@@ -355,6 +355,76 @@ fn fused_address_adds_agree_with_separate_ones() {
     assert!(traps > 0 && traps < 3 * addrs.len() * (loads.len() + stores.len()), "{traps} traps");
 }
 
+/// A binary operator whose right operand is a full-width load runs as one fused instruction
+/// (the `loaded_right` forms). Each such operator, fused and not (the loaded value through a
+/// local), with its left operand in a local and computed, must agree at every address: in
+/// bounds, at the end of memory, and out of bounds (the trap comes from the load). A NaN result
+/// is compared as "a NaN": which input's payload it carries is not specified (wasm's NaN
+/// nondeterminism; LLVM may commute the fused form's operands).
+#[test]
+fn binary_operators_with_a_loaded_operand_agree_with_separate_ones() {
+    // (type, operators, the i64 conversion of a result)
+    let kinds = [
+        ("i32", &["add", "sub", "mul", "and", "or", "xor"][..], "i64.extend_i32_u"),
+        ("i64", &["add", "sub", "mul", "and", "or", "xor"][..], ""),
+        ("f32", &["add", "sub", "mul"][..], "i32.reinterpret_f32 i64.extend_i32_u"),
+        ("f64", &["add", "sub", "mul"][..], "i64.reinterpret_f64"),
+    ];
+    let mut wat = String::from(
+        "(module (memory (export \"mem\") 1)
+           (data (i32.const 0) \"\\01\\82\\03\\84\\05\\86\\07\\88\\09\\8a\\0b\\8c\\0d\\8e\\0f\\90\\11\\92\\13\\94\\15\\96\")
+           (data (i32.const 65520) \"\\a1\\b2\\c3\\d4\\e5\\f6\\07\\18\\29\\3a\\4b\\5c\\6d\\7e\\ff\\7f\")\n",
+    );
+    let mut names = Vec::new();
+    for (t, ops, conv) in kinds {
+        for op in ops {
+            let name = format!("{t}_{op}");
+            // The left operand: param $x (a local), or computed (a `select` of it).
+            // $r: the result, a NaN made canonical (`T.ne r r` is 0 for integers).
+            let canon = if t.starts_with('f') { "nan" } else { "0" };
+            let ret = format!("(select ({t}.const {canon}) (local.get $r) ({t}.ne (local.get $r) (local.get $r))) {conv}");
+            wat += &format!(
+                "(func (export \"{name}\") (param $x {t}) (param $p i32) (result i64) (local $r {t})
+                   (local.set $r ({t}.{op} (local.get $x) ({t}.load offset=3 (local.get $p)))) {ret})
+                 (func (export \"{name}_c\") (param $x {t}) (param $p i32) (result i64) (local $r {t})
+                   (local.set $r ({t}.{op} (select (local.get $x) (local.get $x) (local.get $p)) ({t}.load offset=3 (local.get $p)))) {ret})
+                 (func (export \"{name}_sep\") (param $x {t}) (param $p i32) (result i64) (local $v {t}) (local $r {t})
+                   (local.set $v ({t}.load offset=3 (local.get $p)))
+                   (local.set $r ({t}.{op} (local.get $x) (local.get $v))) {ret})\n"
+            );
+            names.push((name, t));
+        }
+    }
+    wat += ")";
+    let m = module(&wat);
+    let xs = |t: &str| match t {
+        "i32" => [Val::I32(0x1234_5678), Val::I32(-7)],
+        "i64" => [Val::I64(0x0123_4567_89ab_cdef), Val::I64(-3)],
+        "f32" => [Val::F32(1.5f32.to_bits()), Val::F32(f32::NAN.to_bits())],
+        _ => [Val::F64((-2.25f64).to_bits()), Val::F64(1e300f64.to_bits())],
+    };
+    // 65 533 + 3: the last 4 bytes; u32::MAX: the offset does not wrap.
+    let addrs: [u32; 6] = [0, 9, 65_520 - 3, 65_533 - 4, 65_533, u32::MAX];
+    let (mut traps, mut runs) = (0, 0);
+    for (name, t) in &names {
+        for x in xs(t) {
+            for p in addrs {
+                let args = [x, Val::I32(p as i32)];
+                let sep = run_fresh(&m, &format!("{name}_sep"), &args);
+                for f in [name.clone(), format!("{name}_c")] {
+                    let fused = run_fresh(&m, &f, &args);
+                    assert_eq!(fused.0, sep.0, "{f} at {p:#x}, x = {x:?}");
+                    assert!(fused.1 == sep.1, "{f}: memory differs");
+                    traps += fused.0.contains("MemoryOutOfBounds") as usize;
+                    runs += 1;
+                }
+            }
+        }
+    }
+    // Both outcomes were exercised.
+    assert!(traps > 0 && traps < runs, "{traps} traps in {runs} runs");
+}
+
 /// The same for v128.load and v128.store (their indexed and wrapped forms).
 #[cfg(feature = "simd")]
 #[test]

@@ -14,10 +14,11 @@
 //! slot, a branch target, an immediate, a global/table/function/... index), its `Extra`
 //! word's fields if it has one, whether it needs memory 0, and the translator's rewrite
 //! properties (the fused compare-and-branch form, the negated comparison, the
-//! immediate forms, a load's or store's fused-address forms). From that one list the macro
-//! derives the [`Op`] enum, [`Op::shape`], [`Op::is_branch`], [`Op::has_imm_s64`], [`Op::name`]
-//! and the rewrite properties [`Op::fused_branch`], [`Op::negated`], [`Op::imm_right`],
-//! [`Op::imm_left`], [`Op::indexed`], [`Op::wrapped`]: each is an
+//! immediate forms, a load's or store's fused-address forms, a binary operator's form with a
+//! loaded right operand). From that one list the macro derives the [`Op`] enum, [`Op::shape`],
+//! [`Op::is_branch`], [`Op::has_imm_s64`], [`Op::name`] and the rewrite properties
+//! [`Op::fused_branch`], [`Op::negated`], [`Op::imm_right`], [`Op::imm_left`], [`Op::indexed`],
+//! [`Op::wrapped`], [`Op::loaded_right`]: each is an
 //! exhaustive `match` generated per op (the rewrite properties are read at run time through
 //! small tables built from those matches at compile time, see `isa_sparse!`), so an op cannot
 //! be added without its properties, and no property has a catch-all default.
@@ -111,14 +112,15 @@ impl Shape {
 
 /// The instruction set: one line per op (see the module docs). Syntax of a line:
 ///
-/// `Name(dst, a, b) [+ (extra.dst, extra.a, extra.b)] [mem] [{ br = X; not = Y; imm = Z; imm_l = W; idx = V; wrap = U; }],`
+/// `Name(dst, a, b) [+ (extra.dst, extra.a, extra.b)] [mem] [{ br = X; not = Y; imm = Z; imm_l = W; idx = V; wrap = U; ld = T; }],`
 ///
 /// Fields are [`Field`] variant names, `_` for unused. The optional properties, in this order:
 /// `br`: the fused compare-and-branch op for this comparison (same `a`, `b`; target in `dst`);
 /// `not`: the comparison with the opposite outcome; `imm`: the form taking the top-of-stack
 /// operand (right operand / stored value) as an immediate; `imm_l`: the form taking a constant
 /// *left* operand as its immediate (`b`), with the other operand in `a`; `idx`: the load or store
-/// form addressing the sum of two slots; `wrap`: the form addressing a slot plus a constant.
+/// form addressing the sum of two slots; `wrap`: the form addressing a slot plus a constant;
+/// `ld`: the binary operator's form with its right operand loaded from memory.
 macro_rules! define_isa {
     ($(
         $(#[$doc:meta])*
@@ -132,6 +134,7 @@ macro_rules! define_isa {
             $( imm_l = $imml:ident; )?
             $( idx = $idx:ident; )?
             $( wrap = $wrap:ident; )?
+            $( ld = $ld:ident; )?
         } )?
         ,
     )*) => {
@@ -197,6 +200,9 @@ macro_rules! define_isa {
             }
             const fn wrapped_decl(self) -> Option<Op> {
                 match self { $( Op::$name => isa_opt!($($($wrap)?)?), )* }
+            }
+            const fn loaded_right_decl(self) -> Option<Op> {
+                match self { $( Op::$name => isa_opt!($($($ld)?)?), )* }
             }
         }
     };
@@ -314,6 +320,13 @@ impl Op {
         /// address slot with wrapping at 2^32 (not an offset), into which the `i32.add` of a
         /// constant computing the address fuses.
         wrapped = wrapped_decl
+    );
+    isa_sparse!(
+        /// For a binary operator: the form whose right operand is loaded from memory (`a` =
+        /// [`Field::Slot2`]: left operand, address; `b` = offset), into which a full-width
+        /// load at a one-slot address (`I32Load`, `I64Load`, `F32Load`, `F64Load`) feeding the
+        /// operator fuses.
+        loaded_right = loaded_right_decl
     );
 }
 
@@ -443,6 +456,28 @@ define_isa! {
     I32Store8ImmW(Imm, Slot, Imm) [mem],
     I32Store16ImmW(Imm, Slot, Imm) [mem],
     I64StoreImmW(ImmS64, Slot, Imm) [mem],
+    // Binary operators with the right operand loaded from memory: the full-width load feeding
+    // them fused in (`loaded_right`). a = the left operand's slot and the address slot packed
+    // as 16-bit halves (as Copy2), b = offset: fp[dst] = fp[a & 0xffff] op mem[fp[a >> 16] + b]
+    // (4 bytes for i32/f32, 8 for i64/f64; the load's bounds check first, as unfused).
+    I32AddLd(Slot, Slot2, Imm) [mem],
+    I32SubLd(Slot, Slot2, Imm) [mem],
+    I32MulLd(Slot, Slot2, Imm) [mem],
+    I32AndLd(Slot, Slot2, Imm) [mem],
+    I32OrLd(Slot, Slot2, Imm) [mem],
+    I32XorLd(Slot, Slot2, Imm) [mem],
+    I64AddLd(Slot, Slot2, Imm) [mem],
+    I64SubLd(Slot, Slot2, Imm) [mem],
+    I64MulLd(Slot, Slot2, Imm) [mem],
+    I64AndLd(Slot, Slot2, Imm) [mem],
+    I64OrLd(Slot, Slot2, Imm) [mem],
+    I64XorLd(Slot, Slot2, Imm) [mem],
+    F32AddLd(Slot, Slot2, Imm) [mem],
+    F32SubLd(Slot, Slot2, Imm) [mem],
+    F32MulLd(Slot, Slot2, Imm) [mem],
+    F64AddLd(Slot, Slot2, Imm) [mem],
+    F64SubLd(Slot, Slot2, Imm) [mem],
+    F64MulLd(Slot, Slot2, Imm) [mem],
     // MemorySize: fp[dst] = pages. MemoryGrow: fp[dst] = grow(fp[a]).
     MemorySize(Slot, _, _) [mem],
     MemoryGrow(Slot, Slot, _) [mem],
@@ -485,16 +520,16 @@ define_isa! {
     I32Clz(Slot, Slot, _),
     I32Ctz(Slot, Slot, _),
     I32Popcnt(Slot, Slot, _),
-    I32Add(Slot, Slot, Slot) { imm = I32AddImm; imm_l = I32AddImm; },
-    I32Sub(Slot, Slot, Slot) { imm = I32SubImm; },
-    I32Mul(Slot, Slot, Slot) { imm = I32MulImm; imm_l = I32MulImm; },
+    I32Add(Slot, Slot, Slot) { imm = I32AddImm; imm_l = I32AddImm; ld = I32AddLd; },
+    I32Sub(Slot, Slot, Slot) { imm = I32SubImm; ld = I32SubLd; },
+    I32Mul(Slot, Slot, Slot) { imm = I32MulImm; imm_l = I32MulImm; ld = I32MulLd; },
     I32DivS(Slot, Slot, Slot),
     I32DivU(Slot, Slot, Slot),
     I32RemS(Slot, Slot, Slot),
     I32RemU(Slot, Slot, Slot),
-    I32And(Slot, Slot, Slot) { imm = I32AndImm; imm_l = I32AndImm; },
-    I32Or(Slot, Slot, Slot) { imm = I32OrImm; imm_l = I32OrImm; },
-    I32Xor(Slot, Slot, Slot) { imm = I32XorImm; imm_l = I32XorImm; },
+    I32And(Slot, Slot, Slot) { imm = I32AndImm; imm_l = I32AndImm; ld = I32AndLd; },
+    I32Or(Slot, Slot, Slot) { imm = I32OrImm; imm_l = I32OrImm; ld = I32OrLd; },
+    I32Xor(Slot, Slot, Slot) { imm = I32XorImm; imm_l = I32XorImm; ld = I32XorLd; },
     I32Shl(Slot, Slot, Slot) { imm = I32ShlImm; },
     I32ShrS(Slot, Slot, Slot) { imm = I32ShrSImm; },
     I32ShrU(Slot, Slot, Slot) { imm = I32ShrUImm; },
@@ -537,16 +572,16 @@ define_isa! {
     I64Clz(Slot, Slot, _),
     I64Ctz(Slot, Slot, _),
     I64Popcnt(Slot, Slot, _),
-    I64Add(Slot, Slot, Slot) { imm = I64AddImm; imm_l = I64AddImm; },
-    I64Sub(Slot, Slot, Slot),
-    I64Mul(Slot, Slot, Slot),
+    I64Add(Slot, Slot, Slot) { imm = I64AddImm; imm_l = I64AddImm; ld = I64AddLd; },
+    I64Sub(Slot, Slot, Slot) { ld = I64SubLd; },
+    I64Mul(Slot, Slot, Slot) { ld = I64MulLd; },
     I64DivS(Slot, Slot, Slot),
     I64DivU(Slot, Slot, Slot),
     I64RemS(Slot, Slot, Slot),
     I64RemU(Slot, Slot, Slot),
-    I64And(Slot, Slot, Slot) { imm = I64AndImm; imm_l = I64AndImm; },
-    I64Or(Slot, Slot, Slot),
-    I64Xor(Slot, Slot, Slot),
+    I64And(Slot, Slot, Slot) { imm = I64AndImm; imm_l = I64AndImm; ld = I64AndLd; },
+    I64Or(Slot, Slot, Slot) { ld = I64OrLd; },
+    I64Xor(Slot, Slot, Slot) { ld = I64XorLd; },
     I64Shl(Slot, Slot, Slot) { imm = I64ShlImm; },
     I64ShrS(Slot, Slot, Slot) { imm = I64ShrSImm; },
     I64ShrU(Slot, Slot, Slot) { imm = I64ShrUImm; },
@@ -574,9 +609,9 @@ define_isa! {
     F32Trunc(Slot, Slot, _),
     F32Nearest(Slot, Slot, _),
     F32Sqrt(Slot, Slot, _),
-    F32Add(Slot, Slot, Slot) { imm = F32AddImm; imm_l = F32AddImm; },
-    F32Sub(Slot, Slot, Slot) { imm = F32SubImm; },
-    F32Mul(Slot, Slot, Slot) { imm = F32MulImm; imm_l = F32MulImm; },
+    F32Add(Slot, Slot, Slot) { imm = F32AddImm; imm_l = F32AddImm; ld = F32AddLd; },
+    F32Sub(Slot, Slot, Slot) { imm = F32SubImm; ld = F32SubLd; },
+    F32Mul(Slot, Slot, Slot) { imm = F32MulImm; imm_l = F32MulImm; ld = F32MulLd; },
     F32Div(Slot, Slot, Slot) { imm = F32DivImm; },
     F32Min(Slot, Slot, Slot),
     F32Max(Slot, Slot, Slot),
@@ -602,9 +637,9 @@ define_isa! {
     F64Trunc(Slot, Slot, _),
     F64Nearest(Slot, Slot, _),
     F64Sqrt(Slot, Slot, _),
-    F64Add(Slot, Slot, Slot),
-    F64Sub(Slot, Slot, Slot),
-    F64Mul(Slot, Slot, Slot),
+    F64Add(Slot, Slot, Slot) { ld = F64AddLd; },
+    F64Sub(Slot, Slot, Slot) { ld = F64SubLd; },
+    F64Mul(Slot, Slot, Slot) { ld = F64MulLd; },
     F64Div(Slot, Slot, Slot),
     F64Min(Slot, Slot, Slot),
     F64Max(Slot, Slot, Slot),
@@ -935,6 +970,16 @@ mod tests {
             assert_eq!(op.imm_left(), op.imm_left_decl(), "{}", op.name());
             assert_eq!(op.indexed(), op.indexed_decl(), "{}", op.name());
             assert_eq!(op.wrapped(), op.wrapped_decl(), "{}", op.name());
+            assert_eq!(op.loaded_right(), op.loaded_right_decl(), "{}", op.name());
+            // A loaded-right form is the binary operator with its right operand's slot replaced
+            // by an address and an offset; never SIMD.
+            if let Some(l) = op.loaded_right() {
+                let (s, ls) = (op.shape(), l.shape());
+                assert_eq!((s.dst, s.a, s.b, s.extra, s.mem), (Field::Slot, Field::Slot, Field::Slot, None, false), "{}", op.name());
+                assert_eq!((ls.dst, ls.a, ls.b, ls.extra, ls.mem), (Field::Slot, Field::Slot2, Field::Imm, None, true), "{}", l.name());
+                assert!((l as usize) < simd && (op as usize) < simd, "{}", l.name());
+                assert_eq!(l.name(), format!("{}Ld", op.name()), "{}", l.name());
+            }
             // Every access with an indexed form has a wrapped one, of the same shape but `b`.
             assert_eq!(op.indexed().is_some(), op.wrapped().is_some(), "{}", op.name());
             if let Some(w) = op.wrapped() {

@@ -585,9 +585,47 @@ impl<'m> Tr<'m> {
                 }
             }
         }
+        if let Some(lop) = op.loaded_right() {
+            if let Some((a, off)) = self.fuse_loaded_right() {
+                self.emit_result(lop, a, off);
+                return;
+            }
+        }
         let b = self.pop_use();
         let a = self.pop_use();
         self.emit_result(op, a, b);
+    }
+
+    /// For a binary operator with a `loaded_right` form: if its right operand (the top entry)
+    /// is the result of the instruction just emitted, that is a full-width load at a one-slot
+    /// address (`I32Load`, `I64Load`, `F32Load`, `F64Load`: validation makes its type the
+    /// operator's), and the left operand needs no code to read (a local or a computed value),
+    /// take the load out of the code, pop both operands and return the fused form's `a` (left
+    /// operand and address slots packed as a [`crate::ir::Field::Slot2`]) and `b` (the offset).
+    /// The caller emits the fused op next.
+    fn fuse_loaded_right(&mut self) -> Option<(u32, u32)> {
+        let top = self.stack.len() - 1;
+        let (idx, end) = self.last_producer?;
+        if self.stack[top] != Opd::Slot || end != self.code.len() || idx + 1 != end {
+            return None;
+        }
+        let ins = self.code[idx];
+        if ins.dst != self.home(top) || !matches!(ins.op, Op::I32Load | Op::I64Load | Op::F32Load | Op::F64Load) {
+            return None;
+        }
+        let left = match self.stack[top - 1] {
+            Opd::Local(l) => l,
+            Opd::Slot => self.home(top - 1),
+            Opd::Const(_) => return None,
+        };
+        if (left | ins.a) > 0xffff {
+            return None;
+        }
+        self.code.pop();
+        self.last_producer = None;
+        self.pop_entry();
+        self.pop_entry();
+        Some((left | ins.a << 16, ins.b))
     }
 
     fn load(&mut self, op: Op, memarg: &wasmparser::MemArg) {

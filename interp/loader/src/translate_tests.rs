@@ -98,3 +98,50 @@ fn an_address_add_fuses_into_v128_load_and_store() {
     assert_eq!((fused[0].a, fused[0].b), (1 << 16, 16));
     assert_eq!((fused[1].dst, fused[1].a, fused[1].b), (2, 0, 32));
 }
+
+#[test]
+fn a_full_width_load_fuses_into_the_operator_it_feeds_as_right_operand() {
+    let c = code_of(
+        "(func (param i32 i32) (result i32) (i32.sub (local.get 0) (i32.load offset=4 (local.get 1))))
+         (func (param f32 i32) (result f32) (f32.mul (local.get 0) (f32.load (local.get 1))))
+         (func (param i32 i32) (result i64) (i64.xor (i64.extend_i32_u (local.get 0)) (i64.load offset=8 (local.get 1))))
+         (func (param f64 i32) (result f64) (f64.add (local.get 0) (f64.load (call $f))))",
+    );
+    let fused: Vec<Instr> = c.iter().map(|f| *body(f).last().expect("code")).collect();
+    assert_eq!(ops(&fused), [Op::I32SubLd, Op::F32MulLd, Op::I64XorLd, Op::F64AddLd]);
+    // a = left operand's slot | address slot << 16, b = the offset.
+    assert_eq!((fused[0].a, fused[0].b), (1 << 16, 4));
+    assert_eq!((fused[1].a, fused[1].b), (1 << 16, 0));
+    // A computed left operand: its home (slot 2, above the params).
+    assert_eq!((fused[2].a, fused[2].b), (2 | 1 << 16, 8));
+    // The address computed by the call: in the home of stack entry 1 (slot 3; entry 0, the
+    // left operand, is local 0).
+    assert_eq!(fused[3].a, 3 << 16);
+    for f in &c {
+        assert!(!ops(f).iter().any(|o| matches!(o, Op::I32Load | Op::I64Load | Op::F32Load | Op::F64Load)), "{:?}", ops(f));
+    }
+}
+
+#[test]
+fn a_load_does_not_fuse_as_left_operand_narrow_or_with_a_fused_address() {
+    let c = code_of(
+        "(func (param i32 i32) (result i32) (i32.sub (i32.load (local.get 0)) (local.get 1)))
+         (func (param i32 i32) (result i32) (i32.add (local.get 0) (i32.load8_u (local.get 1))))
+         (func (param i32 i32) (result i32) (i32.add (local.get 0) (i32.load (i32.add (local.get 1) (local.get 0)))))
+         (func (param i32 i32) (result i32) (i32.div_u (local.get 0) (i32.load (local.get 1))))
+         (func (param i32) (result i32) (i32.sub (i32.const 5) (i32.load (local.get 0))))
+         (func (param i32 i32) (result i32) (i32.add (i32.load (local.get 0)) (i32.load (local.get 1))))",
+    );
+    let want: [&[Op]; 6] = [
+        &[Op::I32Load, Op::I32Sub],
+        &[Op::I32Load8U, Op::I32Add],
+        &[Op::I32LoadX, Op::I32Add],
+        &[Op::I32Load, Op::I32DivU],
+        &[Op::I32Load, Op::Const32, Op::I32Sub],
+        // The first load is the left operand; the second fuses.
+        &[Op::I32Load, Op::I32AddLd],
+    ];
+    for (f, w) in c.iter().zip(want) {
+        assert_eq!(ops(body(f)), w, "{:?}", ops(f));
+    }
+}

@@ -227,7 +227,7 @@ mod tests {
             (block $done
               (loop $top
                 (br_if $done (i32.eqz (local.get $n)))
-                (local.set $acc (i32.add (local.get $acc) (i32.load (local.get $n))))
+                (local.set $acc (i32.add (local.get $acc) (i32.load8_u (local.get $n))))
                 (global.set $g (local.get $acc))
                 (local.set $n (i32.sub (local.get $n) (i32.const 1)))
                 (br $top)))
