@@ -34,6 +34,10 @@ use crate::simd;
 use crate::store::{check_val, read_cells, write_cells, FuncKind, GlobalEntity, Runtime};
 use ember_loader::translate::{translate, OUT_OF_MEMORY};
 
+// A value's bits sit at the start of its cell (`wrf32!` writes an f32 there): little-endian
+// targets only, which x86_64, aarch64 and armv7 (gnueabihf) are.
+const _: () = assert!(cfg!(target_endian = "little"), "cells assume a little-endian target");
+
 pub(crate) struct Frame {
     func: *const CompiledFunc,
     ip: *const Instr,
@@ -668,6 +672,16 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             unsafe { *fp.add($s as usize) = v }
         }};
     }
+    // An f32 result: the cell's low 4 bytes only (the value's bits on these little-endian
+    // targets). Readers of an i32 or f32 cell use its low 32 bits (`r32!`, `f32r!`, the
+    // width-checked conversions of store.rs), so the high half may hold anything; a 4-byte
+    // store keeps the result in a float register (no move to a general one on its way).
+    macro_rules! wrf32 {
+        ($s:expr, $v:expr) => {{
+            let v: f32 = $v;
+            unsafe { *(fp.add($s as usize) as *mut f32) = v }
+        }};
+    }
     macro_rules! r32 {
         ($s:expr) => {
             rd!($s) as u32
@@ -820,22 +834,22 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
     // A binary operator whose right operand is loaded (the `loaded_right` forms): the left
     // operand's slot and the address slot packed in i.a (low, high), the offset in i.b; n bytes
     // little-endian, read as `$t` (u32 or u64) and converted by `$conv` before `$e`. The
-    // result is written as the unfused operator writes it.
+    // result is written by `$wr` (`wr` or `wrf32`), as the unfused operator writes it.
     macro_rules! bin_ld {
-        ($i:expr, $n:literal, $t:ty, $conv:path, |$a:ident, $b:ident| $e:expr) => {{
+        ($i:expr, $n:literal, $t:ty, $conv:path, $wr:ident, |$a:ident, $b:ident| $e:expr) => {{
             let ea = ea!(@at r32!($i.a >> 16), $i.b, $n);
             // SAFETY: ea + n <= mem_len was checked by `ea!`.
             let bytes: [u8; $n] = unsafe { ptr::read_unaligned(mem.add(ea) as *const [u8; $n]) };
             let $b = $conv(<$t>::from_le_bytes(bytes));
             let $a = $conv(rd!($i.a & 0xffff) as $t);
-            wr!($i.dst, $e)
+            $wr!($i.dst, $e)
         }};
     }
     macro_rules! binf32 {
         ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
             let $a = f32r!($i.a);
             let $b = f32r!($i.b);
-            wr!($i.dst, ($e).to_bits() as u64)
+            wrf32!($i.dst, $e)
         }};
     }
     macro_rules! binf64 {
@@ -862,7 +876,7 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
     macro_rules! unf32 {
         ($i:expr, |$a:ident| $e:expr) => {{
             let $a = f32r!($i.a);
-            wr!($i.dst, ($e).to_bits() as u64)
+            wrf32!($i.dst, $e)
         }};
     }
     macro_rules! unf64 {
@@ -1177,24 +1191,24 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I32Store8ImmW => store_imm!(w i, 1, [i.dst as u8]),
             Op::I32Store16ImmW => store_imm!(w i, 2, (i.dst as u16).to_le_bytes()),
             Op::I64StoreImmW => store_imm!(w i, 8, (i.dst as i32 as i64).to_le_bytes()),
-            Op::I32AddLd => bin_ld!(i, 4, u32, u32::from, |a, b| a.wrapping_add(b) as u64),
-            Op::I32SubLd => bin_ld!(i, 4, u32, u32::from, |a, b| a.wrapping_sub(b) as u64),
-            Op::I32MulLd => bin_ld!(i, 4, u32, u32::from, |a, b| a.wrapping_mul(b) as u64),
-            Op::I32AndLd => bin_ld!(i, 4, u32, u32::from, |a, b| (a & b) as u64),
-            Op::I32OrLd => bin_ld!(i, 4, u32, u32::from, |a, b| (a | b) as u64),
-            Op::I32XorLd => bin_ld!(i, 4, u32, u32::from, |a, b| (a ^ b) as u64),
-            Op::I64AddLd => bin_ld!(i, 8, u64, u64::from, |a, b| a.wrapping_add(b)),
-            Op::I64SubLd => bin_ld!(i, 8, u64, u64::from, |a, b| a.wrapping_sub(b)),
-            Op::I64MulLd => bin_ld!(i, 8, u64, u64::from, |a, b| a.wrapping_mul(b)),
-            Op::I64AndLd => bin_ld!(i, 8, u64, u64::from, |a, b| a & b),
-            Op::I64OrLd => bin_ld!(i, 8, u64, u64::from, |a, b| a | b),
-            Op::I64XorLd => bin_ld!(i, 8, u64, u64::from, |a, b| a ^ b),
-            Op::F32AddLd => bin_ld!(i, 4, u32, f32::from_bits, |a, b| (a + b).to_bits() as u64),
-            Op::F32SubLd => bin_ld!(i, 4, u32, f32::from_bits, |a, b| (a - b).to_bits() as u64),
-            Op::F32MulLd => bin_ld!(i, 4, u32, f32::from_bits, |a, b| (a * b).to_bits() as u64),
-            Op::F64AddLd => bin_ld!(i, 8, u64, f64::from_bits, |a, b| (a + b).to_bits()),
-            Op::F64SubLd => bin_ld!(i, 8, u64, f64::from_bits, |a, b| (a - b).to_bits()),
-            Op::F64MulLd => bin_ld!(i, 8, u64, f64::from_bits, |a, b| (a * b).to_bits()),
+            Op::I32AddLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| a.wrapping_add(b) as u64),
+            Op::I32SubLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| a.wrapping_sub(b) as u64),
+            Op::I32MulLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| a.wrapping_mul(b) as u64),
+            Op::I32AndLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| (a & b) as u64),
+            Op::I32OrLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| (a | b) as u64),
+            Op::I32XorLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| (a ^ b) as u64),
+            Op::I64AddLd => bin_ld!(i, 8, u64, u64::from, wr, |a, b| a.wrapping_add(b)),
+            Op::I64SubLd => bin_ld!(i, 8, u64, u64::from, wr, |a, b| a.wrapping_sub(b)),
+            Op::I64MulLd => bin_ld!(i, 8, u64, u64::from, wr, |a, b| a.wrapping_mul(b)),
+            Op::I64AndLd => bin_ld!(i, 8, u64, u64::from, wr, |a, b| a & b),
+            Op::I64OrLd => bin_ld!(i, 8, u64, u64::from, wr, |a, b| a | b),
+            Op::I64XorLd => bin_ld!(i, 8, u64, u64::from, wr, |a, b| a ^ b),
+            Op::F32AddLd => bin_ld!(i, 4, u32, f32::from_bits, wrf32, |a, b| a + b),
+            Op::F32SubLd => bin_ld!(i, 4, u32, f32::from_bits, wrf32, |a, b| a - b),
+            Op::F32MulLd => bin_ld!(i, 4, u32, f32::from_bits, wrf32, |a, b| a * b),
+            Op::F64AddLd => bin_ld!(i, 8, u64, f64::from_bits, wr, |a, b| (a + b).to_bits()),
+            Op::F64SubLd => bin_ld!(i, 8, u64, f64::from_bits, wr, |a, b| (a - b).to_bits()),
+            Op::F64MulLd => bin_ld!(i, 8, u64, f64::from_bits, wr, |a, b| (a * b).to_bits()),
             Op::MemorySize => wr!(i.dst, (ex.mem_len / crate::store::PAGE_SIZE) as u64),
             Op::MemoryGrow => {
                 let delta = r32!(i.a);
@@ -1539,11 +1553,11 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I64TruncF32U => wr!(i.dst, tryt!(num::i64_trunc_f32_u(f32r!(i.a)))),
             Op::I64TruncF64S => wr!(i.dst, tryt!(num::i64_trunc_f64_s(f64r!(i.a))) as u64),
             Op::I64TruncF64U => wr!(i.dst, tryt!(num::i64_trunc_f64_u(f64r!(i.a)))),
-            Op::F32ConvertI32S => wr!(i.dst, (r32!(i.a) as i32 as f32).to_bits() as u64),
-            Op::F32ConvertI32U => wr!(i.dst, (r32!(i.a) as f32).to_bits() as u64),
-            Op::F32ConvertI64S => wr!(i.dst, (rd!(i.a) as i64 as f32).to_bits() as u64),
-            Op::F32ConvertI64U => wr!(i.dst, (rd!(i.a) as f32).to_bits() as u64),
-            Op::F32DemoteF64 => wr!(i.dst, (f64r!(i.a) as f32).to_bits() as u64),
+            Op::F32ConvertI32S => wrf32!(i.dst, r32!(i.a) as i32 as f32),
+            Op::F32ConvertI32U => wrf32!(i.dst, r32!(i.a) as f32),
+            Op::F32ConvertI64S => wrf32!(i.dst, rd!(i.a) as i64 as f32),
+            Op::F32ConvertI64U => wrf32!(i.dst, rd!(i.a) as f32),
+            Op::F32DemoteF64 => wrf32!(i.dst, f64r!(i.a) as f32),
             Op::F64ConvertI32S => wr!(i.dst, (r32!(i.a) as i32 as f64).to_bits()),
             Op::F64ConvertI32U => wr!(i.dst, (r32!(i.a) as f64).to_bits()),
             Op::F64ConvertI64S => wr!(i.dst, (rd!(i.a) as i64 as f64).to_bits()),
