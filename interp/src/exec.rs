@@ -1209,6 +1209,21 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::F64AddLd => bin_ld!(i, 8, u64, f64::from_bits, wr, |a, b| (a + b).to_bits()),
             Op::F64SubLd => bin_ld!(i, 8, u64, f64::from_bits, wr, |a, b| (a - b).to_bits()),
             Op::F64MulLd => bin_ld!(i, 8, u64, f64::from_bits, wr, |a, b| (a * b).to_bits()),
+            Op::F32Load8U => {
+                let ea = ea!(i, 1);
+                // SAFETY: ea + 1 <= mem_len was checked by `ea!`.
+                wrf32!(i.dst, unsafe { *mem.add(ea) } as f32)
+            }
+            Op::F32Load8UX => {
+                let ea = ea!(x i, 1);
+                // SAFETY: as F32Load8U.
+                wrf32!(i.dst, unsafe { *mem.add(ea) } as f32)
+            }
+            Op::F32Load8UW => {
+                let ea = ea!(w i, 1);
+                // SAFETY: as F32Load8U.
+                wrf32!(i.dst, unsafe { *mem.add(ea) } as f32)
+            }
             Op::MemorySize => wr!(i.dst, (ex.mem_len / crate::store::PAGE_SIZE) as u64),
             Op::MemoryGrow => {
                 let delta = r32!(i.a);

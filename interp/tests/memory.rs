@@ -425,6 +425,52 @@ fn binary_operators_with_a_loaded_operand_agree_with_separate_ones() {
     assert!(traps > 0 && traps < runs, "{traps} traps in {runs} runs");
 }
 
+/// A byte load converted to f32 (`f32.convert_i32_u (i32.load8_u ..)`, the pixel idiom) runs as
+/// one instruction in each address form; it must give what the separate load and conversion
+/// give, for every byte value and at addresses that wrap or fall out of bounds.
+#[test]
+fn byte_loads_converted_to_f32_agree_with_separate_ones() {
+    let mut wat = String::from("(module (memory (export \"mem\") 1)\n");
+    // Every byte value at 0..256, and at the end of memory.
+    wat += "(data (i32.const 0) \"";
+    for b in 0..=255u8 {
+        wat += &format!("\\{b:02x}");
+    }
+    wat += "\") (data (i32.const 65534) \"\\ff\\80\")\n";
+    // (name, the address expression of params $b, $i)
+    let forms = [
+        ("plain", "(local.get $b)"),
+        ("indexed", "(i32.add (local.get $b) (local.get $i))"),
+        ("wrapped", "(i32.add (local.get $b) (i32.const -16))"),
+    ];
+    for (name, addr) in forms {
+        let off = if name == "wrapped" { "" } else { "offset=1" };
+        wat += &format!(
+            "(func (export \"{name}\") (param $b i32) (param $i i32) (result i32)
+               (i32.reinterpret_f32 (f32.convert_i32_u (i32.load8_u {off} {addr}))))
+             (func (export \"{name}_sep\") (param $b i32) (param $i i32) (result i32) (local $v i32)
+               (local.set $v (i32.load8_u {off} {addr}))
+               (i32.reinterpret_f32 (f32.convert_i32_u (local.get $v))))\n"
+        );
+    }
+    wat += ")";
+    let m = module(&wat);
+    let mut addrs: Vec<(u32, u32)> = (0..=256).map(|b| (b, 0)).collect();
+    addrs.extend([(65_533, 0), (65_534, 0), (65_535, 0), (u32::MAX, 0), (u32::MAX, 20), (65_540, u32::MAX - 10), (5, 0xffff_fff0)]);
+    let (mut traps, mut runs) = (0, 0);
+    for (b, i) in addrs {
+        let args = [Val::I32(b as i32), Val::I32(i as i32)];
+        for (name, _) in forms {
+            let fused = run_fresh(&m, name, &args);
+            let sep = run_fresh(&m, &format!("{name}_sep"), &args);
+            assert_eq!(fused.0, sep.0, "{name} at {b:#x}, {i:#x}");
+            traps += fused.0.contains("MemoryOutOfBounds") as usize;
+            runs += 1;
+        }
+    }
+    assert!(traps > 0 && traps < runs, "{traps} traps in {runs} runs");
+}
+
 /// The same for v128.load and v128.store (their indexed and wrapped forms).
 #[cfg(feature = "simd")]
 #[test]

@@ -15,10 +15,10 @@
 //! word's fields if it has one, whether it needs memory 0, and the translator's rewrite
 //! properties (the fused compare-and-branch form, the negated comparison, the
 //! immediate forms, a load's or store's fused-address forms, a binary operator's form with a
-//! loaded right operand). From that one list the macro derives the [`Op`] enum, [`Op::shape`],
+//! loaded right operand, a byte load's form converting to f32). From that one list the macro derives the [`Op`] enum, [`Op::shape`],
 //! [`Op::is_branch`], [`Op::has_imm_s64`], [`Op::name`] and the rewrite properties
 //! [`Op::fused_branch`], [`Op::negated`], [`Op::imm_right`], [`Op::imm_left`], [`Op::indexed`],
-//! [`Op::wrapped`], [`Op::loaded_right`]: each is an
+//! [`Op::wrapped`], [`Op::loaded_right`], [`Op::to_f32_unsigned`]: each is an
 //! exhaustive `match` generated per op (the rewrite properties are read at run time through
 //! small tables built from those matches at compile time, see `isa_sparse!`), so an op cannot
 //! be added without its properties, and no property has a catch-all default.
@@ -112,7 +112,7 @@ impl Shape {
 
 /// The instruction set: one line per op (see the module docs). Syntax of a line:
 ///
-/// `Name(dst, a, b) [+ (extra.dst, extra.a, extra.b)] [mem] [{ br = X; not = Y; imm = Z; imm_l = W; idx = V; wrap = U; ld = T; }],`
+/// `Name(dst, a, b) [+ (extra.dst, extra.a, extra.b)] [mem] [{ br = X; not = Y; imm = Z; imm_l = W; idx = V; wrap = U; ld = T; f32u = S; }],`
 ///
 /// Fields are [`Field`] variant names, `_` for unused. The optional properties, in this order:
 /// `br`: the fused compare-and-branch op for this comparison (same `a`, `b`; target in `dst`);
@@ -120,7 +120,8 @@ impl Shape {
 /// operand (right operand / stored value) as an immediate; `imm_l`: the form taking a constant
 /// *left* operand as its immediate (`b`), with the other operand in `a`; `idx`: the load or store
 /// form addressing the sum of two slots; `wrap`: the form addressing a slot plus a constant;
-/// `ld`: the binary operator's form with its right operand loaded from memory.
+/// `ld`: the binary operator's form with its right operand loaded from memory; `f32u`: the byte
+/// load's form converting the byte to f32.
 macro_rules! define_isa {
     ($(
         $(#[$doc:meta])*
@@ -135,6 +136,7 @@ macro_rules! define_isa {
             $( idx = $idx:ident; )?
             $( wrap = $wrap:ident; )?
             $( ld = $ld:ident; )?
+            $( f32u = $f32u:ident; )?
         } )?
         ,
     )*) => {
@@ -203,6 +205,9 @@ macro_rules! define_isa {
             }
             const fn loaded_right_decl(self) -> Option<Op> {
                 match self { $( Op::$name => isa_opt!($($($ld)?)?), )* }
+            }
+            const fn to_f32_unsigned_decl(self) -> Option<Op> {
+                match self { $( Op::$name => isa_opt!($($($f32u)?)?), )* }
             }
         }
     };
@@ -328,6 +333,11 @@ impl Op {
         /// operator fuses.
         loaded_right = loaded_right_decl
     );
+    isa_sparse!(
+        /// For a byte load: the same access converting the byte to f32 (`f32.convert_i32_u`
+        /// of the loaded value fused in; same fields).
+        to_f32_unsigned = to_f32_unsigned_decl
+    );
 }
 
 define_isa! {
@@ -398,7 +408,7 @@ define_isa! {
     F32Load(Slot, Slot, Imm) [mem] { idx = I32LoadX; wrap = I32LoadW; },
     F64Load(Slot, Slot, Imm) [mem] { idx = I64LoadX; wrap = I64LoadW; },
     I32Load8S(Slot, Slot, Imm) [mem] { idx = I32Load8SX; wrap = I32Load8SW; },
-    I32Load8U(Slot, Slot, Imm) [mem] { idx = I32Load8UX; wrap = I32Load8UW; },
+    I32Load8U(Slot, Slot, Imm) [mem] { idx = I32Load8UX; wrap = I32Load8UW; f32u = F32Load8U; },
     I32Load16S(Slot, Slot, Imm) [mem] { idx = I32Load16SX; wrap = I32Load16SW; },
     I32Load16U(Slot, Slot, Imm) [mem] { idx = I32Load16UX; wrap = I32Load16UW; },
     I64Load8S(Slot, Slot, Imm) [mem],
@@ -428,7 +438,7 @@ define_isa! {
     I32LoadX(Slot, Slot2, Imm) [mem],
     I64LoadX(Slot, Slot2, Imm) [mem],
     I32Load8SX(Slot, Slot2, Imm) [mem],
-    I32Load8UX(Slot, Slot2, Imm) [mem],
+    I32Load8UX(Slot, Slot2, Imm) [mem] { f32u = F32Load8UX; },
     I32Load16SX(Slot, Slot2, Imm) [mem],
     I32Load16UX(Slot, Slot2, Imm) [mem],
     I32StoreX(Slot, Slot2, Imm) [mem],
@@ -445,7 +455,7 @@ define_isa! {
     I32LoadW(Slot, Slot, Imm) [mem],
     I64LoadW(Slot, Slot, Imm) [mem],
     I32Load8SW(Slot, Slot, Imm) [mem],
-    I32Load8UW(Slot, Slot, Imm) [mem],
+    I32Load8UW(Slot, Slot, Imm) [mem] { f32u = F32Load8UW; },
     I32Load16SW(Slot, Slot, Imm) [mem],
     I32Load16UW(Slot, Slot, Imm) [mem],
     I32StoreW(Slot, Slot, Imm) [mem],
@@ -478,6 +488,12 @@ define_isa! {
     F64AddLd(Slot, Slot2, Imm) [mem],
     F64SubLd(Slot, Slot2, Imm) [mem],
     F64MulLd(Slot, Slot2, Imm) [mem],
+    // Byte loads converting the byte to f32 (a pixel's `(float)p[i]`: `f32.convert_i32_u` of an
+    // `i32.load8_u` fused in, `to_f32_unsigned`): the plain, indexed and wrapped addresses as
+    // I32Load8U, I32Load8UX, I32Load8UW; fp[dst] = the byte as f32.
+    F32Load8U(Slot, Slot, Imm) [mem],
+    F32Load8UX(Slot, Slot2, Imm) [mem],
+    F32Load8UW(Slot, Slot, Imm) [mem],
     // MemorySize: fp[dst] = pages. MemoryGrow: fp[dst] = grow(fp[a]).
     MemorySize(Slot, _, _) [mem],
     MemoryGrow(Slot, Slot, _) [mem],
@@ -971,6 +987,13 @@ mod tests {
             assert_eq!(op.indexed(), op.indexed_decl(), "{}", op.name());
             assert_eq!(op.wrapped(), op.wrapped_decl(), "{}", op.name());
             assert_eq!(op.loaded_right(), op.loaded_right_decl(), "{}", op.name());
+            assert_eq!(op.to_f32_unsigned(), op.to_f32_unsigned_decl(), "{}", op.name());
+            // The converting form of a byte load is the same access (same fields), never SIMD.
+            if let Some(c) = op.to_f32_unsigned() {
+                assert_eq!(c.shape(), op.shape(), "{}", op.name());
+                assert!(op.name().starts_with("I32Load8U") && (c as usize) < simd, "{}", c.name());
+                assert_eq!(c.name().trim_start_matches("F32Load8U"), op.name().trim_start_matches("I32Load8U"));
+            }
             // A loaded-right form is the binary operator with its right operand's slot replaced
             // by an address and an offset; never SIMD.
             if let Some(l) = op.loaded_right() {

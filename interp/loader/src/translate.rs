@@ -557,8 +557,29 @@ impl<'m> Tr<'m> {
     }
 
     fn unop(&mut self, op: Op) {
+        if op == Op::F32ConvertI32U && self.fuse_convert_to_f32() {
+            return;
+        }
         let a = self.pop_use();
         self.emit_result(op, a, 0);
+    }
+
+    /// `f32.convert_i32_u` of the byte loaded by the instruction just emitted (into the top
+    /// entry's home, which the conversion's result takes too): turn the load into its
+    /// converting form ([`Op::to_f32_unsigned`]), in place.
+    fn fuse_convert_to_f32(&mut self) -> bool {
+        let top = self.stack.len() - 1;
+        let Some((idx, end)) = self.last_producer else { return false };
+        if self.stack[top] != Opd::Slot || end != self.code.len() || idx + 1 != end || self.code[idx].dst != self.home(top) {
+            return false;
+        }
+        match self.code[idx].op.to_f32_unsigned() {
+            Some(c) => {
+                self.code[idx].op = c;
+                true
+            }
+            None => false,
+        }
     }
 
     fn binop(&mut self, op: Op) {

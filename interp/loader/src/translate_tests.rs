@@ -145,3 +145,39 @@ fn a_load_does_not_fuse_as_left_operand_narrow_or_with_a_fused_address() {
         assert_eq!(ops(body(f)), w, "{:?}", ops(f));
     }
 }
+
+#[test]
+fn a_byte_load_converted_to_f32_becomes_one_instruction() {
+    let c = code_of(
+        "(func (param i32) (result f32) (f32.convert_i32_u (i32.load8_u offset=2 (local.get 0))))
+         (func (param i32 i32) (result f32) (f32.convert_i32_u (i32.load8_u (i32.add (local.get 0) (local.get 1)))))
+         (func (param i32) (result f32) (f32.convert_i32_u (i32.load8_u (i32.add (local.get 0) (i32.const 1024)))))",
+    );
+    let fused: Vec<Instr> = c.iter().map(|f| *body(f).last().expect("code")).collect();
+    assert_eq!(ops(&fused), [Op::F32Load8U, Op::F32Load8UX, Op::F32Load8UW]);
+    assert_eq!((fused[0].a, fused[0].b), (0, 2));
+    assert_eq!((fused[1].a, fused[1].b), (1 << 16, 0));
+    assert_eq!((fused[2].a, fused[2].b), (0, 1024));
+    for f in &c {
+        assert_eq!(body(f).len(), 1, "{:?}", ops(f));
+    }
+}
+
+#[test]
+fn other_conversions_of_loads_stay_separate() {
+    let c = code_of(
+        "(func (param i32) (result f32) (f32.convert_i32_s (i32.load8_u (local.get 0))))
+         (func (param i32) (result f32) (f32.convert_i32_u (i32.load8_s (local.get 0))))
+         (func (param i32) (result f32) (f32.convert_i32_u (i32.load16_u (local.get 0))))
+         (func (param i32) (result f32) (f32.convert_i32_u (local.tee 0 (i32.load8_u (local.get 0)))))",
+    );
+    let want: [&[Op]; 4] = [
+        &[Op::I32Load8U, Op::F32ConvertI32S],
+        &[Op::I32Load8S, Op::F32ConvertI32U],
+        &[Op::I32Load16U, Op::F32ConvertI32U],
+        &[Op::I32Load8U, Op::F32ConvertI32U],
+    ];
+    for (f, w) in c.iter().zip(want) {
+        assert_eq!(ops(body(f)), w, "{:?}", ops(f));
+    }
+}
