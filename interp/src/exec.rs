@@ -679,6 +679,8 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
     macro_rules! wrf32 {
         ($s:expr, $v:expr) => {{
             let v: f32 = $v;
+            // SAFETY: as `wr!` (a slot below the frame size, see `step`); a cell is 8-byte
+            // aligned, so its first 4 bytes are an aligned f32.
             unsafe { *(fp.add($s as usize) as *mut f32) = v }
         }};
     }
