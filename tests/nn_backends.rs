@@ -632,7 +632,9 @@ fn classifier_matches_reference(backend: &str) {
 
 /// Cross-backend agreement: BlazeFace as ONNX on ONNX Runtime and as .tflite on LiteRT, the same
 /// input (x[k] = sin(0.37 k)) through nn-bench, every element of both outputs (nn-bench
-/// --save) within 1e-4. Prints each backend's per-inference times (50 runs).
+/// --save) within 1e-4. Prints each backend's per-inference times (50 runs; EMBER_TEST_BENCH_RUNS
+/// sets another count, as tests/cross does under qemu, where the times mean nothing and a
+/// LiteRT inference takes ~2.8 s).
 #[test]
 fn onnx_blazeface_outputs_agree_with_tflite() {
     blazeface_outputs_agree_with_tflite("onnx");
@@ -652,6 +654,10 @@ fn tract_blazeface_outputs_agree_with_tflite() {
 
 fn blazeface_outputs_agree_with_tflite(other: &str) {
     let (Some(lib), Some(tfl)) = (backend_lib(other), backend_lib("tflite")) else { return };
+    let timed = match std::env::var("EMBER_TEST_BENCH_RUNS") {
+        Ok(v) => v.parse::<u32>().ok().filter(|&n| n > 0).unwrap_or_else(|| panic!("EMBER_TEST_BENCH_RUNS={v}: not a count")),
+        Err(_) => 50,
+    };
     let out = scratch(&format!("blazeface_agree_{other}"));
     let ir = cache().join("models/openvino");
     let model = match format(other) {
@@ -674,7 +680,7 @@ fn blazeface_outputs_agree_with_tflite(other: &str) {
             string(&examples().nn_bench),
             format!("--encoding={enc}"),
             "--input=0:f32:1x128x128x3".into(),
-            "--runs=50".into(),
+            format!("--runs={timed}"),
             "--outputs=2".into(),
             format!("--save=/out/{backend}."),
             model.clone(),
