@@ -187,6 +187,11 @@ impl TableEntity {
         Ok(TableEntity { elems, ty })
     }
 
+    /// Grow by `delta` elements set to `init`; returns the old size or None (the wasm -1).
+    /// Capacity grows geometrically (at least doubling, up to the table's maximum), so a guest
+    /// growing one element at a time does not reallocate, and copy, at every step: that made
+    /// `table.grow 1` in a loop quadratic (fuzzing, smith_modules). Each step up in capacity is
+    /// asked of `host` first; when doubling does not fit, the exact size is tried.
     pub(crate) fn grow(&mut self, delta: u32, init: u64, host: Option<HostMemory>) -> Option<u32> {
         let old = self.elems.len() as u32;
         let new = old as u64 + delta as u64;
@@ -194,10 +199,17 @@ impl TableEntity {
         if new > max {
             return None;
         }
-        if !room_for(host, delta as usize * 8) || self.elems.try_reserve_exact(delta as usize).is_err() {
-            return None;
+        let new = new as usize;
+        if new > self.elems.capacity() {
+            let doubled = new.max(self.elems.capacity().saturating_mul(2)).min(max as usize);
+            let reserve = |v: &mut Vec<u64>, cap: usize| {
+                room_for(host, (cap - v.capacity()).saturating_mul(8)) && v.try_reserve_exact(cap - v.len()).is_ok()
+            };
+            if !reserve(&mut self.elems, doubled) && !reserve(&mut self.elems, new) {
+                return None;
+            }
         }
-        self.elems.resize(new as usize, init);
+        self.elems.resize(new, init);
         Some(old)
     }
 }
@@ -325,5 +337,40 @@ pub(crate) fn check_val(v: &Val, ty: ValType) -> Result<(), Trap> {
         Ok(())
     } else {
         Err(Trap::Host(format!("type mismatch: expected {ty:?}, got {:?}", v.ty()).into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `table.grow 1` in a loop reallocates O(log n) times, not at every step (it was quadratic:
+    /// a reallocation, and a copy, per grow).
+    #[test]
+    fn a_table_growing_by_one_reallocates_geometrically() {
+        let ty = TableType { elem: ValType::ExternRef, min: 1, max: None };
+        let mut t = TableEntity::new(ty, 0, None).expect("table");
+        let mut reallocs = 0;
+        for i in 1..100_000u32 {
+            let cap = t.elems.capacity();
+            assert_eq!(t.grow(1, 7, None), Some(i));
+            reallocs += (t.elems.capacity() != cap) as u32;
+        }
+        assert_eq!(t.elems.len(), 100_000);
+        assert!(t.elems[1..].iter().all(|&e| e == 7));
+        assert!(reallocs <= 20, "{reallocs} reallocations for 100 000 grows");
+    }
+
+    /// Capacity never exceeds the table's maximum, and growth stops there.
+    #[test]
+    fn a_table_grows_to_its_maximum_and_no_further() {
+        let ty = TableType { elem: ValType::FuncRef, min: 3, max: Some(10) };
+        let mut t = TableEntity::new(ty, 0, None).expect("table");
+        for i in 3..10u32 {
+            assert_eq!(t.grow(1, 0, None), Some(i));
+            assert!(t.elems.capacity() <= 10, "capacity {}", t.elems.capacity());
+        }
+        assert_eq!(t.grow(1, 0, None), None);
+        assert_eq!(t.elems.len(), 10);
     }
 }
