@@ -15,8 +15,9 @@
 //! word's fields if it has one, whether it needs memory 0, and the translator's rewrite
 //! properties (the fused compare-and-branch form, the negated comparison, the
 //! immediate forms, a load's or store's fused-address forms, a binary operator's form with a
-//! loaded right operand, a byte load's form converting to f32). From that one list the macro derives the [`Op`] enum, [`Op::shape`],
-//! [`Op::is_branch`], [`Op::has_imm_s64`], [`Op::name`] and the rewrite properties
+//! loaded right operand, a byte load's form converting to f32). From that one list the macro
+//! derives the [`Op`] enum, [`Op::shape`], [`Op::is_branch`], [`Op::has_imm_s64`], [`Op::name`]
+//! and the rewrite properties
 //! [`Op::fused_branch`], [`Op::negated`], [`Op::imm_right`], [`Op::imm_left`], [`Op::indexed`],
 //! [`Op::wrapped`], [`Op::loaded_right`], [`Op::to_f32_unsigned`]: each is an
 //! exhaustive `match` generated per op (the rewrite properties are read at run time through
