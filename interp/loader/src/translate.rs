@@ -568,11 +568,7 @@ impl<'m> Tr<'m> {
     /// entry's home, which the conversion's result takes too): turn the load into its
     /// converting form ([`Op::to_f32_unsigned`]), in place.
     fn fuse_convert_to_f32(&mut self) -> bool {
-        let top = self.stack.len() - 1;
-        let Some((idx, end)) = self.last_producer else { return false };
-        if self.stack[top] != Opd::Slot || end != self.code.len() || idx + 1 != end || self.code[idx].dst != self.home(top) {
-            return false;
-        }
+        let Some(idx) = self.just_emitted(self.stack.len() - 1) else { return false };
         match self.code[idx].op.to_f32_unsigned() {
             Some(c) => {
                 self.code[idx].op = c;
@@ -626,12 +622,8 @@ impl<'m> Tr<'m> {
     /// The caller emits the fused op next.
     fn fuse_loaded_right(&mut self) -> Option<(u32, u32)> {
         let top = self.stack.len() - 1;
-        let (idx, end) = self.last_producer?;
-        if self.stack[top] != Opd::Slot || end != self.code.len() || idx + 1 != end {
-            return None;
-        }
-        let ins = self.code[idx];
-        if ins.dst != self.home(top) || !matches!(ins.op, Op::I32Load | Op::I64Load | Op::F32Load | Op::F64Load) {
+        let ins = self.code[self.just_emitted(top)?];
+        if !matches!(ins.op, Op::I32Load | Op::I64Load | Op::F32Load | Op::F64Load) {
             return None;
         }
         let left = match self.stack[top - 1] {
@@ -679,14 +671,7 @@ impl<'m> Tr<'m> {
     /// nothing in between: the add's operand slots may be stack homes at or above entry `i`,
     /// which only the fused instruction still reads.
     fn fuse_address(&mut self, op: Op, i: usize, off: u32) -> Option<(Op, u32, u32)> {
-        let (idx, end) = self.last_producer?;
-        if self.stack[i] != Opd::Slot || end != self.code.len() || idx + 1 != end {
-            return None;
-        }
-        let ins = self.code[idx];
-        if ins.dst != self.home(i) {
-            return None;
-        }
+        let ins = self.code[self.just_emitted(i)?];
         let fused = match ins.op {
             Op::I32Add if (ins.a | ins.b) <= 0xffff => (op.indexed()?, ins.a | ins.b << 16, off),
             Op::I32AddImm if off == 0 => (op.wrapped()?, ins.a, ins.b),
@@ -695,6 +680,15 @@ impl<'m> Tr<'m> {
         self.code.pop();
         self.last_producer = None;
         Some(fused)
+    }
+
+    /// The index of the last instruction emitted, if it is one instruction that produced stack
+    /// entry `i` (a computed value in its home) and nothing was emitted after it: the condition
+    /// for fusing it into the instruction that consumes the entry.
+    fn just_emitted(&self, i: usize) -> Option<usize> {
+        let (idx, end) = self.last_producer?;
+        let ok = self.stack[i] == Opd::Slot && end == self.code.len() && idx + 1 == end && self.code[idx].dst == self.home(i);
+        ok.then_some(idx)
     }
 
     fn store(&mut self, op: Op, memarg: &wasmparser::MemArg) {
