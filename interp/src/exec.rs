@@ -905,6 +905,35 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             }
         }};
     }
+    // An add fused into the compare-and-branch reading its result (`BrI32Inc*`, `BrI32Add*`):
+    // fp[t] = x + y (wrapping) first, then the comparison (which may read fp[t] again).
+    macro_rules! br_step32 {
+        ($i:expr, $t:expr, $y:expr, |$v:ident| $e:expr) => {
+            br_step32!($i, $t, r32!($t), $y, |$v| $e)
+        };
+        ($i:expr, $t:expr, $x:expr, $y:expr, |$v:ident| $e:expr) => {{
+            let $v = ($x).wrapping_add($y as u32);
+            wr!($t, $v as u64);
+            if $e {
+                jump!($i.dst);
+            }
+        }};
+    }
+    // The sign-extended 16-bit constant in the low half of `$v` (`BrI32Inc*Imm`).
+    macro_rules! imm16 {
+        ($v:expr) => {
+            ($v) as u16 as i16 as i32 as u32
+        };
+    }
+    // `SelectI32*`: fp[dst] = fp[x] if fp[p] OP fp[q] else fp[y] (a = x | y << 16,
+    // b = p | q << 16).
+    macro_rules! select32 {
+        ($i:expr, |$p:ident, $q:ident| $e:expr) => {{
+            let ($p, $q) = (r32!($i.b & 0xffff), r32!($i.b >> 16));
+            let v = if $e { rd!($i.a & 0xffff) } else { rd!($i.a >> 16) };
+            wr!($i.dst, v)
+        }};
+    }
     // v128 values: two cells, low half first.
     macro_rules! rv {
         ($s:expr) => {
@@ -1086,6 +1115,24 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::BrI32LeUImm => br_imm32!(i, |a, b| a <= b),
             Op::BrI32GeSImm => br_imm32!(i, |a, b| (a as i32) >= (b as i32)),
             Op::BrI32GeUImm => br_imm32!(i, |a, b| a >= b),
+            Op::BrI32IncNe => br_step32!(i, i.a & 0xffff, i.b, |x| x != r32!(i.a >> 16)),
+            Op::BrI32IncLtS => br_step32!(i, i.a & 0xffff, i.b, |x| (x as i32) < (r32!(i.a >> 16) as i32)),
+            Op::BrI32IncLtU => br_step32!(i, i.a & 0xffff, i.b, |x| x < r32!(i.a >> 16)),
+            Op::BrI64IncNe => {
+                let x = rd!(i.a & 0xffff).wrapping_add(i.b as i32 as i64 as u64);
+                wr!(i.a & 0xffff, x);
+                if x != rd!(i.a >> 16) {
+                    jump!(i.dst);
+                }
+            }
+            Op::BrI32IncNeImm => br_step32!(i, i.a, imm16!(i.b >> 16), |x| x != imm16!(i.b)),
+            Op::BrI32IncLtSImm => br_step32!(i, i.a, imm16!(i.b >> 16), |x| (x as i32) < (imm16!(i.b) as i32)),
+            Op::BrI32IncLtUImm => br_step32!(i, i.a, imm16!(i.b >> 16), |x| x < imm16!(i.b)),
+            Op::BrI32AddNe => br_step32!(i, i.b & 0xffff, r32!(i.a & 0xffff), r32!(i.a >> 16), |t| t != r32!(i.b >> 16)),
+            Op::BrI32AddLtS => {
+                br_step32!(i, i.b & 0xffff, r32!(i.a & 0xffff), r32!(i.a >> 16), |t| (t as i32) < (r32!(i.b >> 16) as i32))
+            }
+            Op::BrI32AddLtU => br_step32!(i, i.b & 0xffff, r32!(i.a & 0xffff), r32!(i.a >> 16), |t| t < r32!(i.b >> 16)),
             Op::BrTable => {
                 let idx = r32!(i.a).min(i.b);
                 ip = unsafe { ip.add(idx as usize) };
@@ -1134,6 +1181,9 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
                 let v = if r32!(e.a) != 0 { rd!(i.a) } else { rd!(i.b) };
                 wr!(i.dst, v)
             }
+            Op::SelectI32Eq => select32!(i, |p, q| p == q),
+            Op::SelectI32LtS => select32!(i, |p, q| (p as i32) < (q as i32)),
+            Op::SelectI32LtU => select32!(i, |p, q| p < q),
             // SAFETY: global indices are validated against the module, whose
             // instance's `globals` array `gidx` points to; `gvals` is the
             // store's current global array (see `Exec::hot`).
@@ -1559,7 +1609,6 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
                 wr!(i.dst, (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000))
             }
             // ---- conversions ----
-            Op::I32WrapI64 => wr!(i.dst, rd!(i.a) as u32 as u64),
             Op::I32TruncF32S => wr!(i.dst, tryt!(num::i32_trunc_f32_s(f32r!(i.a))) as u32 as u64),
             Op::I32TruncF32U => wr!(i.dst, tryt!(num::i32_trunc_f32_u(f32r!(i.a))) as u64),
             Op::I32TruncF64S => wr!(i.dst, tryt!(num::i32_trunc_f64_s(f64r!(i.a))) as u32 as u64),

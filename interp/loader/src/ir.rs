@@ -378,6 +378,25 @@ define_isa! {
     BrI32LeUImm(Target, Slot, Imm),
     BrI32GeSImm(Target, Slot, Imm),
     BrI32GeUImm(Target, Slot, Imm),
+    // Loop back-edges (translate.rs `fuse_step`): an add fused into the compare-and-branch
+    // that reads its result. The add is done (and its result stored) first, whether or not
+    // the branch is taken; the comparison reads its other operand after that store.
+    // Increment in place: fp[x] = fp[x] + b (wrapping), then branch if fp[x] OP fp[n];
+    // a = x | n << 16.
+    BrI32IncNe(Target, Slot2, Imm),
+    BrI32IncLtS(Target, Slot2, Imm),
+    BrI32IncLtU(Target, Slot2, Imm),
+    BrI64IncNe(Target, Slot2, ImmS64),
+    // Increment in place by a constant, compared with a constant: fp[a] += (b >> 16) as i16,
+    // then branch if fp[a] OP (b as i16): both constants fit 16 bits, sign-extended.
+    BrI32IncNeImm(Target, Slot, Imm),
+    BrI32IncLtSImm(Target, Slot, Imm),
+    BrI32IncLtUImm(Target, Slot, Imm),
+    // Add of two slots: fp[t] = fp[x] + fp[y] (wrapping), then branch if fp[t] OP fp[n];
+    // a = x | y << 16, b = t | n << 16.
+    BrI32AddNe(Target, Slot2, Slot2),
+    BrI32AddLtS(Target, Slot2, Slot2),
+    BrI32AddLtU(Target, Slot2, Slot2),
     // BrTable: a = index slot, b = number of non-default targets n; followed by
     // n + 1 `Br` instructions (the last is the default).
     BrTable(_, Slot, Count),
@@ -400,6 +419,11 @@ define_isa! {
     Const64(Slot, Imm, Imm),
     // Select: dst = a if cond != 0 else b; Extra.a = cond slot.
     Select(Slot, Slot, Slot) + (_, Slot, _),
+    // Select on an i32 comparison (translate.rs `select_on_compare`): dst = fp[x] if
+    // fp[p] OP fp[q] else fp[y]; a = x | y << 16, b = p | q << 16.
+    SelectI32Eq(Slot, Slot2, Slot2),
+    SelectI32LtS(Slot, Slot2, Slot2),
+    SelectI32LtU(Slot, Slot2, Slot2),
     // GlobalGet: fp[dst] = global a. GlobalSet: global dst = fp[a].
     GlobalGet(Slot, Global, _),
     GlobalSet(Global, Slot, _),
@@ -662,7 +686,7 @@ define_isa! {
     F64Max(Slot, Slot, Slot),
     F64Copysign(Slot, Slot, Slot),
     // ---- conversions (fp[dst] = op fp[a]) ----
-    I32WrapI64(Slot, Slot, _),
+    // (`i32.wrap_i64` is no instruction: an i32 is its cell's low half, translate.rs.)
     I32TruncF32S(Slot, Slot, _),
     I32TruncF32U(Slot, Slot, _),
     I32TruncF64S(Slot, Slot, _),

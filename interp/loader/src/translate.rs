@@ -909,6 +909,61 @@ impl<'m> Tr<'m> {
         Some(ins)
     }
 
+    /// A loop's back-edge: comparison `cmp` (taken out of the code for a compare-and-branch)
+    /// reads the result of an add emitted just before it (no branch target in between). Take
+    /// the add out of the code too and return the `BrI32Inc*`/`BrI64IncNe`/`BrI32Add*` form
+    /// doing both (ir.rs), with its `a` and `b`; the caller emits it with the branch target.
+    /// Forms: an in-place increment by a constant (`x = x + k`, as a local's `tee` leaves it)
+    /// compared with a slot or a 16-bit constant, and an add of two slots compared with a slot.
+    fn fuse_step(&mut self, cmp: Instr) -> Option<(Op, u32, u32)> {
+        let idx = self.code.len().checked_sub(1)?;
+        if idx < self.barrier {
+            return None;
+        }
+        let add = self.code[idx];
+        let fits16 = |v: u32| (v as i32) == (v as i16 as i32);
+        // The add's result must be the comparison's left operand (either one for `!=` of two
+        // slots); `n` is the other operand (a slot, or the constant of an `Imm` comparison).
+        let n = if cmp.a == add.dst {
+            cmp.b
+        } else if cmp.b == add.dst && matches!(cmp.op, Op::I32Ne | Op::I64Ne) {
+            cmp.a
+        } else {
+            return None;
+        };
+        let fused = match (add.op, cmp.op) {
+            (Op::I32AddImm | Op::I64AddImm, _) if add.a != add.dst => return None,
+            (Op::I32AddImm, Op::I32Ne | Op::I32LtS | Op::I32LtU) if (add.dst | n) <= 0xffff => {
+                let op = match cmp.op {
+                    Op::I32Ne => Op::BrI32IncNe,
+                    Op::I32LtS => Op::BrI32IncLtS,
+                    _ => Op::BrI32IncLtU,
+                };
+                (op, add.dst | n << 16, add.b)
+            }
+            (Op::I64AddImm, Op::I64Ne) if (add.dst | n) <= 0xffff => (Op::BrI64IncNe, add.dst | n << 16, add.b),
+            (Op::I32AddImm, Op::I32NeImm | Op::I32LtSImm | Op::I32LtUImm) if fits16(add.b) && fits16(n) => {
+                let op = match cmp.op {
+                    Op::I32NeImm => Op::BrI32IncNeImm,
+                    Op::I32LtSImm => Op::BrI32IncLtSImm,
+                    _ => Op::BrI32IncLtUImm,
+                };
+                (op, add.dst, (n & 0xffff) | add.b << 16)
+            }
+            (Op::I32Add, Op::I32Ne | Op::I32LtS | Op::I32LtU) if (add.a | add.b | add.dst | n) <= 0xffff => {
+                let op = match cmp.op {
+                    Op::I32Ne => Op::BrI32AddNe,
+                    Op::I32LtS => Op::BrI32AddLtS,
+                    _ => Op::BrI32AddLtU,
+                };
+                (op, add.a | add.b << 16, add.dst | n << 16)
+            }
+            _ => return None,
+        };
+        self.code.pop();
+        Some(fused)
+    }
+
     fn br_if(&mut self, depth: u32) {
         let top = *self.stack.last().expect("validated");
         let cond_home = self.home(self.stack.len() - 1);
@@ -925,8 +980,11 @@ impl<'m> Tr<'m> {
         if simple {
             match fused {
                 Some(ins) => {
-                    let op = ins.op.fused_branch().expect("fusable");
-                    self.emit_jump(ci, op, ins.a, ins.b);
+                    let (op, a, b) = match self.fuse_step(ins) {
+                        Some(stepped) => stepped,
+                        None => (ins.op.fused_branch().expect("fusable"), ins.a, ins.b),
+                    };
+                    self.emit_jump(ci, op, a, b);
                 }
                 None => self.emit_jump(ci, Op::BrIf, cond, 0),
             }
@@ -1195,8 +1253,11 @@ impl<'m> Tr<'m> {
                 self.last_producer = None;
             }
             O::Select | O::TypedSelect { .. } => {
+                let wide = self.width(self.stack.len() - 2) == 2;
+                if !wide && self.select_on_compare() {
+                    return Ok(());
+                }
                 let c = self.pop_use();
-                let wide = self.width(self.stack.len() - 1) == 2;
                 let b = self.pop_use();
                 let a = self.pop_use();
                 let idx = if wide {
@@ -1304,6 +1365,61 @@ impl<'m> Tr<'m> {
         Ok(())
     }
 
+    /// `select` (one-cell values) whose condition is the result of an i32 comparison just
+    /// emitted: take the comparison out of the code and emit the `SelectI32*` form reading the
+    /// comparison's operands (commuted, or with the values swapped, for the comparisons that
+    /// have no form of their own); for `i32.eqz`, a `Select` of the eqz's operand with the values
+    /// swapped. False (nothing done) when the condition is not such a result or a slot does not
+    /// fit 16 bits.
+    fn select_on_compare(&mut self) -> bool {
+        let top = self.stack.len() - 1;
+        let Some(idx) = self.just_emitted(top) else { return false };
+        let cmp = self.code[idx];
+        // (form, commute the comparison's operands, swap the values)
+        let (op, commute, swap) = match cmp.op {
+            Op::I32Eqz => (Op::Select, false, true),
+            Op::I32Eq => (Op::SelectI32Eq, false, false),
+            Op::I32Ne => (Op::SelectI32Eq, false, true),
+            Op::I32LtS => (Op::SelectI32LtS, false, false),
+            Op::I32GtS => (Op::SelectI32LtS, true, false),
+            Op::I32GeS => (Op::SelectI32LtS, false, true),
+            Op::I32LeS => (Op::SelectI32LtS, true, true),
+            Op::I32LtU => (Op::SelectI32LtU, false, false),
+            Op::I32GtU => (Op::SelectI32LtU, true, false),
+            Op::I32GeU => (Op::SelectI32LtU, false, true),
+            Op::I32LeU => (Op::SelectI32LtU, true, true),
+            _ => return false,
+        };
+        // The slots the values will be read from (`pop_use` below puts a constant in its home).
+        let slot_of = |t: &Self, i: usize| match t.stack[i] {
+            Opd::Local(l) => l,
+            _ => t.home(i),
+        };
+        let (x, y) = (slot_of(self, top - 2), slot_of(self, top - 1));
+        let (p, q) = if commute { (cmp.b, cmp.a) } else { (cmp.a, cmp.b) };
+        if op != Op::Select && (x | y | p | q) > 0xffff {
+            return false;
+        }
+        // The comparison's operand slots are homes at or above the condition's, or locals:
+        // the constants materialized below (into the values' homes) do not touch them.
+        self.code.pop();
+        self.last_producer = None;
+        self.pop_entry();
+        let b = self.pop_use();
+        let a = self.pop_use();
+        debug_assert_eq!((a, b), (x, y));
+        let (a, b) = if swap { (b, a) } else { (a, b) };
+        let idx = if op == Op::Select {
+            let idx = self.emit_result(op, a, b);
+            self.emit(Op::Extra, 0, cmp.a, 0);
+            idx
+        } else {
+            self.emit_result(op, a | b << 16, p | q << 16)
+        };
+        self.last_producer = Some((idx, self.code.len()));
+        true
+    }
+
     /// Three popped operands (d, s/v, n) plus an optional Extra word.
     fn three(&mut self, op: Op, extra: Option<(u32, u32)>) {
         let n = self.pop_use();
@@ -1337,7 +1453,7 @@ impl<'m> Tr<'m> {
         un!(
             I32Eqz, I32Clz, I32Ctz, I32Popcnt, I64Eqz, I64Clz, I64Ctz, I64Popcnt, F32Abs, F32Neg,
             F32Ceil, F32Floor, F32Trunc, F32Nearest, F32Sqrt, F64Abs, F64Neg, F64Ceil, F64Floor,
-            F64Trunc, F64Nearest, F64Sqrt, I32WrapI64, I32TruncF32S, I32TruncF32U, I32TruncF64S,
+            F64Trunc, F64Nearest, F64Sqrt, I32TruncF32S, I32TruncF32U, I32TruncF64S,
             I32TruncF64U, I64ExtendI32S, I64ExtendI32U, I64TruncF32S, I64TruncF32U, I64TruncF64S,
             I64TruncF64U, F32ConvertI32S, F32ConvertI32U, F32ConvertI64S, F32ConvertI64U,
             F32DemoteF64, F64ConvertI32S, F64ConvertI32U, F64ConvertI64S, F64ConvertI64U,
@@ -1355,7 +1471,22 @@ impl<'m> Tr<'m> {
             F32Copysign, F64Eq, F64Ne, F64Lt, F64Gt, F64Le, F64Ge, F64Add, F64Sub, F64Mul, F64Div,
             F64Min, F64Max, F64Copysign,
         );
-        // The reinterpretations are no-ops on 8-byte cells.
+        // The reinterpretations are no-ops on 8-byte cells, and so is `i32.wrap_i64`: an i32 is
+        // its cell's low half (ARCHITECTURE.md), so the i64's entry becomes the i32's, a
+        // constant reduced to 32 bits. The entry keeps its producer for the fusions that consume
+        // it unless that is a load: a load's fusions take the loaded type to be the consumer's.
+        if let O::I32WrapI64 = op {
+            let top = self.stack.len() - 1;
+            if let Opd::Const(v) = self.stack[top] {
+                self.stack[top] = Opd::Const(v as u32 as u64);
+            }
+            if let Some(idx) = self.just_emitted(top) {
+                if self.code[idx].op.shape().mem {
+                    self.last_producer = None;
+                }
+            }
+            return Ok(());
+        }
         match op {
             O::I32ReinterpretF32
             | O::I64ReinterpretF64

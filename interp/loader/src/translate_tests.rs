@@ -181,3 +181,101 @@ fn other_conversions_of_loads_stay_separate() {
         assert_eq!(ops(body(f)), w, "{:?}", ops(f));
     }
 }
+
+#[test]
+fn an_add_fuses_into_the_compare_and_branch_reading_it() {
+    let c = code_of(
+        "(func (param i32 i32) (loop $l (br_if $l (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 4))) (local.get 1)))))
+         (func (param i32 i32) (loop $l (br_if $l (i32.ne (local.get 1) (local.tee 0 (i32.add (local.get 0) (i32.const 1)))))))
+         (func (param i32 i32) (loop $l (br_if $l (i32.lt_s (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (local.get 1)))))
+         (func (param i32 i32) (loop $l (br_if $l (i32.lt_u (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (local.get 1)))))
+         (func (param i64 i64) (loop $l (br_if $l (i64.ne (local.tee 0 (i64.add (local.get 0) (i64.const -1))) (local.get 1)))))
+         (func (param i32) (loop $l (br_if $l (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const -2))) (i32.const -2)))))
+         (func (param i32) (loop $l (br_if $l (i32.lt_s (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (i32.const 16)))))
+         (func (param i32) (loop $l (br_if $l (i32.lt_u (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (i32.const 16)))))
+         (func (param i32 i32 i32) (loop $l (br_if $l (i32.ne (i32.add (local.get 0) (local.get 1)) (local.get 2)))))
+         (func (param i32 i32 i32) (loop $l (br_if $l (i32.lt_s (local.tee 0 (i32.add (local.get 0) (local.get 1))) (local.get 2)))))
+         (func (param i32 i32 i32) (loop $l (br_if $l (i32.lt_u (i32.add (local.get 0) (local.get 1)) (local.get 2)))))",
+    );
+    let fused: Vec<Instr> = c.iter().map(|f| *body(f).last().expect("code")).collect();
+    assert_eq!(
+        ops(&fused),
+        [
+            Op::BrI32IncNe,
+            Op::BrI32IncNe,
+            Op::BrI32IncLtS,
+            Op::BrI32IncLtU,
+            Op::BrI64IncNe,
+            Op::BrI32IncNeImm,
+            Op::BrI32IncLtSImm,
+            Op::BrI32IncLtUImm,
+            Op::BrI32AddNe,
+            Op::BrI32AddLtS,
+            Op::BrI32AddLtU
+        ]
+    );
+    for f in &c {
+        assert_eq!(body(f).len(), 1, "one instruction: {:?}", ops(f));
+    }
+    assert_eq!((fused[0].a, fused[0].b), (1 << 16, 4), "x = local 0, n = local 1, step 4");
+    assert_eq!((fused[1].a, fused[1].b), (1 << 16, 1), "`!=` commuted");
+    assert_eq!(fused[4].b, -1i32 as u32);
+    assert_eq!((fused[5].a, fused[5].b), (0, 0xfffe_fffe), "step -2, compared with -2");
+    assert_eq!(fused[6].b, 16 | 1 << 16);
+    // The sum's home is slot 3 (above the 3 params), unless `tee` put it in local 0.
+    assert_eq!((fused[8].a, fused[8].b), (1 << 16, 3 | 2 << 16));
+    assert_eq!((fused[9].a, fused[9].b), (1 << 16, 2 << 16));
+}
+
+#[test]
+fn an_add_stays_apart_from_a_branch_it_cannot_fuse_with() {
+    let c = code_of(
+        // a branch target between the add and the comparison
+        "(func (param i32 i32) (loop $l (local.set 0 (i32.add (local.get 0) (i32.const 1))) (block) (br_if $l (i32.ne (local.get 0) (local.get 1)))))
+         ;; the increment written elsewhere (not in place)
+         (func (param i32 i32) (local i32) (loop $l (br_if $l (i32.ne (local.tee 2 (i32.add (local.get 0) (i32.const 1))) (local.get 1)))))
+         ;; the sum as the right operand of an order comparison
+         (func (param i32 i32) (loop $l (br_if $l (i32.lt_s (local.get 1) (local.tee 0 (i32.add (local.get 0) (i32.const 1)))))))
+         ;; constants that do not fit 16 bits
+         (func (param i32) (loop $l (br_if $l (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (i32.const 0x8000)))))
+         (func (param i32) (loop $l (br_if $l (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 0x10000))) (i32.const 5)))))
+         ;; a comparison without a fused form
+         (func (param i32 i32) (loop $l (br_if $l (i32.eq (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (local.get 1)))))",
+    );
+    for f in &c {
+        let b = body(f);
+        assert!(b.len() >= 2, "not fused: {:?}", ops(b));
+        assert!(matches!(b[b.len() - 2].op, Op::I32AddImm | Op::Copy), "{:?}", ops(b));
+    }
+}
+
+#[test]
+fn a_select_on_a_comparison_reads_its_operands() {
+    let c = code_of(
+        "(func (param i32 i32 i64 i64) (result i64) (select (local.get 2) (local.get 3) (i32.eq (local.get 0) (local.get 1))))
+         (func (param i32 i32 i64 i64) (result i64) (select (local.get 2) (local.get 3) (i32.ge_u (local.get 0) (local.get 1))))
+         (func (param i32 i32 i64 i64) (result i64) (select (local.get 2) (local.get 3) (i32.gt_s (local.get 0) (local.get 1))))
+         (func (param i32 i32 i64 i64) (result i64) (select (local.get 2) (local.get 3) (i32.eqz (local.get 0))))
+         (func (param i32 i32 i64 i64) (result i64) (select (local.get 2) (local.get 3) (local.get 0)))",
+    );
+    let sel: Vec<Instr> = c.iter().map(|f| *body(f).iter().find(|i| i.op != Op::Extra && i.op != Op::Copy).expect("select")).collect();
+    assert_eq!(ops(&sel), [Op::SelectI32Eq, Op::SelectI32LtU, Op::SelectI32LtS, Op::Select, Op::Select]);
+    assert_eq!((sel[0].a, sel[0].b), (2 | 3 << 16, 1 << 16));
+    assert_eq!((sel[1].a, sel[1].b), (3 | 2 << 16, 1 << 16), "ge_u: lt_u with the values swapped");
+    assert_eq!((sel[2].a, sel[2].b), (2 | 3 << 16, 1), "gt_s: lt_s commuted");
+    assert_eq!((sel[3].a, sel[3].b), (3, 2), "eqz: the values swapped");
+    let e = body(&c[3])[1];
+    assert_eq!((e.op, e.a), (Op::Extra, 0), "eqz: its operand is the condition");
+}
+
+#[test]
+fn wrapping_an_i64_emits_nothing() {
+    let c = code_of(
+        "(func (param i64) (result i32) (i32.add (i32.wrap_i64 (local.get 0)) (i32.const 1)))
+         (func (result i32) (i32.wrap_i64 (i64.const 0x100000005)))",
+    );
+    assert_eq!(ops(body(&c[0])), [Op::I32AddImm]);
+    assert_eq!(body(&c[0])[0].a, 0, "reads the i64's cell");
+    assert_eq!(ops(&c[1][..1]), [Op::Const32]);
+    assert_eq!(c[1][0].a, 5);
+}

@@ -1,0 +1,166 @@
+//! Fusions of an instruction into the branch or `select` that consumes its result (translate.rs
+//! `fuse_step`, `select_on_compare`; their IR shapes are tested in ember-loader's
+//! translate_tests.rs): each fused function must agree with the same code kept apart by an empty
+//! `block` (a branch target, across which nothing fuses), on values that wrap, change sign and
+//! compare equal.
+
+use ember_interp::*;
+
+fn module(wat: &str) -> Module {
+    Module::new(&wat::parse_str(wat).expect("wat")).expect("valid module")
+}
+
+/// Call `name` with `args` on a fresh instance: its i64 result, or the trap, printed.
+fn run(m: &Module, name: &str, args: &[Val]) -> String {
+    let mut store = Store::new(Config::default(), ());
+    let inst = Instance::new(&mut store, m, &[]).unwrap();
+    let f = inst.get_func(&store, name).expect("export");
+    let mut out = [Val::I64(0)];
+    format!("{:?}", f.call(&mut store, args, &mut out).map(|()| out[0]))
+}
+
+fn i32s() -> Vec<Val> {
+    [0, 1, -1, 2, 7, 100, -100, 0x7fff, -0x8000, i32::MAX, i32::MAX - 1, i32::MIN, i32::MIN + 1]
+        .into_iter()
+        .map(Val::I32)
+        .collect()
+}
+
+/// Loop back-edges: `x = x + k` (a local's `tee`) or `t = x + y`, then a compare-and-branch on
+/// the sum. The function returns the sum and whether the branch was taken; `$sep` is the same
+/// with an empty block between the add and the comparison.
+#[test]
+fn adds_fused_into_compare_and_branch_agree_with_separate_ones() {
+    // (type, the sum, written into $x or a temporary, then compared)
+    let sums = [
+        ("i32", "(local.tee $x (i32.add (local.get $x) (i32.const 1)))"),
+        ("i32", "(local.tee $x (i32.add (local.get $x) (i32.const -2)))"),
+        ("i32", "(local.tee $x (i32.add (local.get $x) (i32.const 0x12345)))"),
+        ("i32", "(local.tee $x (i32.add (local.get $x) (local.get $y)))"),
+        ("i32", "(i32.add (local.get $x) (local.get $y))"),
+        ("i32", "(i32.add (local.get $x) (i32.const 3))"),
+        ("i64", "(local.tee $x (i64.add (local.get $x) (i64.const 1)))"),
+        ("i64", "(local.tee $x (i64.add (local.get $x) (i64.const -0x80000000)))"),
+        ("i64", "(local.tee $x (i64.add (local.get $x) (local.get $y)))"),
+    ];
+    // Comparisons of the sum `S` with `N`: the other operand (param $y) or a constant (one that
+    // fits 16 bits, one that does not), on either side.
+    let cmps = [
+        "(T.ne S (local.get $y))",
+        "(T.ne (local.get $y) S)",
+        "(T.lt_s S (local.get $y))",
+        "(T.lt_u S (local.get $y))",
+        "(T.gt_s (local.get $y) S)",
+        "(T.lt_s (local.get $y) S)",
+        "(T.lt_u (local.get $y) S)",
+        "(T.le_s S (local.get $y))",
+        "(T.eq S (local.get $y))",
+        "(T.ne S (T.const -2))",
+        "(T.ne S (T.const 100))",
+        "(T.ne S (T.const 0x10000))",
+        "(T.lt_s S (T.const 7))",
+        "(T.lt_u S (T.const 0x7fff))",
+        "(T.lt_s S (T.const -0x8000))",
+    ];
+    let mut wat = String::from("(module\n");
+    let mut names = Vec::new();
+    for (t, sum) in sums {
+        for (k, cmp) in cmps.iter().enumerate() {
+            let name = format!("{t}_{}_{k}", names.len());
+            let cond = cmp.replace('T', t).replace('S', "(local.get $s)");
+            let fused = cmp.replace('T', t).replace('S', sum);
+            let after = if t == "i32" {
+                "(i64.extend_i32_u (i32.add (local.get $x) (local.get $y)))"
+            } else {
+                "(i64.add (local.get $x) (local.get $y))"
+            };
+            // $s: the sum as the separate version computes it (the fused one reads $x back when
+            // it wrote it; a temporary sum is recomputed from the unchanged $x).
+            let body = |cond_code: &str, pre: &str| {
+                format!(
+                    "(local $s {t}) (local $taken i64)
+                     {pre}
+                     (block $out (block $t (br_if $t {cond_code}) (br $out)) (local.set $taken (i64.const 1)))
+                     (i64.or (i64.shl (local.get $taken) (i64.const 63)) {after})"
+                )
+            };
+            wat += &format!(
+                "(func (export \"{name}\") (param $x {t}) (param $y {t}) (result i64) {})
+                 (func (export \"{name}_sep\") (param $x {t}) (param $y {t}) (result i64) {})\n",
+                body(&fused, ""),
+                body(&cond, &format!("(local.set $s {sum}) (block)")),
+            );
+            names.push((name, t));
+        }
+    }
+    wat += ")";
+    let m = module(&wat);
+    let i64s: Vec<Val> = [0i64, 1, -1, 7, 0x7fff_ffff, i64::MAX, i64::MIN, -0x8000_0000, 0x1_0000_0000]
+        .into_iter()
+        .map(Val::I64)
+        .collect();
+    let (mut taken, mut runs) = (0, 0);
+    for (name, t) in &names {
+        let vals = if *t == "i32" { i32s() } else { i64s.clone() };
+        for &x in &vals {
+            for &y in &vals {
+                let fused = run(&m, name, &[x, y]);
+                let sep = run(&m, &format!("{name}_sep"), &[x, y]);
+                assert_eq!(fused, sep, "{name}({x:?}, {y:?})");
+                taken += fused.contains("I64(-") as usize;
+                runs += 1;
+            }
+        }
+    }
+    assert!(taken > 0 && taken < runs, "{taken} branches taken in {runs} runs");
+}
+
+/// `select` on an i32 comparison (each of the ten, and `i32.eqz`), of values of each type in
+/// locals and computed, against the same with an empty block between comparison and select.
+#[test]
+fn selects_on_a_comparison_agree_with_separate_ones() {
+    let cmps = ["eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"];
+    let values = [
+        ("i32", "i64.extend_i32_u", "(i32.const 11)", "(i32.const 22)"),
+        ("i64", "", "(i64.const -5)", "(i64.const 0x100000000)"),
+        ("f32", "i32.reinterpret_f32 i64.extend_i32_u", "(f32.const 1.5)", "(f32.const -0.5)"),
+        ("f64", "i64.reinterpret_f64", "(f64.const 2.5)", "(f64.const -3)"),
+    ];
+    let mut wat = String::from("(module\n");
+    let mut names = Vec::new();
+    for (t, conv, c1, c2) in values {
+        for cmp in cmps.iter().map(|c| format!("(i32.{c} (local.get $p) (local.get $q))")).chain([String::from("(i32.eqz (local.get $p))")]) {
+            // The values: two constants, or a local and a computed one.
+            for (v1, v2) in [(c1.to_string(), c2.to_string()), (format!("(local.get $v)"), format!("({t}.add (local.get $v) {c2})"))] {
+                let name = format!("sel{}", names.len());
+                wat += &format!(
+                    "(func (export \"{name}\") (param $p i32) (param $q i32) (param $v {t}) (result i64)
+                       (select {v1} {v2} {cmp}) {conv})
+                     (func (export \"{name}_sep\") (param $p i32) (param $q i32) (param $v {t}) (result i64) (local $c i32)
+                       (local.set $c {cmp}) (block) (select {v1} {v2} (local.get $c)) {conv})\n"
+                );
+                names.push((name, t));
+            }
+        }
+    }
+    wat += ")";
+    let m = module(&wat);
+    let v = |t: &str| match t {
+        "i32" => Val::I32(-9),
+        "i64" => Val::I64(123),
+        "f32" => Val::F32(0.25f32.to_bits()),
+        _ => Val::F64(7.75f64.to_bits()),
+    };
+    for (name, t) in &names {
+        let mut outcomes = std::collections::BTreeSet::new();
+        for &p in &i32s() {
+            for &q in &i32s() {
+                let args = [p, q, v(t)];
+                let fused = run(&m, name, &args);
+                assert_eq!(fused, run(&m, &format!("{name}_sep"), &args), "{name}({p:?}, {q:?})");
+                outcomes.insert(fused);
+            }
+        }
+        assert_eq!(outcomes.len(), 2, "{name}: both values selected");
+    }
+}
