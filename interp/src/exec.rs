@@ -323,8 +323,47 @@ impl Exec<'_> {
     /// `enter` for a defined function of the current instance: memory and globals stay as they
     /// are. Returns the new instruction and frame pointers in registers (a `Result` of them
     /// would go through memory), or a null instruction pointer with the trap in `self.fault`.
+    ///
+    /// The usual call (no fuel, callee translated, stack and frame list with room, at most four
+    /// locals) takes a path that calls nothing, so it saves no registers; anything else goes to
+    /// `enter_local_slow`.
     #[inline(never)]
     fn enter_local(&mut self, def: u32, base: u32, ip: *const Instr) -> (*const Instr, *mut u64) {
+        if self.depth < self.max_depth && !self.fuel_on && self.frames.len() < self.frames.capacity() {
+            // SAFETY: modules outlive execution (see `run`).
+            let m = unsafe { &*self.module };
+            if let Some(Some(Ok(cf))) = m.compiled.get(def as usize).map(|c| c.get()) {
+                let new_off = self.fp_off + base as usize;
+                let locals = new_off + cf.num_params as usize;
+                let rt = self.rt();
+                let len = rt.stack.len();
+                if new_off + cf.frame_size as usize <= len && locals + 4 <= len && cf.num_locals <= 4 {
+                    // Four zeros whatever the number of locals: the cells past them are the
+                    // callee's operand slots, written before they are read, or unused stack.
+                    // SAFETY: `locals + 4 <= len` (checked above); cells are 8-byte aligned.
+                    unsafe { (rt.stack.as_mut_ptr().add(locals) as *mut [u64; 4]).write([0; 4]) };
+                    let n = self.frames.len();
+                    // SAFETY: `n < capacity` (checked above): the write stays in the allocation
+                    // and `n + 1` elements are then initialised.
+                    unsafe {
+                        self.frames.as_mut_ptr().add(n).write(Frame { func: self.func, ip, fp_off: self.fp_off, inst: self.inst });
+                        self.frames.set_len(n + 1);
+                    }
+                    self.depth += 1;
+                    self.func = cf;
+                    self.fp_off = new_off;
+                    // SAFETY: the frame's cells are inside the stack (checked above).
+                    let fp = unsafe { rt.stack.as_mut_ptr().add(new_off) };
+                    return (cf.code.as_ptr(), fp);
+                }
+            }
+        }
+        self.enter_local_slow(def, base, ip)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn enter_local_slow(&mut self, def: u32, base: u32, ip: *const Instr) -> (*const Instr, *mut u64) {
         match self.try_enter_local(def, base, ip) {
             Ok(r) => r,
             Err(t) => {
