@@ -958,6 +958,21 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             }
         }};
     }
+    // Chains (`I32XorRotlImm` ...): fp[dst] = fp[l] op (fp[x] sh k), a = l | x << 16, b = k.
+    macro_rules! chain_imm32 {
+        ($i:expr, |$x:ident, $k:ident| $sh:expr, $op:tt) => {{
+            let ($x, $k) = (r32!($i.a >> 16), $i.b);
+            wr!($i.dst, (r32!($i.a & 0xffff) $op $sh) as u64)
+        }};
+    }
+    // Chains (`I32AddAnd` ...): fp[dst] = fp[b] op (fp[x] op2 fp[y]), a = x | y << 16.
+    macro_rules! chain32 {
+        ($i:expr, |$x:ident, $y:ident| $inner:expr, |$l:ident, $v:ident| $outer:expr) => {{
+            let ($x, $y) = (r32!($i.a & 0xffff), r32!($i.a >> 16));
+            let ($l, $v) = (r32!($i.b), $inner);
+            wr!($i.dst, $outer as u64)
+        }};
+    }
     // The sign-extended 16-bit constant in the low half of `$v` (`BrI32Inc*Imm`).
     macro_rules! imm16 {
         ($v:expr) => {
@@ -1282,6 +1297,14 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I32Store8ImmW => store_imm!(w i, 1, [i.dst as u8]),
             Op::I32Store16ImmW => store_imm!(w i, 2, (i.dst as u16).to_le_bytes()),
             Op::I64StoreImmW => store_imm!(w i, 8, (i.dst as i32 as i64).to_le_bytes()),
+            Op::I32XorRotlImm => chain_imm32!(i, |x, k| x.rotate_left(k), ^),
+            Op::I32XorShrUImm => chain_imm32!(i, |x, k| x.wrapping_shr(k), ^),
+            Op::I32XorShlImm => chain_imm32!(i, |x, k| x.wrapping_shl(k), ^),
+            Op::I32AddAdd => chain32!(i, |x, y| x.wrapping_add(y), |l, v| l.wrapping_add(v)),
+            Op::I32AddAnd => chain32!(i, |x, y| x & y, |l, v| l.wrapping_add(v)),
+            Op::I32AddXor => chain32!(i, |x, y| x ^ y, |l, v| l.wrapping_add(v)),
+            Op::I32XorAnd => chain32!(i, |x, y| x & y, |l, v| l ^ v),
+            Op::I32AndXor => chain32!(i, |x, y| x ^ y, |l, v| l & v),
             Op::I32AddLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| a.wrapping_add(b) as u64),
             Op::I32SubLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| a.wrapping_sub(b) as u64),
             Op::I32MulLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| a.wrapping_mul(b) as u64),

@@ -164,3 +164,63 @@ fn selects_on_a_comparison_agree_with_separate_ones() {
         assert_eq!(outcomes.len(), 2, "{name}: both values selected");
     }
 }
+
+/// Chains: a binary operator with an operand computed by the instruction before (xor of a
+/// shift or rotation by a constant; add, xor and and of an add, and or xor), that operand on
+/// either side, the other a local or computed, against the same with an empty block between.
+#[test]
+fn chained_operators_agree_with_separate_ones() {
+    let chains = [
+        ("xor", "(i32.rotl (local.get $x) (i32.const 14))"),
+        ("xor", "(i32.rotl (local.get $x) (i32.const 33))"),
+        ("xor", "(i32.shr_u (local.get $x) (i32.const 3))"),
+        ("xor", "(i32.shr_u (local.get $x) (i32.const 35))"),
+        ("xor", "(i32.shl (local.get $x) (i32.const 20))"),
+        ("xor", "(i32.shl (local.get $x) (i32.const 32))"),
+        ("add", "(i32.add (local.get $x) (local.get $y))"),
+        ("add", "(i32.and (local.get $x) (local.get $y))"),
+        ("add", "(i32.xor (local.get $x) (local.get $y))"),
+        ("xor", "(i32.and (local.get $x) (local.get $y))"),
+        ("and", "(i32.xor (local.get $x) (local.get $y))"),
+    ];
+    let mut wat = String::from("(module\n");
+    let mut names = Vec::new();
+    for (op, p) in chains {
+        let computed = "(select (local.get $l) (local.get $y) (local.get $x))";
+        for (left, right) in [(p, "(local.get $l)"), ("(local.get $l)", p), (computed, p)] {
+            let name = format!("c{}", names.len());
+            let sep = |e: &'static str| if e == p { "(local.get $t)" } else { e };
+            wat += &format!(
+                "(func (export \"{name}\") (param $x i32) (param $y i32) (param $l i32) (result i32)
+                   (i32.{op} {left} {right}))
+                 (func (export \"{name}_sep\") (param $x i32) (param $y i32) (param $l i32) (result i32) (local $t i32)
+                   (local.set $t {p}) (block) (i32.{op} {} {}))\n",
+                sep(left),
+                sep(right),
+            );
+            names.push(name);
+        }
+    }
+    wat += ")";
+    let m = module(&wat);
+    let vals: Vec<Val> = [0, 1, -1, 0x1234_5678, i32::MIN, i32::MAX, -0x5a5a_5a5b].into_iter().map(Val::I32).collect();
+    for name in &names {
+        for &x in &vals {
+            for &y in &vals {
+                for &l in &vals {
+                    let args = [x, y, l];
+                    assert_eq!(run32(&m, name, &args), run32(&m, &format!("{name}_sep"), &args), "{name}({x:?}, {y:?}, {l:?})");
+                }
+            }
+        }
+    }
+}
+
+/// As `run`, for a function returning an i32.
+fn run32(m: &Module, name: &str, args: &[Val]) -> String {
+    let mut store = Store::new(Config::default(), ());
+    let inst = Instance::new(&mut store, m, &[]).unwrap();
+    let f = inst.get_func(&store, name).expect("export");
+    let mut out = [Val::I32(0)];
+    format!("{:?}", f.call(&mut store, args, &mut out).map(|()| out[0]))
+}

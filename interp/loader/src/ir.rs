@@ -491,6 +491,18 @@ define_isa! {
     I32Store8ImmW(Imm, Slot, Imm) [mem],
     I32Store16ImmW(Imm, Slot, Imm) [mem],
     I64StoreImmW(ImmS64, Slot, Imm) [mem],
+    // Chains: a binary operator with an operand computed by the instruction before, fused in
+    // (translate.rs `fuse_chain`; the operator commutes, so the computed operand may be either).
+    // By a shift or rotation by a constant: fp[dst] = fp[l] op (fp[x] sh b), a = l | x << 16.
+    I32XorRotlImm(Slot, Slot2, Imm),
+    I32XorShrUImm(Slot, Slot2, Imm),
+    I32XorShlImm(Slot, Slot2, Imm),
+    // By an operator of two slots: fp[dst] = fp[b] op (fp[x] op2 fp[y]), a = x | y << 16.
+    I32AddAdd(Slot, Slot2, Slot),
+    I32AddAnd(Slot, Slot2, Slot),
+    I32AddXor(Slot, Slot2, Slot),
+    I32XorAnd(Slot, Slot2, Slot),
+    I32AndXor(Slot, Slot2, Slot),
     // Binary operators with the right operand loaded from memory: the full-width load feeding
     // them fused in (`loaded_right`). a = the left operand's slot and the address slot packed
     // as 16-bit halves (as Copy2), b = offset: fp[dst] = fp[a & 0xffff] op mem[fp[a >> 16] + b]

@@ -608,6 +608,10 @@ impl<'m> Tr<'m> {
                 return;
             }
         }
+        if let Some((cop, a, b)) = self.fuse_chain(op) {
+            self.emit_result(cop, a, b);
+            return;
+        }
         let b = self.pop_use();
         let a = self.pop_use();
         self.emit_result(op, a, b);
@@ -639,6 +643,49 @@ impl<'m> Tr<'m> {
         self.pop_entry();
         self.pop_entry();
         Some((left | ins.a << 16, ins.b))
+    }
+
+    /// For a binary operator `op` with a chain form (ir.rs, "Chains"): if one operand is the
+    /// result of the instruction just emitted (the right one, or the left one when the right
+    /// is a local), that instruction is the operator the chain form takes, and every slot fits
+    /// 16 bits, take that instruction out of the code, pop both operands and return the chain
+    /// form with its `a` and `b`. The caller emits it next (it reads the removed instruction's
+    /// operands, which nothing emitted in between overwrites).
+    fn fuse_chain(&mut self, op: Op) -> Option<(Op, u32, u32)> {
+        let top = self.stack.len() - 1;
+        let (idx, other) = match self.just_emitted(top) {
+            Some(idx) => (idx, top - 1),
+            None if matches!(self.stack[top], Opd::Local(_)) => (self.just_emitted(top - 1)?, top),
+            None => return None,
+        };
+        let l = match self.stack[other] {
+            Opd::Local(l) => l,
+            Opd::Slot => self.home(other),
+            Opd::Const(_) => return None,
+        };
+        let p = self.code[idx];
+        // (form, a, b) and the slots packed into 16 bits
+        let by_imm = |f: Op| ((f, l | p.a << 16, p.b), l | p.a);
+        let by_two = |f: Op| ((f, p.a | p.b << 16, l), p.a | p.b);
+        let (fused, packed) = match (op, p.op) {
+            (Op::I32Xor, Op::I32RotlImm) => by_imm(Op::I32XorRotlImm),
+            (Op::I32Xor, Op::I32ShrUImm) => by_imm(Op::I32XorShrUImm),
+            (Op::I32Xor, Op::I32ShlImm) => by_imm(Op::I32XorShlImm),
+            (Op::I32Add, Op::I32Add) => by_two(Op::I32AddAdd),
+            (Op::I32Add, Op::I32And) => by_two(Op::I32AddAnd),
+            (Op::I32Add, Op::I32Xor) => by_two(Op::I32AddXor),
+            (Op::I32Xor, Op::I32And) => by_two(Op::I32XorAnd),
+            (Op::I32And, Op::I32Xor) => by_two(Op::I32AndXor),
+            _ => return None,
+        };
+        if packed > 0xffff {
+            return None;
+        }
+        self.code.pop();
+        self.last_producer = None;
+        self.pop_entry();
+        self.pop_entry();
+        Some(fused)
     }
 
     fn load(&mut self, op: Op, memarg: &wasmparser::MemArg) {

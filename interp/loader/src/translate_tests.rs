@@ -279,3 +279,27 @@ fn wrapping_an_i64_emits_nothing() {
     assert_eq!(ops(&c[1][..1]), [Op::Const32]);
     assert_eq!(c[1][0].a, 5);
 }
+
+#[test]
+fn an_operator_computing_an_operand_fuses_into_its_chain_form() {
+    let c = code_of(
+        "(func (param i32 i32 i32) (result i32) (i32.xor (local.get 2) (i32.rotl (local.get 0) (i32.const 7))))
+         (func (param i32 i32 i32) (result i32) (i32.xor (i32.shr_u (local.get 0) (i32.const 3)) (local.get 2)))
+         (func (param i32 i32 i32) (result i32) (i32.add (i32.and (local.get 0) (local.get 1)) (local.get 2)))
+         (func (param i32 i32 i32) (result i32) (i32.and (local.get 2) (i32.xor (local.get 0) (local.get 1))))",
+    );
+    let fused: Vec<Instr> = c.iter().map(|f| *body(f).last().expect("code")).collect();
+    assert_eq!(ops(&fused), [Op::I32XorRotlImm, Op::I32XorShrUImm, Op::I32AddAnd, Op::I32AndXor]);
+    for f in &c {
+        assert_eq!(body(f).len(), 1, "one instruction: {:?}", ops(f));
+    }
+    assert_eq!((fused[0].a, fused[0].b), (2, 7), "l = local 2, x = local 0, by 7");
+    assert_eq!((fused[2].a, fused[2].b), (1 << 16, 2), "x, y = locals 0, 1; l = local 2");
+    // Not fused: the computed value also goes to a local, or the other operand is a constant.
+    let c = code_of(
+        "(func (param i32 i32 i32) (result i32) (i32.xor (local.get 2) (local.tee 1 (i32.rotl (local.get 0) (i32.const 7)))))
+         (func (param i32 i32 i32) (result i32) (i32.add (i32.and (local.get 0) (local.get 1)) (i32.const 9)))",
+    );
+    assert_eq!(ops(body(&c[0])), [Op::I32RotlImm, Op::I32Xor]);
+    assert_eq!(ops(body(&c[1])), [Op::I32And, Op::I32AddImm]);
+}
