@@ -224,3 +224,39 @@ fn run32(m: &Module, name: &str, args: &[Val]) -> String {
     let mut out = [Val::I32(0)];
     format!("{:?}", f.call(&mut store, args, &mut out).map(|()| out[0]))
 }
+
+/// A shift right and a mask by constants in either order, and a shift by a value then a mask
+/// (fused into one instruction when the mask fits 27 bits), against the separate instructions.
+#[test]
+fn shifts_and_masks_agree_with_separate_ones() {
+    let mut exprs = Vec::new();
+    for k in [0, 3, 15, 31, 35] {
+        for m in ["1", "0xff", "0x7ffffff", "0x8000000", "0x8000", "0xf0f0f0f0", "-1"] {
+            exprs.push((format!("(i32.shr_u (local.get $x) (i32.const {k}))"), format!("(i32.and (local.get $t) (i32.const {m}))")));
+            exprs.push((format!("(i32.and (local.get $x) (i32.const {m}))"), format!("(i32.shr_u (local.get $t) (i32.const {k}))")));
+        }
+    }
+    for m in ["1", "0x7fff", "-1"] {
+        exprs.push(("(i32.shr_u (local.get $x) (local.get $y))".into(), format!("(i32.and (local.get $t) (i32.const {m}))")));
+    }
+    let mut wat = String::from("(module\n");
+    for (n, (inner, outer)) in exprs.iter().enumerate() {
+        let fused = outer.replace("(local.get $t)", inner);
+        wat += &format!(
+            "(func (export \"s{n}\") (param $x i32) (param $y i32) (result i32) {fused})
+             (func (export \"s{n}_sep\") (param $x i32) (param $y i32) (result i32) (local $t i32)
+               (local.set $t {inner}) (block) {outer})\n"
+        );
+    }
+    wat += ")";
+    let m = module(&wat);
+    let vals: Vec<Val> = [0, 1, -1, 0x1234_5678, i32::MIN, 0x7fff_8000, 33].into_iter().map(Val::I32).collect();
+    for n in 0..exprs.len() {
+        for &x in &vals {
+            for &y in &vals {
+                let name = format!("s{n}");
+                assert_eq!(run32(&m, &name, &[x, y]), run32(&m, &format!("{name}_sep"), &[x, y]), "{:?} at {x:?}, {y:?}", exprs[n]);
+            }
+        }
+    }
+}

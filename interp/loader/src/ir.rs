@@ -497,6 +497,11 @@ define_isa! {
     I32XorRotlImm(Slot, Slot2, Imm),
     I32XorShrUImm(Slot, Slot2, Imm),
     I32XorShlImm(Slot, Slot2, Imm),
+    // A shift right then a mask (from `(x >> k) & m`, and `(x & m) >> k` as `(x >> k) & (m >> k)`):
+    // fp[dst] = (fp[a] >> (b & 31)) & (b >> 5), the mask below 2^27; by a slot:
+    // fp[dst] = (fp[x] >> fp[y]) & b, a = x | y << 16.
+    I32ShrUImmAndImm(Slot, Slot, Imm),
+    I32ShrUAndImm(Slot, Slot2, Imm),
     // By an operator of two slots: fp[dst] = fp[b] op (fp[x] op2 fp[y]), a = x | y << 16.
     I32AddAdd(Slot, Slot2, Slot),
     I32AddAnd(Slot, Slot2, Slot),

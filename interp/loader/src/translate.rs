@@ -581,6 +581,10 @@ impl<'m> Tr<'m> {
     fn binop(&mut self, op: Op) {
         let bo = *self.stack.last().expect("validated stack");
         let ao = self.stack[self.stack.len() - 2];
+        if let Some((f, a, b)) = self.fuse_shift_mask(op) {
+            self.emit_result(f, a, b);
+            return;
+        }
         if let Some(imm_op) = op.imm_right() {
             // An i64 constant becomes an immediate only if it survives sign extension.
             let wide = imm_op.has_imm_s64();
@@ -681,6 +685,32 @@ impl<'m> Tr<'m> {
         if packed > 0xffff {
             return None;
         }
+        self.code.pop();
+        self.last_producer = None;
+        self.pop_entry();
+        self.pop_entry();
+        Some(fused)
+    }
+
+    /// A shift right by a constant and a mask by a constant in either order, or a shift right
+    /// by a slot then a mask, of a value computed by the instruction just emitted (the top
+    /// entry's): `I32ShrUImmAndImm`/`I32ShrUAndImm` (ir.rs), as `fuse_chain`. Called with the
+    /// constant operand still on the stack.
+    fn fuse_shift_mask(&mut self, op: Op) -> Option<(Op, u32, u32)> {
+        let top = self.stack.len() - 1;
+        let Opd::Const(c) = self.stack[top] else { return None };
+        let p = self.code[self.just_emitted(top - 1)?];
+        let c = c as u32;
+        let fused = match (p.op, op) {
+            // (x >> k) & m
+            (Op::I32ShrUImm, Op::I32And) if c < 1 << 27 => (Op::I32ShrUImmAndImm, p.a, (p.b & 31) | c << 5),
+            // (x & m) >> k = (x >> k) & (m >> k)
+            (Op::I32AndImm, Op::I32ShrU) if (p.b >> (c & 31)) < 1 << 27 => {
+                (Op::I32ShrUImmAndImm, p.a, (c & 31) | (p.b >> (c & 31)) << 5)
+            }
+            (Op::I32ShrU, Op::I32And) if (p.a | p.b) <= 0xffff => (Op::I32ShrUAndImm, p.a | p.b << 16, c),
+            _ => return None,
+        };
         self.code.pop();
         self.last_producer = None;
         self.pop_entry();

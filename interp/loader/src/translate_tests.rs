@@ -303,3 +303,20 @@ fn an_operator_computing_an_operand_fuses_into_its_chain_form() {
     assert_eq!(ops(body(&c[0])), [Op::I32RotlImm, Op::I32Xor]);
     assert_eq!(ops(body(&c[1])), [Op::I32And, Op::I32AddImm]);
 }
+
+#[test]
+fn a_shift_right_and_a_mask_are_one_instruction() {
+    let c = code_of(
+        "(func (param i32 i32) (result i32) (i32.and (i32.shr_u (local.get 0) (i32.const 15)) (i32.const 1)))
+         (func (param i32 i32) (result i32) (i32.shr_u (i32.and (local.get 0) (i32.const 0x8000)) (i32.const 15)))
+         (func (param i32 i32) (result i32) (i32.and (i32.shr_u (local.get 0) (local.get 1)) (i32.const 0xff)))
+         (func (param i32 i32) (result i32) (i32.and (i32.shr_u (local.get 0) (i32.const 1)) (i32.const 0x8000000)))",
+    );
+    assert_eq!(ops(body(&c[0])), [Op::I32ShrUImmAndImm]);
+    assert_eq!(body(&c[0])[0].b, 15 | 1 << 5);
+    assert_eq!(ops(body(&c[1])), [Op::I32ShrUImmAndImm]);
+    assert_eq!(body(&c[1])[0].b, 15 | 1 << 5, "(x & 0x8000) >> 15 = (x >> 15) & 1");
+    assert_eq!(ops(body(&c[2])), [Op::I32ShrUAndImm]);
+    assert_eq!((body(&c[2])[0].a, body(&c[2])[0].b), (1 << 16, 0xff));
+    assert_eq!(ops(body(&c[3])), [Op::I32ShrUImm, Op::I32AndImm], "a mask of 28 bits stays apart");
+}
