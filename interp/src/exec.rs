@@ -886,6 +886,19 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             $wr!($i.dst, $e)
         }};
     }
+    // `*AddLdSt`: as `bin_ld!`, the result stored back to the loaded address.
+    macro_rules! bin_ld_st {
+        ($i:expr, $n:literal, $t:ty, $conv:path, |$a:ident, $b:ident| $e:expr) => {{
+            let ea = ea!(@at r32!($i.a >> 16), $i.b, $n);
+            // SAFETY: ea + n <= mem_len was checked by `ea!`.
+            let bytes: [u8; $n] = unsafe { ptr::read_unaligned(mem.add(ea) as *const [u8; $n]) };
+            let $b = $conv(<$t>::from_le_bytes(bytes));
+            let $a = $conv(rd!($i.a & 0xffff) as $t);
+            let r: $t = $e;
+            // SAFETY: as the read above.
+            unsafe { ptr::write_unaligned(mem.add(ea) as *mut [u8; $n], r.to_le_bytes()) }
+        }};
+    }
     macro_rules! binf32 {
         ($i:expr, |$a:ident, $b:ident| $e:expr) => {{
             let $a = f32r!($i.a);
@@ -1307,6 +1320,10 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I32AddXor => chain32!(i, |x, y| x ^ y, |l, v| l.wrapping_add(v)),
             Op::I32XorAnd => chain32!(i, |x, y| x & y, |l, v| l ^ v),
             Op::I32AndXor => chain32!(i, |x, y| x ^ y, |l, v| l & v),
+            Op::I32AddLdSt => bin_ld_st!(i, 4, u32, u32::from, |a, b| a.wrapping_add(b)),
+            Op::I64AddLdSt => bin_ld_st!(i, 8, u64, u64::from, |a, b| a.wrapping_add(b)),
+            Op::F32AddLdSt => bin_ld_st!(i, 4, u32, f32::from_bits, |a, b| (a + b).to_bits()),
+            Op::F64AddLdSt => bin_ld_st!(i, 8, u64, f64::from_bits, |a, b| (a + b).to_bits()),
             Op::I32AddLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| a.wrapping_add(b) as u64),
             Op::I32SubLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| a.wrapping_sub(b) as u64),
             Op::I32MulLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| a.wrapping_mul(b) as u64),

@@ -517,3 +517,60 @@ fn fused_v128_address_adds_agree_with_separate_ones() {
     }
     assert!(traps > 0 && traps < runs, "{traps} traps of {runs}");
 }
+
+/// `mem[p] = x + mem[p]` (an add with a loaded right operand stored back to the same address
+/// and offset) runs as one read-modify-write instruction; it must give what the separate load,
+/// add and store give (kept apart by a local and an empty block), in bounds, at the end of
+/// memory and out of bounds. A store at another offset is not fused, and must agree too.
+#[test]
+fn read_modify_write_adds_agree_with_separate_ones() {
+    let kinds = [
+        ("i32", Val::I32(0x7fff_ffff)),
+        ("i64", Val::I64(-3)),
+        ("f32", Val::F32(1.25f32.to_bits())),
+        ("f64", Val::F64((-0.5f64).to_bits())),
+    ];
+    let mut wat = String::from(
+        "(module (memory (export \"mem\") 1)
+           (data (i32.const 0) \"\\01\\82\\03\\84\\05\\86\\07\\88\\09\\8a\\0b\\8c\\0d\\8e\\0f\\90\\11\\92\\13\\94\\15\\96\")
+           (data (i32.const 65520) \"\\a1\\b2\\c3\\d4\\e5\\f6\\07\\18\\29\\3a\\4b\\5c\\6d\\7e\\ff\\7f\")\n",
+    );
+    let mut names = Vec::new();
+    for (t, _) in kinds {
+        // (address expression, load offset, store offset)
+        let forms = [
+            ("(local.get $p)", 3, 3),
+            ("(i32.or (local.get $p) (local.get $q))", 3, 3),
+            ("(local.get $p)", 3, 4),
+        ];
+        for (k, (addr, lo, so)) in forms.iter().enumerate() {
+            let name = format!("{t}_{k}");
+            wat += &format!(
+                "(func (export \"{name}\") (param $p i32) (param $q i32) (param $x {t}) (local $a i32)
+                   (local.set $a {addr})
+                   ({t}.store offset={so} (local.get $a) ({t}.add (local.get $x) ({t}.load offset={lo} (local.get $a)))))
+                 (func (export \"{name}_sep\") (param $p i32) (param $q i32) (param $x {t}) (local $a i32) (local $v {t})
+                   (local.set $a {addr})
+                   (local.set $v ({t}.load offset={lo} (local.get $a))) (block)
+                   ({t}.store offset={so} (local.get $a) ({t}.add (local.get $x) (local.get $v))))\n"
+            );
+            names.push((name, kinds.iter().find(|k| k.0 == t).expect("kind").1));
+        }
+    }
+    wat += ")";
+    let m = module(&wat);
+    let addrs: [u32; 6] = [0, 9, 65_520 - 3, 65_533 - 8, 65_533 - 4, u32::MAX];
+    let (mut traps, mut runs) = (0, 0);
+    for (name, x) in &names {
+        for p in addrs {
+            let args = [Val::I32(p as i32), Val::I32(0), *x];
+            let sep = run_fresh(&m, &format!("{name}_sep"), &args);
+            let fused = run_fresh(&m, name, &args);
+            assert_eq!(fused.0, sep.0, "{name} at {p:#x}");
+            assert!(fused.1 == sep.1, "{name} at {p:#x}: memory differs");
+            traps += fused.0.contains("MemoryOutOfBounds") as usize;
+            runs += 1;
+        }
+    }
+    assert!(traps > 0 && traps < runs, "{traps} traps in {runs} runs");
+}

@@ -530,6 +530,13 @@ define_isa! {
     F64AddLd(Slot, Slot2, Imm) [mem],
     F64SubLd(Slot, Slot2, Imm) [mem],
     F64MulLd(Slot, Slot2, Imm) [mem],
+    // Read-modify-write (translate.rs `fuse_read_modify_write`): an add with a loaded right
+    // operand whose sum is stored back where it was loaded from: mem[ea] = fp[l] + mem[ea],
+    // ea = fp[x] + b, a = l | x << 16 (one bounds check: the access is the same).
+    I32AddLdSt(_, Slot2, Imm) [mem],
+    I64AddLdSt(_, Slot2, Imm) [mem],
+    F32AddLdSt(_, Slot2, Imm) [mem],
+    F64AddLdSt(_, Slot2, Imm) [mem],
     // Byte loads converting the byte to f32 (a pixel's `(float)p[i]`: `f32.convert_i32_u` of an
     // `i32.load8_u` fused in, `to_f32_unsigned`): the plain, indexed and wrapped addresses as
     // I32Load8U, I32Load8UX, I32Load8UW; fp[dst] = the byte as f32.

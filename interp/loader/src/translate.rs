@@ -803,10 +803,43 @@ impl<'m> Tr<'m> {
                 return;
             }
         }
+        if let Some((rmw, a, b)) = self.fuse_read_modify_write(op, off) {
+            self.emit(rmw, 0, a, b);
+            self.last_producer = None;
+            return;
+        }
         let v = self.pop_use();
         let a = self.pop_use();
         self.emit(op, v, a, off);
         self.last_producer = None;
+    }
+
+    /// Store `op` at offset `off` of a value that the instruction just emitted computed as an
+    /// add with a loaded right operand (`*AddLd`) from the store's own address (the same slot
+    /// and offset, and the same type): take that instruction out of the code, pop both entries
+    /// and return the read-modify-write form (`*AddLdSt`) with its `a` and `b`.
+    fn fuse_read_modify_write(&mut self, op: Op, off: u32) -> Option<(Op, u32, u32)> {
+        let top = self.stack.len() - 1;
+        let p = self.code[self.just_emitted(top)?];
+        let rmw = match (op, p.op) {
+            (Op::I32Store, Op::I32AddLd) => Op::I32AddLdSt,
+            (Op::I64Store, Op::I64AddLd) => Op::I64AddLdSt,
+            (Op::F32Store, Op::F32AddLd) => Op::F32AddLdSt,
+            (Op::F64Store, Op::F64AddLd) => Op::F64AddLdSt,
+            _ => return None,
+        };
+        let addr = match self.stack[top - 1] {
+            Opd::Local(l) => l,
+            Opd::Slot => self.home(top - 1),
+            Opd::Const(_) => return None,
+        };
+        if addr != p.a >> 16 || off != p.b {
+            return None;
+        }
+        self.code.pop();
+        self.pop_entry();
+        self.pop_entry();
+        Some((rmw, p.a, p.b))
     }
 
     fn block_arity(&self, bt: BlockType) -> (u32, u32) {

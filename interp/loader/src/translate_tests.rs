@@ -320,3 +320,18 @@ fn a_shift_right_and_a_mask_are_one_instruction() {
     assert_eq!((body(&c[2])[0].a, body(&c[2])[0].b), (1 << 16, 0xff));
     assert_eq!(ops(body(&c[3])), [Op::I32ShrUImm, Op::I32AndImm], "a mask of 28 bits stays apart");
 }
+
+#[test]
+fn an_add_to_memory_is_one_read_modify_write() {
+    let c = code_of(
+        "(func (param i32 f32) (f32.store offset=8 (local.get 0) (f32.add (local.get 1) (f32.load offset=8 (local.get 0)))))
+         (func (param i32 i32) (i32.store (local.get 0) (i32.add (local.get 1) (i32.load (local.get 0)))))
+         (func (param i32 i32) (i32.store offset=4 (local.get 0) (i32.add (local.get 1) (i32.load (local.get 0)))))
+         (func (param i32 i32) (i32.store (local.get 1) (i32.add (local.get 1) (i32.load (local.get 0)))))",
+    );
+    assert_eq!(ops(body(&c[0])), [Op::F32AddLdSt]);
+    assert_eq!((body(&c[0])[0].a, body(&c[0])[0].b), (1, 8), "l = local 1, address local 0, offset 8");
+    assert_eq!(ops(body(&c[1])), [Op::I32AddLdSt]);
+    assert_eq!(ops(body(&c[2])), [Op::I32AddLd, Op::I32Store], "another offset");
+    assert_eq!(ops(body(&c[3])), [Op::I32AddLd, Op::I32Store], "another address");
+}
