@@ -1205,7 +1205,7 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
                 ip = unsafe { ip.add(idx as usize) };
             }
             Op::Return | Op::ReturnSlot => {
-                if i.op == Op::ReturnSlot {
+                if op == Op::ReturnSlot {
                     wr!(0, rd!(i.a));
                 }
                 match ex.leave() {

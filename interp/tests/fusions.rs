@@ -260,3 +260,34 @@ fn shifts_and_masks_agree_with_separate_ones() {
         }
     }
 }
+
+/// Integer operators with an identity constant (`x + 0`, `x * 1`, `x & -1`, a shift by a
+/// multiple of the width ...) emit nothing; the value must come through unchanged, and a
+/// constant that is not an identity must still apply.
+#[test]
+fn identities_leave_the_value_and_others_apply() {
+    let cases = [
+        ("i32", "add", "0", true), ("i32", "sub", "0", true), ("i32", "or", "0", true), ("i32", "xor", "0", true),
+        ("i32", "shl", "32", true), ("i32", "shr_s", "0", true), ("i32", "shr_u", "64", true), ("i32", "rotl", "0", true),
+        ("i32", "rotr", "32", true), ("i32", "mul", "1", true), ("i32", "and", "-1", true),
+        ("i64", "add", "0", true), ("i64", "sub", "0", true), ("i64", "shl", "64", true), ("i64", "rotr", "128", true),
+        ("i64", "mul", "1", true), ("i64", "and", "-1", true), ("i64", "xor", "0", true),
+        ("i32", "shl", "33", false), ("i32", "and", "0x7fffffff", false), ("i64", "and", "0xffffffff", false),
+        ("i64", "shr_u", "32", false), ("i32", "mul", "-1", false),
+    ];
+    let mut wat = String::from("(module\n");
+    for (n, (t, op, c, _)) in cases.iter().enumerate() {
+        wat += &format!("(func (export \"f{n}\") (param $x {t}) (result {t}) ({t}.{op} (local.get $x) ({t}.const {c})))\n");
+    }
+    wat += ")";
+    let m = module(&wat);
+    for (n, (t, op, c, identity)) in cases.iter().enumerate() {
+        let x = if *t == "i32" { Val::I32(-0x1234_5679) } else { Val::I64(-0x1234_5678_9abc_def1) };
+        let mut store = Store::new(Config::default(), ());
+        let inst = Instance::new(&mut store, &m, &[]).unwrap();
+        let f = inst.get_func(&store, &format!("f{n}")).expect("export");
+        let mut out = [x];
+        f.call(&mut store, &[x], &mut out).expect("no trap");
+        assert_eq!(out[0] == x, *identity, "{t}.{op} {c}: {:?}", out[0]);
+    }
+}

@@ -155,6 +155,22 @@ const MAX_ARITY: usize = 1000;
 /// twice for a multi-value return) and a few more.
 const OP_HEADROOM: usize = MAX_ARITY + 2 * WINDOW + 16;
 
+/// Whether `x op v` is `x` for every integer `x` (`op` an integer binary operator, `v` its right
+/// operand as the translator keeps constants: an i32 zero-extended).
+fn is_identity(op: Op, v: u64) -> bool {
+    match op {
+        Op::I32Add | Op::I32Sub | Op::I32Or | Op::I32Xor => v as u32 == 0,
+        Op::I64Add | Op::I64Sub | Op::I64Or | Op::I64Xor => v == 0,
+        Op::I32Shl | Op::I32ShrS | Op::I32ShrU | Op::I32Rotl | Op::I32Rotr => v as u32 & 31 == 0,
+        Op::I64Shl | Op::I64ShrS | Op::I64ShrU | Op::I64Rotl | Op::I64Rotr => v & 63 == 0,
+        Op::I32Mul => v as u32 == 1,
+        Op::I64Mul => v == 1,
+        Op::I32And => v as u32 == u32::MAX,
+        Op::I64And => v == u64::MAX,
+        _ => false,
+    }
+}
+
 /// Make room for `spare` more elements in `v` (doubling when possible), asking `room` first.
 fn make_room<T>(v: &mut Vec<T>, spare: usize, room: fn(usize) -> bool) -> Result<(), Box<str>> {
     if v.capacity() - v.len() >= spare {
@@ -581,6 +597,13 @@ impl<'m> Tr<'m> {
     fn binop(&mut self, op: Op) {
         let bo = *self.stack.last().expect("validated stack");
         let ao = self.stack[self.stack.len() - 2];
+        if let Opd::Const(v) = bo {
+            if is_identity(op, v) {
+                // `x + 0`, `x * 1`, `x << 0` ...: the left operand's entry is the result.
+                self.pop_entry();
+                return;
+            }
+        }
         if let Some((f, a, b)) = self.fuse_shift_mask(op) {
             self.emit_result(f, a, b);
             return;
@@ -960,9 +983,19 @@ impl<'m> Tr<'m> {
                 self.emit(Op::Return, 0, 0, 0);
             }
             1 if single => match self.stack[len - 1] {
-                Opd::Slot => {
-                    let h = self.home(len - 1);
-                    self.emit(Op::ReturnSlot, 0, h, 0);
+                // The instruction just emitted computed the result: it writes slot 0 instead.
+                Opd::Slot => match self.just_emitted(len - 1) {
+                    Some(idx) => {
+                        self.code[idx].dst = 0;
+                        self.emit(Op::Return, 0, 0, 0);
+                    }
+                    None => {
+                        let h = self.home(len - 1);
+                        self.emit(Op::ReturnSlot, 0, h, 0);
+                    }
+                },
+                Opd::Local(0) => {
+                    self.emit(Op::Return, 0, 0, 0);
                 }
                 Opd::Local(l) => {
                     self.emit(Op::ReturnSlot, 0, l, 0);

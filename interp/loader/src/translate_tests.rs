@@ -335,3 +335,22 @@ fn an_add_to_memory_is_one_read_modify_write() {
     assert_eq!(ops(body(&c[2])), [Op::I32AddLd, Op::I32Store], "another offset");
     assert_eq!(ops(body(&c[3])), [Op::I32AddLd, Op::I32Store], "another address");
 }
+
+#[test]
+fn identities_emit_nothing_and_a_computed_result_is_returned_in_place() {
+    let c = code_of(
+        "(func (param i32) (result i32) (i32.add (local.get 0) (i32.const 0)))
+         (func (param i32) (result i32) (i32.shl (local.get 0) (i32.const 32)))
+         (func (param i64) (result i64) (i64.and (local.get 0) (i64.const -1)))
+         (func (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+         (func (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+         (func (param i32 i32) (result i32) (local.get 1))",
+    );
+    assert_eq!(ops(&c[0][..1]), [Op::Return], "x + 0 returns the param in slot 0");
+    assert_eq!(ops(&c[1][..1]), [Op::Return], "x << 32 is x");
+    assert_eq!(ops(&c[2][..1]), [Op::Return]);
+    assert_eq!(ops(&c[3][..2]), [Op::I32MulImm, Op::Return], "x * 2 is computed");
+    assert_eq!(c[3][0].dst, 0, "into the result slot");
+    assert_eq!((ops(&c[4][..2]), c[4][0].dst), (vec![Op::I32Add, Op::Return], 0));
+    assert_eq!(ops(&c[5][..1]), [Op::ReturnSlot]);
+}
