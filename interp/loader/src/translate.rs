@@ -23,6 +23,17 @@
 //! - `br_if` and `if` after an i32 comparison (or i32/i64 eqz, i64 eq/ne) become one
 //!   compare-and-branch (`BrI32LtS a b`, `BrI32LtUImm a imm`, ...; `if` uses the negation).
 //! - stores of a constant value take it as an immediate (`I32StoreImm`, `I32Store8Imm`, ...).
+//! - `i32.wrap_i64` and integer identities (`x + 0`, `x * 1`, `x & -1`, shifts by a multiple of
+//!   the width) emit nothing; a single result computed just before a return is written to
+//!   slot 0 directly.
+//! - an instruction whose result the next one consumes fuses into it where a combined op
+//!   exists (each a `fuse_*` function below, with the reason it is sound): the address add
+//!   into a load or store (`fuse_address`), a full-width load into the binary operator reading
+//!   it (`fuse_loaded_right`) and that operator into a store back to the same address
+//!   (`fuse_read_modify_write`), a byte load into `f32.convert_i32_u` (`fuse_convert_to_f32`),
+//!   an i32 comparison into `select` (`select_on_compare`), an operator into the one reading
+//!   it (`fuse_chain`, `fuse_shift_mask`), and a loop's add into its compare-and-branch
+//!   (`fuse_step`). Which pairs fuse was chosen from op-pair counts of benches/ (BENCHMARKS.md).
 //! - calls need no argument copying: the arguments' home slots are the callee's parameter cells
 //!   (the callee frame starts at the first argument); results come back in the same cells.
 //! - `br_table` becomes a jump table of `Br` instructions; targets that need value copies go
