@@ -986,6 +986,17 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             wr!($i.dst, $outer as u64)
         }};
     }
+    // `BrIfI32Load*`: branch if the n bytes at `ea` (bounds-checked by `ea!`) are not all 0.
+    macro_rules! br_load {
+        ($i:expr, $ea:expr, $n:literal) => {{
+            let ea = $ea;
+            // SAFETY: ea + n <= mem_len was checked by `ea!`.
+            let bytes: [u8; $n] = unsafe { ptr::read_unaligned(mem.add(ea) as *const [u8; $n]) };
+            if bytes != [0; $n] {
+                jump!($i.dst);
+            }
+        }};
+    }
     // The sign-extended 16-bit constant in the low half of `$v` (`BrI32Inc*Imm`).
     macro_rules! imm16 {
         ($v:expr) => {
@@ -1182,6 +1193,9 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::BrI32LeUImm => br_imm32!(i, |a, b| a <= b),
             Op::BrI32GeSImm => br_imm32!(i, |a, b| (a as i32) >= (b as i32)),
             Op::BrI32GeUImm => br_imm32!(i, |a, b| a >= b),
+            Op::BrIfI32Load => br_load!(i, ea!(i, 4), 4),
+            Op::BrIfI32Load8U => br_load!(i, ea!(i, 1), 1),
+            Op::BrIfI32Load8UX => br_load!(i, ea!(x i, 1), 1),
             Op::BrI32IncNe => br_step32!(i, i.a & 0xffff, i.b, |x| x != r32!(i.a >> 16)),
             Op::BrI32IncLtS => br_step32!(i, i.a & 0xffff, i.b, |x| (x as i32) < (r32!(i.a >> 16) as i32)),
             Op::BrI32IncLtU => br_step32!(i, i.a & 0xffff, i.b, |x| x < r32!(i.a >> 16)),

@@ -574,3 +574,46 @@ fn read_modify_write_adds_agree_with_separate_ones() {
     }
     assert!(traps > 0 && traps < runs, "{traps} traps in {runs} runs");
 }
+
+/// `br_if` on a loaded i32 (`i32.load`, `i32.load8_u`, and `i32.load8_u` of a sum of two
+/// values) runs as one instruction; it must branch as the separate load and `br_if` do (kept
+/// apart by an empty block), on zero and non-zero bytes at each position of the word, at the
+/// end of memory, and trap out of bounds.
+#[test]
+fn branches_on_a_loaded_value_agree_with_separate_ones() {
+    let loads = [
+        "(i32.load offset=2 (local.get $p))",
+        "(i32.load8_u offset=1 (local.get $p))",
+        "(i32.load8_u (i32.add (local.get $p) (local.get $q)))",
+    ];
+    let mut wat = String::from(
+        "(module (memory (export \"mem\") 1)
+           (data (i32.const 0) \"\\00\\00\\00\\00\\00\\00\\00\\01\\00\\00\\00\\00\\80\\00\\00\\00\\00\\00\\00\\00\\01\\00\")
+           (data (i32.const 65530) \"\\00\\00\\00\\00\\00\\07\")\n",
+    );
+    for (n, load) in loads.iter().enumerate() {
+        wat += &format!(
+            "(func (export \"b{n}\") (param $p i32) (param $q i32) (result i32)
+               (block $t (br_if $t {load}) (return (i32.const 0))) (i32.const 1))
+             (func (export \"b{n}_sep\") (param $p i32) (param $q i32) (result i32) (local $v i32)
+               (block $t (local.set $v {load}) (block) (br_if $t (local.get $v)) (return (i32.const 0))) (i32.const 1))\n"
+        );
+    }
+    wat += ")";
+    let m = module(&wat);
+    let (mut taken, mut traps, mut runs) = (0, 0, 0);
+    for n in 0..loads.len() {
+        for p in (0..24).chain([65_526, 65_527, 65_528, 65_529, 65_530, 65_534, 65_535, u32::MAX]) {
+            for q in [0u32, 1, 0xffff_ffff] {
+                let args = [Val::I32(p as i32), Val::I32(q as i32)];
+                let fused = run_fresh(&m, &format!("b{n}"), &args);
+                let sep = run_fresh(&m, &format!("b{n}_sep"), &args);
+                assert_eq!(fused.0, sep.0, "b{n} at {p:#x}, {q:#x}");
+                taken += fused.0.contains("I32(1)") as usize;
+                traps += fused.0.contains("MemoryOutOfBounds") as usize;
+                runs += 1;
+            }
+        }
+    }
+    assert!(taken > 0 && traps > 0 && taken + traps < runs, "{taken} taken, {traps} traps in {runs} runs");
+}

@@ -392,6 +392,11 @@ define_isa! {
     BrI32IncNeImm(Target, Slot, Imm),
     BrI32IncLtSImm(Target, Slot, Imm),
     BrI32IncLtUImm(Target, Slot, Imm),
+    // Branch on a loaded i32 (translate.rs `br_if`): dst = target, a and b the load's; branch
+    // if the loaded value is not 0 (the load's bounds check first).
+    BrIfI32Load(Target, Slot, Imm) [mem],
+    BrIfI32Load8U(Target, Slot, Imm) [mem],
+    BrIfI32Load8UX(Target, Slot2, Imm) [mem],
     // Add of two slots: fp[t] = fp[x] + fp[y] (wrapping), then branch if fp[t] OP fp[n];
     // a = x | y << 16, b = t | n << 16.
     BrI32AddNe(Target, Slot2, Slot2),

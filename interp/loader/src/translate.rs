@@ -1122,6 +1122,12 @@ impl<'m> Tr<'m> {
         let top = *self.stack.last().expect("validated");
         let cond_home = self.home(self.stack.len() - 1);
         let fused = if top == Opd::Slot { self.take_fusable_cmp(cond_home) } else { None };
+        // A condition loaded by the instruction just emitted (the load stays last: popping a
+        // computed entry emits nothing).
+        let loaded = match (top, fused) {
+            (Opd::Slot, None) => self.just_emitted(self.stack.len() - 1),
+            _ => None,
+        };
         let cond = if fused.is_some() {
             self.pop_entry();
             0
@@ -1132,6 +1138,12 @@ impl<'m> Tr<'m> {
         let ci = self.ctrl_at(depth);
         let simple = self.ctrls[ci].kind != Kind::Func && !self.needs_copies(ci);
         if simple {
+            let on_load = |op: Op| match op {
+                Op::I32Load => Some(Op::BrIfI32Load),
+                Op::I32Load8U => Some(Op::BrIfI32Load8U),
+                Op::I32Load8UX => Some(Op::BrIfI32Load8UX),
+                _ => None,
+            };
             match fused {
                 Some(ins) => {
                     let (op, a, b) = match self.fuse_step(ins) {
@@ -1140,7 +1152,13 @@ impl<'m> Tr<'m> {
                     };
                     self.emit_jump(ci, op, a, b);
                 }
-                None => self.emit_jump(ci, Op::BrIf, cond, 0),
+                None => match loaded.and_then(|idx| on_load(self.code[idx].op)) {
+                    Some(op) => {
+                        let ld = self.code.pop().expect("the load");
+                        self.emit_jump(ci, op, ld.a, ld.b);
+                    }
+                    None => self.emit_jump(ci, Op::BrIf, cond, 0),
+                },
             }
         } else {
             // if !cond skip; copies; br; skip:

@@ -354,3 +354,18 @@ fn identities_emit_nothing_and_a_computed_result_is_returned_in_place() {
     assert_eq!((ops(&c[4][..2]), c[4][0].dst), (vec![Op::I32Add, Op::Return], 0));
     assert_eq!(ops(&c[5][..1]), [Op::ReturnSlot]);
 }
+
+#[test]
+fn a_branch_on_a_loaded_value_is_one_instruction() {
+    let c = code_of(
+        "(func (param i32 i32) (loop $l (br_if $l (i32.load offset=8 (local.get 0)))))
+         (func (param i32 i32) (loop $l (br_if $l (i32.load8_u (i32.add (local.get 0) (local.get 1))))))
+         (func (param i32 i32) (loop $l (br_if $l (i32.load16_u (local.get 0)))))
+         (func (param i32 i32) (loop $l (br_if $l (local.tee 1 (i32.load (local.get 0))))))",
+    );
+    assert_eq!(ops(body(&c[0])), [Op::BrIfI32Load]);
+    assert_eq!((body(&c[0])[0].a, body(&c[0])[0].b), (0, 8));
+    assert_eq!(ops(body(&c[1])), [Op::BrIfI32Load8UX]);
+    assert_eq!(ops(body(&c[2])), [Op::I32Load16U, Op::BrIf], "no form for 16 bits");
+    assert_eq!(ops(body(&c[3])), [Op::I32Load, Op::BrIf], "the value also goes to a local");
+}
