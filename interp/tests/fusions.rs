@@ -166,8 +166,9 @@ fn selects_on_a_comparison_agree_with_separate_ones() {
 }
 
 /// Chains: a binary operator with an operand computed by the instruction before (xor of a
-/// shift or rotation by a constant; add, xor and and of an add, and or xor), that operand on
-/// either side, the other a local or computed, against the same with an empty block between.
+/// shift or rotation by a constant; add of an add, mul, and or xor; xor of an and; and of a
+/// xor), that operand on either side, the other a local or computed, against the same with an
+/// empty block between.
 #[test]
 fn chained_operators_agree_with_separate_ones() {
     let chains = [
@@ -178,6 +179,7 @@ fn chained_operators_agree_with_separate_ones() {
         ("xor", "(i32.shl (local.get $x) (i32.const 20))"),
         ("xor", "(i32.shl (local.get $x) (i32.const 32))"),
         ("add", "(i32.add (local.get $x) (local.get $y))"),
+        ("add", "(i32.mul (local.get $x) (local.get $y))"),
         ("add", "(i32.and (local.get $x) (local.get $y))"),
         ("add", "(i32.xor (local.get $x) (local.get $y))"),
         ("xor", "(i32.and (local.get $x) (local.get $y))"),

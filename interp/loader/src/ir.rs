@@ -509,6 +509,7 @@ define_isa! {
     I32ShrUAndImm(Slot, Slot2, Imm),
     // By an operator of two slots: fp[dst] = fp[b] op (fp[x] op2 fp[y]), a = x | y << 16.
     I32AddAdd(Slot, Slot2, Slot),
+    I32AddMul(Slot, Slot2, Slot),
     I32AddAnd(Slot, Slot2, Slot),
     I32AddXor(Slot, Slot2, Slot),
     I32XorAnd(Slot, Slot2, Slot),

@@ -710,6 +710,7 @@ impl<'m> Tr<'m> {
             (Op::I32Xor, Op::I32ShrUImm) => by_imm(Op::I32XorShrUImm),
             (Op::I32Xor, Op::I32ShlImm) => by_imm(Op::I32XorShlImm),
             (Op::I32Add, Op::I32Add) => by_two(Op::I32AddAdd),
+            (Op::I32Add, Op::I32Mul) => by_two(Op::I32AddMul),
             (Op::I32Add, Op::I32And) => by_two(Op::I32AddAnd),
             (Op::I32Add, Op::I32Xor) => by_two(Op::I32AddXor),
             (Op::I32Xor, Op::I32And) => by_two(Op::I32XorAnd),
