@@ -11,7 +11,11 @@
 # leak, timeout or OOM ends the run early with a non-zero status; the input is in
 # fuzz/artifacts/TARGET/ (minimize with `cargo +nightly fuzz tmin`, add it to fuzz/corpus/TARGET
 # as regression-<what> once fixed). Logs: the corpus directory's ../TARGET.log.
-# Environment: CARGO_TARGET_DIR (default fuzz/target), NICE (default "nice -n 19").
+# Environment: CARGO_TARGET_DIR (default fuzz/target), NICE (default "nice -n 19"),
+# EMBER_FUZZ_TIMEOUT (seconds one input may run, default 30). libFuzzer's timeout is wall-clock
+# time: a campaign starved by other work on the machine can report a false timeout (replay the
+# input alone: `$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release/TARGET INPUT`); give a niced
+# campaign beside heavy jobs a larger one.
 set -uo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -40,7 +44,7 @@ trap 'exit 130' INT TERM
 # No -max_total_time: the CPU budget, not the wall clock, ends the run. TMPDIR: wasi_calls
 # makes its scratch preopen there.
 TMPDIR="$scratch" $nice_cmd "$bin" "$corpus" "corpus/$t" -artifact_prefix="artifacts/$t/" \
-    -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1 &
+    -timeout="${EMBER_FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1 &
 pid=$!
 hz=$(getconf CLK_TCK)
 cpu=0
