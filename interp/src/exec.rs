@@ -877,8 +877,14 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
     // little-endian, read as `$t` (u32 or u64) and converted by `$conv` before `$e`. The
     // result is written by `$wr` (`wr` or `wrf32`), as the unfused operator writes it.
     macro_rules! bin_ld {
-        ($i:expr, $n:literal, $t:ty, $conv:path, $wr:ident, |$a:ident, $b:ident| $e:expr) => {{
-            let ea = ea!(@at r32!($i.a >> 16), $i.b, $n);
+        (w $i:expr, $n:literal, $t:ty, $conv:path, $wr:ident, |$a:ident, $b:ident| $e:expr) => {
+            bin_ld!(@ ea!(@at r32!($i.a >> 16).wrapping_add($i.b), 0u32, $n), $i, $n, $t, $conv, $wr, |$a, $b| $e)
+        };
+        ($i:expr, $n:literal, $t:ty, $conv:path, $wr:ident, |$a:ident, $b:ident| $e:expr) => {
+            bin_ld!(@ ea!(@at r32!($i.a >> 16), $i.b, $n), $i, $n, $t, $conv, $wr, |$a, $b| $e)
+        };
+        (@ $ea:expr, $i:expr, $n:literal, $t:ty, $conv:path, $wr:ident, |$a:ident, $b:ident| $e:expr) => {{
+            let ea = $ea;
             // SAFETY: ea + n <= mem_len was checked by `ea!`.
             let bytes: [u8; $n] = unsafe { ptr::read_unaligned(mem.add(ea) as *const [u8; $n]) };
             let $b = $conv(<$t>::from_le_bytes(bytes));
@@ -1339,6 +1345,9 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I64AddLdSt => bin_ld_st!(i, 8, u64, u64::from, |a, b| a.wrapping_add(b)),
             Op::F32AddLdSt => bin_ld_st!(i, 4, u32, f32::from_bits, |a, b| (a + b).to_bits()),
             Op::F64AddLdSt => bin_ld_st!(i, 8, u64, f64::from_bits, |a, b| (a + b).to_bits()),
+            Op::I32AddLdW => bin_ld!(w i, 4, u32, u32::from, wr, |a, b| a.wrapping_add(b) as u64),
+            Op::F32AddLdW => bin_ld!(w i, 4, u32, f32::from_bits, wrf32, |a, b| a + b),
+            Op::F32MulLdW => bin_ld!(w i, 4, u32, f32::from_bits, wrf32, |a, b| a * b),
             Op::I32AddLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| a.wrapping_add(b) as u64),
             Op::I32SubLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| a.wrapping_sub(b) as u64),
             Op::I32MulLd => bin_ld!(i, 4, u32, u32::from, wr, |a, b| a.wrapping_mul(b) as u64),

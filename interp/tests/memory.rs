@@ -358,7 +358,8 @@ fn fused_address_adds_agree_with_separate_ones() {
 /// A binary operator whose right operand is a full-width load runs as one fused instruction
 /// (the `loaded_right` forms). Each such operator, fused and not (the loaded value through a
 /// local), with its left operand in a local and computed, must agree at every address: in
-/// bounds, at the end of memory, and out of bounds (the trap comes from the load). A NaN result
+/// bounds, at the end of memory, and out of bounds (the trap comes from the load); the
+/// operators with a wrapped form also with the load at `p + 3` wrapping at 2^32. A NaN result
 /// is compared as "a NaN": which input's payload it carries is not specified (wasm's NaN
 /// nondeterminism; LLVM may commute the fused form's operands).
 #[test]
@@ -376,6 +377,7 @@ fn binary_operators_with_a_loaded_operand_agree_with_separate_ones() {
            (data (i32.const 65520) \"\\a1\\b2\\c3\\d4\\e5\\f6\\07\\18\\29\\3a\\4b\\5c\\6d\\7e\\ff\\7f\")\n",
     );
     let mut names = Vec::new();
+    let mut wrapped = Vec::new();
     for (t, ops, conv) in kinds {
         for op in ops {
             let name = format!("{t}_{op}");
@@ -392,6 +394,17 @@ fn binary_operators_with_a_loaded_operand_agree_with_separate_ones() {
                    (local.set $v ({t}.load offset=3 (local.get $p)))
                    (local.set $r ({t}.{op} (local.get $x) (local.get $v))) {ret})\n"
             );
+            // The wrapped load (`p + 3` wrapping at 2^32, no offset), where a fused form exists.
+            if matches!((t, *op), ("i32", "add") | ("f32", "add") | ("f32", "mul")) {
+                wat += &format!(
+                    "(func (export \"{name}_w\") (param $x {t}) (param $p i32) (result i64) (local $r {t})
+                       (local.set $r ({t}.{op} (local.get $x) ({t}.load (i32.add (local.get $p) (i32.const 3))))) {ret})
+                     (func (export \"{name}_w_sep\") (param $x {t}) (param $p i32) (result i64) (local $v {t}) (local $r {t})
+                       (local.set $v ({t}.load (i32.add (local.get $p) (i32.const 3))))
+                       (local.set $r ({t}.{op} (local.get $x) (local.get $v))) {ret})\n"
+                );
+                wrapped.push((format!("{name}_w"), t));
+            }
             names.push((name, t));
         }
     }
@@ -418,6 +431,18 @@ fn binary_operators_with_a_loaded_operand_agree_with_separate_ones() {
                     traps += fused.0.contains("MemoryOutOfBounds") as usize;
                     runs += 1;
                 }
+            }
+        }
+    }
+    for (name, t) in &wrapped {
+        for x in xs(t) {
+            for p in addrs {
+                let args = [x, Val::I32(p as i32)];
+                let sep = run_fresh(&m, &format!("{name}_sep"), &args);
+                let fused = run_fresh(&m, name, &args);
+                assert_eq!(fused.0, sep.0, "{name} at {p:#x}, x = {x:?}");
+                traps += fused.0.contains("MemoryOutOfBounds") as usize;
+                runs += 1;
             }
         }
     }

@@ -19,7 +19,8 @@
 //! derives the [`Op`] enum, [`Op::shape`], [`Op::is_branch`], [`Op::has_imm_s64`], [`Op::name`]
 //! and the rewrite properties
 //! [`Op::fused_branch`], [`Op::negated`], [`Op::imm_right`], [`Op::imm_left`], [`Op::indexed`],
-//! [`Op::wrapped`], [`Op::loaded_right`], [`Op::to_f32_unsigned`]: each is an
+//! [`Op::wrapped`], [`Op::loaded_right`], [`Op::loaded_right_wrapped`],
+//! [`Op::to_f32_unsigned`]: each is an
 //! exhaustive `match` generated per op (the rewrite properties are read at run time through
 //! small tables built from those matches at compile time, see `isa_sparse!`), so an op cannot
 //! be added without its properties, and no property has a catch-all default.
@@ -113,7 +114,7 @@ impl Shape {
 
 /// The instruction set: one line per op (see the module docs). Syntax of a line:
 ///
-/// `Name(dst, a, b) [+ (extra.dst, extra.a, extra.b)] [mem] [{ br = X; not = Y; imm = Z; imm_l = W; idx = V; wrap = U; ld = T; f32u = S; }],`
+/// `Name(dst, a, b) [+ (extra.dst, extra.a, extra.b)] [mem] [{ br = X; not = Y; imm = Z; imm_l = W; idx = V; wrap = U; ld = T; ldw = R; f32u = S; }],`
 ///
 /// Fields are [`Field`] variant names, `_` for unused. The optional properties, in this order:
 /// `br`: the fused compare-and-branch op for this comparison (same `a`, `b`; target in `dst`);
@@ -121,8 +122,9 @@ impl Shape {
 /// operand (right operand / stored value) as an immediate; `imm_l`: the form taking a constant
 /// *left* operand as its immediate (`b`), with the other operand in `a`; `idx`: the load or store
 /// form addressing the sum of two slots; `wrap`: the form addressing a slot plus a constant;
-/// `ld`: the binary operator's form with its right operand loaded from memory; `f32u`: the byte
-/// load's form converting the byte to f32.
+/// `ld`: the binary operator's form with its right operand loaded from memory; `ldw`: the same
+/// loaded from a slot plus a constant (a wrapped load, `wrap`); `f32u`: the byte load's form
+/// converting the byte to f32.
 macro_rules! define_isa {
     ($(
         $(#[$doc:meta])*
@@ -137,6 +139,7 @@ macro_rules! define_isa {
             $( idx = $idx:ident; )?
             $( wrap = $wrap:ident; )?
             $( ld = $ld:ident; )?
+            $( ldw = $ldw:ident; )?
             $( f32u = $f32u:ident; )?
         } )?
         ,
@@ -206,6 +209,9 @@ macro_rules! define_isa {
             }
             const fn loaded_right_decl(self) -> Option<Op> {
                 match self { $( Op::$name => isa_opt!($($($ld)?)?), )* }
+            }
+            const fn loaded_right_wrapped_decl(self) -> Option<Op> {
+                match self { $( Op::$name => isa_opt!($($($ldw)?)?), )* }
             }
             const fn to_f32_unsigned_decl(self) -> Option<Op> {
                 match self { $( Op::$name => isa_opt!($($($f32u)?)?), )* }
@@ -333,6 +339,12 @@ impl Op {
         /// load at a one-slot address (`I32Load`, `I64Load`, `F32Load`, `F64Load`) feeding the
         /// operator fuses.
         loaded_right = loaded_right_decl
+    );
+    isa_sparse!(
+        /// For a binary operator: the form whose right operand is loaded at a slot plus a
+        /// constant added with wrapping (`a` = left operand, address; `b` = the constant), into
+        /// which a wrapped load (`I32LoadW`, `I64LoadW`) feeding the operator fuses.
+        loaded_right_wrapped = loaded_right_wrapped_decl
     );
     isa_sparse!(
         /// For a byte load: the same access converting the byte to f32 (`f32.convert_i32_u`
@@ -536,6 +548,11 @@ define_isa! {
     F64AddLd(Slot, Slot2, Imm) [mem],
     F64SubLd(Slot, Slot2, Imm) [mem],
     F64MulLd(Slot, Slot2, Imm) [mem],
+    // The same with a wrapped load (`ldw`): fp[dst] = fp[a & 0xffff] op mem[fp[a >> 16] + b],
+    // the sum wrapping at 2^32.
+    I32AddLdW(Slot, Slot2, Imm) [mem],
+    F32AddLdW(Slot, Slot2, Imm) [mem],
+    F32MulLdW(Slot, Slot2, Imm) [mem],
     // Read-modify-write (translate.rs `fuse_read_modify_write`): an add with a loaded right
     // operand whose sum is stored back where it was loaded from: mem[ea] = fp[l] + mem[ea],
     // ea = fp[x] + b, a = l | x << 16 (one bounds check: the access is the same).
@@ -591,7 +608,7 @@ define_isa! {
     I32Clz(Slot, Slot, _),
     I32Ctz(Slot, Slot, _),
     I32Popcnt(Slot, Slot, _),
-    I32Add(Slot, Slot, Slot) { imm = I32AddImm; imm_l = I32AddImm; ld = I32AddLd; },
+    I32Add(Slot, Slot, Slot) { imm = I32AddImm; imm_l = I32AddImm; ld = I32AddLd; ldw = I32AddLdW; },
     I32Sub(Slot, Slot, Slot) { imm = I32SubImm; ld = I32SubLd; },
     I32Mul(Slot, Slot, Slot) { imm = I32MulImm; imm_l = I32MulImm; ld = I32MulLd; },
     I32DivS(Slot, Slot, Slot),
@@ -680,9 +697,9 @@ define_isa! {
     F32Trunc(Slot, Slot, _),
     F32Nearest(Slot, Slot, _),
     F32Sqrt(Slot, Slot, _),
-    F32Add(Slot, Slot, Slot) { imm = F32AddImm; imm_l = F32AddImm; ld = F32AddLd; },
+    F32Add(Slot, Slot, Slot) { imm = F32AddImm; imm_l = F32AddImm; ld = F32AddLd; ldw = F32AddLdW; },
     F32Sub(Slot, Slot, Slot) { imm = F32SubImm; ld = F32SubLd; },
-    F32Mul(Slot, Slot, Slot) { imm = F32MulImm; imm_l = F32MulImm; ld = F32MulLd; },
+    F32Mul(Slot, Slot, Slot) { imm = F32MulImm; imm_l = F32MulImm; ld = F32MulLd; ldw = F32MulLdW; },
     F32Div(Slot, Slot, Slot) { imm = F32DivImm; },
     F32Min(Slot, Slot, Slot),
     F32Max(Slot, Slot, Slot),
@@ -1042,6 +1059,13 @@ mod tests {
             assert_eq!(op.indexed(), op.indexed_decl(), "{}", op.name());
             assert_eq!(op.wrapped(), op.wrapped_decl(), "{}", op.name());
             assert_eq!(op.loaded_right(), op.loaded_right_decl(), "{}", op.name());
+            assert_eq!(op.loaded_right_wrapped(), op.loaded_right_wrapped_decl(), "{}", op.name());
+            // A wrapped loaded-right form has the plain one's shape, and the plain one exists.
+            if let Some(w) = op.loaded_right_wrapped() {
+                let l = op.loaded_right().expect("a plain loaded-right form");
+                assert_eq!(w.shape(), l.shape(), "{}", w.name());
+                assert_eq!(w.name(), format!("{}W", l.name()), "{}", w.name());
+            }
             assert_eq!(op.to_f32_unsigned(), op.to_f32_unsigned_decl(), "{}", op.name());
             // The converting form of a byte load is the same access (same fields), never SIMD.
             if let Some(c) = op.to_f32_unsigned() {

@@ -640,9 +640,9 @@ impl<'m> Tr<'m> {
                 }
             }
         }
-        if let Some(lop) = op.loaded_right() {
-            if let Some((a, off)) = self.fuse_loaded_right() {
-                self.emit_result(lop, a, off);
+        if op.loaded_right().is_some() {
+            if let Some((lop, a, b)) = self.fuse_loaded_right(op) {
+                self.emit_result(lop, a, b);
                 return;
             }
         }
@@ -655,19 +655,23 @@ impl<'m> Tr<'m> {
         self.emit_result(op, a, b);
     }
 
-    /// For a binary operator with a `loaded_right` form: if its right operand (the top entry)
-    /// is the result of the instruction just emitted, that is a full-width load at a one-slot
-    /// address (`I32Load`, `I64Load`, `F32Load`, `F64Load`: validation makes its type the
-    /// operator's), and the left operand needs no code to read (a local or a computed value),
-    /// take the load out of the code, pop both operands and return the fused form's `a` (left
-    /// operand and address slots packed as a [`crate::ir::Field::Slot2`]) and `b` (the offset).
-    /// The caller emits the fused op next.
-    fn fuse_loaded_right(&mut self) -> Option<(u32, u32)> {
+    /// For a binary operator `op` with a `loaded_right` form: if its right operand (the top
+    /// entry) is the result of the instruction just emitted, that is a full-width load at a
+    /// one-slot address (`I32Load`, `I64Load`, `F32Load`, `F64Load`: validation makes its type
+    /// the operator's) or its wrapped form (`I32LoadW`, `I64LoadW`, when `op` has a
+    /// `loaded_right_wrapped` form: 4 or 8 bytes, validation makes the width the operator's), and
+    /// the left operand needs no code to read (a local or a computed value), take the load out
+    /// of the code, pop both operands and return the fused form with its `a` (left operand and
+    /// address slots packed as a [`crate::ir::Field::Slot2`]) and `b` (the offset, or the
+    /// wrapped form's constant). The caller emits the fused op next.
+    fn fuse_loaded_right(&mut self, op: Op) -> Option<(Op, u32, u32)> {
         let top = self.stack.len() - 1;
         let ins = self.code[self.just_emitted(top)?];
-        if !matches!(ins.op, Op::I32Load | Op::I64Load | Op::F32Load | Op::F64Load) {
-            return None;
-        }
+        let fused = match ins.op {
+            Op::I32Load | Op::I64Load | Op::F32Load | Op::F64Load => op.loaded_right()?,
+            Op::I32LoadW | Op::I64LoadW => op.loaded_right_wrapped()?,
+            _ => return None,
+        };
         let left = match self.stack[top - 1] {
             Opd::Local(l) => l,
             Opd::Slot => self.home(top - 1),
@@ -680,7 +684,7 @@ impl<'m> Tr<'m> {
         self.last_producer = None;
         self.pop_entry();
         self.pop_entry();
-        Some((left | ins.a << 16, ins.b))
+        Some((fused, left | ins.a << 16, ins.b))
     }
 
     /// For a binary operator `op` with a chain form (ir.rs, "Chains"): if one operand is the

@@ -369,3 +369,19 @@ fn a_branch_on_a_loaded_value_is_one_instruction() {
     assert_eq!(ops(body(&c[2])), [Op::I32Load16U, Op::BrIf], "no form for 16 bits");
     assert_eq!(ops(body(&c[3])), [Op::I32Load, Op::BrIf], "the value also goes to a local");
 }
+
+#[test]
+fn a_wrapped_load_fuses_into_the_operator_reading_it() {
+    let c = code_of(
+        "(func (param f32 i32) (result f32) (f32.mul (local.get 0) (f32.load (i32.add (local.get 1) (i32.const 4)))))
+         (func (param i32 i32) (result i32) (i32.add (local.get 0) (i32.load (i32.add (local.get 1) (i32.const -8)))))
+         (func (param i32 i32) (result i32) (i32.sub (local.get 0) (i32.load (i32.add (local.get 1) (i32.const 4)))))
+         (func (param i64 i32) (result i64) (i64.add (local.get 0) (i64.load32_u (i32.add (local.get 1) (i32.const 4)))))",
+    );
+    assert_eq!(ops(body(&c[0])), [Op::F32MulLdW]);
+    assert_eq!((body(&c[0])[0].a, body(&c[0])[0].b), (1 << 16, 4));
+    assert_eq!(ops(body(&c[1])), [Op::I32AddLdW]);
+    assert_eq!(body(&c[1])[0].b, -8i32 as u32);
+    assert_eq!(ops(body(&c[2])), [Op::I32LoadW, Op::I32Sub], "no wrapped form of sub");
+    assert_eq!(ops(body(&c[3])), [Op::I32LoadW, Op::I64Add], "a 4-byte load of an i64 stays apart");
+}
