@@ -26,13 +26,13 @@
 //! - `i32.wrap_i64` and integer identities (`x + 0`, `x * 1`, `x & -1`, shifts by a multiple of
 //!   the width) emit nothing; a single result computed just before a return is written to
 //!   slot 0 directly.
-//! - an instruction whose result the next one consumes fuses into it where a combined op
-//!   exists (each a `fuse_*` function below, with the reason it is sound): the address add
-//!   into a load or store (`fuse_address`), a full-width load into the binary operator reading
-//!   it (`fuse_loaded_right`) and that operator into a store back to the same address
-//!   (`fuse_read_modify_write`), a byte load into `f32.convert_i32_u` (`fuse_convert_to_f32`),
-//!   an i32 comparison into `select` (`select_on_compare`), an operator into the one reading
-//!   it (`fuse_chain`, `fuse_shift_mask`), and a loop's add into its compare-and-branch
+//! - an instruction whose result the next one consumes fuses into it where a combined op exists
+//!   (each a `fuse_*` function of translate/fuse.rs, with the reason it is sound): the address add
+//!   into a load or store (`fuse_address`), a full-width load into the binary operator reading it
+//!   (`fuse_loaded_right`) and that operator into a store back to the same address
+//!   (`fuse_read_modify_write`), a byte load into `f32.convert_i32_u` (`fuse_convert_to_f32`), an
+//!   i32 comparison into `select` (`select_on_compare`), an operator into the one reading it
+//!   (`fuse_chain`, `fuse_shift_mask`), and a loop's add into its compare-and-branch
 //!   (`fuse_step`). Which pairs fuse was chosen from op-pair counts of benches/ (BENCHMARKS.md).
 //! - calls need no argument copying: the arguments' home slots are the callee's parameter cells
 //!   (the callee frame starts at the first argument); results come back in the same cells.
@@ -64,6 +64,9 @@ use wasmparser::{BinaryReader, BlockType, FunctionBody, Operator};
 use crate::ir::{CompiledFunc, Instr, Op, Slot};
 use crate::module::ModuleInner;
 use crate::types::ValType;
+
+mod fuse;
+use fuse::is_identity;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Opd {
@@ -165,22 +168,6 @@ const MAX_ARITY: usize = 1000;
 /// (at most [`MAX_ARITY`]) plus the folded operands it materializes (at most `WINDOW` + 1,
 /// twice for a multi-value return) and a few more.
 const OP_HEADROOM: usize = MAX_ARITY + 2 * WINDOW + 16;
-
-/// Whether `x op v` is `x` for every integer `x` (`op` an integer binary operator, `v` its right
-/// operand as the translator keeps constants: an i32 zero-extended).
-fn is_identity(op: Op, v: u64) -> bool {
-    match op {
-        Op::I32Add | Op::I32Sub | Op::I32Or | Op::I32Xor => v as u32 == 0,
-        Op::I64Add | Op::I64Sub | Op::I64Or | Op::I64Xor => v == 0,
-        Op::I32Shl | Op::I32ShrS | Op::I32ShrU | Op::I32Rotl | Op::I32Rotr => v as u32 & 31 == 0,
-        Op::I64Shl | Op::I64ShrS | Op::I64ShrU | Op::I64Rotl | Op::I64Rotr => v & 63 == 0,
-        Op::I32Mul => v as u32 == 1,
-        Op::I64Mul => v == 1,
-        Op::I32And => v as u32 == u32::MAX,
-        Op::I64And => v == u64::MAX,
-        _ => false,
-    }
-}
 
 /// Make room for `spare` more elements in `v` (doubling when possible), asking `room` first.
 fn make_room<T>(v: &mut Vec<T>, spare: usize, room: fn(usize) -> bool) -> Result<(), Box<str>> {
@@ -591,20 +578,6 @@ impl<'m> Tr<'m> {
         self.emit_result(op, a, 0);
     }
 
-    /// `f32.convert_i32_u` of the byte loaded by the instruction just emitted (into the top
-    /// entry's home, which the conversion's result takes too): turn the load into its
-    /// converting form ([`Op::to_f32_unsigned`]), in place.
-    fn fuse_convert_to_f32(&mut self) -> bool {
-        let Some(idx) = self.just_emitted(self.stack.len() - 1) else { return false };
-        match self.code[idx].op.to_f32_unsigned() {
-            Some(c) => {
-                self.code[idx].op = c;
-                true
-            }
-            None => false,
-        }
-    }
-
     fn binop(&mut self, op: Op) {
         let bo = *self.stack.last().expect("validated stack");
         let ao = self.stack[self.stack.len() - 2];
@@ -655,108 +628,6 @@ impl<'m> Tr<'m> {
         self.emit_result(op, a, b);
     }
 
-    /// For a binary operator `op` with a `loaded_right` form: if its right operand (the top
-    /// entry) is the result of the instruction just emitted, that is a full-width load at a
-    /// one-slot address (`I32Load`, `I64Load`, `F32Load`, `F64Load`: validation makes its type
-    /// the operator's) or its wrapped form (`I32LoadW`, `I64LoadW`, when `op` has a
-    /// `loaded_right_wrapped` form: 4 or 8 bytes, validation makes the width the operator's), and
-    /// the left operand needs no code to read (a local or a computed value), take the load out
-    /// of the code, pop both operands and return the fused form with its `a` (left operand and
-    /// address slots packed as a [`crate::ir::Field::Slot2`]) and `b` (the offset, or the
-    /// wrapped form's constant). The caller emits the fused op next.
-    fn fuse_loaded_right(&mut self, op: Op) -> Option<(Op, u32, u32)> {
-        let top = self.stack.len() - 1;
-        let ins = self.code[self.just_emitted(top)?];
-        let fused = match ins.op {
-            Op::I32Load | Op::I64Load | Op::F32Load | Op::F64Load => op.loaded_right()?,
-            Op::I32LoadW | Op::I64LoadW => op.loaded_right_wrapped()?,
-            _ => return None,
-        };
-        let left = match self.stack[top - 1] {
-            Opd::Local(l) => l,
-            Opd::Slot => self.home(top - 1),
-            Opd::Const(_) => return None,
-        };
-        if (left | ins.a) > 0xffff {
-            return None;
-        }
-        self.code.pop();
-        self.last_producer = None;
-        self.pop_entry();
-        self.pop_entry();
-        Some((fused, left | ins.a << 16, ins.b))
-    }
-
-    /// For a binary operator `op` with a chain form (ir.rs, "Chains"): if one operand is the
-    /// result of the instruction just emitted (the right one, or the left one when the right
-    /// is a local), that instruction is the operator the chain form takes, and every slot fits
-    /// 16 bits, take that instruction out of the code, pop both operands and return the chain
-    /// form with its `a` and `b`. The caller emits it next (it reads the removed instruction's
-    /// operands, which nothing emitted in between overwrites).
-    fn fuse_chain(&mut self, op: Op) -> Option<(Op, u32, u32)> {
-        let top = self.stack.len() - 1;
-        let (idx, other) = match self.just_emitted(top) {
-            Some(idx) => (idx, top - 1),
-            None if matches!(self.stack[top], Opd::Local(_)) => (self.just_emitted(top - 1)?, top),
-            None => return None,
-        };
-        let l = match self.stack[other] {
-            Opd::Local(l) => l,
-            Opd::Slot => self.home(other),
-            Opd::Const(_) => return None,
-        };
-        let p = self.code[idx];
-        // (form, a, b) and the slots packed into 16 bits
-        let by_imm = |f: Op| ((f, l | p.a << 16, p.b), l | p.a);
-        let by_two = |f: Op| ((f, p.a | p.b << 16, l), p.a | p.b);
-        let (fused, packed) = match (op, p.op) {
-            (Op::I32Xor, Op::I32RotlImm) => by_imm(Op::I32XorRotlImm),
-            (Op::I32Xor, Op::I32ShrUImm) => by_imm(Op::I32XorShrUImm),
-            (Op::I32Xor, Op::I32ShlImm) => by_imm(Op::I32XorShlImm),
-            (Op::I32Add, Op::I32Add) => by_two(Op::I32AddAdd),
-            (Op::I32Add, Op::I32Mul) => by_two(Op::I32AddMul),
-            (Op::I32Add, Op::I32And) => by_two(Op::I32AddAnd),
-            (Op::I32Add, Op::I32Xor) => by_two(Op::I32AddXor),
-            (Op::I32Xor, Op::I32And) => by_two(Op::I32XorAnd),
-            (Op::I32And, Op::I32Xor) => by_two(Op::I32AndXor),
-            _ => return None,
-        };
-        if packed > 0xffff {
-            return None;
-        }
-        self.code.pop();
-        self.last_producer = None;
-        self.pop_entry();
-        self.pop_entry();
-        Some(fused)
-    }
-
-    /// A shift right by a constant and a mask by a constant in either order, or a shift right
-    /// by a slot then a mask, of a value computed by the instruction just emitted (the top
-    /// entry's): `I32ShrUImmAndImm`/`I32ShrUAndImm` (ir.rs), as `fuse_chain`. Called with the
-    /// constant operand still on the stack.
-    fn fuse_shift_mask(&mut self, op: Op) -> Option<(Op, u32, u32)> {
-        let top = self.stack.len() - 1;
-        let Opd::Const(c) = self.stack[top] else { return None };
-        let p = self.code[self.just_emitted(top - 1)?];
-        let c = c as u32;
-        let fused = match (p.op, op) {
-            // (x >> k) & m
-            (Op::I32ShrUImm, Op::I32And) if c < 1 << 27 => (Op::I32ShrUImmAndImm, p.a, (p.b & 31) | c << 5),
-            // (x & m) >> k = (x >> k) & (m >> k)
-            (Op::I32AndImm, Op::I32ShrU) if (p.b >> (c & 31)) < 1 << 27 => {
-                (Op::I32ShrUImmAndImm, p.a, (c & 31) | (p.b >> (c & 31)) << 5)
-            }
-            (Op::I32ShrU, Op::I32And) if (p.a | p.b) <= 0xffff => (Op::I32ShrUAndImm, p.a | p.b << 16, c),
-            _ => return None,
-        };
-        self.code.pop();
-        self.last_producer = None;
-        self.pop_entry();
-        self.pop_entry();
-        Some(fused)
-    }
-
     fn load(&mut self, op: Op, memarg: &wasmparser::MemArg) {
         self.load_cells(op, memarg, 1);
     }
@@ -776,35 +647,6 @@ impl<'m> Tr<'m> {
         } else {
             self.emit_result(op, a, b);
         }
-    }
-
-    /// If stack entry `i`, the address of load or store `op` with offset `off`, is the result
-    /// of the instruction just emitted and that is an `i32.add` that can fuse into the access,
-    /// take the add out of the code and return the fused op with its `a` and `b`: the
-    /// `indexed` form for an add of two slots that fit 16 bits (packed as a
-    /// [`crate::ir::Field::Slot2`], `b` = the offset), the `wrapped` form for an add of a
-    /// constant when the offset is 0 (`b` = the constant). The caller emits that op next, with
-    /// nothing in between: the add's operand slots may be stack homes at or above entry `i`,
-    /// which only the fused instruction still reads.
-    fn fuse_address(&mut self, op: Op, i: usize, off: u32) -> Option<(Op, u32, u32)> {
-        let ins = self.code[self.just_emitted(i)?];
-        let fused = match ins.op {
-            Op::I32Add if (ins.a | ins.b) <= 0xffff => (op.indexed()?, ins.a | ins.b << 16, off),
-            Op::I32AddImm if off == 0 => (op.wrapped()?, ins.a, ins.b),
-            _ => return None,
-        };
-        self.code.pop();
-        self.last_producer = None;
-        Some(fused)
-    }
-
-    /// The index of the last instruction emitted, if it is one instruction that produced stack
-    /// entry `i` (a computed value in its home) and nothing was emitted after it: the condition
-    /// for fusing it into the instruction that consumes the entry.
-    fn just_emitted(&self, i: usize) -> Option<usize> {
-        let (idx, end) = self.last_producer?;
-        let ok = self.stack[i] == Opd::Slot && end == self.code.len() && idx + 1 == end && self.code[idx].dst == self.home(i);
-        ok.then_some(idx)
     }
 
     fn store(&mut self, op: Op, memarg: &wasmparser::MemArg) {
@@ -851,34 +693,6 @@ impl<'m> Tr<'m> {
         let a = self.pop_use();
         self.emit(op, v, a, off);
         self.last_producer = None;
-    }
-
-    /// Store `op` at offset `off` of a value that the instruction just emitted computed as an
-    /// add with a loaded right operand (`*AddLd`) from the store's own address (the same slot
-    /// and offset, and the same type): take that instruction out of the code, pop both entries
-    /// and return the read-modify-write form (`*AddLdSt`) with its `a` and `b`.
-    fn fuse_read_modify_write(&mut self, op: Op, off: u32) -> Option<(Op, u32, u32)> {
-        let top = self.stack.len() - 1;
-        let p = self.code[self.just_emitted(top)?];
-        let rmw = match (op, p.op) {
-            (Op::I32Store, Op::I32AddLd) => Op::I32AddLdSt,
-            (Op::I64Store, Op::I64AddLd) => Op::I64AddLdSt,
-            (Op::F32Store, Op::F32AddLd) => Op::F32AddLdSt,
-            (Op::F64Store, Op::F64AddLd) => Op::F64AddLdSt,
-            _ => return None,
-        };
-        let addr = match self.stack[top - 1] {
-            Opd::Local(l) => l,
-            Opd::Slot => self.home(top - 1),
-            Opd::Const(_) => return None,
-        };
-        if addr != p.a >> 16 || off != p.b {
-            return None;
-        }
-        self.code.pop();
-        self.pop_entry();
-        self.pop_entry();
-        Some((rmw, p.a, p.b))
     }
 
     fn block_arity(&self, bt: BlockType) -> (u32, u32) {
@@ -1050,77 +864,6 @@ impl<'m> Tr<'m> {
         }
         self.emit_copies_to(ci);
         self.emit_jump(ci, Op::Br, 0, 0);
-    }
-
-    /// Take the just-emitted comparison producing `cond_home` out of the code,
-    /// if there is one, for fusion into a branch.
-    fn take_fusable_cmp(&mut self, cond_home: Slot) -> Option<Instr> {
-        let (idx, end) = self.last_producer?;
-        if end != self.code.len() || idx + 1 != end {
-            return None;
-        }
-        let ins = self.code[idx];
-        if ins.dst != cond_home || ins.op.fused_branch().is_none() {
-            return None;
-        }
-        self.code.pop();
-        self.last_producer = None;
-        Some(ins)
-    }
-
-    /// A loop's back-edge: comparison `cmp` (taken out of the code for a compare-and-branch)
-    /// reads the result of an add emitted just before it (no branch target in between). Take
-    /// the add out of the code too and return the `BrI32Inc*`/`BrI64IncNe`/`BrI32Add*` form
-    /// doing both (ir.rs), with its `a` and `b`; the caller emits it with the branch target.
-    /// Forms: an in-place increment by a constant (`x = x + k`, as a local's `tee` leaves it)
-    /// compared with a slot or a 16-bit constant, and an add of two slots compared with a slot.
-    fn fuse_step(&mut self, cmp: Instr) -> Option<(Op, u32, u32)> {
-        let idx = self.code.len().checked_sub(1)?;
-        if idx < self.barrier {
-            return None;
-        }
-        let add = self.code[idx];
-        let fits16 = |v: u32| (v as i32) == (v as i16 as i32);
-        // The add's result must be the comparison's left operand (either one for `!=` of two
-        // slots); `n` is the other operand (a slot, or the constant of an `Imm` comparison).
-        let n = if cmp.a == add.dst {
-            cmp.b
-        } else if cmp.b == add.dst && matches!(cmp.op, Op::I32Ne | Op::I64Ne) {
-            cmp.a
-        } else {
-            return None;
-        };
-        let fused = match (add.op, cmp.op) {
-            (Op::I32AddImm | Op::I64AddImm, _) if add.a != add.dst => return None,
-            (Op::I32AddImm, Op::I32Ne | Op::I32LtS | Op::I32LtU) if (add.dst | n) <= 0xffff => {
-                let op = match cmp.op {
-                    Op::I32Ne => Op::BrI32IncNe,
-                    Op::I32LtS => Op::BrI32IncLtS,
-                    _ => Op::BrI32IncLtU,
-                };
-                (op, add.dst | n << 16, add.b)
-            }
-            (Op::I64AddImm, Op::I64Ne) if (add.dst | n) <= 0xffff => (Op::BrI64IncNe, add.dst | n << 16, add.b),
-            (Op::I32AddImm, Op::I32NeImm | Op::I32LtSImm | Op::I32LtUImm) if fits16(add.b) && fits16(n) => {
-                let op = match cmp.op {
-                    Op::I32NeImm => Op::BrI32IncNeImm,
-                    Op::I32LtSImm => Op::BrI32IncLtSImm,
-                    _ => Op::BrI32IncLtUImm,
-                };
-                (op, add.dst, (n & 0xffff) | add.b << 16)
-            }
-            (Op::I32Add, Op::I32Ne | Op::I32LtS | Op::I32LtU) if (add.a | add.b | add.dst | n) <= 0xffff => {
-                let op = match cmp.op {
-                    Op::I32Ne => Op::BrI32AddNe,
-                    Op::I32LtS => Op::BrI32AddLtS,
-                    _ => Op::BrI32AddLtU,
-                };
-                (op, add.a | add.b << 16, add.dst | n << 16)
-            }
-            _ => return None,
-        };
-        self.code.pop();
-        Some(fused)
     }
 
     fn br_if(&mut self, depth: u32) {
@@ -1540,61 +1283,6 @@ impl<'m> Tr<'m> {
             other => return self.numeric(other),
         }
         Ok(())
-    }
-
-    /// `select` (one-cell values) whose condition is the result of an i32 comparison just
-    /// emitted: take the comparison out of the code and emit the `SelectI32*` form reading the
-    /// comparison's operands (commuted, or with the values swapped, for the comparisons that
-    /// have no form of their own); for `i32.eqz`, a `Select` of the eqz's operand with the values
-    /// swapped. False (nothing done) when the condition is not such a result or a slot does not
-    /// fit 16 bits.
-    fn select_on_compare(&mut self) -> bool {
-        let top = self.stack.len() - 1;
-        let Some(idx) = self.just_emitted(top) else { return false };
-        let cmp = self.code[idx];
-        // (form, commute the comparison's operands, swap the values)
-        let (op, commute, swap) = match cmp.op {
-            Op::I32Eqz => (Op::Select, false, true),
-            Op::I32Eq => (Op::SelectI32Eq, false, false),
-            Op::I32Ne => (Op::SelectI32Eq, false, true),
-            Op::I32LtS => (Op::SelectI32LtS, false, false),
-            Op::I32GtS => (Op::SelectI32LtS, true, false),
-            Op::I32GeS => (Op::SelectI32LtS, false, true),
-            Op::I32LeS => (Op::SelectI32LtS, true, true),
-            Op::I32LtU => (Op::SelectI32LtU, false, false),
-            Op::I32GtU => (Op::SelectI32LtU, true, false),
-            Op::I32GeU => (Op::SelectI32LtU, false, true),
-            Op::I32LeU => (Op::SelectI32LtU, true, true),
-            _ => return false,
-        };
-        // The slots the values will be read from (`pop_use` below puts a constant in its home).
-        let slot_of = |t: &Self, i: usize| match t.stack[i] {
-            Opd::Local(l) => l,
-            _ => t.home(i),
-        };
-        let (x, y) = (slot_of(self, top - 2), slot_of(self, top - 1));
-        let (p, q) = if commute { (cmp.b, cmp.a) } else { (cmp.a, cmp.b) };
-        if op != Op::Select && (x | y | p | q) > 0xffff {
-            return false;
-        }
-        // The comparison's operand slots are homes at or above the condition's, or locals:
-        // the constants materialized below (into the values' homes) do not touch them.
-        self.code.pop();
-        self.last_producer = None;
-        self.pop_entry();
-        let b = self.pop_use();
-        let a = self.pop_use();
-        debug_assert_eq!((a, b), (x, y));
-        let (a, b) = if swap { (b, a) } else { (a, b) };
-        let idx = if op == Op::Select {
-            let idx = self.emit_result(op, a, b);
-            self.emit(Op::Extra, 0, cmp.a, 0);
-            idx
-        } else {
-            self.emit_result(op, a | b << 16, p | q << 16)
-        };
-        self.last_producer = Some((idx, self.code.len()));
-        true
     }
 
     /// Three popped operands (d, s/v, n) plus an optional Extra word.
