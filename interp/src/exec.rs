@@ -342,19 +342,9 @@ impl Exec<'_> {
                     // callee's operand slots, written before they are read, or unused stack.
                     // SAFETY: `locals + 4 <= len` (checked above); cells are 8-byte aligned.
                     unsafe { (rt.stack.as_mut_ptr().add(locals) as *mut [u64; 4]).write([0; 4]) };
-                    let n = self.frames.len();
-                    // SAFETY: `n < capacity` (checked above): the write stays in the allocation
-                    // and `n + 1` elements are then initialised.
-                    unsafe {
-                        self.frames.as_mut_ptr().add(n).write(Frame { func: self.func, ip, fp_off: self.fp_off, inst: self.inst });
-                        self.frames.set_len(n + 1);
-                    }
-                    self.depth += 1;
-                    self.func = cf;
-                    self.fp_off = new_off;
-                    // SAFETY: the frame's cells are inside the stack (checked above).
-                    let fp = unsafe { rt.stack.as_mut_ptr().add(new_off) };
-                    return (cf.code.as_ptr(), fp);
+                    // SAFETY: the frame list has room and the frame's cells are in the stack
+                    // (checked above).
+                    return unsafe { self.push_frame(cf, new_off, ip) };
                 }
             }
         }
@@ -389,13 +379,31 @@ impl Exec<'_> {
             ensure_stack(self.rt(), need, self.max_cells, self.room())?;
         }
         zero_locals(&mut self.rt().stack[new_off + cf.num_params as usize..], cf.num_locals as usize);
-        self.frames.push(Frame { func: self.func, ip, fp_off: self.fp_off, inst: self.inst });
+        self.frames.reserve(1);
+        // SAFETY: room for one frame (reserved) and `need` cells in the stack (above).
+        Ok(unsafe { self.push_frame(cf, new_off, ip) })
+    }
+
+    /// Make `cf`'s frame at `new_off` (its locals already zeroed) the current one, the caller's
+    /// pushed on the frame list; returns the callee's first instruction and frame pointer.
+    ///
+    /// # Safety
+    /// The frame list has room for one more frame, and the stack holds the frame's cells.
+    #[inline(always)]
+    unsafe fn push_frame(&mut self, cf: &CompiledFunc, new_off: usize, ip: *const Instr) -> (*const Instr, *mut u64) {
+        let n = self.frames.len();
+        // SAFETY: `n < capacity` (the caller's contract): the write stays in the allocation and
+        // `n + 1` elements are then initialised.
+        unsafe {
+            self.frames.as_mut_ptr().add(n).write(Frame { func: self.func, ip, fp_off: self.fp_off, inst: self.inst });
+            self.frames.set_len(n + 1);
+        }
         self.depth += 1;
         self.func = cf;
         self.fp_off = new_off;
-        // SAFETY: `need` cells are reserved (above).
+        // SAFETY: the frame's cells are in the stack (the caller's contract).
         let fp = unsafe { self.rt().stack.as_mut_ptr().add(new_off) };
-        Ok((cf.code.as_ptr(), fp))
+        (cf.code.as_ptr(), fp)
     }
 
     /// Call store function `f` (wasm or host) with arguments at slot `base`.
