@@ -32,8 +32,9 @@
 //!   (`fuse_loaded_right`) and that operator into a store back to the same address
 //!   (`fuse_read_modify_write`), a byte load into `f32.convert_i32_u` (`fuse_convert_to_f32`), an
 //!   i32 comparison into `select` (`select_on_compare`), an operator into the one reading it
-//!   (`fuse_chain`, `fuse_shift_mask`), and a loop's add into its compare-and-branch
-//!   (`fuse_step`). Which pairs fuse was chosen from op-pair counts of benches/ (BENCHMARKS.md).
+//!   (`fuse_chain`, `fuse_shift_mask`), a loop's add into its compare-and-branch (`fuse_step`),
+//!   and a load into the `br_if` on its value (`fuse_branch_on_load`). Which pairs fuse was chosen
+//!   from op-pair counts of benches/ (BENCHMARKS.md).
 //! - calls need no argument copying: the arguments' home slots are the callee's parameter cells
 //!   (the callee frame starts at the first argument); results come back in the same cells.
 //! - `br_table` becomes a jump table of `Br` instructions; targets that need value copies go
@@ -872,10 +873,7 @@ impl<'m> Tr<'m> {
         let fused = if top == Opd::Slot { self.take_fusable_cmp(cond_home) } else { None };
         // A condition loaded by the instruction just emitted (the load stays last: popping a
         // computed entry emits nothing).
-        let loaded = match (top, fused) {
-            (Opd::Slot, None) => self.just_emitted(self.stack.len() - 1),
-            _ => None,
-        };
+        let loaded = top == Opd::Slot && fused.is_none() && self.just_emitted(self.stack.len() - 1).is_some();
         let cond = if fused.is_some() {
             self.pop_entry();
             0
@@ -886,12 +884,6 @@ impl<'m> Tr<'m> {
         let ci = self.ctrl_at(depth);
         let simple = self.ctrls[ci].kind != Kind::Func && !self.needs_copies(ci);
         if simple {
-            let on_load = |op: Op| match op {
-                Op::I32Load => Some(Op::BrIfI32Load),
-                Op::I32Load8U => Some(Op::BrIfI32Load8U),
-                Op::I32Load8UX => Some(Op::BrIfI32Load8UX),
-                _ => None,
-            };
             match fused {
                 Some(ins) => {
                     let (op, a, b) = match self.fuse_step(ins) {
@@ -900,11 +892,8 @@ impl<'m> Tr<'m> {
                     };
                     self.emit_jump(ci, op, a, b);
                 }
-                None => match loaded.and_then(|idx| on_load(self.code[idx].op)) {
-                    Some(op) => {
-                        let ld = self.code.pop().expect("the load");
-                        self.emit_jump(ci, op, ld.a, ld.b);
-                    }
+                None => match loaded.then(|| self.fuse_branch_on_load()).flatten() {
+                    Some((op, a, b)) => self.emit_jump(ci, op, a, b),
                     None => self.emit_jump(ci, Op::BrIf, cond, 0),
                 },
             }

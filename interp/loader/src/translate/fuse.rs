@@ -6,7 +6,7 @@
 //! (IR shapes) and ember-interp's tests (fusions.rs, memory.rs: semantics).
 
 use super::{Opd, Tr};
-use crate::ir::{Instr, Op, Slot};
+use crate::ir::{Field, Instr, Op, Slot};
 
 /// Whether `x op v` is `x` for every integer `x` (`op` an integer binary operator, `v` its right
 /// operand as the translator keeps constants: an i32 zero-extended).
@@ -25,6 +25,25 @@ pub(super) fn is_identity(op: Op, v: u64) -> bool {
 }
 
 impl Tr<'_> {
+    /// The slot stack entry `i` is read from without code (a local, or a computed value in its
+    /// home); `None` for a constant, which would need code to materialise.
+    fn read_slot(&self, i: usize) -> Option<Slot> {
+        match self.stack[i] {
+            Opd::Local(l) => Some(l),
+            Opd::Slot => Some(self.home(i)),
+            Opd::Const(_) => None,
+        }
+    }
+
+    /// The instruction just emitted fuses into the next one, which takes the top two entries:
+    /// remove the instruction and pop the entries.
+    fn drop_fused(&mut self) {
+        self.code.pop();
+        self.last_producer = None;
+        self.pop_entry();
+        self.pop_entry();
+    }
+
     /// `f32.convert_i32_u` of the byte loaded by the instruction just emitted (into the top
     /// entry's home, which the conversion's result takes too): turn the load into its
     /// converting form ([`Op::to_f32_unsigned`]), in place.
@@ -56,18 +75,11 @@ impl Tr<'_> {
             Op::I32LoadW | Op::I64LoadW => op.loaded_right_wrapped()?,
             _ => return None,
         };
-        let left = match self.stack[top - 1] {
-            Opd::Local(l) => l,
-            Opd::Slot => self.home(top - 1),
-            Opd::Const(_) => return None,
-        };
+        let left = self.read_slot(top - 1)?;
         if (left | ins.a) > 0xffff {
             return None;
         }
-        self.code.pop();
-        self.last_producer = None;
-        self.pop_entry();
-        self.pop_entry();
+        self.drop_fused();
         Some((fused, left | ins.a << 16, ins.b))
     }
 
@@ -84,11 +96,7 @@ impl Tr<'_> {
             None if matches!(self.stack[top], Opd::Local(_)) => (self.just_emitted(top - 1)?, top),
             None => return None,
         };
-        let l = match self.stack[other] {
-            Opd::Local(l) => l,
-            Opd::Slot => self.home(other),
-            Opd::Const(_) => return None,
-        };
+        let l = self.read_slot(other)?;
         let p = self.code[idx];
         // (form, a, b) and the slots packed into 16 bits
         let by_imm = |f: Op| ((f, l | p.a << 16, p.b), l | p.a);
@@ -108,10 +116,7 @@ impl Tr<'_> {
         if packed > 0xffff {
             return None;
         }
-        self.code.pop();
-        self.last_producer = None;
-        self.pop_entry();
-        self.pop_entry();
+        self.drop_fused();
         Some(fused)
     }
 
@@ -134,10 +139,7 @@ impl Tr<'_> {
             (Op::I32ShrU, Op::I32And) if (p.a | p.b) <= 0xffff => (Op::I32ShrUAndImm, p.a | p.b << 16, c),
             _ => return None,
         };
-        self.code.pop();
-        self.last_producer = None;
-        self.pop_entry();
-        self.pop_entry();
+        self.drop_fused();
         Some(fused)
     }
 
@@ -184,17 +186,11 @@ impl Tr<'_> {
             (Op::F64Store, Op::F64AddLd) => Op::F64AddLdSt,
             _ => return None,
         };
-        let addr = match self.stack[top - 1] {
-            Opd::Local(l) => l,
-            Opd::Slot => self.home(top - 1),
-            Opd::Const(_) => return None,
-        };
+        let addr = self.read_slot(top - 1)?;
         if addr != p.a >> 16 || off != p.b {
             return None;
         }
-        self.code.pop();
-        self.pop_entry();
-        self.pop_entry();
+        self.drop_fused();
         Some((rmw, p.a, p.b))
     }
 
@@ -212,6 +208,21 @@ impl Tr<'_> {
         self.code.pop();
         self.last_producer = None;
         Some(ins)
+    }
+
+    /// `br_if` (no value copies) on an i32 the last instruction loaded, as checked by the
+    /// caller with `just_emitted` before popping the condition (which emitted nothing): take
+    /// the load out of the code and return the `BrIfI32Load*` form with the load's `a` and `b`.
+    pub(super) fn fuse_branch_on_load(&mut self) -> Option<(Op, u32, u32)> {
+        let ld = *self.code.last()?;
+        let op = match ld.op {
+            Op::I32Load => Op::BrIfI32Load,
+            Op::I32Load8U => Op::BrIfI32Load8U,
+            Op::I32Load8UX => Op::BrIfI32Load8UX,
+            _ => return None,
+        };
+        self.code.pop();
+        Some((op, ld.a, ld.b))
     }
 
     /// A loop's back-edge: comparison `cmp` (taken out of the code for a compare-and-branch)
@@ -236,34 +247,31 @@ impl Tr<'_> {
         } else {
             return None;
         };
-        let fused = match (add.op, cmp.op) {
-            (Op::I32AddImm | Op::I64AddImm, _) if add.a != add.dst => return None,
-            (Op::I32AddImm, Op::I32Ne | Op::I32LtS | Op::I32LtU) if (add.dst | n) <= 0xffff => {
-                let op = match cmp.op {
-                    Op::I32Ne => Op::BrI32IncNe,
-                    Op::I32LtS => Op::BrI32IncLtS,
-                    _ => Op::BrI32IncLtU,
-                };
-                (op, add.dst | n << 16, add.b)
-            }
-            (Op::I64AddImm, Op::I64Ne) if (add.dst | n) <= 0xffff => (Op::BrI64IncNe, add.dst | n << 16, add.b),
-            (Op::I32AddImm, Op::I32NeImm | Op::I32LtSImm | Op::I32LtUImm) if fits16(add.b) && fits16(n) => {
-                let op = match cmp.op {
-                    Op::I32NeImm => Op::BrI32IncNeImm,
-                    Op::I32LtSImm => Op::BrI32IncLtSImm,
-                    _ => Op::BrI32IncLtUImm,
-                };
-                (op, add.dst, (n & 0xffff) | add.b << 16)
-            }
-            (Op::I32Add, Op::I32Ne | Op::I32LtS | Op::I32LtU) if (add.a | add.b | add.dst | n) <= 0xffff => {
-                let op = match cmp.op {
-                    Op::I32Ne => Op::BrI32AddNe,
-                    Op::I32LtS => Op::BrI32AddLtS,
-                    _ => Op::BrI32AddLtU,
-                };
-                (op, add.a | add.b << 16, add.dst | n << 16)
-            }
+        let form = match (add.op, cmp.op) {
+            (Op::I32AddImm, Op::I32Ne) => Op::BrI32IncNe,
+            (Op::I32AddImm, Op::I32LtS) => Op::BrI32IncLtS,
+            (Op::I32AddImm, Op::I32LtU) => Op::BrI32IncLtU,
+            (Op::I64AddImm, Op::I64Ne) => Op::BrI64IncNe,
+            (Op::I32AddImm, Op::I32NeImm) => Op::BrI32IncNeImm,
+            (Op::I32AddImm, Op::I32LtSImm) => Op::BrI32IncLtSImm,
+            (Op::I32AddImm, Op::I32LtUImm) => Op::BrI32IncLtUImm,
+            (Op::I32Add, Op::I32Ne) => Op::BrI32AddNe,
+            (Op::I32Add, Op::I32LtS) => Op::BrI32AddLtS,
+            (Op::I32Add, Op::I32LtU) => Op::BrI32AddLtU,
             _ => return None,
+        };
+        // Each family's fields (ir.rs) and what must fit them.
+        let fused = if add.op == Op::I32Add {
+            // t = x + y: a = x | y << 16, b = t | n << 16.
+            ((add.a | add.b | add.dst | n) <= 0xffff).then_some((form, add.a | add.b << 16, add.dst | n << 16))?
+        } else if add.a != add.dst {
+            return None; // an increment fuses only in place
+        } else if cmp.op.shape().b == Field::Imm {
+            // x += k compared with a constant: both constants in b.
+            (fits16(add.b) && fits16(n)).then_some((form, add.dst, (n & 0xffff) | add.b << 16))?
+        } else {
+            // x += k compared with a slot: a = x | n << 16, b = k.
+            ((add.dst | n) <= 0xffff).then_some((form, add.dst | n << 16, add.b))?
         };
         self.code.pop();
         Some(fused)
@@ -295,11 +303,8 @@ impl Tr<'_> {
             _ => return false,
         };
         // The slots the values will be read from (`pop_use` below puts a constant in its home).
-        let slot_of = |t: &Self, i: usize| match t.stack[i] {
-            Opd::Local(l) => l,
-            _ => t.home(i),
-        };
-        let (x, y) = (slot_of(self, top - 2), slot_of(self, top - 1));
+        let slot_of = |i: usize| self.read_slot(i).unwrap_or(self.home(i));
+        let (x, y) = (slot_of(top - 2), slot_of(top - 1));
         let (p, q) = if commute { (cmp.b, cmp.a) } else { (cmp.a, cmp.b) };
         if op != Op::Select && (x | y | p | q) > 0xffff {
             return false;
