@@ -226,6 +226,15 @@ fn run_fresh(m: &Module, name: &str, args: &[Val]) -> (String, Vec<u8>) {
     (format!("{r:?}"), mem)
 }
 
+/// Run export `fused` and export `separate` of `m` on fresh instances with `args`: both must
+/// end alike (result or trap) and leave the same memory. Returns the outcome, printed.
+fn agree(m: &Module, fused: &str, separate: &str, args: &[Val]) -> String {
+    let (f, s) = (run_fresh(m, fused, args), run_fresh(m, separate, args));
+    assert_eq!(f.0, s.0, "{fused} with {args:?}");
+    assert!(f.1 == s.1, "{fused} with {args:?}: memory differs");
+    f.0
+}
+
 /// Loads and stores whose address is an `i32.add` run as one fused instruction: of two values
 /// (the `indexed` forms: the sum wraps at 2^32, the offset is then added without wrapping), or
 /// of a value and a constant with offset 0 (the `wrapped` forms: the constant wraps). Each
@@ -438,10 +447,8 @@ fn binary_operators_with_a_loaded_operand_agree_with_separate_ones() {
         for x in xs(t) {
             for p in addrs {
                 let args = [x, Val::I32(p as i32)];
-                let sep = run_fresh(&m, &format!("{name}_sep"), &args);
-                let fused = run_fresh(&m, name, &args);
-                assert_eq!(fused.0, sep.0, "{name} at {p:#x}, x = {x:?}");
-                traps += fused.0.contains("MemoryOutOfBounds") as usize;
+                let outcome = agree(&m, name, &format!("{name}_sep"), &args);
+                traps += outcome.contains("MemoryOutOfBounds") as usize;
                 runs += 1;
             }
         }
@@ -589,11 +596,8 @@ fn read_modify_write_adds_agree_with_separate_ones() {
     for (name, x) in &names {
         for p in addrs {
             let args = [Val::I32(p as i32), Val::I32(0), *x];
-            let sep = run_fresh(&m, &format!("{name}_sep"), &args);
-            let fused = run_fresh(&m, name, &args);
-            assert_eq!(fused.0, sep.0, "{name} at {p:#x}");
-            assert!(fused.1 == sep.1, "{name} at {p:#x}: memory differs");
-            traps += fused.0.contains("MemoryOutOfBounds") as usize;
+            let outcome = agree(&m, name, &format!("{name}_sep"), &args);
+            traps += outcome.contains("MemoryOutOfBounds") as usize;
             runs += 1;
         }
     }
@@ -631,11 +635,9 @@ fn branches_on_a_loaded_value_agree_with_separate_ones() {
         for p in (0..24).chain([65_526, 65_527, 65_528, 65_529, 65_530, 65_534, 65_535, u32::MAX]) {
             for q in [0u32, 1, 0xffff_ffff] {
                 let args = [Val::I32(p as i32), Val::I32(q as i32)];
-                let fused = run_fresh(&m, &format!("b{n}"), &args);
-                let sep = run_fresh(&m, &format!("b{n}_sep"), &args);
-                assert_eq!(fused.0, sep.0, "b{n} at {p:#x}, {q:#x}");
-                taken += fused.0.contains("I32(1)") as usize;
-                traps += fused.0.contains("MemoryOutOfBounds") as usize;
+                let outcome = agree(&m, &format!("b{n}"), &format!("b{n}_sep"), &args);
+                taken += outcome.contains("I32(1)") as usize;
+                traps += outcome.contains("MemoryOutOfBounds") as usize;
                 runs += 1;
             }
         }
