@@ -5,8 +5,11 @@
 #                                             armv7 tflite,armnn,tract,ggml: ONNX Runtime and OpenVINO
 #                                             have no armv7 wheels; the .deb depends on ArmNN's
 #                                             packages only when armnn is included)
-#                        [--simd]            (fixed-width SIMD in libvmcore.so: +180 KB on aarch64,
-#                                             over the 1 MiB footprint limit; off by default)
+#                        [--no-simd]         (libvmcore.so without fixed-width SIMD: ~137 KB smaller
+#                                             on aarch64; a v128 module is then refused at load)
+# libvmcore.so and iwasm are linked by LLD with packed relocations (core/so/arm_link.rs), which
+# needs glibc >= 2.36 on the board (Debian 12). For an older glibc (2.34):
+#   EMBER_LLD_DIR= toolchains/bundle.sh aarch64 --no-simd   (GNU ld; SIMD does not fit 1 MiB then)
 # Output (default DIR = target/bundles):
 #   ember-<version>-<target>.tar.gz   unpack anywhere; run bin/iwasm (see INSTALL inside)
 #   ember_<version>_<deb-arch>.deb    installs into /usr/lib/ember, /usr/bin/iwasm links to it
@@ -22,7 +25,8 @@
 #                                              frontends; ArmNN comes from Debian's packages)
 # Our binaries are stripped (<triplet>-strip --strip-unneeded); packaging is refused when a binary
 # does not link libvmcore.so dynamically or lacks the RUNPATH entry the layout needs. The .deb's
-# Depends: libc6 (>= the newest GLIBC_ symbol version any shipped file needs, from objdump),
+# Depends: libc6 (>= the newest GLIBC_ symbol version any shipped file needs, from objdump, and
+# 2.36 when one has packed relative relocations: GLIBC_ABI_DT_RELR, core/so/arm_link.rs),
 # libgcc-s1, libstdc++6 and, with armnn, Debian's ArmNN 22 packages (arm64 Recommends the CpuAcc
 # backend). armv7 has no TFLite engine in any registry: its TFLite backend uses a vendor's
 # libtensorflowlite_c.so (EMBER_TFLITE_LIB or the library path).
@@ -32,10 +36,10 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 . "$HERE/cross-env.sh"
 
-usage() { echo "usage: $0 aarch64|armv7 [--profile NAME] [--out DIR] [--no-build] [--backends LIST] [--simd]" >&2; exit 2; }
+usage() { echo "usage: $0 aarch64|armv7 [--profile NAME] [--out DIR] [--no-build] [--backends LIST] [--no-simd]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 cross_target "$1"; shift
-PROFILE=release OUT="$ROOT/target/bundles" BUILD=1 BACKEND_LIST= SIMD=0
+PROFILE=release OUT="$ROOT/target/bundles" BUILD=1 BACKEND_LIST= SIMD=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) PROFILE="$2"; shift 2 ;;
@@ -45,7 +49,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --backends) BACKEND_LIST="$2"; shift 2 ;;
     --backends=*) BACKEND_LIST="${1#*=}"; shift ;;
-    --simd) SIMD=1; shift ;;
+    --no-simd) SIMD=0; shift ;;
     *) usage ;;
   esac
 done
@@ -95,12 +99,11 @@ if [ "$BUILD" = 1 ]; then
   for b in "${BACKENDS[@]}"; do
     if unwinds "$b" && [ "$UNWIND_PROFILE" != "$PROFILE" ]; then upk+=(-p "wasi-nn-backend-$b"); else pk+=(-p "wasi-nn-backend-$b"); fi
   done
-  # libvmcore.so without fixed-width SIMD unless --simd: SIMD costs ~180 KB on aarch64, more
-  # than the 1 MiB budget of iwasm + libvmcore.so has left (BENCHMARKS.md, "SIMD"). A module
-  # using v128 instructions is then refused at load with a clear error. vmcore's only default
-  # feature is `simd`; the backends have none.
-  feat=(--no-default-features)
-  [ "$SIMD" = 1 ] && feat=()
+  # libvmcore.so with fixed-width SIMD (vmcore's only default feature; the backends have none)
+  # unless --no-simd, for boards that need the ~137 KB on aarch64: a module using v128
+  # instructions is then refused at load with a clear error (BENCHMARKS.md, "Footprint").
+  feat=()
+  [ "$SIMD" = 0 ] && feat=(--no-default-features)
   "$HERE/cargo-cross.sh" "$TARGET_NAME" build --profile "$PROFILE" "${feat[@]}" "${pk[@]}"
   if [ ${#upk[@]} -gt 0 ]; then
     "$HERE/cargo-cross.sh" "$TARGET_NAME" build --profile "$UNWIND_PROFILE" "${feat[@]}" "${upk[@]}"
@@ -122,8 +125,9 @@ ship() { # ship SRC DEST: copy and strip our own binaries
 ship "$BUILD_DIR/iwasm" "$STAGE/bin/iwasm"
 ship "$BUILD_DIR/libvmcore.so" "$STAGE/lib/libvmcore.so"
 # libvmcore.so without its unwind tables (~150 KB on aarch64): a release build aborts on a panic
-# and nothing unwinds through it; core/so/build.rs links it without .eh_frame_hdr, so no segment
-# points at what is removed here. Only a panic's printed backtrace is lost.
+# and nothing unwinds through it. Linked by LLD (cargo-cross.sh), it has none already
+# (core/so/arm_link.rs); linked by GNU ld, they are removed here, and no segment points at them
+# (no .eh_frame_hdr). Only a panic's printed backtrace is lost.
 if [ "$PROFILE" = release ]; then
   "$GNU_TRIPLET-objcopy" --remove-section=.eh_frame --remove-section=.gcc_except_table "$STAGE/lib/libvmcore.so"
   ! "$GNU_TRIPLET-readelf" -lW "$STAGE/lib/libvmcore.so" | grep -q GNU_EH_FRAME ||
@@ -160,10 +164,13 @@ for b in "${BACKENDS[@]}"; do
 done
 
 # The newest glibc symbol version anything shipped needs (the .deb's libc6 dependency).
+# Packed relative relocations need 2.36: their version (GLIBC_ABI_DT_RELR) has no symbol, so it
+# is not in objdump -T.
 glibc_min() {
   local f
-  for f in "$@"; do "$GNU_TRIPLET-objdump" -T "$f"; done |
-    grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -t. -k1,1n -k2,2n -k3,3n -u | tail -n1
+  { for f in "$@"; do "$GNU_TRIPLET-objdump" -T "$f"; done | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//'
+    for f in "$@"; do "$GNU_TRIPLET-readelf" -VW "$f"; done | sed -n 's/.*Name: GLIBC_ABI_DT_RELR .*/2.36/p'
+  } | sort -t. -k1,1n -k2,2n -k3,3n -u | tail -n1
 }
 mapfile -t SHIPPED < <(find "$STAGE" -type f \( -name '*.so' -o -name '*.so.*' -o -path '*/bin/*' \))
 GLIBC_MIN="$(glibc_min "${SHIPPED[@]}")"

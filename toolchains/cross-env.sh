@@ -7,6 +7,9 @@ EMBER_CACHE="${EMBER_CACHE:-$HOME/.cache/ember}"
 RUST_WEB_VERSION="1.85.0+dfsg3-1~deb12u3"
 RUSTC_WEB=/usr/bin/rustc
 CARGO_WEB=/usr/bin/cargo
+# LLVM 16's linker (Debian's lld-16), which links the ARM release builds of libvmcore.so and iwasm
+# (core/so/arm_link.rs: packed relative relocations; Binutils 2.40's ARM linkers cannot pack them).
+LLD_DIR=/usr/lib/llvm-16/bin
 # Cross builds get their own target dir so host and cross builds never invalidate each other.
 CROSS_TARGET_DIR="${EMBER_CROSS_TARGET_DIR:-$EMBER_CACHE/cross-target}"
 

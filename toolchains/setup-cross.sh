@@ -19,7 +19,7 @@ log() { echo "setup-cross: $*" >&2; }
 
 # ---- host packages ---------------------------------------------------------------------------
 HOST_PKGS=(gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf
-           qemu-user binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf patchelf xz-utils util-linux time)
+           qemu-user binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf patchelf xz-utils util-linux time lld-16)
 HOST_PINNED=("rustc-web=$RUST_WEB_VERSION" "cargo-web=$RUST_WEB_VERSION" "libstd-rust-web-dev=$RUST_WEB_VERSION")
 
 installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | sed -n 's/^[a-z]* ok installed //p'; }

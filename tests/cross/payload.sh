@@ -38,7 +38,7 @@ for line in sys.stdin:
   mkdir -p "$P/wasm"
   clang-14 --target=wasm32-wasi -O2 "$HERE/hello.c" -o "$P/wasm/hello.wasm"
   "$GNU_TRIPLET-gcc" -O2 "$HERE/hello.c" -o "$P/bin/hello-native"
-  # A SIMD program (the bundles are built without SIMD: bundle-smoke checks the refusal).
+  # A SIMD program (bundle-smoke runs it; the bundles have SIMD).
   clang-14 --target=wasm32-wasi -O2 -msimd128 "$ROOT/tests/native/simd_app.c" -o "$P/wasm/simd_app.wasm"
 
   # A wasi-nn app of tests/nn (its own build flags) for the direct backend checks.
