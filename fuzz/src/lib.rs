@@ -226,7 +226,7 @@ pub fn ember_pipeline(bytes: &[u8]) {
 }
 
 /// The wasm-smith configuration of the targets: WebAssembly 2.0 (what Ember implements)
-/// without SIMD, small modules, small memories and tables.
+/// without SIMD, with multi-memory (up to two memories), small modules, small memories and tables.
 pub fn smith_config() -> wasm_smith::Config {
     wasm_smith::Config {
         simd_enabled: false,
@@ -245,13 +245,13 @@ pub fn smith_config() -> wasm_smith::Config {
         acquire_release_atomics_enabled: false,
         multibyte_array_access_enabled: false,
         // WebAssembly 2.0: multi-value, reference types (several tables), bulk memory,
-        // sign extension, saturating conversions; one memory.
+        // sign extension, saturating conversions; and multi-memory (Ember's default features).
         reference_types_enabled: true,
         bulk_memory_enabled: true,
         multi_value_enabled: true,
         sign_extension_ops_enabled: true,
         saturating_float_to_int_enabled: true,
-        max_memories: 1,
+        max_memories: 2,
         max_tables: 4,
         max_memory32_bytes: 16 << 16,
         max_table_elements: 10_000,
@@ -305,7 +305,7 @@ pub fn wasmi_engine() -> wasmi::Engine {
     c.consume_fuel(true)
         .wasm_tail_call(false)
         .wasm_extended_const(false)
-        .wasm_multi_memory(false)
+        .wasm_multi_memory(true)
         .wasm_custom_page_sizes(false)
         .wasm_wide_arithmetic(false);
     // SIMD and memory64 are compiled out (features "simd" and "memory64" off).

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
-pub use ember_loader::module::{sections_size, SectionsSize};
+pub use ember_loader::module::{sections_size, Features, SectionsSize};
 pub use ember_loader::{
     Error, ExportDesc, ExternType, FuncType, GlobalType, ImportDesc, MemoryType, TableType, Trap, ValType,
 };
@@ -129,6 +129,11 @@ impl Module {
     /// entities each section declares are allocated; refusal is `Error::Limit`.
     pub fn new_checked(bytes: &[u8], room_for: fn(usize) -> bool) -> Result<Module, Error> {
         Ok(Module { inner: Arc::new(ModuleInner::parse_checked(bytes, room_for)?) })
+    }
+    /// [`Module::new`] accepting what `features` says beyond WebAssembly 2.0 (`new`: the
+    /// default [`Features`]; `Features::WASM2`: exactly 2.0).
+    pub fn new_with_features(bytes: &[u8], features: Features) -> Result<Module, Error> {
+        Ok(Module { inner: Arc::new(ModuleInner::parse_with(bytes, features, |_| true)?) })
     }
     pub fn imports(&self) -> &[ImportDesc] {
         &self.inner.imports

@@ -106,8 +106,9 @@ fn ensure_stack(rt: &mut Runtime, need: usize, max_cells: usize, room: Option<fn
     Ok(())
 }
 
-fn mem_cache(rt: &mut Runtime, inst: u32) -> (*mut u8, usize) {
-    match rt.instances[inst as usize].memories.first() {
+/// Base and length of memory `k` of instance `inst` (null and 0 if it has none).
+fn mem_cache(rt: &mut Runtime, inst: u32, k: u32) -> (*mut u8, usize) {
+    match rt.instances[inst as usize].memories.get(k as usize) {
         Some(&m) => {
             let d = &mut rt.memories[m as usize];
             (d.as_mut_ptr(), d.len())
@@ -218,6 +219,11 @@ struct Exec<'s> {
     /// length lives here so that the threaded handlers take four arguments, which armv7 passes
     /// in registers), and how a threaded run ended.
     mem_len: usize,
+    /// The memory the hot registers describe, and memory.copy's source memory: both 0 except
+    /// between `MemUse k` and `MemUse 0` (an access to another memory; no call or branch comes
+    /// between them, so every other re-derivation of the registers takes memory 0).
+    mem_idx: u32,
+    copy_src: u32,
     #[cfg(ember_threaded)]
     outcome: Result<(), Trap>,
     /// The trap of a helper that reports failure in-band (`enter_local`).
@@ -268,7 +274,7 @@ impl Exec<'_> {
     fn hot(&mut self, ip: *const Instr) -> Hot {
         // SAFETY: `fp_off + frame_size` cells were reserved by `ensure_stack`.
         let fp = unsafe { self.rt().stack.as_mut_ptr().add(self.fp_off) };
-        let (mem, mem_len) = mem_cache(self.rt(), self.inst);
+        let (mem, mem_len) = mem_cache(self.rt(), self.inst, 0);
         self.gidx = self.rt().instances[self.inst as usize].globals.as_ptr();
         self.gvals = self.rt().globals.as_mut_ptr();
         Hot { ip, fp, mem, mem_len }
@@ -528,6 +534,8 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
         gidx: std::ptr::null(),
         gvals: std::ptr::null_mut(),
         mem_len: 0,
+        mem_idx: 0,
+        copy_src: 0,
         #[cfg(ember_threaded)]
         outcome: Ok(()),
         fault: None,
@@ -1389,14 +1397,22 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
                 // SAFETY: as F32Load8U.
                 wrf32!(i.dst, unsafe { *mem.add(ea) } as f32)
             }
+            Op::MemUse => {
+                let (mm, l) = mem_cache(ex.rt(), ex.inst, i.dst);
+                mem = mm;
+                ex.mem_len = l;
+                ex.mem_idx = i.dst;
+                ex.copy_src = i.a;
+            }
             Op::MemorySize => wr!(i.dst, (ex.mem_len / crate::store::PAGE_SIZE) as u64),
             Op::MemoryGrow => {
                 let delta = r32!(i.a);
                 let max_pages = ex.max_pages;
+                let k = ex.mem_idx;
                 let rt = ex.rt();
-                let m = rt.instances[ex.inst as usize].memories[0];
+                let m = rt.instances[ex.inst as usize].memories[k as usize];
                 let r = rt.memories[m as usize].grow(delta, max_pages);
-                let (mm, l) = mem_cache(rt, ex.inst);
+                let (mm, l) = mem_cache(rt, ex.inst, k);
                 mem = mm;
                 ex.mem_len = l;
                 wr!(i.dst, r.unwrap_or(u32::MAX) as u64)
@@ -1415,11 +1431,17 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
                 let d = r32!(i.dst) as usize;
                 let s = r32!(i.a) as usize;
                 let n = r32!(i.b) as usize;
-                if d as u64 + n as u64 > ex.mem_len as u64 || s as u64 + n as u64 > ex.mem_len as u64 {
+                // The source: this memory, or another one (multi-memory, `MemUse`).
+                let (src, src_len) = match ex.copy_src == ex.mem_idx {
+                    true => (mem, ex.mem_len),
+                    false => mem_cache(ex.rt(), ex.inst, ex.copy_src),
+                };
+                if d as u64 + n as u64 > ex.mem_len as u64 || s as u64 + n as u64 > src_len as u64 {
                     trap!(Trap::MemoryOutOfBounds);
                 }
-                // SAFETY: both ranges are inside memory (checked); `copy` allows overlap.
-                unsafe { ptr::copy(mem.add(s), mem.add(d), n) }
+                // SAFETY: both ranges are inside their memories (checked); `copy` allows overlap
+                // (two memory indices may name one imported memory).
+                unsafe { ptr::copy(src.add(s), mem.add(d), n) }
             }
             Op::MemoryInit => {
                 let e = extra!();

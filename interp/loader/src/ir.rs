@@ -93,6 +93,8 @@ pub enum Field {
     Data,
     /// An element-segment index.
     Elem,
+    /// A module memory index, imports first (`MemUse`).
+    Memory,
 }
 
 /// An op's operands: what `dst`, `a` and `b` hold, what its `Extra` word's fields hold if it
@@ -566,6 +568,10 @@ define_isa! {
     F32Load8U(Slot, Slot, Imm) [mem],
     F32Load8UX(Slot, Slot2, Imm) [mem],
     F32Load8UW(Slot, Slot, Imm) [mem],
+    // MemUse: the memory the next instruction accesses is memory dst (memory.copy's source:
+    // memory a). Multi-memory: an access to memory k != 0 is that access between `MemUse k`
+    // and `MemUse 0` (translate.rs, `on_memory`); memory 0 is the executor's usual one.
+    MemUse(Memory, Memory, _) [mem],
     // MemorySize: fp[dst] = pages. MemoryGrow: fp[dst] = grow(fp[a]).
     MemorySize(Slot, _, _) [mem],
     MemoryGrow(Slot, Slot, _) [mem],

@@ -123,9 +123,31 @@ pub struct ModuleInner {
     pub compiled: Vec<OnceLock<Result<CompiledFunc, Box<str>>>>,
 }
 
-/// The feature set Ember validates against: WebAssembly 2.0.
-fn features() -> WasmFeatures {
-    WasmFeatures::WASM2
+/// What a module may use beyond WebAssembly 2.0 (fixed-width SIMD is a build feature, `simd`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Features {
+    /// Several memories in one module, each memory instruction naming one (the multi-memory
+    /// proposal, part of Wasm 3.0; executed as `Op::MemUse` describes). On by default; off, a
+    /// second memory is invalid as in 2.0, whose spec tests say so.
+    pub multi_memory: bool,
+}
+
+impl Features {
+    /// Exactly WebAssembly 2.0.
+    pub const WASM2: Features = Features { multi_memory: false };
+}
+
+impl Default for Features {
+    fn default() -> Features {
+        Features { multi_memory: true }
+    }
+}
+
+/// wasmparser's feature set for `f`.
+fn wasm_features(f: Features) -> WasmFeatures {
+    let mut w = WasmFeatures::WASM2;
+    w.set(WasmFeatures::MULTI_MEMORY, f.multi_memory);
+    w
 }
 
 /// wasmparser reports decoding and validation problems with one error type;
@@ -364,7 +386,12 @@ impl ModuleInner {
     /// allocate much without asking). wasmparser's own state stays infallible: it is bounded
     /// by the same counts (included in the costs asked for) and by wasmparser's limits.
     pub fn parse_checked(bytes: &[u8], room: fn(usize) -> bool) -> Result<ModuleInner, Error> {
-        let mut validator = Validator::new_with_features(features());
+        Self::parse_with(bytes, Features::default(), room)
+    }
+
+    /// [`ModuleInner::parse_checked`] with the features `features`.
+    pub fn parse_with(bytes: &[u8], features: Features, room: fn(usize) -> bool) -> Result<ModuleInner, Error> {
+        let mut validator = Validator::new_with_features(wasm_features(features));
         let kept = sections_size(bytes).kept;
         let mut copy = Vec::new();
         if !room(kept) || copy.try_reserve_exact(kept).is_err() {

@@ -633,8 +633,26 @@ impl<'m> Tr<'m> {
         self.load_cells(op, memarg, 1);
     }
 
+    /// Emit `f`'s memory instruction(s) for memory `mem` (memory.copy: from memory `src`):
+    /// between `MemUse mem, src` and `MemUse 0, 0` unless both are memory 0 (multi-memory, see
+    /// `Op::MemUse`). The instruction is then neither the last one emitted nor emitted right
+    /// after its operands' producer, so nothing fuses with it.
+    fn on_memory<R>(&mut self, mem: u32, src: u32, f: impl FnOnce(&mut Self) -> R) -> R {
+        if mem == 0 && src == 0 {
+            return f(self);
+        }
+        self.emit(Op::MemUse, mem, src, 0);
+        let r = f(self);
+        self.emit(Op::MemUse, 0, 0, 0);
+        r
+    }
+
     /// A load whose result takes `cells` cells (2: a v128).
     fn load_cells(&mut self, op: Op, memarg: &wasmparser::MemArg, cells: u32) {
+        self.on_memory(memarg.memory, 0, |tr| tr.load_cells_here(op, memarg, cells))
+    }
+
+    fn load_cells_here(&mut self, op: Op, memarg: &wasmparser::MemArg, cells: u32) {
         let top = self.stack.len() - 1;
         let (op, a, b) = match self.fuse_address(op, top, memarg.offset as u32) {
             Some(fused) => {
@@ -651,6 +669,10 @@ impl<'m> Tr<'m> {
     }
 
     fn store(&mut self, op: Op, memarg: &wasmparser::MemArg) {
+        self.on_memory(memarg.memory, 0, |tr| tr.store_here(op, memarg))
+    }
+
+    fn store_here(&mut self, op: Op, memarg: &wasmparser::MemArg) {
         let value = *self.stack.last().expect("validated stack");
         let addr = self.stack.len() - 2;
         let off = memarg.offset as u32;
@@ -1224,13 +1246,15 @@ impl<'m> Tr<'m> {
             O::I64Store8 { memarg } => self.store(Op::I64Store8, &memarg),
             O::I64Store16 { memarg } => self.store(Op::I64Store16, &memarg),
             O::I64Store32 { memarg } => self.store(Op::I64Store32, &memarg),
-            O::MemorySize { .. } => {
-                self.emit_result(Op::MemorySize, 0, 0);
+            O::MemorySize { mem } => {
+                self.on_memory(mem, 0, |tr| tr.emit_result(Op::MemorySize, 0, 0));
             }
-            O::MemoryGrow { .. } => self.unop(Op::MemoryGrow),
-            O::MemoryFill { .. } => self.three(Op::MemoryFill, None),
-            O::MemoryCopy { .. } => self.three(Op::MemoryCopy, None),
-            O::MemoryInit { data_index, .. } => self.three(Op::MemoryInit, Some((data_index, 0))),
+            O::MemoryGrow { mem } => self.on_memory(mem, 0, |tr| tr.unop(Op::MemoryGrow)),
+            O::MemoryFill { mem } => self.on_memory(mem, 0, |tr| tr.three(Op::MemoryFill, None)),
+            O::MemoryCopy { dst_mem, src_mem } => self.on_memory(dst_mem, src_mem, |tr| tr.three(Op::MemoryCopy, None)),
+            O::MemoryInit { data_index, mem } => {
+                self.on_memory(mem, 0, |tr| tr.three(Op::MemoryInit, Some((data_index, 0))))
+            }
             O::DataDrop { data_index } => {
                 self.emit(Op::DataDrop, data_index, 0, 0);
             }
@@ -1405,11 +1429,13 @@ impl<'m> Tr<'m> {
             ($($w:ident),* $(,)?) => {
                 match op {
                     $(O::$w { memarg, lane } => {
-                        let v = self.pop_use();
-                        let a = self.pop_use();
-                        let idx = self.emit_result_v(Op::$w, a, memarg.offset as u32);
-                        self.emit(Op::Extra, v, lane as u32, 0);
-                        self.last_producer = Some((idx, self.code.len()));
+                        self.on_memory(memarg.memory, 0, |tr| {
+                            let v = tr.pop_use();
+                            let a = tr.pop_use();
+                            let idx = tr.emit_result_v(Op::$w, a, memarg.offset as u32);
+                            tr.emit(Op::Extra, v, lane as u32, 0);
+                            tr.last_producer = Some((idx, tr.code.len()));
+                        });
                         return Ok(());
                     })*
                     _ => {}
@@ -1420,10 +1446,12 @@ impl<'m> Tr<'m> {
             ($($w:ident),* $(,)?) => {
                 match op {
                     $(O::$w { memarg, lane } => {
-                        let v = self.pop_use();
-                        let a = self.pop_use();
-                        self.emit(Op::$w, v, a, memarg.offset as u32);
-                        self.emit(Op::Extra, lane as u32, 0, 0);
+                        self.on_memory(memarg.memory, 0, |tr| {
+                            let v = tr.pop_use();
+                            let a = tr.pop_use();
+                            tr.emit(Op::$w, v, a, memarg.offset as u32);
+                            tr.emit(Op::Extra, lane as u32, 0, 0);
+                        });
                         self.last_producer = None;
                         return Ok(());
                     })*

@@ -385,3 +385,25 @@ fn a_wrapped_load_fuses_into_the_operator_reading_it() {
     assert_eq!(ops(body(&c[2])), [Op::I32LoadW, Op::I32Sub], "no wrapped form of sub");
     assert_eq!(ops(body(&c[3])), [Op::I32LoadW, Op::I64Add], "a 4-byte load of an i64 stays apart");
 }
+
+/// An access to memory 1 runs between `MemUse 1` and `MemUse 0`, unfused (an address add and a
+/// read-modify-write stay separate instructions); memory.copy names its source memory too.
+#[test]
+fn accesses_to_another_memory_are_bracketed_and_not_fused() {
+    let wat = "(module (memory 1) (memory 1)
+      (func (param i32) (result i32) (i32.load 1 offset=4 (i32.add (local.get 0) (local.get 0))))
+      (func (param i32 i32) (i32.store 1 (local.get 0) (i32.add (local.get 1) (i32.load 1 (local.get 0)))))
+      (func (param i32) (result i32) (i32.load 0 (i32.add (local.get 0) (local.get 0))))
+      (func (param i32 i32 i32) (memory.copy 0 1 (local.get 0) (local.get 1) (local.get 2))))";
+    let m = ModuleInner::parse(&wat::parse_str(wat).expect("wat")).expect("valid module");
+    let code: Vec<Vec<Instr>> =
+        (0..4).map(|def| translate(&m, def, |_| true).expect("translates").code.to_vec()).collect();
+    let b = body(&code[0]);
+    assert_eq!(ops(b), [Op::I32Add, Op::MemUse, Op::I32Load, Op::MemUse]);
+    assert_eq!((b[1].dst, b[1].a, b[2].b, b[3].dst, b[3].a), (1, 0, 4, 0, 0));
+    assert_eq!(ops(body(&code[1])), [Op::MemUse, Op::I32Load, Op::MemUse, Op::I32Add, Op::MemUse, Op::I32Store, Op::MemUse]);
+    assert_eq!(ops(body(&code[2])), [Op::I32LoadX], "memory 0 still fuses");
+    let c = body(&code[3]);
+    assert_eq!(ops(c), [Op::MemUse, Op::MemoryCopy, Op::MemUse]);
+    assert_eq!((c[0].dst, c[0].a), (0, 1), "into memory 0 from memory 1");
+}

@@ -188,6 +188,7 @@ fn check_field(code: &[Instr], pc: usize, lim: &Limits, kind: Field, v: u32) -> 
         Field::Table => below("table", lim.tables),
         Field::Data => below("data segment", lim.datas),
         Field::Elem => below("element segment", lim.elems),
+        Field::Memory => below("memory", lim.memories),
     }
 }
 

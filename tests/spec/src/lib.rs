@@ -21,7 +21,8 @@
 //! a fresh store; a file running over 300 s aborts the run (exit 3). Failures are compared by
 //! key (`file line:col`) with `expected-failures.txt` in both directions; reasons are
 //! documentation. The simd_*.wast files (fixed-width SIMD) are part of the suite; `--no-simd`
-//! leaves them out (counted, not run) for a quicker run. Cross bundles: `ember-spectest export DIR` on the host, then
+//! leaves them out (counted, not run) for a quicker run. So are the multi-memory proposal's
+//! files, named `multi-memory_*.wast` (source.rs). Cross bundles: `ember-spectest export DIR` on the host, then
 //! `--dir DIR` on the target (built with `--no-default-features` to leave the 26 MB embedded
 //! data out); `--expected FILE` takes another list where float NaN details differ.
 
@@ -134,6 +135,13 @@ impl Report {
         if !simd_run.is_empty() {
             let (t, p) = simd_run.iter().fold((0, 0), |(t, p), r| (t + r.total, p + r.passed));
             writeln!(w, "  of which simd_*.wast: {t} checks, {p} pass in {} files", simd_run.len())?;
+        }
+        let multi: Vec<&FileResult> =
+            self.files.iter().filter(|f| f.name.starts_with(source::MULTI_MEMORY_PREFIX)).collect();
+        if !multi.is_empty() {
+            let (t, p) = multi.iter().fold((0, 0), |(t, p), r| (t + r.total, p + r.passed));
+            writeln!(w, "  of which {}*.wast (multi-memory proposal): {t} checks, {p} pass in {} files",
+                source::MULTI_MEMORY_PREFIX, multi.len())?;
         }
         if self.simd_skipped_files > 0 {
             writeln!(w, "simd: {} checks in {} simd_*.wast files left out (--no-simd)",

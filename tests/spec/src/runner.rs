@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 
-use ember_interp::{Config, Error, Extern, Instance, Module, Store, Trap, Val};
+use ember_interp::{Config, Error, Extern, Features, Instance, Module, Store, Trap, Val};
 use wast::parser::{self, ParseBuffer};
 use wast::token::Id;
 use wast::{QuoteWat, QuoteWatTest, Wast, WastDirective, WastExecute, WastInvoke, WastRet};
@@ -79,7 +79,8 @@ pub fn run_file(name: &str, text: &str, simd: bool) -> FileResult {
             return result;
         }
     };
-    let mut ctx = Ctx::new();
+    let features = crate::source::features_of(name);
+    let mut ctx = Ctx::new(features);
     for directive in wast.directives {
         let (line, col) = directive.span().linecol_in(text);
         result.total += 1;
@@ -89,7 +90,7 @@ pub fn run_file(name: &str, text: &str, simd: bool) -> FileResult {
             Err(msg) => {
                 // The store may be inconsistent after a panic: start afresh so
                 // later failures are not artefacts of this one.
-                ctx = Ctx::new();
+                ctx = Ctx::new(features);
                 Err(format!("panic: {msg}"))
             }
         };
@@ -138,11 +139,14 @@ struct Ctx {
     /// Modules from `(module $id definition ...)`.
     definitions: HashMap<String, Module>,
     current: Option<Instance>,
+    /// What the file's modules may use beyond 2.0 (`source::features_of`).
+    features: Features,
 }
 
 impl Ctx {
-    fn new() -> Ctx {
+    fn new(features: Features) -> Ctx {
         Ctx {
+            features,
             store: Store::new(Config::default(), ()),
             spectest: None,
             registered: HashMap::new(),
@@ -162,7 +166,7 @@ impl Ctx {
                     self.named.remove(n);
                 }
                 let bytes = m.encode().map_err(|e| format!("wast could not encode module: {e}"))?;
-                let module = load(&bytes)?;
+                let module = load(&bytes, self.features)?;
                 let inst = self.instantiate(&module).map_err(|e| format!("instantiation failed: {e}"))?;
                 self.current = Some(inst);
                 if let Some(n) = name {
@@ -173,7 +177,7 @@ impl Ctx {
             WastDirective::ModuleDefinition(mut m) => {
                 let name = m.name().map(|id| id.name().to_string());
                 let bytes = m.encode().map_err(|e| format!("wast could not encode module: {e}"))?;
-                let module = load(&bytes)?;
+                let module = load(&bytes, self.features)?;
                 if let Some(n) = name {
                     self.definitions.insert(n, module);
                 }
@@ -209,7 +213,7 @@ impl Ctx {
             WastDirective::AssertInvalid { module, message, .. } => self.assert_rejected(module, message, false),
             WastDirective::AssertUnlinkable { mut module, message, .. } => {
                 let bytes = module.encode().map_err(|e| format!("wast could not encode module: {e}"))?;
-                let module = load(&bytes)?;
+                let module = load(&bytes, self.features)?;
                 match self.instantiate(&module) {
                     Ok(_) => Err(format!("instantiated, expected unlinkable \"{message}\"")),
                     Err(Error::Unlinkable(_)) => Ok(Checked::Pass),
@@ -281,7 +285,7 @@ impl Ctx {
             }
             WastExecute::Wat(mut w) => {
                 let bytes = w.encode().map_err(|e| format!("wast could not encode module: {e}"))?;
-                let module = load(&bytes)?;
+                let module = load(&bytes, self.features)?;
                 self.instantiate(&module).map_err(|e| format!("instantiation failed: {e}"))?;
                 Vec::new()
             }
@@ -304,7 +308,7 @@ impl Ctx {
             },
             WastExecute::Wat(mut w) => {
                 let bytes = w.encode().map_err(|e| format!("wast could not encode module: {e}"))?;
-                let module = load(&bytes)?;
+                let module = load(&bytes, self.features)?;
                 match self.instantiate(&module) {
                     Ok(_) => Err(format!("instantiated, expected trap \"{message}\"")),
                     Err(Error::Trap(t)) if trap_matches(&t, message) => Ok(Checked::Pass),
@@ -330,7 +334,7 @@ impl Ctx {
             Err(_) if malformed => return Ok(Checked::Pass),
             Err(e) => return Err(format!("wast could not encode module: {e}")),
         };
-        match Module::new(&bytes) {
+        match Module::new_with_features(&bytes, self.features) {
             Ok(_) => Err(format!("module accepted, expected {what} \"{message}\"")),
             Err(Error::Malformed(_)) if malformed => Ok(Checked::Pass),
             Err(Error::Invalid(_)) if !malformed => Ok(Checked::Pass),
@@ -345,8 +349,8 @@ impl Ctx {
 /// A module the suite expects to load: validated, and every function translated now, so each
 /// goes through the IR verifier (ember-interp's `verify` feature, on for this harness) whether
 /// the suite calls it or not. A verifier failure fails the directive.
-fn load(bytes: &[u8]) -> Result<Module, String> {
-    let module = Module::new(bytes).map_err(|e| format!("module rejected: {e}"))?;
+fn load(bytes: &[u8], features: Features) -> Result<Module, String> {
+    let module = Module::new_with_features(bytes, features).map_err(|e| format!("module rejected: {e}"))?;
     module.translate_all().map_err(|e| format!("translation failed: {e}"))?;
     Ok(module)
 }

