@@ -1059,6 +1059,25 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             wv!($i.dst, $f(rv!($i.a), rv!($i.b)))
         };
     }
+    // v128 loaded-right forms: fp[dst] = f(fp[a & 0xffff], the 16 bytes at `ea`).
+    #[cfg(feature = "simd")]
+    macro_rules! v_bin_ld {
+        ($ea:expr, $i:expr, $f:path) => {{
+            let ea = $ea;
+            // SAFETY: ea + 16 <= mem_len was checked by `ea!`.
+            let m = u128::from_le_bytes(unsafe { ptr::read_unaligned(mem.add(ea) as *const [u8; 16]) });
+            wv!($i.dst, $f(rv!($i.a & 0xffff), m))
+        }};
+    }
+    // f32x4 multiply-add chains: m = fp[x] * fp[y] (a = x | y << 16), o = fp[b].
+    #[cfg(feature = "simd")]
+    macro_rules! v_mul_chain {
+        ($i:expr, |$m:ident, $o:ident| $outer:expr) => {{
+            let $m = simd::f32x4_mul(rv!($i.a & 0xffff), rv!($i.a >> 16));
+            let $o = rv!($i.b);
+            wv!($i.dst, $outer)
+        }};
+    }
     #[cfg(feature = "simd")]
     macro_rules! v_shift {
         ($i:expr, $f:path) => {
@@ -2288,6 +2307,31 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::F64x2PMin => v_bin!(i, simd::f64x2_pmin),
             #[cfg(feature = "simd")]
             Op::F64x2PMax => v_bin!(i, simd::f64x2_pmax),
+            #[cfg(feature = "simd")]
+            Op::F32x4AddMul => v_mul_chain!(i, |m, o| simd::f32x4_add(o, m)),
+            #[cfg(feature = "simd")]
+            Op::F32x4MulAdd => v_mul_chain!(i, |m, o| simd::f32x4_add(m, o)),
+            #[cfg(feature = "simd")]
+            Op::F32x4SubMul => v_mul_chain!(i, |m, o| simd::f32x4_sub(o, m)),
+            #[cfg(feature = "simd")]
+            Op::F32x4MulSub => v_mul_chain!(i, |m, o| simd::f32x4_sub(m, o)),
+            #[cfg(feature = "simd")]
+            Op::F32x4AddLd => v_bin_ld!(ea!(@at r32!(i.a >> 16), i.b, 16), i, simd::f32x4_add),
+            #[cfg(feature = "simd")]
+            Op::F32x4MulLd => v_bin_ld!(ea!(@at r32!(i.a >> 16), i.b, 16), i, simd::f32x4_mul),
+            #[cfg(feature = "simd")]
+            Op::F32x4AddLdW => v_bin_ld!(ea!(@at r32!(i.a >> 16).wrapping_add(i.b), 0u32, 16), i, simd::f32x4_add),
+            #[cfg(feature = "simd")]
+            Op::F32x4MulLdW => v_bin_ld!(ea!(@at r32!(i.a >> 16).wrapping_add(i.b), 0u32, 16), i, simd::f32x4_mul),
+            #[cfg(feature = "simd")]
+            Op::F32x4AddLdSt => {
+                let ea = ea!(@at r32!(i.a >> 16), i.b, 16);
+                // SAFETY: ea + 16 <= mem_len was checked by `ea!`.
+                let m = u128::from_le_bytes(unsafe { ptr::read_unaligned(mem.add(ea) as *const [u8; 16]) });
+                let r = simd::f32x4_add(rv!(i.a & 0xffff), m);
+                // SAFETY: as the read above.
+                unsafe { ptr::write_unaligned(mem.add(ea) as *mut [u8; 16], r.to_le_bytes()) }
+            }
             // Never emitted without the feature (the loader refuses SIMD modules).
             #[cfg(not(feature = "simd"))]
             _ => trap!(Trap::Unreachable),

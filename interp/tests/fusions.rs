@@ -282,3 +282,52 @@ fn identities_leave_the_value_and_others_apply() {
         assert_eq!(r == format!("Ok({x:?})"), *identity, "{t}.{op} {c}: {r}");
     }
 }
+
+/// `f32x4.mul` into the `f32x4.add`/`f32x4.sub` reading it (`F32x4AddMul` ...), on either side,
+/// against the same product kept in a local: the same bits on every lane, NaN payloads,
+/// infinities, signed zeros and products that round included.
+#[cfg(feature = "simd")]
+#[test]
+fn f32x4_multiply_adds_agree_with_separate_ones() {
+    let p = "(f32x4.mul (local.get $x) (local.get $y))";
+    let computed = "(f32x4.sub (local.get $l) (local.get $y))";
+    let mut wat = String::from("(module\n");
+    let mut names = Vec::new();
+    for op in ["add", "sub"] {
+        for (left, right) in [("(local.get $l)", p), (p, "(local.get $l)"), (computed, p)] {
+            let name = format!("v{}", names.len());
+            let sep = |e: &'static str| if e == p { "(local.get $t)" } else { e };
+            wat += &format!(
+                "(func (export \"{name}\") (param $x v128) (param $y v128) (param $l v128) (result v128)
+                   (f32x4.{op} {left} {right}))
+                 (func (export \"{name}_sep\") (param $x v128) (param $y v128) (param $l v128) (result v128) (local $t v128)
+                   (local.set $t {p}) (block) (f32x4.{op} {} {}))\n",
+                sep(left),
+                sep(right),
+            );
+            names.push(name);
+        }
+    }
+    wat += ")";
+    let m = module(&wat);
+    let lanes = |l: [f32; 4]| -> Val {
+        Val::V128(l.iter().enumerate().fold(0u128, |v, (k, f)| v | (f.to_bits() as u128) << (32 * k)))
+    };
+    let nan_payload = f32::from_bits(0x7fc0_1234);
+    let vals = [
+        lanes([1.0, -0.0, 0.1, 3.0e38]),
+        lanes([16_777_217.0, 1.0e-38, f32::INFINITY, -2.5]),
+        lanes([nan_payload, f32::NEG_INFINITY, 0.0, 1.0e-45]),
+        lanes([-f32::NAN, 7.0, -0.0, 0.333_333_34]),
+    ];
+    for name in &names {
+        for &x in &vals {
+            for &y in &vals {
+                for &l in &vals {
+                    let args = [x, y, l];
+                    assert_eq!(run(&m, name, &args), run(&m, &format!("{name}_sep"), &args), "{name}({x:?}, {y:?}, {l:?})");
+                }
+            }
+        }
+    }
+}

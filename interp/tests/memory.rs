@@ -644,3 +644,54 @@ fn branches_on_a_loaded_value_agree_with_separate_ones() {
     }
     assert!(taken > 0 && traps > 0 && taken + traps < runs, "{taken} taken, {traps} traps in {runs} runs");
 }
+
+/// `f32x4.add`/`f32x4.mul` with a `v128.load` right operand (`F32x4AddLd`, `F32x4MulLd`), its
+/// wrapped-address form (`*LdW`) and the sum stored back where it was loaded
+/// (`F32x4AddLdSt`), against the same code with the loaded value kept in a local: the same
+/// result bits (NaN payloads included), trap and memory at every address kind: in bounds,
+/// wrapping past 2^32, the last 16 bytes, one past them.
+#[cfg(feature = "simd")]
+#[test]
+fn v128_operators_with_a_loaded_operand_agree_with_separate_ones() {
+    let load = |addr: &str| format!("(v128.load offset=4 {addr})");
+    let forms = [
+        ("add_ld", "f32x4.add", load("(local.get $p)")),
+        ("mul_ld", "f32x4.mul", load("(local.get $p)")),
+        ("add_ldw", "f32x4.add", "(v128.load (i32.add (local.get $p) (i32.const 20)))".to_string()),
+        ("mul_ldw", "f32x4.mul", "(v128.load (i32.add (local.get $p) (i32.const 20)))".to_string()),
+    ];
+    let mut wat = String::from(
+        "(module (memory (export \"mem\") 1)
+           (data (i32.const 0) \"\\00\\00\\80\\3f\\34\\12\\c0\\7f\\00\\00\\80\\ff\\01\\00\\00\\80\\00\\00\\c0\\40\\ff\\ff\\7f\\7f\\9a\\99\\99\\3e\\00\\00\\00\\00\")
+           (data (i32.const 65520) \"\\00\\00\\80\\7f\\cd\\cc\\4c\\3d\\01\\00\\c0\\ff\\00\\00\\00\\c1\")\n",
+    );
+    for (name, op, ld) in &forms {
+        wat += &format!(
+            "(func (export \"{name}\") (param $x v128) (param $p i32) (result v128) ({op} (local.get $x) {ld}))
+             (func (export \"{name}_sep\") (param $x v128) (param $p i32) (result v128) (local $t v128)
+               (local.set $t {ld}) (block) ({op} (local.get $x) (local.get $t)))\n"
+        );
+    }
+    wat += "(func (export \"rmw\") (param $x v128) (param $p i32)
+              (v128.store offset=4 (local.get $p) (f32x4.add (local.get $x) (v128.load offset=4 (local.get $p)))))
+            (func (export \"rmw_sep\") (param $x v128) (param $p i32) (local $t v128)
+              (local.set $t (f32x4.add (local.get $x) (v128.load offset=4 (local.get $p)))) (block)
+              (v128.store offset=4 (local.get $p) (local.get $t))))";
+    let m = module(&wat);
+    let xs = [
+        Val::V128(0x3f80_0000_7fc0_1234_0000_0000_c0a0_0000),
+        Val::V128(0xff80_0000_7f7f_ffff_8000_0000_3e99_999a),
+    ];
+    // 0xffff_fff0 + 20 wraps to 4 (the W forms); 65516 + 4 is the last 16 bytes, 65517 is past them.
+    let addrs = [0, 8, 65516, 65517, 65500, -16, -4, -1];
+    let mut outcomes = std::collections::BTreeSet::new();
+    for name in ["add_ld", "mul_ld", "add_ldw", "mul_ldw", "rmw"] {
+        for &x in &xs {
+            for p in addrs {
+                let out = agree(&m, name, &format!("{name}_sep"), &[x, Val::I32(p)]);
+                outcomes.insert(out.starts_with("Err"));
+            }
+        }
+    }
+    assert_eq!(outcomes.len(), 2, "both results and traps were seen");
+}

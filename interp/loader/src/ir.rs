@@ -64,6 +64,12 @@ pub enum Field {
     V128,
     /// Two frame slots packed as 16-bit halves, low half first (`Copy2`).
     Slot2,
+    /// Two v128 slots packed as 16-bit halves, low half first (each value takes its cell and
+    /// the next).
+    V128x2,
+    /// A v128 slot (low 16 bits) and a slot (high 16 bits): a v128 loaded-right form's left
+    /// operand and address.
+    V128AndSlot,
     /// Slot of a call's first argument: the callee's frame starts there, so the callee's
     /// parameters and results occupy `base..base + max(params, results)` of this frame.
     CallBase,
@@ -1018,9 +1024,9 @@ define_isa! {
     I64x2ExtMulHighI32x4S(V128, V128, V128),
     I64x2ExtMulLowI32x4U(V128, V128, V128),
     I64x2ExtMulHighI32x4U(V128, V128, V128),
-    F32x4Add(V128, V128, V128),
+    F32x4Add(V128, V128, V128) { ld = F32x4AddLd; ldw = F32x4AddLdW; },
     F32x4Sub(V128, V128, V128),
-    F32x4Mul(V128, V128, V128),
+    F32x4Mul(V128, V128, V128) { ld = F32x4MulLd; ldw = F32x4MulLdW; },
     F32x4Div(V128, V128, V128),
     F32x4Min(V128, V128, V128),
     F32x4Max(V128, V128, V128),
@@ -1034,6 +1040,21 @@ define_isa! {
     F64x2Max(V128, V128, V128),
     F64x2PMin(V128, V128, V128),
     F64x2PMax(V128, V128, V128),
+    // f32x4 multiply-add chains (translate/fuse.rs, `fuse_mul_add_v`): m = fp[x] * fp[y] lane by
+    // lane (a = x | y << 16), then AddMul: fp[b] + m, MulAdd: m + fp[b], SubMul: fp[b] - m,
+    // MulSub: m - fp[b]. Two roundings, in the pair's operand order: the same bits as the pair.
+    F32x4AddMul(V128, V128x2, V128),
+    F32x4MulAdd(V128, V128x2, V128),
+    F32x4SubMul(V128, V128x2, V128),
+    F32x4MulSub(V128, V128x2, V128),
+    // v128 loaded-right forms (`ld`, `ldw`), as the scalar ones: fp[dst] = fp[a & 0xffff] op the
+    // 16 bytes at fp[a >> 16] + b (W: the sum wrapping at 2^32); AddLdSt stores the sum back
+    // there (`fuse_read_modify_write`).
+    F32x4AddLd(V128, V128AndSlot, Imm) [mem],
+    F32x4MulLd(V128, V128AndSlot, Imm) [mem],
+    F32x4AddLdW(V128, V128AndSlot, Imm) [mem],
+    F32x4MulLdW(V128, V128AndSlot, Imm) [mem],
+    F32x4AddLdSt(_, V128AndSlot, Imm) [mem],
 }
 
 /// A translated function body.
@@ -1080,12 +1101,16 @@ mod tests {
                 assert_eq!(c.name().trim_start_matches("F32Load8U"), op.name().trim_start_matches("I32Load8U"));
             }
             // A loaded-right form is the binary operator with its right operand's slot replaced
-            // by an address and an offset; never SIMD.
+            // by an address and an offset; SIMD only for a SIMD operator.
             if let Some(l) = op.loaded_right() {
                 let (s, ls) = (op.shape(), l.shape());
-                assert_eq!((s.dst, s.a, s.b, s.extra, s.mem), (Field::Slot, Field::Slot, Field::Slot, None, false), "{}", op.name());
-                assert_eq!((ls.dst, ls.a, ls.b, ls.extra, ls.mem), (Field::Slot, Field::Slot2, Field::Imm, None, true), "{}", l.name());
-                assert!((l as usize) < simd && (op as usize) < simd, "{}", l.name());
+                let (v, pair) = match op as usize >= simd {
+                    true => (Field::V128, Field::V128AndSlot),
+                    false => (Field::Slot, Field::Slot2),
+                };
+                assert_eq!((s.dst, s.a, s.b, s.extra, s.mem), (v, v, v, None, false), "{}", op.name());
+                assert_eq!((ls.dst, ls.a, ls.b, ls.extra, ls.mem), (v, pair, Field::Imm, None, true), "{}", l.name());
+                assert_eq!(l as usize >= simd, op as usize >= simd, "{}", l.name());
                 assert_eq!(l.name(), format!("{}Ld", op.name()), "{}", l.name());
             }
             // Every access with an indexed form has a wrapped one, of the same shape but `b`.
@@ -1107,6 +1132,6 @@ mod tests {
             let s = op.shape();
             assert_eq!(op.has_imm_s64(), s.fields().contains(&Field::ImmS64), "{}", op.name());
         }
-        assert_eq!(Op::ALL.len(), Op::F64x2PMax as usize + 1);
+        assert_eq!(Op::ALL.len(), Op::F32x4AddLdSt as usize + 1);
     }
 }

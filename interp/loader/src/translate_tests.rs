@@ -407,3 +407,46 @@ fn accesses_to_another_memory_are_bracketed_and_not_fused() {
     assert_eq!(ops(c), [Op::MemUse, Op::MemoryCopy, Op::MemUse]);
     assert_eq!((c[0].dst, c[0].a), (0, 1), "into memory 0 from memory 1");
 }
+
+/// An `f32x4.mul` fuses into the `f32x4.add`/`f32x4.sub` reading it: right operand, or left
+/// with a local on the right; not through a local, nor with another producer.
+#[cfg(feature = "simd")]
+#[test]
+fn f32x4_multiply_adds_fuse() {
+    let c = code_of(
+        "(func (param v128 v128 v128) (result v128) (f32x4.add (local.get 2) (f32x4.mul (local.get 0) (local.get 1))))
+         (func (param v128 v128 v128) (result v128) (f32x4.add (f32x4.mul (local.get 0) (local.get 1)) (local.get 2)))
+         (func (param v128 v128 v128) (result v128) (f32x4.sub (local.get 2) (f32x4.mul (local.get 0) (local.get 1))))
+         (func (param v128 v128 v128) (result v128) (f32x4.sub (f32x4.mul (local.get 0) (local.get 1)) (local.get 2)))
+         (func (param v128 v128 v128) (result v128) (local v128)
+           (local.set 3 (f32x4.mul (local.get 0) (local.get 1))) (f32x4.add (local.get 2) (local.get 3)))
+         (func (param v128 v128 v128) (result v128) (f32x4.add (local.get 2) (f32x4.div (local.get 0) (local.get 1))))",
+    );
+    // Each body ends with the result's copy to the return cells (`Copy2`).
+    let arith = |f: &[Instr]| body(f)[body(f).len() - 2];
+    let fused: Vec<Op> = c.iter().map(|f| arith(f).op).collect();
+    assert_eq!(fused, [Op::F32x4AddMul, Op::F32x4MulAdd, Op::F32x4SubMul, Op::F32x4MulSub, Op::F32x4Add, Op::F32x4Add]);
+    let f = arith(&c[0]);
+    // v128 params take two cells each: slots 0, 2 and 4.
+    assert_eq!((f.a, f.b), (2 << 16, 4), "product of slots 0 and 2, plus slot 4");
+    assert_eq!(ops(body(&c[0])), [Op::F32x4AddMul, Op::Copy2], "the multiply is gone");
+}
+
+/// A `v128.load` right operand fuses into `f32x4.add`/`f32x4.mul` (at an offset, or wrapped),
+/// and an add's sum stored back to the same address and offset becomes `F32x4AddLdSt`.
+#[cfg(feature = "simd")]
+#[test]
+fn v128_loads_fuse_into_f32x4_operators_and_stores() {
+    let c = code_of(
+        "(func (param v128 i32) (result v128) (f32x4.mul (local.get 0) (v128.load offset=8 (local.get 1))))
+         (func (param v128 i32) (result v128) (f32x4.add (local.get 0) (v128.load (i32.add (local.get 1) (i32.const 16)))))
+         (func (param v128 i32) (v128.store offset=8 (local.get 1) (f32x4.add (local.get 0) (v128.load offset=8 (local.get 1)))))
+         (func (param v128 i32) (v128.store offset=4 (local.get 1) (f32x4.add (local.get 0) (v128.load offset=8 (local.get 1)))))",
+    );
+    assert_eq!(ops(body(&c[0])), [Op::F32x4MulLd, Op::Copy2]);
+    assert_eq!((body(&c[0])[0].a, body(&c[0])[0].b), (2 << 16, 8), "v128 slot 0, address slot 2, offset 8");
+    assert_eq!(ops(body(&c[1])), [Op::F32x4AddLdW, Op::Copy2]);
+    assert_eq!(body(&c[1])[0].b, 16);
+    assert_eq!(ops(body(&c[2])), [Op::F32x4AddLdSt]);
+    assert_eq!(ops(body(&c[3])), [Op::F32x4AddLd, Op::V128Store], "another offset: no read-modify-write");
+}

@@ -160,6 +160,21 @@ fn check_field(code: &[Instr], pc: usize, lim: &Limits, kind: Field, v: u32) -> 
         }
         Field::Slot | Field::CallBase => below("slot", lim.frame),
         Field::V128 => below("v128 slot", lim.frame.saturating_sub(1)),
+        Field::V128AndSlot => {
+            let (v128, slot) = (v & 0xffff, v >> 16);
+            if v128 as u64 + 1 >= lim.frame || slot as u64 >= lim.frame {
+                return Err(format!("packed v128 slot {v128} and slot {slot} out of range (frame {})", lim.frame));
+            }
+            Ok(())
+        }
+        Field::V128x2 => {
+            for s in [v & 0xffff, v >> 16] {
+                if s as u64 + 1 >= lim.frame {
+                    return Err(format!("packed v128 slot {s} out of range (< {})", lim.frame.saturating_sub(1)));
+                }
+            }
+            Ok(())
+        }
         Field::Slot2 => {
             for s in [v & 0xffff, v >> 16] {
                 if s as u64 >= lim.frame {

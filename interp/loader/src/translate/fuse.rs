@@ -60,9 +60,9 @@ impl Tr<'_> {
 
     /// For a binary operator `op` with a `loaded_right` form: if its right operand (the top
     /// entry) is the result of the instruction just emitted, that is a full-width load at a
-    /// one-slot address (`I32Load`, `I64Load`, `F32Load`, `F64Load`: validation makes its type
-    /// the operator's) or its wrapped form (`I32LoadW`, `I64LoadW`, when `op` has a
-    /// `loaded_right_wrapped` form: 4 or 8 bytes, validation makes the width the operator's), and
+    /// one-slot address (`I32Load`, `I64Load`, `F32Load`, `F64Load`, `V128Load`: validation
+    /// makes its type the operator's) or its wrapped form (`I32LoadW`, `I64LoadW`, `V128LoadW`,
+    /// when `op` has a `loaded_right_wrapped` form: validation makes the width the operator's), and
     /// the left operand needs no code to read (a local or a computed value), take the load out
     /// of the code, pop both operands and return the fused form with its `a` (left operand and
     /// address slots packed as a [`crate::ir::Field::Slot2`]) and `b` (the offset, or the
@@ -71,8 +71,8 @@ impl Tr<'_> {
         let top = self.stack.len() - 1;
         let ins = self.code[self.just_emitted(top)?];
         let fused = match ins.op {
-            Op::I32Load | Op::I64Load | Op::F32Load | Op::F64Load => op.loaded_right()?,
-            Op::I32LoadW | Op::I64LoadW => op.loaded_right_wrapped()?,
+            Op::I32Load | Op::I64Load | Op::F32Load | Op::F64Load | Op::V128Load => op.loaded_right()?,
+            Op::I32LoadW | Op::I64LoadW | Op::V128LoadW => op.loaded_right_wrapped()?,
             _ => return None,
         };
         let left = self.read_slot(top - 1)?;
@@ -118,6 +118,33 @@ impl Tr<'_> {
         }
         self.drop_fused();
         Some(fused)
+    }
+
+    /// `f32x4.add` or `f32x4.sub` (`op`) with an operand computed by an `f32x4.mul` that is the
+    /// instruction just emitted (the right operand, or the left one when the right is a local)
+    /// and whose operand slots fit 16 bits: take the multiply out of the code, pop both entries
+    /// and return the chain form (`F32x4AddMul`, `F32x4MulAdd`, `F32x4SubMul`, `F32x4MulSub`,
+    /// ir.rs) with its `a` (the product's operands) and `b` (the other operand). The form keeps
+    /// the pair's operand order and both roundings. The caller emits it next, as `fuse_chain`.
+    pub(super) fn fuse_mul_add_v(&mut self, op: Op) -> Option<(Op, u32, u32)> {
+        let forms = match op {
+            Op::F32x4Add => (Op::F32x4AddMul, Op::F32x4MulAdd),
+            Op::F32x4Sub => (Op::F32x4SubMul, Op::F32x4MulSub),
+            _ => return None,
+        };
+        let top = self.stack.len() - 1;
+        let (idx, other, fused) = match self.just_emitted(top) {
+            Some(idx) => (idx, top - 1, forms.0),
+            None if matches!(self.stack[top], Opd::Local(_)) => (self.just_emitted(top - 1)?, top, forms.1),
+            None => return None,
+        };
+        let p = self.code[idx];
+        if p.op != Op::F32x4Mul || (p.a | p.b) > 0xffff {
+            return None;
+        }
+        let o = self.read_slot(other)?;
+        self.drop_fused();
+        Some((fused, p.a | p.b << 16, o))
     }
 
     /// A shift right by a constant and a mask by a constant in either order, or a shift right
@@ -184,6 +211,7 @@ impl Tr<'_> {
             (Op::I64Store, Op::I64AddLd) => Op::I64AddLdSt,
             (Op::F32Store, Op::F32AddLd) => Op::F32AddLdSt,
             (Op::F64Store, Op::F64AddLd) => Op::F64AddLdSt,
+            (Op::V128Store, Op::F32x4AddLd) => Op::F32x4AddLdSt,
             _ => return None,
         };
         let addr = self.read_slot(top - 1)?;
