@@ -19,6 +19,20 @@ fn run(m: &Module, name: &str, args: &[Val]) -> String {
     format!("{:?}", f.call(&mut store, args, &mut out).map(|()| out[0]))
 }
 
+/// Functions `name` and `name_sep` of params `$x $y $l` (all `ty`) returning `(op left right)`,
+/// where one operand is the expression `p`: in `name_sep`, `p` is computed into a local first,
+/// with an empty block (a branch target, across which nothing fuses) before `op`.
+fn fused_and_separate(name: &str, ty: &str, op: &str, p: &str, left: &str, right: &str) -> String {
+    let sep = |e: &str| if e == p { "(local.get $t)".to_string() } else { e.to_string() };
+    format!(
+        "(func (export \"{name}\") (param $x {ty}) (param $y {ty}) (param $l {ty}) (result {ty}) ({op} {left} {right}))
+         (func (export \"{name}_sep\") (param $x {ty}) (param $y {ty}) (param $l {ty}) (result {ty}) (local $t {ty})
+           (local.set $t {p}) (block) ({op} {} {}))\n",
+        sep(left),
+        sep(right),
+    )
+}
+
 fn i32s() -> Vec<Val> {
     [0, 1, -1, 2, 7, 100, -100, 0x7fff, -0x8000, i32::MAX, i32::MAX - 1, i32::MIN, i32::MIN + 1]
         .into_iter()
@@ -191,15 +205,7 @@ fn chained_operators_agree_with_separate_ones() {
         let computed = "(select (local.get $l) (local.get $y) (local.get $x))";
         for (left, right) in [(p, "(local.get $l)"), ("(local.get $l)", p), (computed, p)] {
             let name = format!("c{}", names.len());
-            let sep = |e: &'static str| if e == p { "(local.get $t)" } else { e };
-            wat += &format!(
-                "(func (export \"{name}\") (param $x i32) (param $y i32) (param $l i32) (result i32)
-                   (i32.{op} {left} {right}))
-                 (func (export \"{name}_sep\") (param $x i32) (param $y i32) (param $l i32) (result i32) (local $t i32)
-                   (local.set $t {p}) (block) (i32.{op} {} {}))\n",
-                sep(left),
-                sep(right),
-            );
+            wat += &fused_and_separate(&name, "i32", &format!("i32.{op}"), p, left, right);
             names.push(name);
         }
     }
@@ -311,15 +317,7 @@ fn f32x4_multiply_adds_agree_with_separate_ones() {
     for op in ["add", "sub"] {
         for (left, right) in [("(local.get $l)", p), (p, "(local.get $l)"), (computed, p)] {
             let name = format!("v{}", names.len());
-            let sep = |e: &'static str| if e == p { "(local.get $t)" } else { e };
-            wat += &format!(
-                "(func (export \"{name}\") (param $x v128) (param $y v128) (param $l v128) (result v128)
-                   (f32x4.{op} {left} {right}))
-                 (func (export \"{name}_sep\") (param $x v128) (param $y v128) (param $l v128) (result v128) (local $t v128)
-                   (local.set $t {p}) (block) (f32x4.{op} {} {}))\n",
-                sep(left),
-                sep(right),
-            );
+            wat += &fused_and_separate(&name, "v128", &format!("f32x4.{op}"), p, left, right);
             names.push(name);
         }
     }
