@@ -1376,6 +1376,14 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I32AddXor => chain32!(i, |x, y| x ^ y, |l, v| l.wrapping_add(v)),
             Op::I32XorAnd => chain32!(i, |x, y| x & y, |l, v| l ^ v),
             Op::I32AndXor => chain32!(i, |x, y| x ^ y, |l, v| l & v),
+            Op::F32AddMul => {
+                let (x, y, l) = (f32r!(i.a & 0xffff), f32r!(i.a >> 16), f32r!(i.b));
+                wrf32!(i.dst, l + x * y)
+            }
+            Op::F64AddMul => {
+                let (x, y, l) = (f64r!(i.a & 0xffff), f64r!(i.a >> 16), f64r!(i.b));
+                wr!(i.dst, (l + x * y).to_bits())
+            }
             Op::I32AddLdSt => bin_ld_st!(i, 4, u32, u32::from, |a, b| a.wrapping_add(b)),
             Op::I64AddLdSt => bin_ld_st!(i, 8, u64, u64::from, |a, b| a.wrapping_add(b)),
             Op::F32AddLdSt => bin_ld_st!(i, 4, u32, f32::from_bits, |a, b| (a + b).to_bits()),

@@ -350,3 +350,49 @@ fn f32x4_multiply_adds_agree_with_separate_ones() {
         }
     }
 }
+
+/// Call `name` (one result) with `args` on a fresh instance: its result.
+fn result_of(m: &Module, name: &str, args: &[Val]) -> Val {
+    let mut store = Store::new(Config::default(), ());
+    let inst = Instance::new(&mut store, m, &[]).unwrap();
+    let f = inst.get_func(&store, name).expect("export");
+    let mut out = [Val::default_of(f.ty(&store).results[0])];
+    f.call(&mut store, args, &mut out).expect("no trap");
+    out[0]
+}
+
+/// `f32.mul`/`f64.mul` into the `add` reading it (`F32AddMul`, `F64AddMul`), the product on
+/// either side, against the product kept in a local: the same bits (two roundings: products
+/// that round, infinities, signed zeros), any NaN agreeing with any NaN (which of two NaN
+/// operands' payloads an operation carries is left open by the spec).
+#[test]
+fn float_multiply_adds_agree_with_separate_ones() {
+    let f32s = [1.0f32, -0.0, 0.1, 3.0e38, 16_777_217.0, 1.0e-38, f32::INFINITY, -2.5, f32::from_bits(0x7fc0_1234), 0.333_333_34];
+    let f64s = [1.0f64, -0.0, 0.1, 1.0e308, 9_007_199_254_740_993.0, f64::NEG_INFINITY, f64::from_bits(0x7ff8_0000_0000_1234), 1.0 / 3.0];
+    let kinds: [(&str, Vec<Val>); 2] = [
+        ("f32", f32s.iter().map(|v| Val::F32(v.to_bits())).collect()),
+        ("f64", f64s.iter().map(|v| Val::F64(v.to_bits())).collect()),
+    ];
+    for (t, vals) in kinds {
+        let p = format!("({t}.mul (local.get $x) (local.get $y))");
+        let computed = format!("({t}.sub (local.get $l) (local.get $y))");
+        let mut wat = String::from("(module\n");
+        let forms = [("(local.get $l)", p.as_str()), (p.as_str(), "(local.get $l)"), (computed.as_str(), p.as_str())];
+        for (k, (left, right)) in forms.iter().enumerate() {
+            wat += &fused_and_separate(&format!("m{k}"), t, &format!("{t}.add"), &p, left, right);
+        }
+        let m = module(&(wat + ")"));
+        let nan = |v: Val| matches!(v, Val::F32(b) if f32::from_bits(b).is_nan()) || matches!(v, Val::F64(b) if f64::from_bits(b).is_nan());
+        for k in 0..forms.len() {
+            for &x in &vals {
+                for &y in &vals {
+                    for &l in &vals {
+                        let args = [x, y, l];
+                        let (f, s) = (result_of(&m, &format!("m{k}"), &args), result_of(&m, &format!("m{k}_sep"), &args));
+                        assert!(f == s || (nan(f) && nan(s)), "{t} m{k}({x:?}, {y:?}, {l:?}): {f:?} vs {s:?}");
+                    }
+                }
+            }
+        }
+    }
+}

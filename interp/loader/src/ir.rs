@@ -534,6 +534,10 @@ define_isa! {
     I32AddXor(Slot, Slot2, Slot),
     I32XorAnd(Slot, Slot2, Slot),
     I32AndXor(Slot, Slot2, Slot),
+    // Float multiply-adds: fp[dst] = fp[b] + fp[x] * fp[y], two roundings as the pair (a float
+    // add commutes but for which NaN's payload a NaN + NaN carries, which the spec leaves open).
+    F32AddMul(Slot, Slot2, Slot),
+    F64AddMul(Slot, Slot2, Slot),
     // Binary operators with the right operand loaded from memory: the full-width load feeding
     // them fused in (`loaded_right`). a = the left operand's slot and the address slot packed
     // as 16-bit halves (as Copy2), b = offset: fp[dst] = fp[a & 0xffff] op mem[fp[a >> 16] + b]

@@ -450,3 +450,17 @@ fn v128_loads_fuse_into_f32x4_operators_and_stores() {
     assert_eq!(ops(body(&c[2])), [Op::F32x4AddLdSt]);
     assert_eq!(ops(body(&c[3])), [Op::F32x4AddLd, Op::V128Store], "another offset: no read-modify-write");
 }
+
+/// A float multiply fuses into the add reading it, on either side (`F32AddMul`, `F64AddMul`).
+#[test]
+fn float_multiply_adds_fuse() {
+    let c = code_of(
+        "(func (param f32 f32 f32) (result f32) (f32.add (local.get 2) (f32.mul (local.get 0) (local.get 1))))
+         (func (param f64 f64 f64) (result f64) (f64.add (f64.mul (local.get 0) (local.get 1)) (local.get 2)))
+         (func (param f32 f32 f32) (result f32) (f32.sub (local.get 2) (f32.mul (local.get 0) (local.get 1))))",
+    );
+    assert_eq!(ops(body(&c[0])), [Op::F32AddMul]);
+    assert_eq!((body(&c[0])[0].a, body(&c[0])[0].b), (1 << 16, 2));
+    assert_eq!(ops(body(&c[1])), [Op::F64AddMul]);
+    assert_eq!(ops(body(&c[2])), [Op::F32Mul, Op::F32Sub], "no sub form");
+}

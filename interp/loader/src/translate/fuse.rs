@@ -111,6 +111,8 @@ impl Tr<'_> {
             (Op::I32Add, Op::I32Xor) => by_two(Op::I32AddXor),
             (Op::I32Xor, Op::I32And) => by_two(Op::I32XorAnd),
             (Op::I32And, Op::I32Xor) => by_two(Op::I32AndXor),
+            (Op::F32Add, Op::F32Mul) => by_two(Op::F32AddMul),
+            (Op::F64Add, Op::F64Mul) => by_two(Op::F64AddMul),
             _ => return None,
         };
         if packed > 0xffff {
