@@ -127,7 +127,8 @@ impl Tr<'_> {
     /// and whose operand slots fit 16 bits: take the multiply out of the code, pop both entries
     /// and return the chain form (`F32x4AddMul`, `F32x4MulAdd`, `F32x4SubMul`, `F32x4MulSub`,
     /// ir.rs) with its `a` (the product's operands) and `b` (the other operand). The form keeps
-    /// the pair's operand order and both roundings. The caller emits it next, as `fuse_chain`.
+    /// the pair's operand order (a sub does not commute) and both roundings. The caller emits
+    /// it next, as `fuse_chain`.
     pub(super) fn fuse_mul_add_v(&mut self, op: Op) -> Option<(Op, u32, u32)> {
         let forms = match op {
             Op::F32x4Add => (Op::F32x4AddMul, Op::F32x4MulAdd),
