@@ -5,7 +5,7 @@
 #                                             armv7 tflite,armnn,tract,ggml: ONNX Runtime and OpenVINO
 #                                             have no armv7 wheels; the .deb depends on ArmNN's
 #                                             packages only when armnn is included)
-#                        [--no-simd]         (libvmcore.so without fixed-width SIMD: ~137 KB smaller
+#                        [--no-simd]         (libvmcore.so without fixed-width SIMD: ~140 KB smaller
 #                                             on aarch64; a v128 module is then refused at load)
 # libvmcore.so and iwasm are linked by LLD with packed relocations (core/so/arm_link.rs), which
 # needs glibc >= 2.36 on the board (Debian 12). For an older glibc (2.34):
@@ -100,7 +100,7 @@ if [ "$BUILD" = 1 ]; then
     if unwinds "$b" && [ "$UNWIND_PROFILE" != "$PROFILE" ]; then upk+=(-p "wasi-nn-backend-$b"); else pk+=(-p "wasi-nn-backend-$b"); fi
   done
   # libvmcore.so with fixed-width SIMD (vmcore's only default feature; the backends have none)
-  # unless --no-simd, for boards that need the ~137 KB on aarch64: a module using v128
+  # unless --no-simd, for boards that need the ~140 KB on aarch64: a module using v128
   # instructions is then refused at load with a clear error (BENCHMARKS.md, "Footprint").
   feat=()
   [ "$SIMD" = 0 ] && feat=(--no-default-features)
