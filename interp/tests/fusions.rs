@@ -292,11 +292,7 @@ fn identities_leave_the_value_and_others_apply() {
 /// Call `name` (one v128 result) with `args` on a fresh instance.
 #[cfg(feature = "simd")]
 fn v128_of(m: &Module, name: &str, args: &[Val]) -> u128 {
-    let mut store = Store::new(Config::default(), ());
-    let inst = Instance::new(&mut store, m, &[]).unwrap();
-    let mut out = [Val::V128(0)];
-    inst.get_func(&store, name).expect("export").call(&mut store, args, &mut out).expect("no trap");
-    match out[0] {
+    match result_of(m, name, args) {
         Val::V128(v) => v,
         v => panic!("unexpected {v:?}"),
     }

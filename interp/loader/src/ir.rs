@@ -1044,7 +1044,7 @@ define_isa! {
     F64x2Max(V128, V128, V128),
     F64x2PMin(V128, V128, V128),
     F64x2PMax(V128, V128, V128),
-    // f32x4 multiply-add chains (translate/fuse.rs, `fuse_mul_add_v`): m = fp[x] * fp[y] lane by
+    // f32x4 multiply-add chains (translate/fuse.rs, `fuse_chain`): m = fp[x] * fp[y] lane by
     // lane (a = x | y << 16), then AddMul: fp[b] + m, MulAdd: m + fp[b], SubMul: fp[b] - m,
     // MulSub: m - fp[b]. Two roundings, in the pair's operand order: the same bits as the pair
     // (but for which payload a lane of two NaN operands carries, which the spec leaves open).

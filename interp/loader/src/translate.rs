@@ -32,8 +32,8 @@
 //!   (`fuse_loaded_right`) and that operator into a store back to the same address
 //!   (`fuse_read_modify_write`), a byte load into `f32.convert_i32_u` (`fuse_convert_to_f32`), an
 //!   i32 comparison into `select` (`select_on_compare`), an operator into the one reading it
-//!   (`fuse_chain`, `fuse_shift_mask`; an `f32x4.mul` into the add or sub reading it,
-//!   `fuse_mul_add_v`), a loop's add into its compare-and-branch (`fuse_step`),
+//!   (`fuse_chain`, among them an `f32x4.mul` into the add or sub reading it;
+//!   `fuse_shift_mask`), a loop's add into its compare-and-branch (`fuse_step`),
 //!   and a load into the `br_if` on its value (`fuse_branch_on_load`). Which pairs fuse was chosen
 //!   from op-pair counts of benches/ (BENCHMARKS.md).
 //! - calls need no argument copying: the arguments' home slots are the callee's parameter cells
@@ -1397,11 +1397,12 @@ impl<'m> Tr<'m> {
             ($($w:ident),* $(,)?) => {
                 match op {
                     $(O::$w => {
-                        let fused = match self.fuse_mul_add_v(Op::$w) {
-                            None if Op::$w.loaded_right().is_some() => self.fuse_loaded_right(Op::$w),
-                            f => f,
+                        // As `binop`: a loaded right operand, then a chain.
+                        let loaded = match Op::$w.loaded_right() {
+                            Some(_) => self.fuse_loaded_right(Op::$w),
+                            None => None,
                         };
-                        if let Some((f, a, b)) = fused {
+                        if let Some((f, a, b)) = loaded.or_else(|| self.fuse_chain(Op::$w)) {
                             self.emit_result_v(f, a, b);
                             return Ok(());
                         }

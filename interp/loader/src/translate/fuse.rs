@@ -83,17 +83,19 @@ impl Tr<'_> {
         Some((fused, left | ins.a << 16, ins.b))
     }
 
-    /// For a binary operator `op` with a chain form (ir.rs, "Chains"): if one operand is the
-    /// result of the instruction just emitted (the right one, or the left one when the right
-    /// is a local), that instruction is the operator the chain form takes, and every slot fits
-    /// 16 bits, take that instruction out of the code, pop both operands and return the chain
-    /// form with its `a` and `b`. The caller emits it next (it reads the removed instruction's
-    /// operands, which nothing emitted in between overwrites).
+    /// For a binary operator `op` with a chain form (ir.rs, "Chains", and the f32x4
+    /// multiply-adds): if one operand is the result of the instruction just emitted (the right
+    /// one, or the left one when the right is a local), that instruction is the operator the
+    /// chain form takes, and every slot fits 16 bits, take that instruction out of the code,
+    /// pop both operands and return the chain form with its `a` and `b`. The form is the same
+    /// for either side when the operator commutes; the f32x4 forms keep the side (a sub does
+    /// not commute). The caller emits it next (it reads the removed instruction's operands,
+    /// which nothing emitted in between overwrites).
     pub(super) fn fuse_chain(&mut self, op: Op) -> Option<(Op, u32, u32)> {
         let top = self.stack.len() - 1;
-        let (idx, other) = match self.just_emitted(top) {
-            Some(idx) => (idx, top - 1),
-            None if matches!(self.stack[top], Opd::Local(_)) => (self.just_emitted(top - 1)?, top),
+        let (idx, other, right) = match self.just_emitted(top) {
+            Some(idx) => (idx, top - 1, true),
+            None if matches!(self.stack[top], Opd::Local(_)) => (self.just_emitted(top - 1)?, top, false),
             None => return None,
         };
         let l = self.read_slot(other)?;
@@ -101,6 +103,8 @@ impl Tr<'_> {
         // (form, a, b) and the slots packed into 16 bits
         let by_imm = |f: Op| ((f, l | p.a << 16, p.b), l | p.a);
         let by_two = |f: Op| ((f, p.a | p.b << 16, l), p.a | p.b);
+        // The form for the computed operand on the right, and on the left.
+        let side = |r: Op, left: Op| if right { r } else { left };
         let (fused, packed) = match (op, p.op) {
             (Op::I32Xor, Op::I32RotlImm) => by_imm(Op::I32XorRotlImm),
             (Op::I32Xor, Op::I32ShrUImm) => by_imm(Op::I32XorShrUImm),
@@ -113,6 +117,8 @@ impl Tr<'_> {
             (Op::I32And, Op::I32Xor) => by_two(Op::I32AndXor),
             (Op::F32Add, Op::F32Mul) => by_two(Op::F32AddMul),
             (Op::F64Add, Op::F64Mul) => by_two(Op::F64AddMul),
+            (Op::F32x4Add, Op::F32x4Mul) => by_two(side(Op::F32x4AddMul, Op::F32x4MulAdd)),
+            (Op::F32x4Sub, Op::F32x4Mul) => by_two(side(Op::F32x4SubMul, Op::F32x4MulSub)),
             _ => return None,
         };
         if packed > 0xffff {
@@ -120,34 +126,6 @@ impl Tr<'_> {
         }
         self.drop_fused();
         Some(fused)
-    }
-
-    /// `f32x4.add` or `f32x4.sub` (`op`) with an operand computed by an `f32x4.mul` that is the
-    /// instruction just emitted (the right operand, or the left one when the right is a local)
-    /// and whose operand slots fit 16 bits: take the multiply out of the code, pop both entries
-    /// and return the chain form (`F32x4AddMul`, `F32x4MulAdd`, `F32x4SubMul`, `F32x4MulSub`,
-    /// ir.rs) with its `a` (the product's operands) and `b` (the other operand). The form keeps
-    /// the pair's operand order (a sub does not commute) and both roundings. The caller emits
-    /// it next, as `fuse_chain`.
-    pub(super) fn fuse_mul_add_v(&mut self, op: Op) -> Option<(Op, u32, u32)> {
-        let forms = match op {
-            Op::F32x4Add => (Op::F32x4AddMul, Op::F32x4MulAdd),
-            Op::F32x4Sub => (Op::F32x4SubMul, Op::F32x4MulSub),
-            _ => return None,
-        };
-        let top = self.stack.len() - 1;
-        let (idx, other, fused) = match self.just_emitted(top) {
-            Some(idx) => (idx, top - 1, forms.0),
-            None if matches!(self.stack[top], Opd::Local(_)) => (self.just_emitted(top - 1)?, top, forms.1),
-            None => return None,
-        };
-        let p = self.code[idx];
-        if p.op != Op::F32x4Mul || (p.a | p.b) > 0xffff {
-            return None;
-        }
-        let o = self.read_slot(other)?;
-        self.drop_fused();
-        Some((fused, p.a | p.b << 16, o))
     }
 
     /// A shift right by a constant and a mask by a constant in either order, or a shift right
