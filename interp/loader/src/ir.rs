@@ -787,6 +787,9 @@ define_isa! {
     // V128GlobalGet: fp[dst..] = global a. V128GlobalSet: global dst = fp[a..].
     V128GlobalGet(V128, Global, _),
     V128GlobalSet(Global, V128, _),
+    // V128Copy: fp[dst..] = fp[a..] (one 16-byte move, where two `Copy`s would be two 8-byte
+    // ones that a 16-byte read of the result waits for).
+    V128Copy(V128, V128, _),
     // V128Select: dst = a if cond != 0 else b; Extra.a = cond slot.
     V128Select(V128, V128, V128) + (_, Slot, _),
     // V128Const: fp[dst..] = a | b << 32 | Extra.dst << 64 | Extra.a << 96.

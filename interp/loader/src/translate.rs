@@ -432,6 +432,13 @@ impl<'m> Tr<'m> {
         self.code.len() - 1
     }
 
+    /// Copy a `w`-cell value from `src` to `dst`: a v128 (two cells) as one `V128Copy`, so
+    /// that it stays one 16-byte access (see the op).
+    fn emit_copy(&mut self, dst: u32, src: u32, w: u32) {
+        let op = if w == 2 { Op::V128Copy } else { Op::Copy };
+        self.emit(op, dst, src, 0);
+    }
+
     /// The current position becomes a branch target.
     fn label(&mut self) -> u32 {
         self.barrier = self.code.len();
@@ -531,11 +538,7 @@ impl<'m> Tr<'m> {
         let home = self.home(i);
         match self.stack[i] {
             Opd::Slot => {}
-            Opd::Local(l) => {
-                for c in 0..self.width(i) {
-                    self.emit(Op::Copy, home + c, l + c, 0);
-                }
-            }
+            Opd::Local(l) => self.emit_copy(home, l, self.width(i)),
             Opd::Const(v) => self.emit_const(home, v),
         }
     }
@@ -794,17 +797,10 @@ impl<'m> Tr<'m> {
             match self.stack[src_i] {
                 Opd::Slot => {
                     if src_i != h + i {
-                        let src = self.home(src_i);
-                        for c in 0..w {
-                            self.emit(Op::Copy, dst + c, src + c, 0);
-                        }
+                        self.emit_copy(dst, self.home(src_i), w);
                     }
                 }
-                Opd::Local(l) => {
-                    for c in 0..w {
-                        self.emit(Op::Copy, dst + c, l + c, 0);
-                    }
-                }
+                Opd::Local(l) => self.emit_copy(dst, l, w),
                 Opd::Const(v) => self.emit_const(dst, v),
             }
             dst += w;
@@ -868,11 +864,13 @@ impl<'m> Tr<'m> {
                 for i in len - n..len {
                     self.emit_to_home(i);
                 }
-                let (from, to) = (self.home(len - n), self.base + self.start(len));
-                for (dst, src) in (from..to).enumerate() {
-                    if src != dst as u32 {
-                        self.emit(Op::Copy, dst as u32, src, 0);
+                let mut dst = 0;
+                for i in len - n..len {
+                    let (src, w) = (self.home(i), self.width(i));
+                    if src != dst {
+                        self.emit_copy(dst, src, w);
                     }
+                    dst += w;
                 }
                 self.emit(Op::Return, 0, 0, 0);
             }
@@ -1099,11 +1097,7 @@ impl<'m> Tr<'m> {
         let home = self.home(self.stack.len());
         match o {
             Opd::Local(x) if x == l => {}
-            Opd::Local(x) => {
-                for c in 0..w {
-                    self.emit(Op::Copy, l + c, x + c, 0);
-                }
-            }
+            Opd::Local(x) => self.emit_copy(l, x, w),
             Opd::Const(v) => self.emit_const(l, v),
             Opd::Slot => {
                 let retarget = match self.last_producer {
@@ -1114,9 +1108,7 @@ impl<'m> Tr<'m> {
                     let (idx, _) = self.last_producer.expect("checked");
                     self.code[idx].dst = l;
                 } else {
-                    for c in 0..w {
-                        self.emit(Op::Copy, l + c, home + c, 0);
-                    }
+                    self.emit_copy(l, home, w);
                 }
             }
         }

@@ -422,14 +422,14 @@ fn f32x4_multiply_adds_fuse() {
            (local.set 3 (f32x4.mul (local.get 0) (local.get 1))) (f32x4.add (local.get 2) (local.get 3)))
          (func (param v128 v128 v128) (result v128) (f32x4.add (local.get 2) (f32x4.div (local.get 0) (local.get 1))))",
     );
-    // Each body ends with the result's copy to the return cells (`Copy2`).
+    // Each body ends with the result's copy to the return cells (`V128Copy`).
     let arith = |f: &[Instr]| body(f)[body(f).len() - 2];
     let fused: Vec<Op> = c.iter().map(|f| arith(f).op).collect();
     assert_eq!(fused, [Op::F32x4AddMul, Op::F32x4MulAdd, Op::F32x4SubMul, Op::F32x4MulSub, Op::F32x4Add, Op::F32x4Add]);
     let f = arith(&c[0]);
     // v128 params take two cells each: slots 0, 2 and 4.
     assert_eq!((f.a, f.b), (2 << 16, 4), "product of slots 0 and 2, plus slot 4");
-    assert_eq!(ops(body(&c[0])), [Op::F32x4AddMul, Op::Copy2], "the multiply is gone");
+    assert_eq!(ops(body(&c[0])), [Op::F32x4AddMul, Op::V128Copy], "the multiply is gone");
 }
 
 /// A `v128.load` right operand fuses into `f32x4.add`/`f32x4.mul` (at an offset, or wrapped),
@@ -443,9 +443,9 @@ fn v128_loads_fuse_into_f32x4_operators_and_stores() {
          (func (param v128 i32) (v128.store offset=8 (local.get 1) (f32x4.add (local.get 0) (v128.load offset=8 (local.get 1)))))
          (func (param v128 i32) (v128.store offset=4 (local.get 1) (f32x4.add (local.get 0) (v128.load offset=8 (local.get 1)))))",
     );
-    assert_eq!(ops(body(&c[0])), [Op::F32x4MulLd, Op::Copy2]);
+    assert_eq!(ops(body(&c[0])), [Op::F32x4MulLd, Op::V128Copy]);
     assert_eq!((body(&c[0])[0].a, body(&c[0])[0].b), (2 << 16, 8), "v128 slot 0, address slot 2, offset 8");
-    assert_eq!(ops(body(&c[1])), [Op::F32x4AddLdW, Op::Copy2]);
+    assert_eq!(ops(body(&c[1])), [Op::F32x4AddLdW, Op::V128Copy]);
     assert_eq!(body(&c[1])[0].b, 16);
     assert_eq!(ops(body(&c[2])), [Op::F32x4AddLdSt]);
     assert_eq!(ops(body(&c[3])), [Op::F32x4AddLd, Op::V128Store], "another offset: no read-modify-write");
@@ -463,4 +463,21 @@ fn float_multiply_adds_fuse() {
     assert_eq!((body(&c[0])[0].a, body(&c[0])[0].b), (1 << 16, 2));
     assert_eq!(ops(body(&c[1])), [Op::F64AddMul]);
     assert_eq!(ops(body(&c[2])), [Op::F32Mul, Op::F32Sub], "no sub form");
+}
+
+/// A v128 moves as one `V128Copy` (never as two cell copies, which `Copy2` would pack): into
+/// a local, to a block's result and to the return cells; scalars still pack into `Copy2`.
+#[cfg(feature = "simd")]
+#[test]
+fn v128_values_move_in_one_copy() {
+    let c = code_of(
+        "(func (param v128 v128) (result v128) (local v128) (local.set 2 (local.get 1)) (local.get 2))
+         (func (param v128 i32) (result v128) (block (result v128) (local.get 0) (br_if 0 (local.get 1)) (drop) (local.get 0)))
+         (func (param i64 i64 i64 i64) (result i64) (local.set 2 (local.get 0)) (local.set 3 (local.get 1)) (local.get 2))",
+    );
+    assert!(ops(body(&c[0])).iter().all(|&o| o == Op::V128Copy), "{:?}", ops(body(&c[0])));
+    assert!(ops(body(&c[1])).contains(&Op::V128Copy) && !ops(body(&c[1])).contains(&Op::Copy2), "{:?}", ops(body(&c[1])));
+    assert_eq!(ops(body(&c[2])), [Op::Copy2]);
+    let v = body(&c[0])[0];
+    assert_eq!((v.dst, v.a), (4, 2), "local 2 (cells 4, 5) from local 1 (cells 2, 3)");
 }
