@@ -1109,11 +1109,11 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             wv!($i.dst, $f(rv!($i.a & 0xffff), m))
         }};
     }
-    // f32x4 multiply-add chains: m = fp[x] * fp[y] (a = x | y << 16), o = fp[b].
+    // f32x4 chains: m = inner(fp[x], fp[y]) (a = x | y << 16), o = fp[b].
     #[cfg(feature = "simd")]
-    macro_rules! v_mul_chain {
-        ($i:expr, |$m:ident, $o:ident| $outer:expr) => {{
-            let $m = simd::f32x4_mul(rv!($i.a & 0xffff), rv!($i.a >> 16));
+    macro_rules! v_chain {
+        ($i:expr, $inner:path, |$m:ident, $o:ident| $outer:expr) => {{
+            let $m = $inner(rv!($i.a & 0xffff), rv!($i.a >> 16));
             let $o = rv!($i.b);
             wv!($i.dst, $outer)
         }};
@@ -1423,6 +1423,14 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::F64AddMul => {
                 let (x, y, l) = (f64r!(i.a & 0xffff), f64r!(i.a >> 16), f64r!(i.b));
                 wr!(i.dst, (l + x * y).to_bits())
+            }
+            Op::F32AddAdd => {
+                let (x, y, l) = (f32r!(i.a & 0xffff), f32r!(i.a >> 16), f32r!(i.b));
+                wrf32!(i.dst, l + (x + y))
+            }
+            Op::F64AddAdd => {
+                let (x, y, l) = (f64r!(i.a & 0xffff), f64r!(i.a >> 16), f64r!(i.b));
+                wr!(i.dst, (l + (x + y)).to_bits())
             }
             Op::I32AddLdSt => bin_ld_st!(i, 4, u32, u32::from, |a, b| a.wrapping_add(b)),
             Op::I64AddLdSt => bin_ld_st!(i, 8, u64, u64::from, |a, b| a.wrapping_add(b)),
@@ -2357,13 +2365,15 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             #[cfg(feature = "simd")]
             Op::F64x2PMax => v_bin!(i, simd::f64x2_pmax),
             #[cfg(feature = "simd")]
-            Op::F32x4AddMul => v_mul_chain!(i, |m, o| simd::f32x4_add(o, m)),
+            Op::F32x4AddMul => v_chain!(i, simd::f32x4_mul, |m, o| simd::f32x4_add(o, m)),
             #[cfg(feature = "simd")]
-            Op::F32x4MulAdd => v_mul_chain!(i, |m, o| simd::f32x4_add(m, o)),
+            Op::F32x4MulAdd => v_chain!(i, simd::f32x4_mul, |m, o| simd::f32x4_add(m, o)),
             #[cfg(feature = "simd")]
-            Op::F32x4SubMul => v_mul_chain!(i, |m, o| simd::f32x4_sub(o, m)),
+            Op::F32x4SubMul => v_chain!(i, simd::f32x4_mul, |m, o| simd::f32x4_sub(o, m)),
             #[cfg(feature = "simd")]
-            Op::F32x4MulSub => v_mul_chain!(i, |m, o| simd::f32x4_sub(m, o)),
+            Op::F32x4MulSub => v_chain!(i, simd::f32x4_mul, |m, o| simd::f32x4_sub(m, o)),
+            #[cfg(feature = "simd")]
+            Op::F32x4AddAdd => v_chain!(i, simd::f32x4_add, |m, o| simd::f32x4_add(o, m)),
             #[cfg(feature = "simd")]
             Op::F32x4AddLd => v_bin_ld!(ea!(@at r32!(i.a >> 16), i.b, 16), i, simd::f32x4_add),
             #[cfg(feature = "simd")]

@@ -298,20 +298,22 @@ fn v128_of(m: &Module, name: &str, args: &[Val]) -> u128 {
     }
 }
 
-/// `f32x4.mul` into the `f32x4.add`/`f32x4.sub` reading it (`F32x4AddMul` ...), on either side,
-/// against the same product kept in a local: the same bits on every lane (infinities, signed
+/// `f32x4.mul` into the `f32x4.add`/`f32x4.sub` reading it (`F32x4AddMul` ...), and an
+/// `f32x4.add` into the add reading it (`F32x4AddAdd`), on either side, against the same
+/// product or sum kept in a local: the same bits on every lane (infinities, signed
 /// zeros, products that round, one NaN operand), except that a lane where both operands are
 /// NaN may carry either one's payload (the spec allows either, and LLVM may swap a float add's
 /// operands in either build), so there any NaN agrees.
 #[cfg(feature = "simd")]
 #[test]
-fn f32x4_multiply_adds_agree_with_separate_ones() {
-    let p = "(f32x4.mul (local.get $x) (local.get $y))";
+fn f32x4_multiply_adds_and_add_chains_agree_with_separate_ones() {
     let computed = "(f32x4.sub (local.get $l) (local.get $y))";
     let mut wat = String::from("(module\n");
     let mut names = Vec::new();
-    for op in ["add", "sub"] {
-        for (left, right) in [("(local.get $l)", p), (p, "(local.get $l)"), (computed, p)] {
+    // (outer, inner): the multiply-adds and the add chain (`F32x4AddAdd`).
+    for (op, inner) in [("add", "mul"), ("sub", "mul"), ("add", "add")] {
+        let p = &format!("(f32x4.{inner} (local.get $x) (local.get $y))");
+        for (left, right) in [("(local.get $l)", p.as_str()), (p, "(local.get $l)"), (computed, p)] {
             let name = format!("v{}", names.len());
             wat += &fused_and_separate(&name, "v128", &format!("f32x4.{op}"), p, left, right);
             names.push(name);
@@ -357,20 +359,21 @@ fn result_of(m: &Module, name: &str, args: &[Val]) -> Val {
     out[0]
 }
 
-/// `f32.mul`/`f64.mul` into the `add` reading it (`F32AddMul`, `F64AddMul`), the product on
-/// either side, against the product kept in a local: the same bits (two roundings: products
+/// `f32.mul`/`f64.mul` into the `add` reading it (`F32AddMul`, `F64AddMul`), and an add into
+/// the add reading it (`F32AddAdd`, `F64AddAdd`), on either side, against the product or sum
+/// kept in a local: the same bits (two roundings: products
 /// that round, infinities, signed zeros), any NaN agreeing with any NaN (which of two NaN
 /// operands' payloads an operation carries is left open by the spec).
 #[test]
-fn float_multiply_adds_agree_with_separate_ones() {
+fn float_multiply_adds_and_add_chains_agree_with_separate_ones() {
     let f32s = [1.0f32, -0.0, 0.1, 3.0e38, 16_777_217.0, 1.0e-38, f32::INFINITY, -2.5, f32::from_bits(0x7fc0_1234), 0.333_333_34];
     let f64s = [1.0f64, -0.0, 0.1, 1.0e308, 9_007_199_254_740_993.0, f64::NEG_INFINITY, f64::from_bits(0x7ff8_0000_0000_1234), 1.0 / 3.0];
     let kinds: [(&str, Vec<Val>); 2] = [
         ("f32", f32s.iter().map(|v| Val::F32(v.to_bits())).collect()),
         ("f64", f64s.iter().map(|v| Val::F64(v.to_bits())).collect()),
     ];
-    for (t, vals) in kinds {
-        let p = format!("({t}.mul (local.get $x) (local.get $y))");
+    for ((t, vals), inner) in kinds.iter().flat_map(|k| ["mul", "add"].map(|i| (k, i))) {
+        let p = format!("({t}.{inner} (local.get $x) (local.get $y))");
         let computed = format!("({t}.sub (local.get $l) (local.get $y))");
         let mut wat = String::from("(module\n");
         let forms = [("(local.get $l)", p.as_str()), (p.as_str(), "(local.get $l)"), (computed.as_str(), p.as_str())];
@@ -380,12 +383,12 @@ fn float_multiply_adds_agree_with_separate_ones() {
         let m = module(&(wat + ")"));
         let nan = |v: Val| matches!(v, Val::F32(b) if f32::from_bits(b).is_nan()) || matches!(v, Val::F64(b) if f64::from_bits(b).is_nan());
         for k in 0..forms.len() {
-            for &x in &vals {
-                for &y in &vals {
-                    for &l in &vals {
+            for &x in vals {
+                for &y in vals {
+                    for &l in vals {
                         let args = [x, y, l];
                         let (f, s) = (result_of(&m, &format!("m{k}"), &args), result_of(&m, &format!("m{k}_sep"), &args));
-                        assert!(f == s || (nan(f) && nan(s)), "{t} m{k}({x:?}, {y:?}, {l:?}): {f:?} vs {s:?}");
+                        assert!(f == s || (nan(f) && nan(s)), "{t} {inner} m{k}({x:?}, {y:?}, {l:?}): {f:?} vs {s:?}");
                     }
                 }
             }

@@ -538,6 +538,10 @@ define_isa! {
     // add commutes but for which NaN's payload a NaN + NaN carries, which the spec leaves open).
     F32AddMul(Slot, Slot2, Slot),
     F64AddMul(Slot, Slot2, Slot),
+    // Float add chains (a sum of many terms, `s = t + s` in a row): fp[dst] = fp[b] + (fp[x] +
+    // fp[y]), the inner sum first, so the pair's roundings (and commuting as the multiply-adds).
+    F32AddAdd(Slot, Slot2, Slot),
+    F64AddAdd(Slot, Slot2, Slot),
     // Binary operators with the right operand loaded from memory: the full-width load feeding
     // them fused in (`loaded_right`). a = the left operand's slot and the address slot packed
     // as 16-bit halves (as Copy2), b = offset: fp[dst] = fp[a & 0xffff] op mem[fp[a >> 16] + b]
@@ -1055,6 +1059,8 @@ define_isa! {
     F32x4MulAdd(V128, V128x2, V128),
     F32x4SubMul(V128, V128x2, V128),
     F32x4MulSub(V128, V128x2, V128),
+    // An f32x4 add chain, as F32AddAdd: fp[dst] = fp[b] + (fp[x] + fp[y]) lane by lane.
+    F32x4AddAdd(V128, V128x2, V128),
     // v128 loaded-right forms (`ld`, `ldw`), as the scalar ones: fp[dst] = fp[a & 0xffff] op the
     // 16 bytes at fp[a >> 16] + b (W: the sum wrapping at 2^32); AddLdSt stores the sum back
     // there (`fuse_read_modify_write`).

@@ -465,6 +465,25 @@ fn float_multiply_adds_fuse() {
     assert_eq!(ops(body(&c[2])), [Op::F32Mul, Op::F32Sub], "no sub form");
 }
 
+/// A sum of many float terms (`s = t + s` in a row, as clang's unrolled dot products and
+/// convolutions) fuses its adds in pairs: `F32AddAdd`, `F64AddAdd`, `F32x4AddAdd`.
+#[test]
+fn float_add_chains_fuse_in_pairs() {
+    let c = code_of(
+        "(func (param f32 f32 f32 f32) (result f32)
+           (f32.add (local.get 3) (f32.add (local.get 2) (f32.add (local.get 1) (local.get 0)))))
+         (func (param f64 f64 f64) (result f64) (f64.add (f64.add (local.get 0) (local.get 1)) (local.get 2)))",
+    );
+    assert_eq!(ops(body(&c[0])), [Op::F32AddAdd, Op::F32Add], "the third add reads the fused pair");
+    assert_eq!((body(&c[0])[0].a, body(&c[0])[0].b), (1 | 0 << 16, 2), "2 + (1 + 0)");
+    assert_eq!(ops(body(&c[1])), [Op::F64AddAdd]);
+    #[cfg(feature = "simd")]
+    {
+        let c = code_of("(func (param v128 v128 v128) (result v128) (f32x4.add (local.get 2) (f32x4.add (local.get 0) (local.get 1))))");
+        assert_eq!(ops(body(&c[0])), [Op::F32x4AddAdd, Op::V128Copy]);
+    }
+}
+
 /// A v128 moves as one `V128Copy` (never as two cell copies, which `Copy2` would pack): into
 /// a local, to a block's result and to the return cells; scalars still pack into `Copy2`.
 #[cfg(feature = "simd")]
