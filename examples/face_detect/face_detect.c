@@ -71,32 +71,7 @@ static unsigned char *parse_ppm(unsigned char *d, size_t len, int *w, int *h) {
 }
 
 /* Letterbox the picture into SIZE x SIZE, values in [-1, 1]; returns scale and offsets. */
-static void preprocess(const unsigned char *rgb, int w, int h, float *out, float *scale, float *ox, float *oy) {
-    float s = (float)SIZE / (w > h ? w : h);
-    float nw = w * s, nh = h * s;
-    *scale = s;
-    *ox = (SIZE - nw) / 2;
-    *oy = (SIZE - nh) / 2;
-    for (int y = 0; y < SIZE; y++)
-        for (int x = 0; x < SIZE; x++) {
-            float sx = (x + 0.5f - *ox) / s - 0.5f, sy = (y + 0.5f - *oy) / s - 0.5f;
-            for (int c = 0; c < 3; c++) {
-                float v = -1.0f; /* padding: black */
-                if (sx >= -0.5f && sy >= -0.5f && sx <= w - 0.5f && sy <= h - 0.5f) {
-                    float fx = sx < 0 ? 0 : (sx > w - 1 ? w - 1 : sx);
-                    float fy = sy < 0 ? 0 : (sy > h - 1 ? h - 1 : sy);
-                    int x0 = (int)fx, y0 = (int)fy;
-                    int x1 = x0 + 1 < w ? x0 + 1 : x0, y1 = y0 + 1 < h ? y0 + 1 : y0;
-                    float ax = fx - x0, ay = fy - y0;
-                    float p00 = rgb[(y0 * w + x0) * 3 + c], p01 = rgb[(y0 * w + x1) * 3 + c];
-                    float p10 = rgb[(y1 * w + x0) * 3 + c], p11 = rgb[(y1 * w + x1) * 3 + c];
-                    float p = (p00 * (1 - ax) + p01 * ax) * (1 - ay) + (p10 * (1 - ax) + p11 * ax) * ay;
-                    v = p / 127.5f - 1.0f;
-                }
-                out[(y * SIZE + x) * 3 + c] = v;
-            }
-        }
-}
+#include "preprocess.h"
 
 /* SSD anchors of face_detection_short_range: layers with strides 8,16,16,16; consecutive layers
  * with the same stride share one grid; each layer adds 2 anchors (scale + interpolated) per cell. */
