@@ -1460,17 +1460,17 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::F32Load8U => {
                 let ea = ea!(i, 1);
                 // SAFETY: ea + 1 <= mem_len was checked by `ea!`.
-                wrf32!(i.dst, unsafe { *mem.add(ea) } as f32)
+                wrf32!(i.dst, num::f32_of_u8(unsafe { *mem.add(ea) }))
             }
             Op::F32Load8UX => {
                 let ea = ea!(x i, 1);
                 // SAFETY: as F32Load8U.
-                wrf32!(i.dst, unsafe { *mem.add(ea) } as f32)
+                wrf32!(i.dst, num::f32_of_u8(unsafe { *mem.add(ea) }))
             }
             Op::F32Load8UW => {
                 let ea = ea!(w i, 1);
                 // SAFETY: as F32Load8U.
-                wrf32!(i.dst, unsafe { *mem.add(ea) } as f32)
+                wrf32!(i.dst, num::f32_of_u8(unsafe { *mem.add(ea) }))
             }
             Op::MemUse => {
                 let (mm, l) = mem_cache(ex.rt(), ex.inst, i.dst);
@@ -1779,7 +1779,7 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::F32Floor => unf32!(i, |a| num::f32_floor(a)),
             Op::F32Trunc => unf32!(i, |a| num::f32_trunc(a)),
             Op::F32Nearest => unf32!(i, |a| num::f32_nearest(a)),
-            Op::F32Sqrt => unf32!(i, |a| a.sqrt()),
+            Op::F32Sqrt => unf32!(i, |a| num::f32_sqrt(a)),
             Op::F32Add => binf32!(i, |a, b| a + b),
             Op::F32Sub => binf32!(i, |a, b| a - b),
             Op::F32Mul => binf32!(i, |a, b| a * b),
@@ -1807,7 +1807,7 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::F64Floor => unf64!(i, |a| num::f64_floor(a)),
             Op::F64Trunc => unf64!(i, |a| num::f64_trunc(a)),
             Op::F64Nearest => unf64!(i, |a| num::f64_nearest(a)),
-            Op::F64Sqrt => unf64!(i, |a| a.sqrt()),
+            Op::F64Sqrt => unf64!(i, |a| num::f64_sqrt(a)),
             Op::F64Add => binf64!(i, |a, b| a + b),
             Op::F64Sub => binf64!(i, |a, b| a - b),
             Op::F64Mul => binf64!(i, |a, b| a * b),
@@ -1829,16 +1829,16 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I64TruncF32U => wr!(i.dst, tryt!(num::i64_trunc_f32_u(f32r!(i.a)))),
             Op::I64TruncF64S => wr!(i.dst, tryt!(num::i64_trunc_f64_s(f64r!(i.a))) as u64),
             Op::I64TruncF64U => wr!(i.dst, tryt!(num::i64_trunc_f64_u(f64r!(i.a)))),
-            Op::F32ConvertI32S => wrf32!(i.dst, r32!(i.a) as i32 as f32),
-            Op::F32ConvertI32U => wrf32!(i.dst, r32!(i.a) as f32),
-            Op::F32ConvertI64S => wrf32!(i.dst, rd!(i.a) as i64 as f32),
-            Op::F32ConvertI64U => wrf32!(i.dst, rd!(i.a) as f32),
-            Op::F32DemoteF64 => wrf32!(i.dst, f64r!(i.a) as f32),
-            Op::F64ConvertI32S => wr!(i.dst, (r32!(i.a) as i32 as f64).to_bits()),
-            Op::F64ConvertI32U => wr!(i.dst, (r32!(i.a) as f64).to_bits()),
-            Op::F64ConvertI64S => wr!(i.dst, (rd!(i.a) as i64 as f64).to_bits()),
+            Op::F32ConvertI32S => wrf32!(i.dst, num::f32_from_i32(r32!(i.a) as i32)),
+            Op::F32ConvertI32U => wrf32!(i.dst, num::f32_from_i64(r32!(i.a) as i64)),
+            Op::F32ConvertI64S => wrf32!(i.dst, num::f32_from_i64(rd!(i.a) as i64)),
+            Op::F32ConvertI64U => wrf32!(i.dst, num::f32_from_u64(rd!(i.a))),
+            Op::F32DemoteF64 => wrf32!(i.dst, num::f32_demote(f64r!(i.a))),
+            Op::F64ConvertI32S => wr!(i.dst, num::f64_from_i32(r32!(i.a) as i32).to_bits()),
+            Op::F64ConvertI32U => wr!(i.dst, num::f64_from_i64(r32!(i.a) as i64).to_bits()),
+            Op::F64ConvertI64S => wr!(i.dst, num::f64_from_i64(rd!(i.a) as i64).to_bits()),
             Op::F64ConvertI64U => wr!(i.dst, (rd!(i.a) as f64).to_bits()),
-            Op::F64PromoteF32 => wr!(i.dst, (f32r!(i.a) as f64).to_bits()),
+            Op::F64PromoteF32 => wr!(i.dst, num::f64_promote(f32r!(i.a)).to_bits()),
             Op::I32Extend8S => wr!(i.dst, rd!(i.a) as i8 as i32 as u32 as u64),
             Op::I32Extend16S => wr!(i.dst, rd!(i.a) as i16 as i32 as u32 as u64),
             Op::I64Extend8S => wr!(i.dst, rd!(i.a) as i8 as i64 as u64),
