@@ -89,25 +89,28 @@ unsafe fn load16(p: *const u64) -> u128 {
 /// Write `v` to the two cells at `p` as one 16-byte store. A value built in general
 /// registers (a constant, lanes joined one by one) would otherwise be stored as two 8-byte
 /// halves, and the next 16-byte read of it would wait for both to reach the cache (a
-/// store-forwarding stall of about a dozen cycles on x86_64).
+/// store-forwarding stall of about a dozen cycles). LLVM turns a vector store of a value in
+/// general registers back into two (even `_mm_storeu_si128`), hence the assembly: it takes the
+/// value in a vector register, whatever that costs to put it there (three instructions for a
+/// value in general registers, nothing for one computed by vector instructions).
 ///
 /// # Safety
 /// `p` and `p + 1` are cells of the value stack.
 #[inline(always)]
 unsafe fn store16(p: *mut u64, v: u128) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: the caller's contract; SSE2 is in every x86_64, `__m128i` and `u128` are both
-    // 16 plain bytes.
+    // SAFETY: the caller's contract (16 writable bytes at p, no alignment needed by movups);
+    // `__m128i` and `u128` are both 16 plain bytes.
     unsafe {
-        use std::arch::x86_64::{__m128i, _mm_storeu_si128};
-        _mm_storeu_si128(p as *mut __m128i, std::mem::transmute::<u128, __m128i>(v))
+        let v = std::mem::transmute::<u128, std::arch::x86_64::__m128i>(v);
+        std::arch::asm!("movups xmmword ptr [{p}], {v}", p = in(reg) p, v = in(xmm_reg) v, options(nostack, preserves_flags));
     }
     #[cfg(target_arch = "aarch64")]
-    // SAFETY: the caller's contract; NEON is in every aarch64, `uint8x16_t` and `u128` are
-    // both 16 plain bytes.
+    // SAFETY: the caller's contract (16 writable bytes at p; unaligned `str q` is allowed for
+    // normal memory); `uint8x16_t` and `u128` are both 16 plain bytes.
     unsafe {
-        use std::arch::aarch64::{uint8x16_t, vst1q_u8};
-        vst1q_u8(p as *mut u8, std::mem::transmute::<u128, uint8x16_t>(v))
+        let v = std::mem::transmute::<u128, std::arch::aarch64::uint8x16_t>(v);
+        std::arch::asm!("str {v:q}, [{p}]", p = in(reg) p, v = in(vreg) v, options(nostack, preserves_flags));
     }
     #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
     // SAFETY: the caller's contract.
@@ -1943,6 +1946,8 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
                     simd::i8x16_shuffle(rv!(i.a), rv!(i.b), [e.dst, e.a, e.b])
                 )
             }
+            #[cfg(feature = "simd")]
+            Op::I8x16ShuffleWindow => wv!(i.dst, simd::i8x16_window(rv!(i.a & 0xffff), rv!(i.a >> 16), i.b)),
             #[cfg(feature = "simd")]
             Op::I8x16ExtractLaneS => v_extract!(i, simd::i8x16, |x: i8| x as i32 as u32 as u64),
             #[cfg(feature = "simd")]

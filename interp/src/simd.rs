@@ -468,6 +468,12 @@ pub(crate) fn i8x16_shuffle(a: u128, b: u128, packed: [u32; 3]) -> u128 {
     u128::from_le_bytes(out)
 }
 
+/// Bytes k..k + 16 of `a ++ b` (0 < k < 16): `i8x16.shuffle` of lanes k, k + 1, ..., k + 15.
+#[inline(always)]
+pub(crate) fn i8x16_window(a: u128, b: u128, k: u32) -> u128 {
+    (a >> (8 * k)) | (b << (128 - 8 * k))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,6 +509,19 @@ mod tests {
             ])),
             0x8005
         );
+    }
+
+    #[test]
+    fn window_is_the_shuffle_of_consecutive_lanes() {
+        let a = u128::from_le_bytes(core::array::from_fn(|i| 0x80 | i as u8));
+        let b = u128::from_le_bytes(core::array::from_fn(|i| 0x40 | i as u8));
+        for k in 1..16u32 {
+            let mut packed = [0u32; 3];
+            for i in 0..16u32 {
+                packed[i as usize / 6] |= (k + i) << (5 * (i % 6));
+            }
+            assert_eq!(i8x16_window(a, b, k), i8x16_shuffle(a, b, packed), "k = {k}");
+        }
     }
 
     #[test]

@@ -395,3 +395,26 @@ fn float_multiply_adds_and_add_chains_agree_with_separate_ones() {
         }
     }
 }
+
+/// A shuffle of 16 consecutive lanes (`I8x16ShuffleWindow`), for every start inside the
+/// first operand: bytes k..k + 16 of the two operands one after the other.
+#[cfg(feature = "simd")]
+#[test]
+fn shuffle_windows_take_consecutive_bytes_of_both_operands() {
+    let mut wat = String::from("(module\n");
+    for k in 1..16 {
+        let lanes: Vec<String> = (k..k + 16).map(|l| l.to_string()).collect();
+        wat += &format!(
+            "(func (export \"w{k}\") (param v128 v128) (result v128) (i8x16.shuffle {} (local.get 0) (local.get 1)))\n",
+            lanes.join(" ")
+        );
+    }
+    let m = module(&(wat + ")"));
+    let (a, b): ([u8; 16], [u8; 16]) = (std::array::from_fn(|i| 0xa0 + i as u8), std::array::from_fn(|i| 0x30 + i as u8));
+    let ab: Vec<u8> = a.iter().chain(&b).copied().collect();
+    let args = [Val::V128(u128::from_le_bytes(a)), Val::V128(u128::from_le_bytes(b))];
+    for k in 1..16 {
+        let want = u128::from_le_bytes(ab[k..k + 16].try_into().unwrap());
+        assert_eq!(v128_of(&m, &format!("w{k}"), &args), want, "k = {k}");
+    }
+}

@@ -832,6 +832,9 @@ define_isa! {
     // I8x16Shuffle: lane i of dst = lane s_i of a ++ b; the 16 lane indices (< 32) packed
     // 5 bits each into Extra.dst (lanes 0-5), Extra.a (6-11), Extra.b (12-15).
     I8x16Shuffle(V128, V128, V128) + (Imm, Imm, Imm),
+    // A shuffle of consecutive lanes k..k + 16 (0 < k < 16: a window sliding over the pair, as
+    // convolutions do): dst = bytes k.. of fp[x..] ++ fp[y..], a = x | y << 16, b = k.
+    I8x16ShuffleWindow(V128, V128x2, Imm),
     // Extract lane b of fp[a..] into a scalar; replace: dst = a with lane Extra.dst = fp[b].
     I8x16ExtractLaneS(Slot, V128, Imm),
     I8x16ExtractLaneU(Slot, V128, Imm),

@@ -1744,6 +1744,12 @@ impl<'m> Tr<'m> {
             O::I8x16Shuffle { lanes } => {
                 let b = self.pop_use();
                 let a = self.pop_use();
+                let k = lanes[0] as u32;
+                let window = (1..16).contains(&k) && lanes.iter().zip(k..).all(|(&l, w)| l as u32 == w);
+                if window && (a | b) <= 0xffff {
+                    self.emit_result_v(Op::I8x16ShuffleWindow, a | b << 16, k);
+                    return Ok(());
+                }
                 let idx = self.emit_result_v(Op::I8x16Shuffle, a, b);
                 // 5 bits per lane index (< 32, validated): lanes 0-5, 6-11, 12-15.
                 let mut packed = [0u32; 3];

@@ -500,3 +500,19 @@ fn v128_values_move_in_one_copy() {
     let v = body(&c[0])[0];
     assert_eq!((v.dst, v.a), (4, 2), "local 2 (cells 4, 5) from local 1 (cells 2, 3)");
 }
+
+/// A shuffle of 16 consecutive lanes starting inside the first operand becomes
+/// `I8x16ShuffleWindow` (k in `b`); any other shuffle stays general.
+#[cfg(feature = "simd")]
+#[test]
+fn consecutive_shuffles_become_windows() {
+    let c = code_of(
+        "(func (param v128 v128) (result v128) (i8x16.shuffle 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 (local.get 0) (local.get 1)))
+         (func (param v128 v128) (result v128) (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 (local.get 0) (local.get 1)))
+         (func (param v128 v128) (result v128) (i8x16.shuffle 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 0 (local.get 0) (local.get 1)))",
+    );
+    let w = body(&c[0])[0];
+    assert_eq!((w.op, w.a, w.b), (Op::I8x16ShuffleWindow, 2 << 16, 12));
+    assert_eq!(body(&c[1])[0].op, Op::I8x16Shuffle, "k = 0: the first operand, left general");
+    assert_eq!(body(&c[2])[0].op, Op::I8x16Shuffle, "wraps around: not a window");
+}
