@@ -1298,6 +1298,15 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
                 br_step32!(i, i.b & 0xffff, r32!(i.a & 0xffff), r32!(i.a >> 16), |t| (t as i32) < (r32!(i.b >> 16) as i32))
             }
             Op::BrI32AddLtU => br_step32!(i, i.b & 0xffff, r32!(i.a & 0xffff), r32!(i.a >> 16), |t| t < r32!(i.b >> 16)),
+            Op::BrI32StepAddLtS | Op::BrI32StepAddLtU => {
+                let x = r32!(i.a & 0xffff).wrapping_add(r32!(i.a >> 16));
+                wr!(i.a & 0xffff, x as u64);
+                let (t, n) = (r32!(i.b & 0xffff).wrapping_add(x), r32!(i.b >> 16));
+                let taken = if op == Op::BrI32StepAddLtS { (t as i32) < (n as i32) } else { t < n };
+                if taken {
+                    jump!(i.dst);
+                }
+            }
             Op::BrTable => {
                 let idx = r32!(i.a).min(i.b);
                 ip = unsafe { ip.add(idx as usize) };

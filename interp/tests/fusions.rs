@@ -418,3 +418,54 @@ fn shuffle_windows_take_consecutive_bytes_of_both_operands() {
         assert_eq!(v128_of(&m, &format!("w{k}"), &args), want, "k = {k}");
     }
 }
+
+/// A strength-reduced loop's back-edge: a step in place `x = x + y` (a local's `tee`), then
+/// `z + x` compared with `n` (`BrI32StepAddLtS`/`LtU`), with the operands in either order,
+/// against the same with an empty block before the comparison. Returns x afterwards and
+/// whether the branch was taken.
+#[test]
+fn steps_fused_into_an_add_compare_and_branch_agree_with_separate_ones() {
+    let step = ["(local.tee $x (i32.add (local.get $x) (local.get $y)))", "(local.tee $x (i32.add (local.get $y) (local.get $x)))"];
+    let mut wat = String::from("(module\n");
+    let mut names = Vec::new();
+    for cmp in ["lt_s", "lt_u"] {
+        for s in step {
+            for sum in [format!("(i32.add (local.get $z) {s})"), format!("(i32.add {s} (local.get $z))"), format!("(i32.add (local.get $x) {s})")] {
+                let name = format!("f{}", names.len());
+                let body = |cond: &str, pre: &str| {
+                    format!(
+                        "(local $s i32) (local $taken i64) {pre}
+                         (block $out (block $t (br_if $t (i32.{cmp} {cond} (local.get $n))) (br $out)) (local.set $taken (i64.const 1)))
+                         (i64.or (i64.shl (local.get $taken) (i64.const 63)) (i64.extend_i32_u (local.get $x)))"
+                    )
+                };
+                wat += &format!(
+                    "(func (export \"{name}\") (param $x i32) (param $y i32) (param $z i32) (param $n i32) (result i64) {})
+                     (func (export \"{name}_sep\") (param $x i32) (param $y i32) (param $z i32) (param $n i32) (result i64) {})\n",
+                    body(&sum, ""),
+                    body("(local.get $s)", &format!("(local.set $s {sum}) (block)")),
+                );
+                names.push(name);
+            }
+        }
+    }
+    let m = module(&(wat + ")"));
+    let few: Vec<Val> = [0, -1, 100, i32::MAX, i32::MIN].into_iter().map(Val::I32).collect();
+    let (mut taken, mut runs) = (0, 0);
+    for name in &names {
+        for &x in &i32s() {
+            for &y in &i32s() {
+                for &z in &few {
+                    for &n in &few {
+                        let args = [x, y, z, n];
+                        let fused = run(&m, name, &args);
+                        assert_eq!(fused, run(&m, &format!("{name}_sep"), &args), "{name}({args:?})");
+                        taken += fused.contains("I64(-") as usize;
+                        runs += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(taken > 0 && taken < runs, "{taken} branches taken in {runs} runs");
+}

@@ -422,6 +422,11 @@ define_isa! {
     BrI32AddNe(Target, Slot2, Slot2),
     BrI32AddLtS(Target, Slot2, Slot2),
     BrI32AddLtU(Target, Slot2, Slot2),
+    // A step in place, then an add compared (a strength-reduced loop: `j += i` then
+    // `base + j < n`): fp[x] = fp[x] + fp[y], then branch if fp[z] + fp[x] OP fp[n] (wrapping
+    // adds; the second sum is a dead temporary, not stored); a = x | y << 16, b = z | n << 16.
+    BrI32StepAddLtS(Target, Slot2, Slot2),
+    BrI32StepAddLtU(Target, Slot2, Slot2),
     // BrTable: a = index slot, b = number of non-default targets n; followed by
     // n + 1 `Br` instructions (the last is the default).
     BrTable(_, Slot, Count),

@@ -516,3 +516,20 @@ fn consecutive_shuffles_become_windows() {
     assert_eq!(body(&c[1])[0].op, Op::I8x16Shuffle, "k = 0: the first operand, left general");
     assert_eq!(body(&c[2])[0].op, Op::I8x16Shuffle, "wraps around: not a window");
 }
+
+/// A step in place (`x = x + y` by a local's tee) before an add of it compared and branched on
+/// fuses into one `BrI32StepAddLtS`/`LtU` (a = x | y << 16, b = z | n << 16); a sum kept in a
+/// local (its value needed after the branch) does not.
+#[test]
+fn a_step_before_an_add_compare_fuses_into_the_branch() {
+    let c = code_of(
+        "(func (param i32 i32 i32 i32) (loop (br_if 0 (i32.lt_s (i32.add (local.get 2) (local.tee 0 (i32.add (local.get 0) (local.get 1)))) (local.get 3)))))
+         (func (param i32 i32 i32 i32) (loop (br_if 0 (i32.lt_u (i32.add (local.tee 0 (i32.add (local.get 1) (local.get 0))) (local.get 2)) (local.get 3)))))
+         (func (param i32 i32 i32 i32) (loop (br_if 0 (i32.lt_s (local.tee 3 (i32.add (local.get 2) (local.tee 0 (i32.add (local.get 0) (local.get 1))))) (local.get 3)))))",
+    );
+    let b = body(&c[0]);
+    assert_eq!(ops(b), [Op::BrI32StepAddLtS]);
+    assert_eq!((b[0].a, b[0].b), (1 << 16, 2 | 3 << 16));
+    assert_eq!(ops(body(&c[1])), [Op::BrI32StepAddLtU]);
+    assert!(!ops(body(&c[2])).contains(&Op::BrI32StepAddLtS), "{:?}", ops(body(&c[2])));
+}

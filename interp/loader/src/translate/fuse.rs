@@ -272,6 +272,11 @@ impl Tr<'_> {
             (Op::I32Add, Op::I32LtU) => Op::BrI32AddLtU,
             _ => return None,
         };
+        if add.op == Op::I32Add && matches!(form, Op::BrI32AddLtS | Op::BrI32AddLtU) {
+            if let Some(stepped) = self.fuse_step_before(add, n, form == Op::BrI32AddLtS) {
+                return Some(stepped);
+            }
+        }
         // Each family's fields (ir.rs) and what must fit them.
         let fused = if add.op == Op::I32Add {
             // t = x + y: a = x | y << 16, b = t | n << 16.
@@ -287,6 +292,35 @@ impl Tr<'_> {
         };
         self.code.pop();
         Some(fused)
+    }
+
+    /// `fuse_step` of `t = z + x` compared with `n`, where the instruction before that add is
+    /// an in-place step `x = x + y` of one of its operands and `t` is a temporary (a stack
+    /// home, dead once the branch has read it): take both adds out of the code and return
+    /// `BrI32StepAddLtS`/`LtU` with its `a` and `b`.
+    fn fuse_step_before(&mut self, add: Instr, n: u32, signed: bool) -> Option<(Op, u32, u32)> {
+        let idx = self.code.len().checked_sub(2)?;
+        let step = self.code[idx];
+        if idx < self.barrier || step.op != Op::I32Add || add.dst < self.base {
+            return None;
+        }
+        // x = x + y, or x = y + x
+        let (x, y) = match (step.dst == step.a, step.dst == step.b) {
+            (true, _) => (step.a, step.b),
+            (false, true) => (step.b, step.a),
+            _ => return None,
+        };
+        let z = match (add.a == x, add.b == x) {
+            (_, true) => add.a,
+            (true, false) => add.b,
+            _ => return None,
+        };
+        if (x | y | z | n) > 0xffff {
+            return None;
+        }
+        self.code.truncate(idx);
+        let op = if signed { Op::BrI32StepAddLtS } else { Op::BrI32StepAddLtU };
+        Some((op, x | y << 16, z | n << 16))
     }
 
     /// `select` (one-cell values) whose condition is the result of an i32 comparison just
