@@ -33,7 +33,7 @@
 //!   (`fuse_read_modify_write`), a byte load into `f32.convert_i32_u` (`fuse_convert_to_f32`), an
 //!   i32 comparison into `select` (`select_on_compare`), an operator into the one reading it
 //!   (`fuse_chain`, among them an `f32x4.mul` into the add or sub reading it;
-//!   `fuse_shift_mask`), a loop's add into its compare-and-branch (`fuse_step`),
+//!   `fuse_shift_mask`), a loop's add into its compare-and-branch, with the step before it (`fuse_step`),
 //!   and a load into the `br_if` on its value (`fuse_branch_on_load`). Which pairs fuse was chosen
 //!   from op-pair counts of benches/ (BENCHMARKS.md).
 //! - calls need no argument copying: the arguments' home slots are the callee's parameter cells

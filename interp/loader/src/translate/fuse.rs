@@ -242,7 +242,8 @@ impl Tr<'_> {
     /// the add out of the code too and return the `BrI32Inc*`/`BrI64IncNe`/`BrI32Add*` form
     /// doing both (ir.rs), with its `a` and `b`; the caller emits it with the branch target.
     /// Forms: an in-place increment by a constant (`x = x + k`, as a local's `tee` leaves it)
-    /// compared with a slot or a 16-bit constant, and an add of two slots compared with a slot.
+    /// compared with a slot or a 16-bit constant, and an add of two slots compared with a slot
+    /// (with an in-place step of one of them just before: `fuse_step_before`).
     pub(super) fn fuse_step(&mut self, cmp: Instr) -> Option<(Op, u32, u32)> {
         let idx = self.code.len().checked_sub(1)?;
         if idx < self.barrier {
