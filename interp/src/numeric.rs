@@ -1,6 +1,8 @@
 //! Numeric semantics that differ from Rust's operators: wasm min/max, checked
 //! float-to-int truncation. Everything else maps directly onto Rust primitives
-//! (IEEE-754 arithmetic, `as` casts for saturating and int-to-float conversion).
+//! (IEEE-754 arithmetic, `as` casts for saturating conversion), but for the conversions to
+//! float and the square roots, which are the casts written so that x86_64 does not wait for
+//! an unrelated earlier result (`fresh!`, `f32_of_u8`).
 
 use crate::api::Trap;
 
