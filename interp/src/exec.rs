@@ -76,16 +76,6 @@ fn compile_first(m: &ModuleInner, def: u32, room: Option<fn(usize) -> bool>) -> 
     }
 }
 
-/// The v128 at `p` (two cells), read as one 16-byte load.
-///
-/// # Safety
-/// `p` and `p + 1` are cells of the value stack.
-#[inline(always)]
-unsafe fn load16(p: *const u64) -> u128 {
-    // SAFETY: the caller's contract; cells need no alignment beyond 8.
-    unsafe { ptr::read_unaligned(p as *const u128) }
-}
-
 /// Write `v` to the two cells at `p` as one 16-byte store. A value built in general
 /// registers (a constant, lanes joined one by one) would otherwise be stored as two 8-byte
 /// halves, and the next 16-byte read of it would wait for both to reach the cache (a
@@ -1051,6 +1041,20 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             wr!($i.dst, $outer as u64)
         }};
     }
+    // Float chains (`F32AddMul`, `F32AddAdd` ...): fp[dst] = fp[b] + inner(fp[x], fp[y]),
+    // a = x | y << 16; the inner result first, rounded, as the pair.
+    macro_rules! chain_f32 {
+        ($i:expr, |$x:ident, $y:ident| $inner:expr) => {{
+            let ($x, $y) = (f32r!($i.a & 0xffff), f32r!($i.a >> 16));
+            wrf32!($i.dst, f32r!($i.b) + $inner)
+        }};
+    }
+    macro_rules! chain_f64 {
+        ($i:expr, |$x:ident, $y:ident| $inner:expr) => {{
+            let ($x, $y) = (f64r!($i.a & 0xffff), f64r!($i.a >> 16));
+            wr!($i.dst, (f64r!($i.b) + $inner).to_bits())
+        }};
+    }
     // `BrIfI32Load*`: branch if the n bytes at `ea` (bounds-checked by `ea!`) are not all 0.
     macro_rules! br_load {
         ($i:expr, $ea:expr, $n:literal) => {{
@@ -1078,10 +1082,11 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
         }};
     }
     // v128 values: two cells, low half first, each read and written as one 16-byte access
-    // (`load16`, `store16`).
+    // (an unaligned load; `store16`).
     macro_rules! rv {
         ($s:expr) => {
-            unsafe { load16(fp.add($s as usize)) }
+            // SAFETY: as `rd!`, for both cells (a `Field::V128` is verified as two slots).
+            unsafe { ptr::read_unaligned(fp.add($s as usize) as *const u128) }
         };
     }
     macro_rules! wv {
@@ -1428,22 +1433,10 @@ unsafe fn step(op: Op, regs: &mut Regs, ex: &mut Exec<'_>) -> Option<Result<(), 
             Op::I32AddXor => chain32!(i, |x, y| x ^ y, |l, v| l.wrapping_add(v)),
             Op::I32XorAnd => chain32!(i, |x, y| x & y, |l, v| l ^ v),
             Op::I32AndXor => chain32!(i, |x, y| x ^ y, |l, v| l & v),
-            Op::F32AddMul => {
-                let (x, y, l) = (f32r!(i.a & 0xffff), f32r!(i.a >> 16), f32r!(i.b));
-                wrf32!(i.dst, l + x * y)
-            }
-            Op::F64AddMul => {
-                let (x, y, l) = (f64r!(i.a & 0xffff), f64r!(i.a >> 16), f64r!(i.b));
-                wr!(i.dst, (l + x * y).to_bits())
-            }
-            Op::F32AddAdd => {
-                let (x, y, l) = (f32r!(i.a & 0xffff), f32r!(i.a >> 16), f32r!(i.b));
-                wrf32!(i.dst, l + (x + y))
-            }
-            Op::F64AddAdd => {
-                let (x, y, l) = (f64r!(i.a & 0xffff), f64r!(i.a >> 16), f64r!(i.b));
-                wr!(i.dst, (l + (x + y)).to_bits())
-            }
+            Op::F32AddMul => chain_f32!(i, |x, y| x * y),
+            Op::F64AddMul => chain_f64!(i, |x, y| x * y),
+            Op::F32AddAdd => chain_f32!(i, |x, y| x + y),
+            Op::F64AddAdd => chain_f64!(i, |x, y| x + y),
             Op::I32AddLdSt => bin_ld_st!(i, 4, u32, u32::from, |a, b| a.wrapping_add(b)),
             Op::I64AddLdSt => bin_ld_st!(i, 8, u64, u64::from, |a, b| a.wrapping_add(b)),
             Op::F32AddLdSt => bin_ld_st!(i, 4, u32, f32::from_bits, |a, b| (a + b).to_bits()),
