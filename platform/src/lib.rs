@@ -11,6 +11,7 @@ pub mod errno;
 pub mod error;
 pub mod fs;
 pub mod mapped;
+pub mod cnum;
 pub mod memfile;
 pub mod poll;
 pub mod random;

@@ -4,6 +4,7 @@
 use std::ffi::{c_char, c_void};
 
 use ember_interp::{Val, ValType};
+use ember_platform::cnum;
 
 use super::types::{valkind, wasm_val_from, wasm_val_t, wasm_val_to};
 use super::{cstr, guard};
@@ -410,7 +411,7 @@ fn execute_main(inst: &ModuleInst, args: &[String]) -> bool {
 }
 
 /// Parse a command-line argument as a value of type `t` (C strtol/strtod
-/// conventions: 0x prefixes, inf, nan).
+/// conventions: 0x prefixes, inf, nan; floats by the C library's `strtof`/`strtod`, as WAMR).
 pub fn parse_arg(s: &str, t: ValType) -> Option<Val> {
     fn int(s: &str) -> Option<i128> {
         let (neg, body) = match s.strip_prefix('-') {
@@ -423,14 +424,6 @@ pub fn parse_arg(s: &str, t: ValType) -> Option<Val> {
             body.parse::<i128>().ok()?
         };
         Some(if neg { -v } else { v })
-    }
-    fn float(s: &str) -> Option<f64> {
-        let l = s.to_ascii_lowercase();
-        match l.trim_start_matches(['+', '-']) {
-            "inf" | "infinity" => Some(if l.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY }),
-            "nan" => Some(if l.starts_with('-') { -f64::NAN } else { f64::NAN }),
-            _ => s.parse::<f64>().ok(),
-        }
     }
     Some(match t {
         ValType::I32 => {
@@ -447,8 +440,8 @@ pub fn parse_arg(s: &str, t: ValType) -> Option<Val> {
             }
             Val::I64(v as i64)
         }
-        ValType::F32 => Val::F32((float(s)? as f32).to_bits()),
-        ValType::F64 => Val::F64(float(s)?.to_bits()),
+        ValType::F32 => Val::F32(cnum::parse_f32(s)?.to_bits()),
+        ValType::F64 => Val::F64(cnum::parse_f64(s)?.to_bits()),
         _ => return None,
     })
 }

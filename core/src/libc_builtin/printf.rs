@@ -286,65 +286,11 @@ fn integer(out: &mut Sink, s: &Spec, v: i128, conv: u8) {
     s.pad(out, prefix, &digits, s.prec.is_none());
 }
 
-/// `%f %e %g` (and upper-case forms) of a non-negative `a` (the sign is the caller's), as
-/// glibc prints them: `inf`/`nan`, an exponent of at least two digits, `%g`'s choice of style
-/// and removal of trailing zeros (kept with `#`).
+/// `%f %e %g` (and upper-case forms) of a non-negative `a` (the sign is the caller's): the C
+/// library's own `snprintf` formats it (`inf`/`nan`, an exponent of at least two digits, `%g`'s
+/// choice of style and removal of trailing zeros, kept with `#`).
 pub fn float(a: f64, conv: u8, prec: usize, alt: bool) -> String {
-    let upper = conv.is_ascii_uppercase();
-    let text = if a.is_nan() {
-        "nan".to_string()
-    } else if a.is_infinite() {
-        "inf".to_string()
-    } else {
-        match conv.to_ascii_lowercase() {
-            b'f' => fixed(a, prec, alt),
-            b'e' => exponential(a, prec, alt),
-            _ => {
-                let p = prec.max(1);
-                let x = if a == 0.0 { 0 } else { decimal_exponent(a, p - 1) };
-                let mut t = if x >= -4 && x < p as i32 {
-                    fixed(a, (p as i32 - 1 - x) as usize, alt)
-                } else {
-                    exponential(a, p - 1, alt)
-                };
-                if !alt {
-                    let end = t.find('e').unwrap_or(t.len());
-                    if t[..end].contains('.') {
-                        let mant = t[..end].trim_end_matches('0').trim_end_matches('.').len();
-                        t.replace_range(mant..end, "");
-                    }
-                }
-                t
-            }
-        }
-    };
-    if upper {
-        text.to_ascii_uppercase()
-    } else {
-        text
-    }
-}
-
-fn fixed(a: f64, prec: usize, alt: bool) -> String {
-    let mut t = format!("{a:.prec$}");
-    if alt && prec == 0 {
-        t.push('.');
-    }
-    t
-}
-
-/// The exponent `a` has when written with `prec` digits after the point (after rounding).
-fn decimal_exponent(a: f64, prec: usize) -> i32 {
-    let t = format!("{a:.prec$e}");
-    t.rsplit('e').next().and_then(|e| e.parse().ok()).unwrap_or(0)
-}
-
-fn exponential(a: f64, prec: usize, alt: bool) -> String {
-    let t = format!("{a:.prec$e}");
-    let (mant, exp) = t.split_once('e').unwrap_or((&t, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let dot = if alt && prec == 0 { "." } else { "" };
-    format!("{mant}{dot}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.unsigned_abs())
+    ember_platform::cnum::format_f64(a, conv, prec, alt)
 }
 
 #[cfg(test)]
