@@ -172,10 +172,17 @@ const MAX_ARITY: usize = 1000;
 const OP_HEADROOM: usize = MAX_ARITY + 2 * WINDOW + 16;
 
 /// Make room for `spare` more elements in `v` (doubling when possible), asking `room` first.
+#[inline(always)]
 fn make_room<T>(v: &mut Vec<T>, spare: usize, room: fn(usize) -> bool) -> Result<(), Box<str>> {
     if v.capacity() - v.len() >= spare {
         return Ok(());
     }
+    grow(v, spare, room)
+}
+
+#[cold]
+#[inline(never)]
+fn grow<T>(v: &mut Vec<T>, spare: usize, room: fn(usize) -> bool) -> Result<(), Box<str>> {
     let size = std::mem::size_of::<T>();
     let double = spare.max(v.len());
     if room(double.saturating_mul(size)) && v.try_reserve(double).is_ok() {
@@ -185,6 +192,24 @@ fn make_room<T>(v: &mut Vec<T>, spare: usize, room: fn(usize) -> bool) -> Result
         return Ok(());
     }
     Err(OUT_OF_MEMORY.into())
+}
+
+/// `v.push(x)` where the translator pushes once per operator: the loader is compiled for size,
+/// where `Vec::push` stays a call; this is its inline fast path (the room is there: `run`
+/// calls `make_room` before each operator), with `Vec::push` kept for the case it is not.
+#[inline(always)]
+fn push_fast<T>(v: &mut Vec<T>, x: T) {
+    let len = v.len();
+    if len == v.capacity() {
+        v.push(x);
+        return;
+    }
+    // SAFETY: `len < capacity`, so slot `len` is allocated and unused; writing it and then
+    // counting it is what `Vec::push` does.
+    unsafe {
+        v.as_mut_ptr().add(len).write(x);
+        v.set_len(len + 1);
+    }
 }
 
 /// Translate defined function `def` of `m`. `room(bytes)` is asked before the output grows
@@ -334,7 +359,14 @@ impl Tr<'_> {
         let mut ops = body.get_operators_reader().map_err(err)?;
         while !ops.eof() {
             let at = ops.original_position() as usize;
-            let op = ops.read().map_err(err)?;
+            // Used where `read` wrote it: moving the operator out of the `Result` copies it
+            // with wide loads of fields just written narrow (store-forwarding stalls, 15% of
+            // translation).
+            let read = ops.read();
+            let op = match &read {
+                Ok(op) => op,
+                Err(e) => return Err(err(e.clone())),
+            };
             // Room for everything this operator can emit or push (see the module docs).
             make_room(&mut self.code, OP_HEADROOM, self.room)?;
             make_room(&mut self.stack, MAX_ARITY + 4, self.room)?;
@@ -368,6 +400,7 @@ impl Tr<'_> {
 impl<'m> Tr<'m> {
     /// The first cell of stack entry `i` relative to `base` (also for `i == stack.len()`: where
     /// the next entry goes).
+    #[inline(always)]
     fn start(&self, i: usize) -> u32 {
         if i == 0 {
             0
@@ -377,15 +410,18 @@ impl<'m> Tr<'m> {
     }
 
     /// Cells stack entry `i` occupies: 1, or 2 for a v128.
+    #[inline(always)]
     fn width(&self, i: usize) -> u32 {
         self.ends[i] - self.start(i)
     }
 
+    #[inline(always)]
     fn home(&self, i: usize) -> Slot {
         self.base + self.start(i)
     }
 
     /// The cell of local `l` (params first).
+    #[inline(always)]
     fn local_cell(&self, l: u32) -> Slot {
         if self.local_cells.is_empty() {
             l
@@ -404,6 +440,7 @@ impl<'m> Tr<'m> {
     }
 
     /// Pop the top entry, returning it and its width.
+    #[inline(always)]
     fn pop_entry(&mut self) -> (Opd, u32) {
         let w = self.width(self.stack.len() - 1);
         self.ends.pop();
@@ -428,7 +465,7 @@ impl<'m> Tr<'m> {
                 }
             }
         }
-        self.code.push(Instr::new(op, dst, a, b));
+        push_fast(&mut self.code, Instr::new(op, dst, a, b));
         self.code.len() - 1
     }
 
@@ -449,11 +486,13 @@ impl<'m> Tr<'m> {
         self.code.len() as u32
     }
 
+    #[inline(always)]
     fn push(&mut self, o: Opd) {
         self.push_w(o, 1);
     }
 
     /// Push an entry `w` cells wide (2 for a v128; those are never constants).
+    #[inline(always)]
     fn push_w(&mut self, o: Opd, w: u32) {
         let len = self.stack.len();
         if self.clean > len {
@@ -462,9 +501,9 @@ impl<'m> Tr<'m> {
         if o == Opd::Slot && self.clean == len {
             self.clean += 1;
         }
-        self.stack.push(o);
+        push_fast(&mut self.stack, o);
         let h = self.start(len) + w;
-        self.ends.push(h);
+        push_fast(&mut self.ends, h);
         if h > self.max_height {
             self.max_height = h;
         }
@@ -1118,10 +1157,10 @@ impl<'m> Tr<'m> {
         }
     }
 
-    fn op(&mut self, op: Operator<'_>) -> Result<(), Box<str>> {
+    fn op(&mut self, op: &Operator<'_>) -> Result<(), Box<str>> {
         use Operator as O;
         if self.is_dead() {
-            match op {
+            match *op {
                 O::Block { .. } | O::Loop { .. } | O::If { .. } => self.dead_depth += 1,
                 O::Else if self.dead_depth == 0 => self.op_else(),
                 O::End => {
@@ -1135,7 +1174,7 @@ impl<'m> Tr<'m> {
             }
             return Ok(());
         }
-        match op {
+        match *op {
             O::Unreachable => {
                 self.emit(Op::Unreachable, 0, 0, 0);
                 self.set_unreachable();
@@ -1151,8 +1190,8 @@ impl<'m> Tr<'m> {
                 self.set_unreachable();
             }
             O::BrIf { relative_depth } => self.br_if(relative_depth),
-            O::BrTable { targets } => {
-                self.br_table(&targets)?;
+            O::BrTable { ref targets } => {
+                self.br_table(targets)?;
                 self.set_unreachable();
             }
             O::Return => {
@@ -1286,7 +1325,7 @@ impl<'m> Tr<'m> {
             O::I64Const { value } => self.push(Opd::Const(value as u64)),
             O::F32Const { value } => self.push(Opd::Const(value.bits() as u64)),
             O::F64Const { value } => self.push(Opd::Const(value.bits())),
-            other => return self.numeric(other),
+            _ => return self.numeric(op),
         }
         Ok(())
     }
@@ -1303,11 +1342,11 @@ impl<'m> Tr<'m> {
         self.last_producer = None;
     }
 
-    fn numeric(&mut self, op: Operator<'_>) -> Result<(), Box<str>> {
+    fn numeric(&mut self, op: &Operator<'_>) -> Result<(), Box<str>> {
         use Operator as O;
         macro_rules! un {
             ($($w:ident),* $(,)?) => {
-                match op {
+                match *op {
                     $(O::$w => { self.unop(Op::$w); return Ok(()); })*
                     _ => {}
                 }
@@ -1315,7 +1354,7 @@ impl<'m> Tr<'m> {
         }
         macro_rules! bin {
             ($($w:ident),* $(,)?) => {
-                match op {
+                match *op {
                     $(O::$w => { self.binop(Op::$w); return Ok(()); })*
                     _ => {}
                 }
@@ -1358,13 +1397,13 @@ impl<'m> Tr<'m> {
             }
             return Ok(());
         }
-        match op {
+        match *op {
             O::I32ReinterpretF32
             | O::I64ReinterpretF64
             | O::F32ReinterpretI32
             | O::F64ReinterpretI64 => Ok(()),
             #[cfg(feature = "simd")]
-            other => self.simd(other),
+            _ => self.simd(op),
             #[cfg(not(feature = "simd"))]
             _ => Err(UNSUPPORTED.into()),
         }
@@ -1373,12 +1412,12 @@ impl<'m> Tr<'m> {
     /// The SIMD operators (each v128 operand and result takes two cells; ir.rs declares the
     /// ops, which have the operators' names).
     #[cfg(feature = "simd")]
-    fn simd(&mut self, op: Operator<'_>) -> Result<(), Box<str>> {
+    fn simd(&mut self, op: &Operator<'_>) -> Result<(), Box<str>> {
         use Operator as O;
         /// v128 -> v128, and scalar -> v128 (splat).
         macro_rules! un {
             ($($w:ident),* $(,)?) => {
-                match op {
+                match *op {
                     $(O::$w => { let a = self.pop_use(); self.emit_result_v(Op::$w, a, 0); return Ok(()); })*
                     _ => {}
                 }
@@ -1387,7 +1426,7 @@ impl<'m> Tr<'m> {
         /// (v128, v128) -> v128, and (v128, i32) -> v128 (shifts).
         macro_rules! bin {
             ($($w:ident),* $(,)?) => {
-                match op {
+                match *op {
                     $(O::$w => {
                         // As `binop`: a loaded right operand, then a chain.
                         let loaded = match Op::$w.loaded_right() {
@@ -1410,7 +1449,7 @@ impl<'m> Tr<'m> {
         /// v128 -> i32.
         macro_rules! test {
             ($($w:ident),* $(,)?) => {
-                match op {
+                match *op {
                     $(O::$w => { let a = self.pop_use(); self.emit_result(Op::$w, a, 0); return Ok(()); })*
                     _ => {}
                 }
@@ -1418,7 +1457,7 @@ impl<'m> Tr<'m> {
         }
         macro_rules! load {
             ($($w:ident),* $(,)?) => {
-                match op {
+                match *op {
                     $(O::$w { memarg } => {
                         self.load_cells(Op::$w, &memarg, 2);
                         return Ok(());
@@ -1429,7 +1468,7 @@ impl<'m> Tr<'m> {
         }
         macro_rules! load_lane {
             ($($w:ident),* $(,)?) => {
-                match op {
+                match *op {
                     $(O::$w { memarg, lane } => {
                         self.on_memory(memarg.memory, 0, |tr| {
                             let v = tr.pop_use();
@@ -1446,7 +1485,7 @@ impl<'m> Tr<'m> {
         }
         macro_rules! store_lane {
             ($($w:ident),* $(,)?) => {
-                match op {
+                match *op {
                     $(O::$w { memarg, lane } => {
                         self.on_memory(memarg.memory, 0, |tr| {
                             let v = tr.pop_use();
@@ -1463,7 +1502,7 @@ impl<'m> Tr<'m> {
         }
         macro_rules! extract {
             ($($w:ident),* $(,)?) => {
-                match op {
+                match *op {
                     $(O::$w { lane } => { let a = self.pop_use(); self.emit_result(Op::$w, a, lane as u32); return Ok(()); })*
                     _ => {}
                 }
@@ -1471,7 +1510,7 @@ impl<'m> Tr<'m> {
         }
         macro_rules! replace {
             ($($w:ident),* $(,)?) => {
-                match op {
+                match *op {
                     $(O::$w { lane } => {
                         let x = self.pop_use();
                         let v = self.pop_use();
@@ -1732,7 +1771,7 @@ impl<'m> Tr<'m> {
             F64x2PMin,
             F64x2PMax,
         );
-        match op {
+        match *op {
             O::V128Const { value } => {
                 let v = u128::from_le_bytes(*value.bytes());
                 let w = |k: u32| (v >> (32 * k)) as u32;
