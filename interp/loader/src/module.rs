@@ -559,14 +559,14 @@ impl ModuleInner {
                 _ => {}
             }
             if let ValidPayload::Func(fv, body) = valid {
-                let mut fv = fv.into_validator(std::mem::take(&mut allocs));
-                if let Err(e) = fv.validate(&body) {
+                let (r, a) = ember_validate::validate_body(fv, &body, std::mem::take(&mut allocs));
+                if let Err(e) = r {
                     return Err(match body_decode_error(&body) {
                         Some(d) => classify(d, false),
                         None => classify(e, true),
                     });
                 }
-                allocs = fv.into_allocations();
+                allocs = a;
             }
         }
         // Export types, now that every index space is known.
