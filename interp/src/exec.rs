@@ -239,6 +239,10 @@ struct Exec<'s> {
     fp_off: usize,
     depth: u32,
     max_depth: u32,
+    /// The depth below which `enter_local` takes its fast path: 0 with fuel on, else the least
+    /// of `max_depth` and the depth at which the frame list is full (`depth - frames.len()` is
+    /// the same all through a run). Kept by `refresh_fast_depth` whenever the list grows.
+    fast_depth: u32,
     max_cells: usize,
     fuel_on: bool,
     fuel: u64,
@@ -352,6 +356,7 @@ impl Exec<'_> {
         zero_locals(&mut self.rt().stack[new_off + cf.num_params as usize..], cf.num_locals as usize);
         self.frames.push(Frame { func: self.func, ip, fp_off: self.fp_off, inst: self.inst });
         self.depth += 1;
+        self.refresh_fast_depth();
         self.func = cf;
         self.fp_off = new_off;
         self.inst = callee_inst;
@@ -368,7 +373,9 @@ impl Exec<'_> {
     /// `enter_local_slow`.
     #[inline(never)]
     fn enter_local(&mut self, def: u32, base: u32, ip: *const Instr) -> (*const Instr, *mut u64) {
-        if self.depth < self.max_depth && !self.fuel_on && self.frames.len() < self.frames.capacity() {
+        // Below `fast_depth`: no fuel, and room in the frame list and under `max_depth`.
+        if self.depth < self.fast_depth {
+            debug_assert!(self.frames.len() < self.frames.capacity() && self.depth < self.max_depth && !self.fuel_on);
             // SAFETY: modules outlive execution (see `run`).
             let m = unsafe { &*self.module };
             if let Some(Some(Ok(cf))) = m.compiled.get(def as usize).map(|c| c.get()) {
@@ -381,8 +388,8 @@ impl Exec<'_> {
                     // callee's operand slots, written before they are read, or unused stack.
                     // SAFETY: `locals + 4 <= len` (checked above); cells are 8-byte aligned.
                     unsafe { (rt.stack.as_mut_ptr().add(locals) as *mut [u64; 4]).write([0; 4]) };
-                    // SAFETY: the frame list has room and the frame's cells are in the stack
-                    // (checked above).
+                    // SAFETY: the frame list has room (`fast_depth`) and the frame's cells are
+                    // in the stack (checked above).
                     return unsafe { self.push_frame(cf, new_off, ip) };
                 }
             }
@@ -420,7 +427,19 @@ impl Exec<'_> {
         zero_locals(&mut self.rt().stack[new_off + cf.num_params as usize..], cf.num_locals as usize);
         self.frames.reserve(1);
         // SAFETY: room for one frame (reserved) and `need` cells in the stack (above).
-        Ok(unsafe { self.push_frame(cf, new_off, ip) })
+        let r = unsafe { self.push_frame(cf, new_off, ip) };
+        self.refresh_fast_depth();
+        Ok(r)
+    }
+
+    /// Recompute `fast_depth` (see there) after the frame list may have grown.
+    fn refresh_fast_depth(&mut self) {
+        self.fast_depth = if self.fuel_on {
+            0
+        } else {
+            let room = self.frames.capacity() - self.frames.len();
+            self.max_depth.min(self.depth.saturating_add(u32::try_from(room).unwrap_or(u32::MAX)))
+        };
     }
 
     /// Make `cf`'s frame at `new_off` (its locals already zeroed) the current one, the caller's
@@ -550,6 +569,7 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
         max_pages,
         host,
         depth,
+        fast_depth: 0,
         frames,
         // SAFETY: `sp` comes from the `&mut Store<T>` this function holds until it returns.
         rt: unsafe { &raw mut (*sp).rt },
@@ -573,6 +593,7 @@ fn run<T>(store: &mut Store<T>, inst: u32, func: *const CompiledFunc, fp_off: us
         outcome: Ok(()),
         fault: None,
     };
+    ex.refresh_fast_depth();
     // SAFETY: `func` is valid (see `step`).
     let hot = ex.hot(unsafe { (*func).code.as_ptr() });
     let r = run_loop(&mut ex, hot);
