@@ -2,11 +2,11 @@
 //! (wasmparser) and translation of function bodies into the register IR that
 //! `ember-interp`'s executor runs.
 //!
-//! It is its own crate so that the release profile can compile it for size
-//! (`opt-level = "z"`, see the root Cargo.toml) while the executor keeps
-//! `opt-level = 3`: generic code is compiled in the crate that instantiates it,
-//! so wasmparser's validator and operator decoders, instantiated here, are
-//! compiled for size too. Load and translation run once per module and function.
+//! It is its own crate so that the release profile can give it an opt-level of its own
+//! (`"s"`, see the root Cargo.toml: a module's load time, within the 1 MiB footprint) while
+//! the executor keeps `opt-level = 3`. Generic code is compiled in the crate that
+//! instantiates it: wasmparser's operator decoder is instantiated here, its function-body
+//! validator in `ember-validate` (interp/validate), which has its own profile entry.
 //!
 //! - `types`:     value/entity types, imports/exports, [`Error`] and [`Trap`].
 //! - `module`:    bytes -> validated [`module::ModuleInner`]; bodies kept as byte ranges.
