@@ -446,14 +446,9 @@ pub fn parse_arg(s: &str, t: ValType) -> Option<Val> {
     })
 }
 
-/// C's "%.{prec}g" (the libc-builtin's printf formatting).
+/// C's "%.{prec}g", as WAMR prints a float result (the C library's own, sign included).
 pub fn fmt_g(x: f64, prec: usize) -> String {
-    let body = crate::libc_builtin::printf::float(x.abs(), b'g', prec, false);
-    if x.is_sign_negative() {
-        format!("-{body}")
-    } else {
-        body
-    }
+    cnum::format_f64(x, b'g', prec, false)
 }
 
 /// WAMR's result line: "0x2a:i32,1.5:f64".

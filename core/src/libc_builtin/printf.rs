@@ -240,7 +240,9 @@ pub fn format(mem: &GuestMemory<'_>, fmt: u32, va: u32, out: &mut Sink) -> Resul
                 } else {
                     b""
                 };
-                let body = float(x.abs(), conv, s.prec.unwrap_or(6), s.alt);
+                // The C library's own `%f %e %g` (upper-case too) of the magnitude: `inf`/`nan`,
+                // exponents of two digits at least, `%g`'s style and trailing zeros.
+                let body = ember_platform::cnum::format_f64(x.abs(), conv, s.prec.unwrap_or(6), s.alt);
                 s.pad(out, sign, body.as_bytes(), x.is_finite());
             }
             b'n' => {
@@ -284,13 +286,6 @@ fn integer(out: &mut Sink, s: &Spec, v: i128, conv: u8) {
         _ => b"",
     };
     s.pad(out, prefix, &digits, s.prec.is_none());
-}
-
-/// `%f %e %g` (and upper-case forms) of a non-negative `a` (the sign is the caller's): the C
-/// library's own `snprintf` formats it (`inf`/`nan`, an exponent of at least two digits, `%g`'s
-/// choice of style and removal of trailing zeros, kept with `#`).
-pub fn float(a: f64, conv: u8, prec: usize, alt: bool) -> String {
-    ember_platform::cnum::format_f64(a, conv, prec, alt)
 }
 
 #[cfg(test)]

@@ -194,24 +194,6 @@ fn grow<T>(v: &mut Vec<T>, spare: usize, room: fn(usize) -> bool) -> Result<(), 
     Err(OUT_OF_MEMORY.into())
 }
 
-/// `v.push(x)` where the translator pushes once per operator: the loader is compiled for size,
-/// where `Vec::push` stays a call; this is its inline fast path (the room is there: `run`
-/// calls `make_room` before each operator), with `Vec::push` kept for the case it is not.
-#[inline(always)]
-fn push_fast<T>(v: &mut Vec<T>, x: T) {
-    let len = v.len();
-    if len == v.capacity() {
-        v.push(x);
-        return;
-    }
-    // SAFETY: `len < capacity`, so slot `len` is allocated and unused; writing it and then
-    // counting it is what `Vec::push` does.
-    unsafe {
-        v.as_mut_ptr().add(len).write(x);
-        v.set_len(len + 1);
-    }
-}
-
 /// Translate defined function `def` of `m`. `room(bytes)` is asked before the output grows
 /// (see the module docs); pass `|_| true` to rely on `try_reserve` alone.
 pub fn translate(m: &ModuleInner, def: u32, room: fn(usize) -> bool) -> Result<CompiledFunc, Box<str>> {
@@ -465,7 +447,7 @@ impl<'m> Tr<'m> {
                 }
             }
         }
-        push_fast(&mut self.code, Instr::new(op, dst, a, b));
+        self.code.push(Instr::new(op, dst, a, b));
         self.code.len() - 1
     }
 
@@ -501,9 +483,9 @@ impl<'m> Tr<'m> {
         if o == Opd::Slot && self.clean == len {
             self.clean += 1;
         }
-        push_fast(&mut self.stack, o);
+        self.stack.push(o);
         let h = self.start(len) + w;
-        push_fast(&mut self.ends, h);
+        self.ends.push(h);
         if h > self.max_height {
             self.max_height = h;
         }
